@@ -1,0 +1,75 @@
+package io.portgate.balance;
+
+import io.portgate.config.ConfigEnum;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The balancing policies a pool can use, by their configuration names. */
+public enum BalanceAlgorithm implements ConfigEnum
+{
+    /** Cycles through the targets, ignoring weights. */
+    ROUND_ROBIN("round-robin"),
+    /** Smooth weighted round robin, as nginx does. */
+    WEIGHTED("weighted"),
+    /** The target with the fewest active connections relative to its weight. */
+    LEAST_CONN("least-conn"),
+    /** Power of two random choices over active connections. */
+    P2C("p2c"),
+    /** A hash of the client address picks the target. */
+    SOURCE_HASH("source-hash"),
+    /** Maglev consistent hashing with weights. */
+    MAGLEV("maglev");
+
+    private final String configName;
+
+    BalanceAlgorithm(final String configName)
+    {
+        this.configName = configName;
+    }
+
+    @Override
+    public String configName()
+    {
+        return configName;
+    }
+
+    /**
+     * Looks a policy up by its configuration name.
+     *
+     * @param name the name as written in the file.
+     * @return the policy, or null when there is none of that name.
+     */
+    public static BalanceAlgorithm fromConfigName(final String name)
+    {
+        for (final BalanceAlgorithm algorithm : values())
+        {
+            if (algorithm.configName.equals(name))
+            {
+                return algorithm;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Every configuration name, in declaration order.
+     *
+     * @return the names.
+     */
+    public static List<String> configNames()
+    {
+        final List<String> names = new ArrayList<>();
+        for (final BalanceAlgorithm algorithm : values())
+        {
+            names.add(algorithm.configName);
+        }
+        return names;
+    }
+
+    @Override
+    public String toString()
+    {
+        return configName;
+    }
+}

@@ -1,0 +1,205 @@
+package io.portgate.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * Parses the address forms the configuration accepts: {@code 10.0.0.1}, {@code 10.0.0.1:8080},
+ * {@code 0.0.0.0:30000-30009}, {@code [::1]:8080}, {@code ::1}, {@code localhost:9000}.
+ */
+public final class Addresses
+{
+    private Addresses()
+    {
+    }
+
+    /**
+     * Parses an address with an optional port or port range.
+     *
+     * @param text        the text.
+     * @param requirePort whether a port must be present.
+     * @return the endpoint; its ports are null when none was written and none is required.
+     * @throws IllegalArgumentException with a message that says what is wrong and the form expected.
+     */
+    public static Endpoint parseEndpoint(final String text, final boolean requirePort)
+    {
+        final String trimmed = text.trim();
+        if (trimmed.isEmpty())
+        {
+            throw new IllegalArgumentException("empty address; write address:port, e.g. 127.0.0.1:8080");
+        }
+
+        final String host;
+        final String portText;
+        if (trimmed.startsWith("["))
+        {
+            final int close = trimmed.indexOf(']');
+            if (close < 0)
+            {
+                throw new IllegalArgumentException(
+                    "'" + text + "' opens '[' without closing it; write an IPv6 address as [::1]:8080");
+            }
+            host = trimmed.substring(1, close);
+            final String rest = trimmed.substring(close + 1);
+            if (rest.isEmpty())
+            {
+                portText = null;
+            }
+            else if (rest.startsWith(":"))
+            {
+                portText = rest.substring(1);
+            }
+            else
+            {
+                throw new IllegalArgumentException("unexpected '" + rest + "' after ']' in '" + text + "'");
+            }
+        }
+        else
+        {
+            final int first = trimmed.indexOf(':');
+            final int last = trimmed.lastIndexOf(':');
+            if (first >= 0 && first != last)
+            {
+                if (requirePort)
+                {
+                    throw new IllegalArgumentException("'" + text + "' looks like an IPv6 address without a port; " +
+                        "put the address in brackets and add the port, e.g. [::1]:8080");
+                }
+                host = trimmed;
+                portText = null;
+            }
+            else if (first >= 0)
+            {
+                host = trimmed.substring(0, first);
+                portText = trimmed.substring(first + 1);
+            }
+            else
+            {
+                host = trimmed;
+                portText = null;
+            }
+        }
+
+        if (host.isEmpty())
+        {
+            throw new IllegalArgumentException("'" + text + "' has no address; write 0.0.0.0:PORT for every IPv4 " +
+                "address, [::]:PORT for every IPv6 address, or 127.0.0.1:PORT for loopback only");
+        }
+        if (portText == null && requirePort)
+        {
+            throw new IllegalArgumentException("'" + text + "' has no port; write address:port, e.g. " +
+                Endpoint.literal(resolve(host)) + ":8080");
+        }
+        final InetAddress address = resolve(host);
+        final PortRange ports = portText == null ? null : parsePorts(portText);
+        return new Endpoint(host, address, ports);
+    }
+
+    /**
+     * Resolves a host: an IP literal without DNS, anything else through the resolver once.
+     *
+     * @param host the host.
+     * @return its address.
+     * @throws IllegalArgumentException when it does not resolve.
+     */
+    public static InetAddress resolve(final String host)
+    {
+        try
+        {
+            return InetAddress.ofLiteral(host);
+        }
+        catch (final IllegalArgumentException notLiteral)
+        {
+            if (!isHostName(host))
+            {
+                throw new IllegalArgumentException("'" + host + "' is neither an IP address nor a host name");
+            }
+            try
+            {
+                return InetAddress.getByName(host);
+            }
+            catch (final UnknownHostException ex)
+            {
+                throw new IllegalArgumentException("host name '" + host + "' does not resolve; use an IP address " +
+                    "or a name the resolver knows");
+            }
+        }
+    }
+
+    /**
+     * Parses a port ({@code 8080}) or an inclusive range ({@code 30000-30009}).
+     *
+     * @param text the text.
+     * @return the range.
+     * @throws IllegalArgumentException when it is not a port or a range within 1-65535.
+     */
+    public static PortRange parsePorts(final String text)
+    {
+        final String trimmed = text.trim();
+        final int dash = trimmed.indexOf('-', 1);
+        if (dash < 0)
+        {
+            final int port = parsePort(trimmed, text);
+            return PortRange.of(port);
+        }
+        final int first = parsePort(trimmed.substring(0, dash), text);
+        final int last = parsePort(trimmed.substring(dash + 1), text);
+        if (last < first)
+        {
+            throw new IllegalArgumentException("port range " + text + " runs backwards; write it low-high, e.g. " +
+                last + "-" + first);
+        }
+        return new PortRange(first, last);
+    }
+
+    /**
+     * Checks that a number is a port.
+     *
+     * @param port the number.
+     * @return the port.
+     * @throws IllegalArgumentException when it is outside 1-65535.
+     */
+    public static int checkPort(final long port)
+    {
+        if (port < PortRange.MIN_PORT || port > PortRange.MAX_PORT)
+        {
+            throw new IllegalArgumentException("port " + port + " is outside 1-65535");
+        }
+        return (int)port;
+    }
+
+    private static int parsePort(final String digits, final String whole)
+    {
+        final String trimmed = digits.trim();
+        if (trimmed.isEmpty() || trimmed.length() > 9 || !trimmed.chars().allMatch(Character::isDigit))
+        {
+            throw new IllegalArgumentException("'" + whole + "' is not a port or a port range; write 8080 or " +
+                "30000-30009");
+        }
+        return checkPort(Long.parseLong(trimmed));
+    }
+
+    private static boolean isHostName(final String host)
+    {
+        if (host.length() > 253)
+        {
+            return false;
+        }
+        for (final String label : host.split("\\.", -1))
+        {
+            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-"))
+            {
+                return false;
+            }
+            for (int i = 0; i < label.length(); i++)
+            {
+                final char c = label.charAt(i);
+                if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-')
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,120 @@
+package io.portgate.config;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Reads and validates a configuration file in one step: what {@code portgate check} and {@code run} do. */
+public final class ConfigLoader
+{
+    private ConfigLoader()
+    {
+    }
+
+    /**
+     * What loading produced.
+     *
+     * @param config      the configuration, or null when it could not be read; usable only without errors.
+     * @param diagnostics findings sorted by position.
+     */
+    public record Result(PortgateConfig config, List<Diagnostic> diagnostics)
+    {
+        /**
+         * Whether any finding is an error.
+         *
+         * @return true when the configuration must not be used.
+         */
+        public boolean hasErrors()
+        {
+            return count(Severity.ERROR) > 0;
+        }
+
+        /**
+         * Counts findings of one severity.
+         *
+         * @param severity the severity.
+         * @return how many.
+         */
+        public long count(final Severity severity)
+        {
+            return diagnostics.stream().filter(d -> d.severity() == severity).count();
+        }
+
+        /**
+         * The configuration, or an exception listing every error.
+         *
+         * @return the configuration.
+         * @throws ConfigException when there are errors.
+         */
+        public PortgateConfig orThrow()
+        {
+            if (hasErrors())
+            {
+                throw new ConfigException(diagnostics);
+            }
+            return config;
+        }
+    }
+
+    /**
+     * Reads and validates a file.
+     *
+     * @param file the file.
+     * @param host the machine's facts.
+     * @return the configuration and findings.
+     */
+    public static Result load(final Path file, final HostFacts host)
+    {
+        final String text;
+        try
+        {
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+                .toString();
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return failed(file, "no such file", "check the path; config/portgate.yaml is an example to start from");
+        }
+        catch (final CharacterCodingException ex)
+        {
+            return failed(file, "the file is not UTF-8 text", null);
+        }
+        catch (final IOException ex)
+        {
+            return failed(file, "cannot read the file: " + ex.getMessage(), null);
+        }
+        return load(file.toString(), text, host);
+    }
+
+    /**
+     * Parses and validates YAML text.
+     *
+     * @param source the name used in messages.
+     * @param text   the YAML.
+     * @param host   the machine's facts.
+     * @return the configuration and findings.
+     */
+    public static Result load(final String source, final String text, final HostFacts host)
+    {
+        final ConfigParser.Result parsed = ConfigParser.parse(source, text);
+        final List<Diagnostic> all = new ArrayList<>(parsed.diagnostics());
+        if (parsed.config() != null)
+        {
+            all.addAll(ConfigValidator.validate(parsed.config(), host));
+        }
+        all.sort(Comparator.comparingInt((Diagnostic d) -> d.position().line())
+            .thenComparingInt(d -> d.position().column()));
+        return new Result(parsed.config(), List.copyOf(all));
+    }
+
+    private static Result failed(final Path file, final String message, final String hint)
+    {
+        return new Result(null, List.of(new Diagnostic(Severity.ERROR, file.toString(), Position.NONE, message, hint)));
+    }
+}

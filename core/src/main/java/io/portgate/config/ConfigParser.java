@@ -1,0 +1,725 @@
+package io.portgate.config;
+
+import io.portgate.balance.BalanceAlgorithm;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the YAML file into a {@link PortgateConfig}, strictly: an unknown key, a duplicate key, a wrong type or an
+ * impossible value is an error naming the line and column. It reports every problem it finds, not only the first,
+ * and never guesses: a field it cannot read keeps its default and the error stops the configuration from being used.
+ * Cross-field checks (overlapping listeners, missing pools, forwarding loops...) are {@link ConfigValidator}'s.
+ */
+public final class ConfigParser
+{
+    /** Keys allowed at the top level. */
+    public static final List<String> TOP_KEYS = List.of(
+        "workers", "admin", "admin-token", "idle-strategy", "drain-timeout", "max-connections", "buffer-memory",
+        "fast-paths", "listeners", "pools");
+    /** Keys allowed under {@code fast-paths:}. */
+    public static final List<String> FAST_PATH_KEYS = List.of("splice", "udp-batching", "udp-gso");
+    /** Keys allowed in a listener. */
+    public static final List<String> LISTENER_KEYS = List.of(
+        "name", "protocol", "bind", "pool", "max-connections", "connect-timeout", "connect-attempts", "idle-timeout",
+        "backlog", "send-buffer", "receive-buffer", "buffer-size", "affinity", "max-flows");
+    /** Listener keys that only TCP listeners use. */
+    public static final List<String> TCP_ONLY_KEYS = List.of(
+        "max-connections", "connect-timeout", "connect-attempts", "backlog", "buffer-size");
+    /** Listener keys that only UDP listeners use. */
+    public static final List<String> UDP_ONLY_KEYS = List.of("affinity", "max-flows");
+    /** Keys allowed in a pool. */
+    public static final List<String> POOL_KEYS = List.of(
+        "port", "balance", "targets", "health", "on-down", "when-all-down", "slow-start");
+    /** Keys allowed in a target written as a mapping. */
+    public static final List<String> TARGET_KEYS = List.of("address", "weight");
+    /** Keys allowed under {@code health:}. */
+    public static final List<String> HEALTH_KEYS = List.of(
+        "protocol", "port", "interval", "timeout", "rise", "fall", "send", "expect", "path", "status");
+
+    private final String source;
+    private final List<Diagnostic> diagnostics = new ArrayList<>();
+
+    private ConfigParser(final String source)
+    {
+        this.source = source;
+    }
+
+    /** What parsing produced: a configuration (null when the file could not be read at all) and the findings. */
+    public record Result(PortgateConfig config, List<Diagnostic> diagnostics)
+    {
+        /**
+         * Whether any finding is an error.
+         *
+         * @return true when the configuration must not be used.
+         */
+        public boolean hasErrors()
+        {
+            return diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR);
+        }
+    }
+
+    /**
+     * Parses YAML text.
+     *
+     * @param source the file name used in messages.
+     * @param text   the YAML.
+     * @return the configuration and what was found wrong with it.
+     */
+    public static Result parse(final String source, final String text)
+    {
+        final ConfigParser parser = new ConfigParser(source);
+        final PortgateConfig config = parser.parseDocument(text);
+        return new Result(config, List.copyOf(parser.diagnostics));
+    }
+
+    private PortgateConfig parseDocument(final String text)
+    {
+        final Optional<Node> root;
+        try
+        {
+            final LoadSettings settings = LoadSettings.builder().setLabel(source).setAllowDuplicateKeys(false)
+                .setMaxAliasesForCollections(10).setCodePointLimit(8 * 1024 * 1024).build();
+            root = new Compose(settings).composeString(text);
+        }
+        catch (final MarkedYamlEngineException ex)
+        {
+            final Position at = ex.getProblemMark().map(ConfigParser::toPosition).orElse(Position.NONE);
+            error(at, "the file is not valid YAML: " + ex.getProblem() +
+                (ex.getContext() != null ? " " + ex.getContext() : ""), "check indentation, quotes and colons here");
+            return null;
+        }
+        catch (final YamlEngineException ex)
+        {
+            error(Position.NONE, "the file is not valid YAML: " + ex.getMessage(), null);
+            return null;
+        }
+
+        if (root.isEmpty())
+        {
+            error(new Position(1, 1), "the file is empty", "a configuration needs at least 'listeners:' and 'pools:'" +
+                "; see config/portgate.yaml for an example");
+            return null;
+        }
+
+        final Map<String, Node> top = mapping(root.get(), "the configuration", TOP_KEYS);
+        if (top == null)
+        {
+            return null;
+        }
+
+        final PortgateConfig.Builder b = PortgateConfig.builder().source(source);
+        ifPresent(top, "workers", n -> b.workers(integer(n, "workers", 1, 1024, b.build().workers())));
+        ifPresent(top, "admin", n ->
+        {
+            b.adminPosition(pos(n));
+            b.admin(endpoint(n, "admin", true, "127.0.0.1:9990"));
+        });
+        ifPresent(top, "admin-token", n -> b.adminToken(string(n, "admin-token")));
+        ifPresent(top, "idle-strategy", n -> b.idleStrategy(enumValue(n, "idle-strategy", IdleStrategyName.values(),
+            IdleStrategyName.BACKOFF)));
+        ifPresent(top, "drain-timeout", n -> b.drainTimeout(duration(n, "drain-timeout",
+            PortgateConfig.DEFAULT_DRAIN_TIMEOUT)));
+        ifPresent(top, "max-connections", n -> b.maxConnections(integer(n, "max-connections", 1, Integer.MAX_VALUE,
+            PortgateConfig.DEFAULT_MAX_CONNECTIONS)));
+        ifPresent(top, "buffer-memory", n -> b.bufferMemory(size(n, "buffer-memory", 64 * 1024,
+            PortgateConfig.DEFAULT_BUFFER_MEMORY)));
+        ifPresent(top, "fast-paths", n ->
+        {
+            final Map<String, Node> fast = mapping(n, "fast-paths", FAST_PATH_KEYS);
+            if (fast != null)
+            {
+                ifPresent(fast, "splice", v -> b.splice(enumValue(v, "fast-paths.splice", FastPath.values(),
+                    FastPath.AUTO)));
+                ifPresent(fast, "udp-batching", v -> b.udpBatching(enumValue(v, "fast-paths.udp-batching",
+                    FastPath.values(), FastPath.AUTO)));
+                ifPresent(fast, "udp-gso", v -> b.udpGso(enumValue(v, "fast-paths.udp-gso", FastPath.values(),
+                    FastPath.AUTO)));
+            }
+        });
+
+        final Node listeners = top.get("listeners");
+        if (listeners == null)
+        {
+            error(pos(root.get()), "no 'listeners:' section", "add at least one listener: name, protocol, bind, pool");
+        }
+        else
+        {
+            final List<Node> items = sequence(listeners, "listeners");
+            if (items != null)
+            {
+                if (items.isEmpty())
+                {
+                    error(pos(listeners), "'listeners:' is empty", "add at least one listener: name, protocol, " +
+                        "bind, pool");
+                }
+                for (int i = 0; i < items.size(); i++)
+                {
+                    final ListenerConfig listener = listener(items.get(i), i);
+                    if (listener != null)
+                    {
+                        b.listener(listener);
+                    }
+                }
+            }
+        }
+
+        final Node pools = top.get("pools");
+        if (pools == null)
+        {
+            error(pos(root.get()), "no 'pools:' section", "add a pool with a port and targets for each listener");
+        }
+        else
+        {
+            final Map<String, Node> byName = mapping(pools, "pools", null);
+            if (byName != null)
+            {
+                if (byName.isEmpty())
+                {
+                    error(pos(pools), "'pools:' is empty", "add a pool with a port and targets for each listener");
+                }
+                byName.forEach((name, node) ->
+                {
+                    final PoolConfig pool = pool(name, node);
+                    if (pool != null)
+                    {
+                        b.pool(pool);
+                    }
+                });
+            }
+        }
+
+        return b.build();
+    }
+
+    private ListenerConfig listener(final Node node, final int index)
+    {
+        final String fallbackName = "#" + (index + 1);
+        final Map<String, Node> m = mapping(node, "listener " + fallbackName, LISTENER_KEYS);
+        if (m == null)
+        {
+            return null;
+        }
+        final Node nameNode = m.get("name");
+        final String name = nameNode != null ? string(nameNode, "listener name") : null;
+        if (nameNode == null)
+        {
+            error(pos(node), "listener " + fallbackName + " has no 'name:'", "give every listener a unique name");
+        }
+        final String label = "listener '" + (name != null ? name : fallbackName) + "'";
+        final ListenerConfig.Builder b = ListenerConfig.builder(name != null ? name : fallbackName).position(pos(node));
+
+        final Node protocolNode = m.get("protocol");
+        final Protocol protocol = protocolNode == null ? Protocol.TCP :
+            enumValue(protocolNode, label + " protocol", Protocol.values(), Protocol.TCP);
+        b.protocol(protocol);
+
+        final Node bindNode = m.get("bind");
+        if (bindNode == null)
+        {
+            error(pos(node), label + " has no 'bind:'", "add bind: ADDRESS:PORT, e.g. 0.0.0.0:8080");
+            return null;
+        }
+        b.bindPosition(pos(bindNode));
+        final Endpoint bind = endpoint(bindNode, label + " bind", true, "0.0.0.0:8080");
+        if (bind == null)
+        {
+            return null;
+        }
+        b.bind(bind);
+
+        final Node poolNode = m.get("pool");
+        if (poolNode == null)
+        {
+            error(pos(node), label + " has no 'pool:'", "name the pool it forwards to, e.g. pool: web");
+            return null;
+        }
+        b.poolPosition(pos(poolNode));
+        b.pool(string(poolNode, label + " pool"));
+
+        for (final Map.Entry<String, Node> e : m.entrySet())
+        {
+            final List<String> otherOnly = protocol == Protocol.TCP ? UDP_ONLY_KEYS : TCP_ONLY_KEYS;
+            if (otherOnly.contains(e.getKey()))
+            {
+                warning(keyPos(node, e.getKey()), label + " is " + protocol + " but sets '" + e.getKey() +
+                    "', which applies to " + (protocol == Protocol.TCP ? "udp" : "tcp") + " listeners only",
+                    "remove it, or change the protocol");
+            }
+        }
+
+        ifPresent(m, "max-connections", n -> b.maxConnections(integer(n, label + " max-connections", 1,
+            Integer.MAX_VALUE, ListenerConfig.DEFAULT_MAX_CONNECTIONS)));
+        ifPresent(m, "connect-timeout", n -> b.connectTimeout(positiveDuration(n, label + " connect-timeout",
+            ListenerConfig.DEFAULT_CONNECT_TIMEOUT)));
+        ifPresent(m, "connect-attempts", n -> b.connectAttempts(integer(n, label + " connect-attempts", 1, 100,
+            ListenerConfig.DEFAULT_CONNECT_ATTEMPTS)));
+        ifPresent(m, "idle-timeout", n -> b.idleTimeout(positiveDuration(n, label + " idle-timeout", null)));
+        ifPresent(m, "backlog", n -> b.backlog(integer(n, label + " backlog", 1, 65535,
+            ListenerConfig.DEFAULT_BACKLOG)));
+        ifPresent(m, "send-buffer", n -> b.sendBuffer((int)size(n, label + " send-buffer", 0, 0)));
+        ifPresent(m, "receive-buffer", n -> b.receiveBuffer((int)size(n, label + " receive-buffer", 0, 0)));
+        ifPresent(m, "buffer-size", n -> b.bufferSize((int)size(n, label + " buffer-size", 1024,
+            ListenerConfig.DEFAULT_BUFFER_SIZE)));
+        ifPresent(m, "affinity", n -> b.affinity(enumValue(n, label + " affinity", Affinity.values(),
+            Affinity.FLOW)));
+        ifPresent(m, "max-flows", n -> b.maxFlows(integer(n, label + " max-flows", 1, 16_777_216,
+            ListenerConfig.DEFAULT_MAX_FLOWS)));
+        return b.build();
+    }
+
+    private PoolConfig pool(final String name, final Node node)
+    {
+        final String label = "pool '" + name + "'";
+        final Map<String, Node> m = mapping(node, label, POOL_KEYS);
+        if (m == null)
+        {
+            return null;
+        }
+        final PoolConfig.Builder b = PoolConfig.builder(name).position(pos(node));
+        ifPresent(m, "port", n ->
+        {
+            b.portsPosition(pos(n));
+            b.ports(ports(n, label + " port"));
+        });
+        ifPresent(m, "balance", n -> b.balance(enumValue(n, label + " balance", BalanceAlgorithm.values(),
+            BalanceAlgorithm.ROUND_ROBIN)));
+        ifPresent(m, "on-down", n -> b.onDown(enumValue(n, label + " on-down", OnDown.values(), OnDown.KEEP)));
+        ifPresent(m, "when-all-down", n -> b.allDown(enumValue(n, label + " when-all-down", AllDown.values(),
+            AllDown.REJECT)));
+        ifPresent(m, "slow-start", n -> b.slowStart(duration(n, label + " slow-start", Duration.ZERO)));
+        ifPresent(m, "health", n -> b.health(health(n, label)));
+
+        final Node targets = m.get("targets");
+        if (targets == null)
+        {
+            error(pos(node), label + " has no 'targets:'", "list the addresses of its targets under targets:");
+        }
+        else
+        {
+            final List<Node> items = sequence(targets, label + " targets");
+            if (items != null && items.isEmpty())
+            {
+                error(pos(targets), label + " has no targets", "list at least one target address under targets:");
+            }
+            if (items != null)
+            {
+                for (final Node item : items)
+                {
+                    final TargetConfig target = target(item, label);
+                    if (target != null)
+                    {
+                        b.target(target);
+                    }
+                }
+            }
+        }
+        return b.build();
+    }
+
+    private TargetConfig target(final Node node, final String poolLabel)
+    {
+        final Node addressNode;
+        int weight = 1;
+        Position weightPosition = Position.NONE;
+        if (node instanceof MappingNode)
+        {
+            final Map<String, Node> m = mapping(node, poolLabel + " target", TARGET_KEYS);
+            if (m == null)
+            {
+                return null;
+            }
+            addressNode = m.get("address");
+            if (addressNode == null)
+            {
+                error(pos(node), poolLabel + ": a target has no 'address:'", "write address: 10.0.0.1 or " +
+                    "address: 10.0.0.1:9001");
+                return null;
+            }
+            final Node weightNode = m.get("weight");
+            if (weightNode != null)
+            {
+                weightPosition = pos(weightNode);
+                weight = integer(weightNode, poolLabel + " target weight", Integer.MIN_VALUE, Integer.MAX_VALUE, 1);
+            }
+        }
+        else
+        {
+            addressNode = node;
+        }
+        final Endpoint endpoint = endpoint(addressNode, poolLabel + " target", false, "10.0.0.1:9000");
+        if (endpoint == null)
+        {
+            return null;
+        }
+        return new TargetConfig(endpoint.host(), endpoint.address(), endpoint.ports(), weight, pos(addressNode),
+            weightPosition);
+    }
+
+    private HealthConfig health(final Node node, final String poolLabel)
+    {
+        final String label = poolLabel + " health";
+        final Map<String, Node> m = mapping(node, label, HEALTH_KEYS);
+        if (m == null)
+        {
+            return null;
+        }
+        final HealthConfig.Builder b = HealthConfig.builder().position(pos(node));
+        ifPresent(m, "protocol", n -> b.protocol(enumValue(n, label + " protocol", HealthProtocol.values(),
+            HealthProtocol.TCP)));
+        ifPresent(m, "port", n ->
+        {
+            b.portPosition(pos(n));
+            final PortRange range = ports(n, label + " port");
+            if (range != null && !range.isSingle())
+            {
+                error(pos(n), label + " port must be one port, not a range", "write e.g. port: 8081");
+            }
+            else if (range != null)
+            {
+                b.port(range.first());
+            }
+        });
+        ifPresent(m, "interval", n -> b.interval(positiveDuration(n, label + " interval",
+            HealthConfig.DEFAULT_INTERVAL)));
+        ifPresent(m, "timeout", n -> b.timeout(positiveDuration(n, label + " timeout", HealthConfig.DEFAULT_TIMEOUT)));
+        ifPresent(m, "rise", n -> b.rise(integer(n, label + " rise", 1, 100, HealthConfig.DEFAULT_RISE)));
+        ifPresent(m, "fall", n -> b.fall(integer(n, label + " fall", 1, 100, HealthConfig.DEFAULT_FALL)));
+        ifPresent(m, "send", n -> b.send(string(n, label + " send")));
+        ifPresent(m, "expect", n -> b.expect(string(n, label + " expect")));
+        ifPresent(m, "path", n ->
+        {
+            final String path = string(n, label + " path");
+            if (path != null && !path.startsWith("/"))
+            {
+                error(pos(n), label + " path '" + path + "' does not start with '/'", "write e.g. path: /healthz");
+            }
+            b.path(path);
+        });
+        ifPresent(m, "status", n ->
+        {
+            final String text = scalarText(n);
+            final String[] parts = text == null ? new String[0] : text.split("-", -1);
+            try
+            {
+                final int min = Integer.parseInt(parts[0].trim());
+                final int max = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : min;
+                if (parts.length > 2 || min < 100 || max > 599 || max < min)
+                {
+                    throw new NumberFormatException();
+                }
+                b.status(min, max);
+            }
+            catch (final RuntimeException ex)
+            {
+                error(pos(n), label + " status '" + text + "' is not an HTTP status or range",
+                    "write e.g. status: 200 or status: 200-399");
+            }
+        });
+        return b.build();
+    }
+
+    // ---------------------------------------------------------------- typed access to nodes
+
+    private Map<String, Node> mapping(final Node node, final String what, final List<String> allowedKeys)
+    {
+        if (!(node instanceof MappingNode mappingNode))
+        {
+            error(pos(node), what + " must be a mapping of key: value, found " + describe(node),
+                allowedKeys != null ? "allowed keys: " + String.join(", ", allowedKeys) : null);
+            return null;
+        }
+        final Map<String, Node> result = new LinkedHashMap<>();
+        for (final NodeTuple tuple : mappingNode.getValue())
+        {
+            final Node keyNode = tuple.getKeyNode();
+            if (!(keyNode instanceof ScalarNode scalarKey) || keyNode.getTag().equals(Tag.NULL))
+            {
+                error(pos(keyNode), what + " has a key that is not a plain name", "keys are names such as 'bind'");
+                continue;
+            }
+            final String key = scalarKey.getValue();
+            if (result.containsKey(key))
+            {
+                error(pos(keyNode), what + " has '" + key + "' twice (first at line " + pos(result.get(key)).line() +
+                    ")", "keep one of them");
+                continue;
+            }
+            if (allowedKeys != null && !allowedKeys.contains(key))
+            {
+                error(pos(keyNode), "unknown key '" + key + "' in " + what, Suggest.hint(key, allowedKeys));
+                continue;
+            }
+            result.put(key, tuple.getValueNode());
+        }
+        return result;
+    }
+
+    private List<Node> sequence(final Node node, final String what)
+    {
+        if (node instanceof SequenceNode seq)
+        {
+            return seq.getValue();
+        }
+        if (node instanceof ScalarNode && node.getTag().equals(Tag.NULL))
+        {
+            return List.of();
+        }
+        error(pos(node), what + " must be a list (lines starting with '- '), found " + describe(node), null);
+        return null;
+    }
+
+    private String string(final Node node, final String what)
+    {
+        if (!(node instanceof ScalarNode scalar) || node.getTag().equals(Tag.NULL))
+        {
+            error(pos(node), what + " must be a text value, found " + describe(node), null);
+            return null;
+        }
+        return scalar.getValue();
+    }
+
+    private int integer(final Node node, final String what, final int min, final int max, final int fallback)
+    {
+        if (!(node instanceof ScalarNode scalar) || !node.getTag().equals(Tag.INT))
+        {
+            error(pos(node), what + " must be a whole number, found " + describe(node), null);
+            return fallback;
+        }
+        final long value;
+        try
+        {
+            value = Long.parseLong(scalar.getValue().replace("_", "").replace("+", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            error(pos(node), what + " must be a whole number, found '" + scalar.getValue() + "'", null);
+            return fallback;
+        }
+        if (value < min || value > max)
+        {
+            error(pos(node), what + " is " + value + ", outside " + min + "-" + max, null);
+            return fallback;
+        }
+        return (int)value;
+    }
+
+    private Duration duration(final Node node, final String what, final Duration fallback)
+    {
+        final String text = scalarText(node);
+        if (text == null)
+        {
+            error(pos(node), what + " must be a duration such as 250ms, 2s or 1h, found " + describe(node), null);
+            return fallback;
+        }
+        try
+        {
+            return Units.parseDuration(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            error(pos(node), what + ": " + ex.getMessage(), null);
+            return fallback;
+        }
+    }
+
+    private Duration positiveDuration(final Node node, final String what, final Duration fallback)
+    {
+        final Duration d = duration(node, what, null);
+        if (d == null)
+        {
+            return fallback;
+        }
+        if (d.isZero())
+        {
+            error(pos(node), what + " must be longer than zero", null);
+            return fallback;
+        }
+        return d;
+    }
+
+    private long size(final Node node, final String what, final long min, final long fallback)
+    {
+        final String text = scalarText(node);
+        if (text == null)
+        {
+            error(pos(node), what + " must be a size such as 65536, 64k or 4m, found " + describe(node), null);
+            return fallback;
+        }
+        try
+        {
+            final long bytes = Units.parseSize(text);
+            if (bytes < min || bytes > Integer.MAX_VALUE && !what.equals("buffer-memory"))
+            {
+                error(pos(node), what + " is " + text + ", outside " + Units.formatSize(min) + "-" +
+                    Units.formatSize(Integer.MAX_VALUE), null);
+                return fallback;
+            }
+            return bytes;
+        }
+        catch (final IllegalArgumentException | ArithmeticException ex)
+        {
+            error(pos(node), what + ": " + ex.getMessage(), null);
+            return fallback;
+        }
+    }
+
+    private PortRange ports(final Node node, final String what)
+    {
+        final String text = scalarText(node);
+        if (text == null)
+        {
+            error(pos(node), what + " must be a port (9000) or a port range (9000-9009), found " + describe(node),
+                null);
+            return null;
+        }
+        try
+        {
+            return Addresses.parsePorts(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            error(pos(node), what + ": " + ex.getMessage(), "ports run from 1 to 65535");
+            return null;
+        }
+    }
+
+    private Endpoint endpoint(final Node node, final String what, final boolean requirePort, final String example)
+    {
+        final String text = scalarText(node);
+        if (text == null || node.getTag().equals(Tag.INT))
+        {
+            error(pos(node), what + " must be an address" + (requirePort ? " and port" : "") + " such as " +
+                example + ", found " + describe(node), null);
+            return null;
+        }
+        try
+        {
+            return Addresses.parseEndpoint(text, requirePort);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            error(pos(node), what + ": " + ex.getMessage(), null);
+            return null;
+        }
+    }
+
+    private <E extends Enum<E> & ConfigEnum> E enumValue(
+        final Node node, final String what, final E[] values, final E fallback)
+    {
+        final List<String> names = new ArrayList<>();
+        for (final E value : values)
+        {
+            names.add(value.configName());
+        }
+        final String text = scalarText(node);
+        if (text != null)
+        {
+            for (final E value : values)
+            {
+                if (value.configName().equals(text))
+                {
+                    return value;
+                }
+            }
+        }
+        error(pos(node), what + " '" + (text != null ? text : describe(node)) + "' is not one of " +
+            String.join(", ", names), text != null ? Suggest.hint(text, names) : null);
+        return fallback;
+    }
+
+    private static String scalarText(final Node node)
+    {
+        if (node instanceof ScalarNode scalar && !node.getTag().equals(Tag.NULL) && !node.getTag().equals(Tag.BOOL))
+        {
+            return scalar.getValue();
+        }
+        return null;
+    }
+
+    private static String describe(final Node node)
+    {
+        if (node instanceof MappingNode)
+        {
+            return "a mapping";
+        }
+        if (node instanceof SequenceNode)
+        {
+            return "a list";
+        }
+        if (node.getTag().equals(Tag.NULL))
+        {
+            return "nothing";
+        }
+        final String value = ((ScalarNode)node).getValue();
+        if (node.getTag().equals(Tag.BOOL))
+        {
+            return "the boolean '" + value + "'";
+        }
+        if (node.getTag().equals(Tag.INT))
+        {
+            return "the number " + value;
+        }
+        return "'" + value + "'";
+    }
+
+    private void ifPresent(final Map<String, Node> m, final String key, final java.util.function.Consumer<Node> c)
+    {
+        final Node n = m.get(key);
+        if (n != null)
+        {
+            c.accept(n);
+        }
+    }
+
+    private static Position keyPos(final Node mapping, final String key)
+    {
+        if (mapping instanceof MappingNode m)
+        {
+            for (final NodeTuple t : m.getValue())
+            {
+                if (t.getKeyNode() instanceof ScalarNode s && s.getValue().equals(key))
+                {
+                    return pos(s);
+                }
+            }
+        }
+        return pos(mapping);
+    }
+
+    static Position pos(final Node node)
+    {
+        return node.getStartMark().map(ConfigParser::toPosition).orElse(Position.NONE);
+    }
+
+    private static Position toPosition(final Mark mark)
+    {
+        return new Position(mark.getLine() + 1, mark.getColumn() + 1);
+    }
+
+    private void error(final Position at, final String message, final String hint)
+    {
+        diagnostics.add(new Diagnostic(Severity.ERROR, source, at, message, hint));
+    }
+
+    private void warning(final Position at, final String message, final String hint)
+    {
+        diagnostics.add(new Diagnostic(Severity.WARNING, source, at, message, hint));
+    }
+
+}

@@ -1,0 +1,120 @@
+package io.portgate.config;
+
+import java.time.Duration;
+
+/**
+ * A pool's active health probe.
+ *
+ * @param protocol   tcp (connect), udp (datagram and reply) or http (GET and status).
+ * @param port       the port probed, or null for each target's traffic port.
+ * @param interval   time between probes of one target.
+ * @param timeout    how long a probe may take.
+ * @param rise       consecutive successes that bring a down target up.
+ * @param fall       consecutive failures that take an up target down.
+ * @param send       the UDP probe payload.
+ * @param expect     the prefix a UDP reply must start with, or null to accept any reply.
+ * @param path       the HTTP path.
+ * @param statusMin  lowest accepted HTTP status.
+ * @param statusMax  highest accepted HTTP status.
+ * @param position   where the {@code health:} block is.
+ * @param portPosition where {@code port:} is.
+ */
+public record HealthConfig(
+    HealthProtocol protocol,
+    Integer port,
+    Duration interval,
+    Duration timeout,
+    int rise,
+    int fall,
+    String send,
+    String expect,
+    String path,
+    int statusMin,
+    int statusMax,
+    Position position,
+    Position portPosition)
+{
+    /** Default time between probes. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
+    /** Default probe timeout. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    /** Default successes to come up. */
+    public static final int DEFAULT_RISE = 2;
+    /** Default failures to go down. */
+    public static final int DEFAULT_FALL = 3;
+    /** Default UDP payload. */
+    public static final String DEFAULT_SEND = "ping";
+    /** Default HTTP path. */
+    public static final String DEFAULT_PATH = "/";
+
+    /**
+     * The port a target is probed on.
+     *
+     * @param trafficPort the target's traffic port.
+     * @return the health port when set, the traffic port otherwise.
+     */
+    public int portFor(final int trafficPort)
+    {
+        return port != null ? port : trafficPort;
+    }
+
+    /**
+     * A builder with the defaults filled in.
+     *
+     * @return a new builder.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** Builds a {@link HealthConfig}; every setter is optional. */
+    public static final class Builder
+    {
+        private HealthProtocol protocol = HealthProtocol.TCP;
+        private Integer port;
+        private Duration interval = DEFAULT_INTERVAL;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private int rise = DEFAULT_RISE;
+        private int fall = DEFAULT_FALL;
+        private String send = DEFAULT_SEND;
+        private String expect;
+        private String path = DEFAULT_PATH;
+        private int statusMin = 200;
+        private int statusMax = 399;
+        private Position position = Position.NONE;
+        private Position portPosition = Position.NONE;
+
+        /** @param v probe protocol. @return this. */
+        public Builder protocol(final HealthProtocol v) { protocol = v; return this; }
+        /** @param v port probed, null for the traffic port. @return this. */
+        public Builder port(final Integer v) { port = v; return this; }
+        /** @param v interval. @return this. */
+        public Builder interval(final Duration v) { interval = v; return this; }
+        /** @param v timeout. @return this. */
+        public Builder timeout(final Duration v) { timeout = v; return this; }
+        /** @param v rise. @return this. */
+        public Builder rise(final int v) { rise = v; return this; }
+        /** @param v fall. @return this. */
+        public Builder fall(final int v) { fall = v; return this; }
+        /** @param v UDP payload. @return this. */
+        public Builder send(final String v) { send = v; return this; }
+        /** @param v expected UDP reply prefix. @return this. */
+        public Builder expect(final String v) { expect = v; return this; }
+        /** @param v HTTP path. @return this. */
+        public Builder path(final String v) { path = v; return this; }
+        /** @param min lowest accepted status. @param max highest. @return this. */
+        public Builder status(final int min, final int max) { statusMin = min; statusMax = max; return this; }
+        /** @param v where the block is. @return this. */
+        public Builder position(final Position v) { position = v; return this; }
+        /** @param v where the port is. @return this. */
+        public Builder portPosition(final Position v) { portPosition = v; return this; }
+
+        /** @return the health configuration. */
+        public HealthConfig build()
+        {
+            return new HealthConfig(protocol, port, interval, timeout, rise, fall, send, expect, path,
+                statusMin, statusMax, position, portPosition);
+        }
+    }
+}

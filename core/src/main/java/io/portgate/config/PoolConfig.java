@@ -1,0 +1,110 @@
+package io.portgate.config;
+
+import io.portgate.balance.BalanceAlgorithm;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A pool of targets that listen on an internal port (or port range).
+ *
+ * @param name          the pool's name, referenced by listeners.
+ * @param ports         the internal port or ports its targets listen on, or null when every target names its own.
+ * @param balance       the balancing policy.
+ * @param targets       the targets, in file order.
+ * @param health        the active health probe, or null for none (passive detection only).
+ * @param onDown        what happens to open connections of a target that goes down.
+ * @param allDown       what happens when every target is down.
+ * @param slowStart     how long a recovered target takes to reach its full weight; zero for at once.
+ * @param position      where the pool is written.
+ * @param portsPosition where its {@code port:} is written.
+ */
+public record PoolConfig(
+    String name,
+    PortRange ports,
+    BalanceAlgorithm balance,
+    List<TargetConfig> targets,
+    HealthConfig health,
+    OnDown onDown,
+    AllDown allDown,
+    Duration slowStart,
+    Position position,
+    Position portsPosition)
+{
+    /**
+     * Copies the target list so the record stays immutable.
+     */
+    public PoolConfig
+    {
+        targets = List.copyOf(targets);
+    }
+
+    /**
+     * A builder with the defaults filled in.
+     *
+     * @param name the pool's name.
+     * @return a new builder.
+     */
+    public static Builder builder(final String name)
+    {
+        return new Builder(name);
+    }
+
+    /** Builds a {@link PoolConfig}. */
+    public static final class Builder
+    {
+        private final String name;
+        private PortRange ports;
+        private BalanceAlgorithm balance = BalanceAlgorithm.ROUND_ROBIN;
+        private final List<TargetConfig> targets = new ArrayList<>();
+        private HealthConfig health;
+        private OnDown onDown = OnDown.KEEP;
+        private AllDown allDown = AllDown.REJECT;
+        private Duration slowStart = Duration.ZERO;
+        private Position position = Position.NONE;
+        private Position portsPosition = Position.NONE;
+
+        private Builder(final String name)
+        {
+            this.name = name;
+        }
+
+        /** @param v internal port(s) of the targets. @return this. */
+        public Builder ports(final PortRange v) { ports = v; return this; }
+        /** @param v internal port of the targets. @return this. */
+        public Builder port(final int v) { ports = PortRange.of(v); return this; }
+        /** @param v balancing policy. @return this. */
+        public Builder balance(final BalanceAlgorithm v) { balance = v; return this; }
+        /** @param v a target. @return this. */
+        public Builder target(final TargetConfig v) { targets.add(v); return this; }
+        /** @param address a target taking the pool's port. @return this. */
+        public Builder target(final InetAddress address) { targets.add(TargetConfig.of(address, null)); return this; }
+        /** @param address a target. @param port its own port. @return this. */
+        public Builder target(final InetAddress address, final int port)
+        {
+            targets.add(TargetConfig.of(address, PortRange.of(port)));
+            return this;
+        }
+        /** @param v health probe, null for none. @return this. */
+        public Builder health(final HealthConfig v) { health = v; return this; }
+        /** @param v on-down behaviour. @return this. */
+        public Builder onDown(final OnDown v) { onDown = v; return this; }
+        /** @param v all-down behaviour. @return this. */
+        public Builder allDown(final AllDown v) { allDown = v; return this; }
+        /** @param v slow start. @return this. */
+        public Builder slowStart(final Duration v) { slowStart = v; return this; }
+        /** @param v where the pool is. @return this. */
+        public Builder position(final Position v) { position = v; return this; }
+        /** @param v where its port is. @return this. */
+        public Builder portsPosition(final Position v) { portsPosition = v; return this; }
+
+        /** @return the pool. */
+        public PoolConfig build()
+        {
+            return new PoolConfig(name, ports, balance, targets, health, onDown, allDown, slowStart, position,
+                portsPosition);
+        }
+    }
+}

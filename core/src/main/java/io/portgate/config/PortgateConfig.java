@@ -1,0 +1,151 @@
+package io.portgate.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A whole balancer configuration: global settings, listeners and pools.
+ *
+ * @param source          the file it was read from, or {@code <code>}.
+ * @param workers         forwarder threads.
+ * @param admin           the admin and metrics endpoint, or null for none.
+ * @param adminToken      the token mutating admin calls from outside loopback must carry, or null.
+ * @param idleStrategy    how loop threads wait when idle.
+ * @param drainTimeout    on stop, how long open connections may take to finish before they are closed.
+ * @param maxConnections  most open TCP connections over all listeners.
+ * @param bufferMemory    most bytes of connection buffers over all workers.
+ * @param splice          TCP splice(2) fast path.
+ * @param udpBatching     UDP recvmmsg/sendmmsg fast path.
+ * @param udpGso          UDP_SEGMENT fast path.
+ * @param listeners       the listeners, in file order.
+ * @param pools           the pools by name, in file order.
+ * @param adminPosition   where {@code admin:} is written.
+ */
+public record PortgateConfig(
+    String source,
+    int workers,
+    Endpoint admin,
+    String adminToken,
+    IdleStrategyName idleStrategy,
+    Duration drainTimeout,
+    int maxConnections,
+    long bufferMemory,
+    FastPath splice,
+    FastPath udpBatching,
+    FastPath udpGso,
+    List<ListenerConfig> listeners,
+    Map<String, PoolConfig> pools,
+    Position adminPosition)
+{
+    /** The source label of configuration built in code. */
+    public static final String CODE_SOURCE = "<code>";
+    /** Default drain deadline. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Default most open TCP connections over all listeners. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+    /** Default most bytes of connection buffers over all workers. */
+    public static final long DEFAULT_BUFFER_MEMORY = 256L * 1024 * 1024;
+
+    /**
+     * Copies the collections so the record stays immutable.
+     */
+    public PortgateConfig
+    {
+        listeners = List.copyOf(listeners);
+        pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
+    }
+
+    /**
+     * The pool a listener forwards to.
+     *
+     * @param listener the listener.
+     * @return its pool, or null when it names none that exists.
+     */
+    public PoolConfig poolOf(final ListenerConfig listener)
+    {
+        return pools.get(listener.pool());
+    }
+
+    /**
+     * The default number of forwarder threads.
+     *
+     * @return the number of cores.
+     */
+    public static int defaultWorkers()
+    {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * A builder with the defaults filled in, for configuration built in code.
+     *
+     * @return a new builder.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** Builds a {@link PortgateConfig}. */
+    public static final class Builder
+    {
+        private String source = CODE_SOURCE;
+        private int workers = defaultWorkers();
+        private Endpoint admin;
+        private String adminToken;
+        private IdleStrategyName idleStrategy = IdleStrategyName.BACKOFF;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private long bufferMemory = DEFAULT_BUFFER_MEMORY;
+        private FastPath splice = FastPath.AUTO;
+        private FastPath udpBatching = FastPath.AUTO;
+        private FastPath udpGso = FastPath.AUTO;
+        private final List<ListenerConfig> listeners = new ArrayList<>();
+        private final Map<String, PoolConfig> pools = new LinkedHashMap<>();
+        private Position adminPosition = Position.NONE;
+
+        private Builder()
+        {
+        }
+
+        /** @param v the file name. @return this. */
+        public Builder source(final String v) { source = v; return this; }
+        /** @param v forwarder threads. @return this. */
+        public Builder workers(final int v) { workers = v; return this; }
+        /** @param v admin endpoint, null for none. @return this. */
+        public Builder admin(final Endpoint v) { admin = v; return this; }
+        /** @param v admin token. @return this. */
+        public Builder adminToken(final String v) { adminToken = v; return this; }
+        /** @param v idle strategy. @return this. */
+        public Builder idleStrategy(final IdleStrategyName v) { idleStrategy = v; return this; }
+        /** @param v drain deadline. @return this. */
+        public Builder drainTimeout(final Duration v) { drainTimeout = v; return this; }
+        /** @param v global connection limit. @return this. */
+        public Builder maxConnections(final int v) { maxConnections = v; return this; }
+        /** @param v global buffer memory limit in bytes. @return this. */
+        public Builder bufferMemory(final long v) { bufferMemory = v; return this; }
+        /** @param v splice fast path. @return this. */
+        public Builder splice(final FastPath v) { splice = v; return this; }
+        /** @param v recvmmsg/sendmmsg fast path. @return this. */
+        public Builder udpBatching(final FastPath v) { udpBatching = v; return this; }
+        /** @param v UDP GSO fast path. @return this. */
+        public Builder udpGso(final FastPath v) { udpGso = v; return this; }
+        /** @param v a listener. @return this. */
+        public Builder listener(final ListenerConfig v) { listeners.add(v); return this; }
+        /** @param v a pool, replacing one of the same name. @return this. */
+        public Builder pool(final PoolConfig v) { pools.put(v.name(), v); return this; }
+        /** @param v where admin is. @return this. */
+        public Builder adminPosition(final Position v) { adminPosition = v; return this; }
+
+        /** @return the configuration, not yet validated: see {@link ConfigValidator}. */
+        public PortgateConfig build()
+        {
+            return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
+                bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition);
+        }
+    }
+}
