@@ -54,6 +54,7 @@ public final class ConfigParser
 
     private final String source;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private final Map<Node, Position> keyPositions = new java.util.IdentityHashMap<>();
 
     private ConfigParser(final String source)
     {
@@ -291,7 +292,7 @@ public final class ConfigParser
         {
             return null;
         }
-        final PoolConfig.Builder b = PoolConfig.builder(name).position(pos(node));
+        final PoolConfig.Builder b = PoolConfig.builder(name).position(keyPositions.getOrDefault(node, pos(node)));
         ifPresent(m, "port", n ->
         {
             b.portsPosition(pos(n));
@@ -466,6 +467,7 @@ public final class ConfigParser
                 continue;
             }
             result.put(key, tuple.getValueNode());
+            keyPositions.put(tuple.getValueNode(), pos(keyNode));
         }
         return result;
     }

@@ -1,0 +1,172 @@
+package io.portgate.cli;
+
+import io.portgate.config.ConfigLoader;
+import io.portgate.config.Units;
+import io.portgate.health.DirectCheck;
+import io.portgate.health.LiveCheck;
+import io.portgate.util.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code portgate check CONFIG}: parse and validate, and with {@code --live} ask every target directly. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+    description = {
+        "Parse and validate a configuration file. Exit 0 when clean, 1 when it has only warnings, 2 on errors.",
+        "With --live, also make direct requests to every target's internal port and health port (TCP connect; " +
+            "for UDP a datagram on a connected socket, so an ICMP port-unreachable is seen; HTTP GET for http " +
+            "probes) and report each as reachable, refused or timed out. A target that does not answer is a warning."})
+final class CheckCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(paramLabel = "CONFIG", description = "The configuration file (YAML).")
+    private Path file;
+
+    @Option(names = "--live", description = "Also request every target's internal and health port directly.")
+    private boolean live;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+        description = "text or json (default: ${DEFAULT-VALUE}).")
+    private String format;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1s",
+        description = "How long each --live request may take (default: ${DEFAULT-VALUE}).")
+    private String timeoutText;
+
+    @Override
+    public Integer call()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final boolean json = switch (format.toLowerCase(Locale.ROOT))
+        {
+            case "text" -> false;
+            case "json" -> true;
+            default ->
+            {
+                err.println("portgate check: --format '" + format + "' is not one of: text, json");
+                yield false;
+            }
+        };
+        if (!json && !format.equalsIgnoreCase("text"))
+        {
+            return Main.ERRORS;
+        }
+        final Duration timeout;
+        try
+        {
+            timeout = Units.parseDuration(timeoutText);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("portgate check: --timeout: " + ex.getMessage());
+            return Main.ERRORS;
+        }
+
+        final ConfigLoader.Result result = ConfigFile.load(file);
+        final List<LiveCheck.Check> checks = live && !result.hasErrors() ?
+            LiveCheck.run(result.config(), timeout) : List.of();
+        final long unanswered = checks.stream()
+            .filter(c -> c.result().outcome() != DirectCheck.Outcome.REACHABLE).count();
+        int status = ConfigFile.exitStatus(result);
+        if (status == Main.OK && unanswered > 0)
+        {
+            status = Main.WARNINGS;
+        }
+
+        if (json)
+        {
+            out.println(Json.pretty(toJson(result, checks, status)));
+        }
+        else
+        {
+            printText(out, result, checks, unanswered);
+        }
+        out.flush();
+        return status;
+    }
+
+    private void printText(final PrintWriter out, final ConfigLoader.Result result, final List<LiveCheck.Check> checks,
+        final long unanswered)
+    {
+        ConfigFile.printDiagnostics(out, result.diagnostics());
+        if (result.hasErrors())
+        {
+            out.println(file + ": " + ConfigFile.summary(result) + "; nothing will start until the errors are fixed");
+            if (live)
+            {
+                out.println("live checks skipped: fix the errors first");
+            }
+            return;
+        }
+        final var config = result.config();
+        final long targets = config.pools().values().stream().mapToLong(p -> p.targets().size()).sum();
+        out.println(file + ": valid (" + ConfigFile.plural(config.listeners().size(), "listener") + ", " +
+            ConfigFile.plural(config.pools().size(), "pool") + ", " + ConfigFile.plural(targets, "target") + "); " +
+            ConfigFile.summary(result));
+        if (!live)
+        {
+            return;
+        }
+        out.println();
+        out.println("Direct requests to the targets, bypassing portgate:");
+        final List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"POOL", "TARGET", "PORT", "PROBE", "RESULT", "TIME", "DETAIL"});
+        for (final LiveCheck.Check c : checks)
+        {
+            rows.add(new String[] {c.pool(), c.targetLabel(), c.kind().name().toLowerCase(Locale.ROOT),
+                c.protocol().configName(), c.result().outcome().label(),
+                String.format(Locale.ROOT, "%.1fms", c.result().latencyNanos() / 1e6), c.result().detail()});
+        }
+        Table.print(out, rows);
+        out.println();
+        out.println(unanswered == 0 ? "All " + checks.size() + " direct requests were answered." :
+            unanswered + " of " + checks.size() + " direct requests were not answered as expected: portgate would " +
+                "send traffic to a target that cannot take it until a health probe takes it out.");
+    }
+
+    private Map<String, Object> toJson(final ConfigLoader.Result result, final List<LiveCheck.Check> checks,
+        final int status)
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", file.toString());
+        m.put("valid", !result.hasErrors());
+        m.put("status", status);
+        m.put("errors", result.count(io.portgate.config.Severity.ERROR));
+        m.put("warnings", result.count(io.portgate.config.Severity.WARNING));
+        m.put("notes", result.count(io.portgate.config.Severity.NOTE));
+        m.put("diagnostics", result.diagnostics().stream().map(ConfigFile::toJson).toList());
+        if (live)
+        {
+            final List<Map<String, Object>> list = new ArrayList<>();
+            for (final LiveCheck.Check c : checks)
+            {
+                final Map<String, Object> item = new LinkedHashMap<>();
+                item.put("pool", c.pool());
+                item.put("target", c.targetLabel());
+                item.put("port", c.kind().name().toLowerCase(Locale.ROOT));
+                item.put("probe", c.protocol().configName());
+                item.put("result", c.result().outcome().label());
+                item.put("millis", c.result().latencyNanos() / 1e6);
+                item.put("detail", c.result().detail());
+                list.add(item);
+            }
+            m.put("live", list);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,105 @@
+package io.portgate.cli;
+
+import io.portgate.config.ConfigLoader;
+import io.portgate.config.PortMap;
+import io.portgate.util.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code portgate ports CONFIG}: the port map, for the ops playbook. */
+@Command(name = "ports", mixinStandardHelpOptions = true,
+    description = {"Print the port map: listener, protocol, external port(s) -> pool -> each target's address and " +
+        "internal port, the health probe's protocol and port, and the balancing policy.",
+        "A port range maps offset by offset: external port first+i goes to internal port first+i."})
+final class PortsCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(paramLabel = "CONFIG", description = "The configuration file (YAML).")
+    private Path file;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+        description = "text, markdown or json (default: ${DEFAULT-VALUE}).")
+    private String format;
+
+    @Override
+    public Integer call()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final String fmt = format.toLowerCase(Locale.ROOT);
+        if (!List.of("text", "markdown", "json").contains(fmt))
+        {
+            err.println("portgate ports: --format '" + format + "' is not one of: text, markdown, json");
+            return Main.ERRORS;
+        }
+        final ConfigLoader.Result result = ConfigFile.load(file);
+        if (result.hasErrors())
+        {
+            ConfigFile.printDiagnostics(err, result.diagnostics());
+            err.println(file + ": " + ConfigFile.summary(result) + "; fix the errors to see the port map");
+            err.flush();
+            return Main.ERRORS;
+        }
+        final List<PortMap.Row> rows = PortMap.of(result.config());
+        switch (fmt)
+        {
+            case "json" -> out.println(Json.pretty(rows.stream().map(PortsCommand::toJson).toList()));
+            case "markdown" -> Table.printMarkdown(out, table(rows));
+            default -> Table.print(out, table(rows));
+        }
+        final long otherPort = rows.stream().filter(PortMap.Row::healthOnOtherPort).count();
+        if (otherPort > 0 && !fmt.equals("json"))
+        {
+            out.println();
+            out.println("Note: " + ConfigFile.plural(otherPort, "target") + (otherPort == 1 ? " is" : " are") + " probed on a health port other " +
+                "than their traffic port; `portgate check --live` requests both.");
+        }
+        out.flush();
+        return Main.OK;
+    }
+
+    private static List<String[]> table(final List<PortMap.Row> rows)
+    {
+        final List<String[]> table = new ArrayList<>();
+        table.add(new String[] {"LISTENER", "PROTO", "EXTERNAL", "", "POOL", "BALANCE", "TARGET", "WEIGHT", "HEALTH"});
+        for (final PortMap.Row r : rows)
+        {
+            table.add(new String[] {r.listener(), r.protocol().configName(), r.external().toString(), "->", r.pool(),
+                r.balance(), r.targetEndpoint(), Integer.toString(r.weight()), r.health()});
+        }
+        return table;
+    }
+
+    private static Map<String, Object> toJson(final PortMap.Row r)
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("listener", r.listener());
+        m.put("protocol", r.protocol().configName());
+        m.put("external", r.external().toString());
+        m.put("externalAddress", io.portgate.config.Endpoint.literal(r.external().address()));
+        m.put("externalPorts", r.external().ports().toString());
+        m.put("pool", r.pool());
+        m.put("balance", r.balance());
+        m.put("target", r.target());
+        m.put("internalPorts", r.internal().toString());
+        m.put("weight", r.weight());
+        m.put("healthProtocol", r.healthProtocol() == null ? null : r.healthProtocol().configName());
+        m.put("healthPort", r.healthProtocol() == null ? null : r.healthPort());
+        m.put("healthOnOtherPort", r.healthOnOtherPort());
+        return m;
+    }
+}
