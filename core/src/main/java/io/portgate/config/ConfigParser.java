@@ -641,8 +641,14 @@ public final class ConfigParser
             }
         }
         error(pos(node), what + " '" + (text != null ? text : describe(node)) + "' is not one of " +
-            String.join(", ", names), text != null ? Suggest.hint(text, names) : null);
+            String.join(", ", names), didYouMean(text, names));
         return fallback;
+    }
+
+    private static String didYouMean(final String text, final List<String> names)
+    {
+        final String closest = text == null ? null : Suggest.closest(text, names);
+        return closest == null ? null : "did you mean '" + closest + "'?";
     }
 
     private static String scalarText(final Node node)
