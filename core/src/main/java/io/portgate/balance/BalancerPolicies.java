@@ -65,6 +65,11 @@ public final class BalancerPolicies
     {
         Objects.requireNonNull(algorithm, "algorithm");
         validate(targetIds, weights);
+        if (null != targetKeys && targetKeys.length != targetIds.length)
+        {
+            throw new IllegalArgumentException(
+                "targetKeys has " + targetKeys.length + " entries for " + targetIds.length + " targets");
+        }
         if (BalanceAlgorithm.LEAST_CONN == algorithm || BalanceAlgorithm.P2C == algorithm)
         {
             Objects.requireNonNull(load, () -> algorithm.configName() + " needs a LoadView");

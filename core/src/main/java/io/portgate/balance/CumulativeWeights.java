@@ -31,24 +31,23 @@ final class CumulativeWeights
         return 0 == index ? 0 : ends[index - 1];
     }
 
+    /**
+     * A binary search whose loop count depends only on the number of targets and whose step is a conditional move:
+     * the points come from hashes and random draws, so a branching search mispredicts about every other step, which
+     * measured two to three times slower.
+     */
     int indexOf(final int point)
     {
         final int[] ends = this.ends;
-        int low = 0;
-        int high = ends.length - 1;
-        while (low < high)
+        int base = 0;
+        int length = ends.length;
+        while (length > 1)
         {
-            final int middle = (low + high) >>> 1;
-            if (ends[middle] > point)
-            {
-                high = middle;
-            }
-            else
-            {
-                low = middle + 1;
-            }
+            final int half = length >>> 1;
+            base = ends[base + half - 1] <= point ? base + half : base;
+            length -= half;
         }
 
-        return low;
+        return base;
     }
 }

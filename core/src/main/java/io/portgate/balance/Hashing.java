@@ -60,7 +60,8 @@ public final class Hashing
     /**
      * A stable key for a target derived from its address and port, so that Maglev keeps a target's slots when the
      * configuration is reordered or other targets are added or removed. An unresolved address is keyed by its host
-     * name. Called by the conductor, not on the data path.
+     * name, which gives a different key from the resolved address, so a target must be keyed the same way on every
+     * rebuild. Called by the conductor, not on the data path.
      *
      * @param address of the target.
      * @return the key.
