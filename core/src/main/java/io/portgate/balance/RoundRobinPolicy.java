@@ -1,0 +1,27 @@
+package io.portgate.balance;
+
+/**
+ * Each eligible target in turn, ignoring weights.
+ * <p>
+ * The first turn goes to the target chosen by the seed rather than to the first target: the conductor rebuilds the
+ * policy of every loop at the same moment, and starting them all at the same target would send it a burst.
+ */
+final class RoundRobinPolicy implements BalancerPolicy
+{
+    private final int[] targetIds;
+    private int next;
+
+    RoundRobinPolicy(final int[] targetIds, final long seed)
+    {
+        this.targetIds = targetIds;
+        this.next = Hashing.reduce(Hashing.mix64(seed), targetIds.length);
+    }
+
+    public int pick(final long hashKey)
+    {
+        final int index = next;
+        next = index + 1 == targetIds.length ? 0 : index + 1;
+
+        return targetIds[index];
+    }
+}
