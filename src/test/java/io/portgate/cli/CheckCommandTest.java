@@ -245,6 +245,14 @@ class CheckCommandTest
                       - address: 127.0.0.1
                         weight: -2
                 """, 2, "12:17", "has weight -2"),
+            new Case("weight too large", listener("127.0.0.1:8080") + """
+                pools:
+                  web:
+                    port: 9000
+                    targets:
+                      - address: 127.0.0.1
+                        weight: 1000000
+                """, 2, "11:17", "has weight 1000000, above the largest weight 10000"),
             new Case("range lengths differ", listener("127.0.0.1:30000-30009") + """
                 pools:
                   web:

@@ -238,6 +238,13 @@ public final class ConfigValidator
                     "target " + target.label(pool) + " of pool '" + pool.name() + "' has weight " + target.weight(),
                     "weights must be 1 or more; to stop sending it traffic, remove it or drain it");
             }
+            if (target.weight() > TargetConfig.MAX_WEIGHT)
+            {
+                error(target.weightPosition().isKnown() ? target.weightPosition() : target.position(),
+                    "target " + target.label(pool) + " of pool '" + pool.name() + "' has weight " + target.weight() +
+                        ", above the largest weight " + TargetConfig.MAX_WEIGHT,
+                    "weights are relative: scale them down, e.g. 1-100");
+            }
             final PortRange ports = target.effectivePorts(pool);
             if (ports == null)
             {

@@ -15,6 +15,9 @@ import java.net.InetAddress;
 public record TargetConfig(
     String host, InetAddress address, PortRange ports, int weight, Position position, Position weightPosition)
 {
+    /** The largest weight: weights are relative, and a cap keeps a pool's total weight far from overflow. */
+    public static final int MAX_WEIGHT = 10_000;
+
     /**
      * A target with weight 1.
      *
