@@ -1,0 +1,16 @@
+package io.portgate.health;
+
+/** Told on the health checker's thread whenever a target's state changes. */
+@FunctionalInterface
+public interface HealthListener
+{
+    /**
+     * A target changed state.
+     *
+     * @param target the target.
+     * @param from   its state before.
+     * @param to     its state now.
+     * @param cause  the result that tipped it, or null when an operator drained or undrained it.
+     */
+    void onStateChange(ProbeTarget target, TargetState from, TargetState to, ProbeResult cause);
+}

@@ -1,0 +1,43 @@
+package io.portgate.health;
+
+/**
+ * Carries probes out without blocking: {@link #start} sends one, {@link #poll} makes progress on those in flight and
+ * reports each that ended. The real one is {@link NioProbeTransport}; tests script their own to step thresholds
+ * without sockets or sleeping.
+ */
+public interface ProbeTransport extends AutoCloseable
+{
+    /** Receives the end of a probe. */
+    @FunctionalInterface
+    interface Completion
+    {
+        /**
+         * A probe ended.
+         *
+         * @param target       what was probed.
+         * @param result       how it ended.
+         * @param latencyNanos how long it took.
+         */
+        void complete(ProbeTarget target, ProbeResult result, long latencyNanos);
+    }
+
+    /**
+     * Starts a probe; its end is reported by a later {@link #poll}, never from inside this call.
+     *
+     * @param target what to probe.
+     * @param nowNs  the current time.
+     */
+    void start(ProbeTarget target, long nowNs);
+
+    /**
+     * Makes progress on probes in flight and reports those that ended, timeouts included.
+     *
+     * @param nowNs      the current time.
+     * @param completion told of each probe that ended.
+     * @return how many probes ended or made progress.
+     */
+    int poll(long nowNs, Completion completion);
+
+    @Override
+    void close();
+}
