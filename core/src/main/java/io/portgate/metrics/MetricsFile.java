@@ -1,0 +1,197 @@
+package io.portgate.metrics;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The counters of one running balancer, in an Agrona {@link CountersManager} over a memory-mapped file (or over
+ * direct memory when no file is wanted). The file starts with a small header (magic, version, owner pid, start time,
+ * heartbeat) so that {@link MetricsReader} in another process can tell a live balancer from a stale file.
+ *
+ * <p>Counters are allocated by the control plane at start; each is then written by one forwarder only.
+ */
+public final class MetricsFile implements AutoCloseable
+{
+    static final long MAGIC = 0x5047_4d45_5452_4331L;
+    static final int VERSION = 1;
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 8;
+    static final int META_LENGTH_OFFSET = 12;
+    static final int VALUES_LENGTH_OFFSET = 16;
+    static final int PID_OFFSET = 24;
+    static final int START_OFFSET = 32;
+    static final int HEARTBEAT_OFFSET = 40;
+    static final int HEADER_LENGTH = 128;
+
+    /** Where the worker that owns a counter is written in its key. */
+    static final int KEY_WORKER_OFFSET = 0;
+
+    private final Path file;
+    private final MappedByteBuffer mapped;
+    private final AtomicBuffer header;
+    private final CountersManager counters;
+
+    private MetricsFile(final Path file, final MappedByteBuffer mapped, final ByteBuffer whole, final int maxCounters)
+    {
+        this.file = file;
+        this.mapped = mapped;
+        final int metaLength = maxCounters * CountersReader.METADATA_LENGTH;
+        final int valuesLength = maxCounters * CountersReader.COUNTER_LENGTH;
+        header = new UnsafeBuffer(whole, 0, HEADER_LENGTH);
+        final UnsafeBuffer meta = new UnsafeBuffer(whole, HEADER_LENGTH, metaLength);
+        final UnsafeBuffer values = new UnsafeBuffer(whole, HEADER_LENGTH + metaLength, valuesLength);
+        counters = new CountersManager(meta, values, StandardCharsets.US_ASCII);
+        header.putInt(VERSION_OFFSET, VERSION);
+        header.putInt(META_LENGTH_OFFSET, metaLength);
+        header.putInt(VALUES_LENGTH_OFFSET, valuesLength);
+        header.putLong(PID_OFFSET, ProcessHandle.current().pid());
+        header.putLong(START_OFFSET, System.currentTimeMillis());
+        header.putLongVolatile(HEARTBEAT_OFFSET, System.currentTimeMillis());
+        // The magic goes last, released: a reader that sees it sees a complete header.
+        header.putLongRelease(MAGIC_OFFSET, MAGIC);
+    }
+
+    /**
+     * Creates the file, replacing a stale one; refuses one that a live process still owns.
+     *
+     * @param file        the file, e.g. under /dev/shm.
+     * @param maxCounters how many counters it can hold.
+     * @return the metrics.
+     * @throws IllegalStateException when another live process owns the file.
+     */
+    public static MetricsFile create(final Path file, final int maxCounters)
+    {
+        refuseIfOwnedByLiveProcess(file);
+        final long length = totalLength(maxCounters);
+        try
+        {
+            if (file.getParent() != null)
+            {
+                Files.createDirectories(file.getParent());
+            }
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create metrics file " + file, ex);
+        }
+        final MappedByteBuffer mapped = IoUtil.mapNewFile(file.toFile(), length, true);
+        return new MetricsFile(file, mapped, mapped, maxCounters);
+    }
+
+    /**
+     * Metrics in direct memory only, for an embedded balancer that does not want a file.
+     *
+     * @param maxCounters how many counters it can hold.
+     * @return the metrics.
+     */
+    public static MetricsFile inMemory(final int maxCounters)
+    {
+        return new MetricsFile(null, null, ByteBuffer.allocateDirect((int)totalLength(maxCounters)), maxCounters);
+    }
+
+    static long totalLength(final int maxCounters)
+    {
+        return HEADER_LENGTH + (long)maxCounters * (CountersReader.METADATA_LENGTH + CountersReader.COUNTER_LENGTH);
+    }
+
+    private static void refuseIfOwnedByLiveProcess(final Path file)
+    {
+        if (!Files.exists(file))
+        {
+            return;
+        }
+        try (MetricsReader existing = MetricsReader.open(file))
+        {
+            final long pid = existing.pid();
+            if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+            {
+                throw new IllegalStateException("metrics file " + file + " belongs to a running process (pid " + pid +
+                    "); stop it, or give this balancer its own metrics-file");
+            }
+        }
+        catch (final IllegalArgumentException notOurs)
+        {
+            throw new IllegalStateException("metrics file " + file + " exists and is not a portgate metrics file; " +
+                "remove it or choose another metrics-file");
+        }
+    }
+
+    /**
+     * Allocates a counter. Control plane only.
+     *
+     * @param metric what it counts.
+     * @param worker the forwarder that will write it.
+     * @param labels its labels, see {@link Labels#of}.
+     * @return the counter.
+     * @throws IllegalStateException when the file is full.
+     */
+    public AtomicCounter counter(final Metric metric, final int worker, final String labels)
+    {
+        if (counters.available() == 0)
+        {
+            throw new IllegalStateException("metrics file is full (" + counters.capacity() + " counters)");
+        }
+        return counters.newCounter(labels, metric.typeId(), key -> key.putInt(KEY_WORKER_OFFSET, worker));
+    }
+
+    /**
+     * Records that the balancer is alive; {@code portgate stat} shows how long ago this was.
+     *
+     * @param epochMs the wall-clock time.
+     */
+    public void heartbeat(final long epochMs)
+    {
+        header.putLongRelease(HEARTBEAT_OFFSET, epochMs);
+    }
+
+    /**
+     * A reader over these counters, in this process.
+     *
+     * @return the reader.
+     */
+    public MetricsReader reader()
+    {
+        return new MetricsReader(header, counters, null);
+    }
+
+    /**
+     * The file, or null in memory.
+     *
+     * @return the path.
+     */
+    public Path file()
+    {
+        return file;
+    }
+
+    /** Unmaps and deletes the file: a stopped balancer leaves no stale metrics behind. */
+    @Override
+    public void close()
+    {
+        if (mapped != null)
+        {
+            IoUtil.unmap(mapped);
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            catch (final IOException ignored)
+            {
+                // Left behind: the next start replaces it, and stat reports it as stale meanwhile.
+            }
+        }
+    }
+}
