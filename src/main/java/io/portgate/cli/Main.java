@@ -13,7 +13,7 @@ import java.util.Properties;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "TCP and UDP layer-4 load balancer.",
-    subcommands = {CheckCommand.class, PortsCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {CheckCommand.class, PortsCommand.class, StatCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success", "1:only warnings (check), or a target did not answer (check --live)",

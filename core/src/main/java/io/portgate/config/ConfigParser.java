@@ -30,7 +30,7 @@ public final class ConfigParser
 {
     /** Keys allowed at the top level. */
     public static final List<String> TOP_KEYS = List.of(
-        "workers", "admin", "admin-token", "idle-strategy", "drain-timeout", "max-connections", "buffer-memory",
+        "workers", "admin", "admin-token", "metrics-file", "idle-strategy", "drain-timeout", "max-connections", "buffer-memory",
         "fast-paths", "listeners", "pools");
     /** Keys allowed under {@code fast-paths:}. */
     public static final List<String> FAST_PATH_KEYS = List.of("splice", "udp-batching", "udp-gso");
@@ -132,6 +132,21 @@ public final class ConfigParser
             b.admin(endpoint(n, "admin", true, "127.0.0.1:9990"));
         });
         ifPresent(top, "admin-token", n -> b.adminToken(string(n, "admin-token")));
+        ifPresent(top, "metrics-file", n ->
+        {
+            final String path = string(n, "metrics-file");
+            if (path != null)
+            {
+                try
+                {
+                    b.metricsFile(java.nio.file.Path.of(path));
+                }
+                catch (final java.nio.file.InvalidPathException ex)
+                {
+                    error(pos(n), "metrics-file '" + path + "' is not a valid path", null);
+                }
+            }
+        });
         ifPresent(top, "idle-strategy", n -> b.idleStrategy(enumValue(n, "idle-strategy", IdleStrategyName.values(),
             IdleStrategyName.BACKOFF)));
         ifPresent(top, "drain-timeout", n -> b.drainTimeout(duration(n, "drain-timeout",

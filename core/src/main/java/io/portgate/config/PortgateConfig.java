@@ -24,6 +24,8 @@ import java.util.Map;
  * @param listeners       the listeners, in file order.
  * @param pools           the pools by name, in file order.
  * @param adminPosition   where {@code admin:} is written.
+ * @param metricsFile     the memory-mapped counters file {@code portgate stat} reads, or null to keep the counters in
+ *                        memory only.
  */
 public record PortgateConfig(
     String source,
@@ -39,7 +41,8 @@ public record PortgateConfig(
     FastPath udpGso,
     List<ListenerConfig> listeners,
     Map<String, PoolConfig> pools,
-    Position adminPosition)
+    Position adminPosition,
+    java.nio.file.Path metricsFile)
 {
     /** The source label of configuration built in code. */
     public static final String CODE_SOURCE = "<code>";
@@ -57,6 +60,20 @@ public record PortgateConfig(
     {
         listeners = List.copyOf(listeners);
         pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
+    }
+
+    /**
+     * Where {@code portgate run} keeps its counters when the file names no {@code metrics-file}: under /dev/shm
+     * (memory-backed, as Aeron does) when there is one, else the temporary directory.
+     *
+     * @return the default path.
+     */
+    public static java.nio.file.Path defaultMetricsFile()
+    {
+        final java.nio.file.Path shm = java.nio.file.Path.of("/dev/shm");
+        final java.nio.file.Path base = java.nio.file.Files.isDirectory(shm) ? shm :
+            java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+        return base.resolve("portgate-" + System.getProperty("user.name")).resolve("portgate.metrics");
     }
 
     /**
@@ -107,6 +124,7 @@ public record PortgateConfig(
         private final List<ListenerConfig> listeners = new ArrayList<>();
         private final Map<String, PoolConfig> pools = new LinkedHashMap<>();
         private Position adminPosition = Position.NONE;
+        private java.nio.file.Path metricsFile;
 
         private Builder()
         {
@@ -140,12 +158,14 @@ public record PortgateConfig(
         public Builder pool(final PoolConfig v) { pools.put(v.name(), v); return this; }
         /** @param v where admin is. @return this. */
         public Builder adminPosition(final Position v) { adminPosition = v; return this; }
+        /** @param v the metrics file, null for memory only. @return this. */
+        public Builder metricsFile(final java.nio.file.Path v) { metricsFile = v; return this; }
 
         /** @return the configuration, not yet validated: see {@link ConfigValidator}. */
         public PortgateConfig build()
         {
             return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
-                bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition);
+                bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, metricsFile);
         }
     }
 }

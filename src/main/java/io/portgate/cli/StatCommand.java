@@ -1,0 +1,228 @@
+package io.portgate.cli;
+
+import io.portgate.config.ConfigLoader;
+import io.portgate.config.PortgateConfig;
+import io.portgate.config.Units;
+import io.portgate.metrics.Labels;
+import io.portgate.metrics.MetricsReader;
+import io.portgate.util.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code portgate stat}: a running balancer's counters, read from its metrics file, refreshing like top. */
+@Command(name = "stat", mixinStandardHelpOptions = true,
+    description = {"Show a running balancer's counters, read live from its metrics file without touching its " +
+        "data path. Refreshes every --interval until interrupted; --once prints one snapshot.",
+        "The file is --file, else the metrics-file of CONFIG, else the default " +
+            "(/dev/shm/portgate-USER/portgate.metrics)."})
+final class StatCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(paramLabel = "CONFIG", arity = "0..1", description = "The configuration the balancer runs with.")
+    private Path config;
+
+    @Option(names = "--file", paramLabel = "FILE", description = "The metrics file.")
+    private Path file;
+
+    @Option(names = "--once", description = "Print one snapshot and exit.")
+    private boolean once;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "1s",
+        description = "Time between refreshes (default: ${DEFAULT-VALUE}).")
+    private String intervalText;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "0",
+        description = "Stop after N refreshes (default: until interrupted).")
+    private int count;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+        description = "text or json (default: ${DEFAULT-VALUE}).")
+    private String format;
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final boolean json = format.equalsIgnoreCase("json");
+        if (!json && !format.equalsIgnoreCase("text"))
+        {
+            err.println("portgate stat: --format '" + format + "' is not one of: text, json");
+            return Main.ERRORS;
+        }
+        final Duration interval;
+        try
+        {
+            interval = Units.parseDuration(intervalText);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("portgate stat: --interval: " + ex.getMessage());
+            return Main.ERRORS;
+        }
+        final Path metricsFile = resolveFile(err);
+        if (metricsFile == null)
+        {
+            return Main.ERRORS;
+        }
+        final MetricsReader reader;
+        try
+        {
+            reader = MetricsReader.open(metricsFile);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("portgate stat: " + ex.getMessage());
+            return Main.ERRORS;
+        }
+        try (reader)
+        {
+            final boolean clear = !json && !once && System.console() != null;
+            for (int i = 0; once ? i < 1 : count <= 0 || i < count; i++)
+            {
+                if (i > 0)
+                {
+                    Thread.sleep(interval.toMillis());
+                }
+                if (clear)
+                {
+                    out.print("\033[H\033[2J");
+                }
+                if (json)
+                {
+                    out.println(Json.write(snapshot(reader)));
+                }
+                else
+                {
+                    printText(out, reader, metricsFile);
+                }
+                out.flush();
+                if (!reader.ownerAlive())
+                {
+                    if (!once)
+                    {
+                        out.println("portgate (pid " + reader.pid() + ") is not running; these are its last counters");
+                    }
+                    break;
+                }
+            }
+        }
+        return Main.OK;
+    }
+
+    private Path resolveFile(final PrintWriter err)
+    {
+        if (file != null)
+        {
+            return file;
+        }
+        if (config != null)
+        {
+            final ConfigLoader.Result result = ConfigFile.load(config);
+            if (result.hasErrors())
+            {
+                ConfigFile.printDiagnostics(err, result.diagnostics());
+                err.println("portgate stat: cannot tell the metrics file from a configuration with errors; use --file");
+                return null;
+            }
+            if (result.config().metricsFile() != null)
+            {
+                return result.config().metricsFile();
+            }
+        }
+        return PortgateConfig.defaultMetricsFile();
+    }
+
+    private static Map<String, Object> snapshot(final MetricsReader reader)
+    {
+        final Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pid", reader.pid());
+        m.put("running", reader.ownerAlive());
+        m.put("startEpochMs", reader.startEpochMs());
+        m.put("heartbeatEpochMs", reader.heartbeatEpochMs());
+        final List<Map<String, Object>> samples = new ArrayList<>();
+        for (final MetricsReader.Sample s : reader.samples())
+        {
+            final Map<String, Object> sample = new LinkedHashMap<>();
+            sample.put("metric", s.metric().prometheusName());
+            sample.put("labels", Labels.parse(s.labels()));
+            sample.put("value", s.value());
+            samples.add(sample);
+        }
+        m.put("samples", samples);
+        return m;
+    }
+
+    private static void printText(final PrintWriter out, final MetricsReader reader, final Path metricsFile)
+    {
+        final long now = System.currentTimeMillis();
+        out.println("portgate pid " + reader.pid() + (reader.ownerAlive() ? "" : " (not running)") + ", up " +
+            Units.formatDuration(Duration.ofSeconds((now - reader.startEpochMs()) / 1000)) + ", heartbeat " +
+            String.format(Locale.ROOT, "%.1fs", (now - reader.heartbeatEpochMs()) / 1000.0) + " ago, " + metricsFile);
+        final List<MetricsReader.Sample> samples = reader.samples();
+        out.println();
+        printTable(out, samples, false);
+        out.println();
+        printTable(out, samples, true);
+    }
+
+    private static void printTable(final PrintWriter out, final List<MetricsReader.Sample> samples,
+        final boolean targets)
+    {
+        final Set<String> columns = new LinkedHashSet<>();
+        final Map<String, Map<String, Long>> rows = new LinkedHashMap<>();
+        for (final MetricsReader.Sample s : samples)
+        {
+            final Map<String, String> labels = Labels.parse(s.labels());
+            if (targets != labels.containsKey("target"))
+            {
+                continue;
+            }
+            final String row = targets ? labels.getOrDefault("pool", "") + "\u0000" + labels.get("target") :
+                labels.getOrDefault("listener", "");
+            final String column = columnName(s.metric().prometheusName(), labels.get("reason"));
+            columns.add(column);
+            rows.computeIfAbsent(row, k -> new LinkedHashMap<>()).merge(column, s.value(), Long::sum);
+        }
+        final List<String[]> table = new ArrayList<>();
+        final List<String> header = new ArrayList<>(targets ? List.of("POOL", "TARGET") : List.of("LISTENER"));
+        columns.forEach(c -> header.add(c.toUpperCase(Locale.ROOT)));
+        table.add(header.toArray(new String[0]));
+        rows.forEach((row, values) ->
+        {
+            final List<String> cells = new ArrayList<>(List.of(row.split("\u0000", -1)));
+            columns.forEach(c -> cells.add(Long.toString(values.getOrDefault(c, 0L))));
+            table.add(cells.toArray(new String[0]));
+        });
+        if (table.size() == 1)
+        {
+            out.println(targets ? "(no target counters)" : "(no listener counters)");
+            return;
+        }
+        Table.print(out, table);
+    }
+
+    private static String columnName(final String prometheusName, final String reason)
+    {
+        final String name = prometheusName.replaceFirst("^portgate_", "").replaceFirst("_total$", "")
+            .replaceFirst("^(tcp|udp|target)_", "");
+        return reason == null ? name : name + ":" + reason;
+    }
+}
