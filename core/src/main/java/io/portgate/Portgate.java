@@ -146,6 +146,13 @@ public final class Portgate implements AutoCloseable
         catch (final RuntimeException ex)
         {
             closeAll(channels);
+            for (final Worker worker : workers)
+            {
+                if (worker != null)
+                {
+                    worker.closeSelector();
+                }
+            }
             throw ex;
         }
 

@@ -18,6 +18,11 @@ public final class LoopErrors implements ErrorHandler
     private final AtomicLong count = new AtomicLong();
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
 
+    /** Creates a handler with nothing counted yet. */
+    public LoopErrors()
+    {
+    }
+
     @Override
     public void onError(final Throwable error)
     {

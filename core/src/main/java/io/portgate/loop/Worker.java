@@ -265,6 +265,19 @@ public final class Worker implements Agent
         commands.clear();
     }
 
+    /** Closes the selector of a worker that never started, when a start fails half-way. */
+    public void closeSelector()
+    {
+        try
+        {
+            selector.close();
+        }
+        catch (final IOException ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
     /** Tells every service to stop accepting; runs on the worker thread as a command. */
     public void stopAccepting()
     {
