@@ -275,7 +275,7 @@ public final class Portgate implements AutoCloseable
         final long left = activeConnections();
         if (left > 0)
         {
-            LOG.log(System.Logger.Level.INFO, "drain timeout reached: closing {0} open connection(s)", left);
+            LOG.log(System.Logger.Level.INFO, "drain timeout reached: closing {0} open connection(s)", String.valueOf(left));
         }
         for (final AgentRunner runner : runners)
         {
