@@ -275,7 +275,8 @@ public final class Portgate implements AutoCloseable
         final long left = activeConnections();
         if (left > 0)
         {
-            LOG.log(System.Logger.Level.INFO, "drain timeout reached: closing {0} open connection(s)", String.valueOf(left));
+            LOG.log(System.Logger.Level.INFO, "drain timeout reached: closing {0} open connection(s)",
+                String.valueOf(left));
         }
         for (final AgentRunner runner : runners)
         {
