@@ -1,0 +1,410 @@
+package io.portgate;
+
+import io.portgate.config.ConfigException;
+import io.portgate.config.ConfigValidator;
+import io.portgate.config.Diagnostic;
+import io.portgate.config.FastPath;
+import io.portgate.config.HostFacts;
+import io.portgate.config.ListenerConfig;
+import io.portgate.config.PortgateConfig;
+import io.portgate.config.Protocol;
+import io.portgate.config.Severity;
+import io.portgate.ffm.Splice;
+import io.portgate.loop.LoopErrors;
+import io.portgate.loop.Worker;
+import io.portgate.tcp.ConnectionLimits;
+import io.portgate.tcp.MemoryBudget;
+import io.portgate.tcp.TcpCounters;
+import io.portgate.tcp.TcpForwarder;
+import io.portgate.tcp.TcpRoute;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running balancer: the library's entry point.
+ *
+ * <pre>{@code
+ * try (Portgate portgate = Portgate.start(config))
+ * {
+ *     portgate.boundAddresses("web");
+ *     portgate.stats().listener("web").activeConnections();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start} returns once every listening socket is bound, so a port taken by another process fails the start
+ * (naming the listener and address) and leaves nothing open. Each of the configured {@code workers} threads runs a
+ * forwarder loop with its own listening sockets; {@link #close()} stops accepting, lets open connections finish up
+ * to the drain timeout, then closes them. Thread-safe.
+ */
+public final class Portgate implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger("io.portgate");
+    private static final int COMMAND_CAPACITY = 1024;
+    private static final long STOP_ACCEPTING_WAIT_MS = 5_000;
+    private static final long DRAIN_POLL_MS = 10;
+
+    private final PortgateConfig config;
+    private final List<TcpRoute> routes;
+    private final Map<String, List<InetSocketAddress>> boundAddresses;
+    private final Worker[] workers;
+    private final AgentRunner[] runners;
+    private final TcpCounters[] counters;
+    private final MemoryBudget budget;
+    private final LoopErrors errors;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Portgate(
+        final PortgateConfig config,
+        final List<TcpRoute> routes,
+        final Map<String, List<InetSocketAddress>> boundAddresses,
+        final Worker[] workers,
+        final TcpCounters[] counters,
+        final MemoryBudget budget,
+        final LoopErrors errors)
+    {
+        this.config = config;
+        this.routes = routes;
+        this.boundAddresses = boundAddresses;
+        this.workers = workers;
+        this.counters = counters;
+        this.budget = budget;
+        this.errors = errors;
+        this.runners = new AgentRunner[workers.length];
+    }
+
+    /**
+     * Validates a configuration, binds every listener and starts the forwarder threads.
+     *
+     * @param config the configuration.
+     * @return the running balancer.
+     * @throws ConfigException       when the configuration has errors; nothing was opened.
+     * @throws UncheckedIOException  when a listener cannot bind; its message names the listener and address, and
+     *                               nothing is left open.
+     * @throws IllegalStateException when {@code splice: on} but splice(2) does not work here.
+     */
+    public static Portgate start(final PortgateConfig config)
+    {
+        Objects.requireNonNull(config, "config");
+        final List<Diagnostic> diagnostics = ConfigValidator.validate(config, HostFacts.system());
+        if (diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR))
+        {
+            throw new ConfigException(diagnostics);
+        }
+        final boolean splice = useSplice(config.splice());
+        final List<TcpRoute> routes = new ArrayList<>();
+        final List<ListenerConfig> tcpListeners = new ArrayList<>();
+        for (final ListenerConfig listener : config.listeners())
+        {
+            if (listener.protocol() == Protocol.TCP)
+            {
+                routes.add(TcpRoute.of(routes.size(), listener, config.poolOf(listener)));
+                tcpListeners.add(listener);
+            }
+            else
+            {
+                LOG.log(System.Logger.Level.WARNING, "listener ''{0}'' is UDP, which this version does not serve yet",
+                    listener.name());
+            }
+        }
+
+        final int workerCount = Math.max(1, config.workers());
+        final ServerSocketChannel[][][] channels = new ServerSocketChannel[workerCount][routes.size()][];
+        final Map<String, List<InetSocketAddress>> bound = bindAll(tcpListeners, routes, channels);
+
+        final int[] targetsPerListener = routes.stream().mapToInt(TcpRoute::targetCount).toArray();
+        final int[] maxPerListener = routes.stream().mapToInt(TcpRoute::maxConnections).toArray();
+        final ConnectionLimits limits = new ConnectionLimits(config.maxConnections(), maxPerListener);
+        final MemoryBudget budget = new MemoryBudget(config.bufferMemory());
+        final long retainBytes = Math.max(1, config.bufferMemory() / (4L * workerCount));
+        final LoopErrors errors = new LoopErrors();
+        final Worker[] workers = new Worker[workerCount];
+        final TcpCounters[] counters = new TcpCounters[workerCount];
+        try
+        {
+            for (int w = 0; w < workerCount; w++)
+            {
+                counters[w] = new TcpCounters(targetsPerListener);
+                final TcpForwarder forwarder = new TcpForwarder(
+                    w, routes, channels[w], counters[w], limits, budget, retainBytes, splice);
+                workers[w] = new Worker(w, SystemNanoClock.INSTANCE, errors, COMMAND_CAPACITY, List.of(forwarder));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            closeAll(channels);
+            for (final Worker worker : workers)
+            {
+                if (worker != null)
+                {
+                    worker.closeSelector();
+                }
+            }
+            throw ex;
+        }
+
+        final Portgate portgate = new Portgate(config, List.copyOf(routes), bound, workers, counters, budget, errors);
+        for (int w = 0; w < workerCount; w++)
+        {
+            final AgentRunner runner = new AgentRunner(
+                workers[w].idleStrategy(config.idleStrategy()), errors, null, workers[w]);
+            portgate.runners[w] = runner;
+            AgentRunner.startOnThread(runner);
+        }
+        LOG.log(System.Logger.Level.INFO, "portgate started: {0} worker(s), {1} TCP listener(s), {2}",
+            workerCount, routes.size(), splice ? "splice(2) forwarding" : "NIO copy forwarding");
+        return portgate;
+    }
+
+    /**
+     * The addresses a listener is bound to, one per port of its range.
+     *
+     * @param listenerName the listener's name.
+     * @return the local addresses.
+     * @throws IllegalArgumentException when there is no TCP listener of that name.
+     */
+    public List<InetSocketAddress> boundAddresses(final String listenerName)
+    {
+        final List<InetSocketAddress> addresses = boundAddresses.get(listenerName);
+        if (addresses == null)
+        {
+            throw new IllegalArgumentException("no TCP listener named '" + listenerName + "'; listeners: " +
+                boundAddresses.keySet());
+        }
+        return addresses;
+    }
+
+    /**
+     * The configuration it runs.
+     *
+     * @return the configuration given to {@link #start}.
+     */
+    public PortgateConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * Reads the counters of every listener and target, summed over the workers.
+     *
+     * @return an immutable snapshot.
+     */
+    public PortgateStats stats()
+    {
+        final List<ListenerStats> listeners = new ArrayList<>(routes.size());
+        for (final TcpRoute route : routes)
+        {
+            final int l = route.index();
+            final List<TargetStats> targets = new ArrayList<>(route.targetCount());
+            for (int t = 0; t < route.targetCount(); t++)
+            {
+                targets.add(new TargetStats(route.targetLabel(t),
+                    sumTarget(l, t, TcpCounters.T_ACTIVE), sumTarget(l, t, TcpCounters.T_TOTAL),
+                    sumTarget(l, t, TcpCounters.T_CONNECT_FAILURES), sumTarget(l, t, TcpCounters.T_REFUSED),
+                    sumTarget(l, t, TcpCounters.T_BYTES_IN), sumTarget(l, t, TcpCounters.T_BYTES_OUT)));
+            }
+            listeners.add(new ListenerStats(route.name(),
+                sumListener(l, TcpCounters.L_ACTIVE), sumListener(l, TcpCounters.L_TOTAL),
+                sumListener(l, TcpCounters.L_REFUSED), sumListener(l, TcpCounters.L_LIMIT_REJECTED),
+                sumListener(l, TcpCounters.L_CONNECT_FAILURES), sumListener(l, TcpCounters.L_IDLE_TIMEOUTS),
+                sumListener(l, TcpCounters.L_RESETS), sumListener(l, TcpCounters.L_BYTES_IN),
+                sumListener(l, TcpCounters.L_BYTES_OUT), targets));
+        }
+        return new PortgateStats(listeners, budget.used(), budget.highWater(), budget.limit(), errors.count());
+    }
+
+    /** Drains for the configured drain timeout, then stops. */
+    @Override
+    public void close()
+    {
+        close(config.drainTimeout());
+    }
+
+    /**
+     * Stops accepting at once, lets open connections finish for up to {@code drain}, closes what is still open and
+     * stops the threads. Returns when every socket is closed. A second call does nothing.
+     *
+     * @param drain how long open connections may take to finish; zero closes them at once.
+     */
+    public void close(final Duration drain)
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        final CountDownLatch stopped = new CountDownLatch(workers.length);
+        for (final Worker worker : workers)
+        {
+            final Runnable stop = () ->
+            {
+                worker.stopAccepting();
+                stopped.countDown();
+            };
+            final long giveUpNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_ACCEPTING_WAIT_MS);
+            while (!worker.offer(stop) && System.nanoTime() - giveUpNs < 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        try
+        {
+            stopped.await(STOP_ACCEPTING_WAIT_MS, TimeUnit.MILLISECONDS);
+            final long deadlineNs = System.nanoTime() + drain.toNanos();
+            while (activeConnections() > 0 && System.nanoTime() - deadlineNs < 0)
+            {
+                Thread.sleep(DRAIN_POLL_MS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        final long left = activeConnections();
+        if (left > 0)
+        {
+            LOG.log(System.Logger.Level.INFO, "drain timeout reached: closing {0} open connection(s)",
+                String.valueOf(left));
+        }
+        for (final AgentRunner runner : runners)
+        {
+            // Closing the runner runs the worker's onClose on its own thread: connections, listening sockets and
+            // the selector are closed there, where they belong.
+            runner.close();
+        }
+    }
+
+    private long activeConnections()
+    {
+        long active = 0;
+        for (final TcpRoute route : routes)
+        {
+            active += sumListener(route.index(), TcpCounters.L_ACTIVE);
+        }
+        return active;
+    }
+
+    private long sumListener(final int listener, final int slot)
+    {
+        long sum = 0;
+        for (final TcpCounters c : counters)
+        {
+            sum += c.listener(listener, slot);
+        }
+        return sum;
+    }
+
+    private long sumTarget(final int listener, final int target, final int slot)
+    {
+        long sum = 0;
+        for (final TcpCounters c : counters)
+        {
+            sum += c.target(listener, target, slot);
+        }
+        return sum;
+    }
+
+    private static boolean useSplice(final FastPath setting)
+    {
+        return switch (setting)
+        {
+            case OFF -> false;
+            case ON ->
+            {
+                if (!Splice.isAvailable())
+                {
+                    throw new IllegalStateException("splice: on, but splice(2) does not work here: " +
+                        Splice.unavailabilityCause() + "; set splice: auto or off");
+                }
+                yield true;
+            }
+            case AUTO ->
+            {
+                if (!Splice.isAvailable())
+                {
+                    LOG.log(System.Logger.Level.INFO, "splice: auto: copying through NIO buffers because {0}",
+                        Splice.unavailabilityCause());
+                }
+                yield Splice.isAvailable();
+            }
+        };
+    }
+
+    private static Map<String, List<InetSocketAddress>> bindAll(
+        final List<ListenerConfig> listeners, final List<TcpRoute> routes, final ServerSocketChannel[][][] channels)
+    {
+        final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
+        for (int w = 0; w < channels.length; w++)
+        {
+            for (int r = 0; r < routes.size(); r++)
+            {
+                final ListenerConfig listener = listeners.get(r);
+                final int ports = listener.bind().ports().size();
+                channels[w][r] = new ServerSocketChannel[ports];
+                for (int p = 0; p < ports; p++)
+                {
+                    final InetSocketAddress address = listener.bind().socketAddress(p);
+                    try
+                    {
+                        channels[w][r][p] = TcpForwarder.openListeningSocket(address, routes.get(r));
+                        if (w == 0)
+                        {
+                            bound.computeIfAbsent(listener.name(), k -> new ArrayList<>())
+                                .add((InetSocketAddress)channels[w][r][p].getLocalAddress());
+                        }
+                    }
+                    catch (final IOException ex)
+                    {
+                        closeAll(channels);
+                        throw new UncheckedIOException("listener '" + listener.name() + "' cannot bind TCP " +
+                            address.getAddress().getHostAddress() + ":" + address.getPort() + ": " +
+                            ex.getMessage(), ex);
+                    }
+                }
+            }
+        }
+        final Map<String, List<InetSocketAddress>> immutable = new LinkedHashMap<>();
+        bound.forEach((name, addresses) -> immutable.put(name, List.copyOf(addresses)));
+        return java.util.Collections.unmodifiableMap(immutable);
+    }
+
+    private static void closeAll(final ServerSocketChannel[][][] channels)
+    {
+        for (final ServerSocketChannel[][] perWorker : channels)
+        {
+            for (final ServerSocketChannel[] perRoute : perWorker)
+            {
+                if (perRoute == null)
+                {
+                    continue;
+                }
+                for (final ServerSocketChannel channel : perRoute)
+                {
+                    if (channel != null)
+                    {
+                        try
+                        {
+                            channel.close();
+                        }
+                        catch (final IOException ignore)
+                        {
+                            // Closing to clean up after a failed start: the start's own error is what matters.
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.portgate.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Downcalls into the C library (Linux). Each function has one handle and one tiny static wrapper around its
+ * {@code invokeExact}: a downcall that captures errno slices the capture segment on every call, and only a call site
+ * small enough to inline lets escape analysis remove that allocation.
+ *
+ * <p>Calls that can fail take a call-state segment from {@link #newCallState()}, made once per calling thread and
+ * reused, and return -1 on failure with the error in {@link #errno(MemorySegment)}.
+ */
+public final class LibC
+{
+    /** splice(2): move pages instead of copying where possible. */
+    public static final int SPLICE_F_MOVE = 1;
+    /** splice(2): do not block on the pipe. */
+    public static final int SPLICE_F_NONBLOCK = 2;
+    /** splice(2): more data follows (like MSG_MORE). */
+    public static final int SPLICE_F_MORE = 4;
+    /** open(2) flag: non-blocking. */
+    public static final int O_NONBLOCK = 0x800;
+    /** open(2) flag: close on exec. */
+    public static final int O_CLOEXEC = 0x80000;
+    /** fcntl(2): set a pipe's capacity. */
+    public static final int F_SETPIPE_SZ = 1031;
+    /** fcntl(2): read a pipe's capacity. */
+    public static final int F_GETPIPE_SZ = 1032;
+    /** Interrupted system call. */
+    public static final int EINTR = 4;
+    /** Try again: nothing to read, or no room to write. */
+    public static final int EAGAIN = 11;
+    /** Broken pipe: the peer closed. */
+    public static final int EPIPE = 32;
+    /** Connection reset by peer. */
+    public static final int ECONNRESET = 104;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final long ERRNO_OFFSET =
+        CALL_STATE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle SPLICE = downcall("splice",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle PIPE2 = downcall("pipe2",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle FCNTL_INT = downcall("fcntl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO,
+        Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = downcall("close",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle STRERROR = downcall("strerror",
+        FunctionDescriptor.of(ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(1024, ValueLayout.JAVA_BYTE)),
+            JAVA_INT));
+
+    private LibC()
+    {
+    }
+
+    /**
+     * A segment for the calling thread to pass to every call of this class; make it once and reuse it.
+     *
+     * @return a call-state segment, freed when unreachable.
+     */
+    public static MemorySegment newCallState()
+    {
+        return Arena.ofAuto().allocate(CALL_STATE_LAYOUT);
+    }
+
+    /**
+     * The errno the last failed call left in a call-state segment.
+     *
+     * @param callState the segment passed to that call.
+     * @return the error number.
+     */
+    public static int errno(final MemorySegment callState)
+    {
+        return callState.get(JAVA_INT, ERRNO_OFFSET);
+    }
+
+    /**
+     * splice(2) between two file descriptors, at least one a pipe, without offsets.
+     *
+     * @param callState the calling thread's call state.
+     * @param fdIn      the source.
+     * @param fdOut     the destination.
+     * @param length    most bytes to move, more than 0 (0 would be read as end of stream).
+     * @param flags     {@code SPLICE_F_*}.
+     * @return bytes moved, 0 at end of stream, -1 on error.
+     */
+    public static long splice(
+        final MemorySegment callState, final int fdIn, final int fdOut, final long length, final int flags)
+    {
+        try
+        {
+            return (long)SPLICE.invokeExact(callState, fdIn, MemorySegment.NULL, fdOut, MemorySegment.NULL, length,
+                flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("splice downcall failed", t);
+        }
+    }
+
+    /**
+     * pipe2(2).
+     *
+     * @param callState the calling thread's call state.
+     * @param fds       a segment of two ints that receives the read and the write end.
+     * @param flags     {@code O_NONBLOCK}, {@code O_CLOEXEC}.
+     * @return 0, or -1 on error.
+     */
+    public static int pipe2(final MemorySegment callState, final MemorySegment fds, final int flags)
+    {
+        try
+        {
+            return (int)PIPE2.invokeExact(callState, fds, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("pipe2 downcall failed", t);
+        }
+    }
+
+    /**
+     * fcntl(2) with an int argument.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the file descriptor.
+     * @param command   e.g. {@link #F_SETPIPE_SZ}.
+     * @param argument  the command's argument.
+     * @return the command's result, or -1 on error.
+     */
+    public static int fcntl(final MemorySegment callState, final int fd, final int command, final int argument)
+    {
+        try
+        {
+            return (int)FCNTL_INT.invokeExact(callState, fd, command, argument);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("fcntl downcall failed", t);
+        }
+    }
+
+    /**
+     * close(2).
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the file descriptor.
+     * @return 0, or -1 on error.
+     */
+    public static int close(final MemorySegment callState, final int fd)
+    {
+        try
+        {
+            return (int)CLOSE.invokeExact(callState, fd);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("close downcall failed", t);
+        }
+    }
+
+    /**
+     * The C library's text for an error number, for messages only.
+     *
+     * @param errno the error number.
+     * @return e.g. "Connection reset by peer".
+     */
+    public static String strerror(final int errno)
+    {
+        try
+        {
+            final MemorySegment text = (MemorySegment)STRERROR.invokeExact(errno);
+            return text.getString(0);
+        }
+        catch (final Throwable t)
+        {
+            return "errno " + errno;
+        }
+    }
+
+    private static MethodHandle downcall(
+        final String name, final FunctionDescriptor descriptor, final Linker.Option... options)
+    {
+        final MemorySegment symbol = LOOKUP.find(name)
+            .orElseThrow(() -> new UnsatisfiedLinkError("the C library has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+}

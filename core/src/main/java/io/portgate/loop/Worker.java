@@ -1,0 +1,400 @@
+package io.portgate.loop;
+
+import io.portgate.config.IdleStrategyName;
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One forwarder loop: owns a {@link Selector}, a timer wheel and a command queue, and runs the
+ * {@link LoopService}s that live on it. Everything it holds is touched by its own thread only, except
+ * {@link #offer(Runnable)}, which any thread may call.
+ *
+ * <p>A duty cycle reads the clock once, runs the commands, selects ready keys with a reused consumer (no selected-key
+ * set, so nothing is allocated per key), expires timeouts and lets each service do its own work.
+ */
+public final class Worker implements Agent
+{
+    /** Tick of the timer wheel: 2^20 ns, about a millisecond, far finer than any timeout a balancer arms. */
+    private static final long TICK_NS = 1L << 20;
+    private static final int TICKS_PER_WHEEL = 1024;
+    private static final int EXPIRY_LIMIT = 1024;
+    /** Bounds the catch-up after a long block so one duty cycle never spins through a huge backlog of ticks. */
+    private static final int MAX_TICKS_PER_CYCLE = 4096;
+    private static final int COMMAND_LIMIT = 64;
+    /** In block mode the selector sleeps at most this long while timers are armed, so they fire nearly on time. */
+    private static final long BLOCK_WITH_TIMERS_MS = 10;
+    private static final long BLOCK_IDLE_MS = 1000;
+
+    private final String roleName;
+    private final int index;
+    private final NanoClock clock;
+    private final ErrorHandler errorHandler;
+    private final List<LoopService> services;
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands;
+    private final DeadlineTimerWheel timers;
+    private final Long2ObjectHashMap<TimeoutHandler> timeoutHandlers = new Long2ObjectHashMap<>();
+    private final Selector selector;
+    private final Consumer<SelectionKey> readyKeyConsumer = this::onReadyKey;
+    private final Consumer<SelectionKey> ignoreKey = key -> { };
+    private final Consumer<Runnable> runCommand = this::runCommand;
+    private final DeadlineTimerWheel.TimerHandler expireTimer = this::onTimerExpiry;
+    private long nowNs;
+    private volatile boolean blocking;
+
+    /**
+     * Creates a worker; its selector opens now so a failure shows before any thread starts.
+     *
+     * @param index           its index, used in its name.
+     * @param clock           the clock, injected so tests move time by hand.
+     * @param errorHandler    where unexpected errors go.
+     * @param commandCapacity how many commands may wait at once (rounded up to a power of two).
+     * @param services        the transports that live on it.
+     */
+    public Worker(
+        final int index,
+        final NanoClock clock,
+        final ErrorHandler errorHandler,
+        final int commandCapacity,
+        final List<LoopService> services)
+    {
+        this.index = index;
+        this.roleName = "portgate-worker-" + index;
+        this.clock = clock;
+        this.errorHandler = errorHandler;
+        this.services = List.copyOf(services);
+        this.commands = new ManyToOneConcurrentArrayQueue<>(commandCapacity);
+        this.nowNs = clock.nanoTime();
+        this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, nowNs, TICK_NS, TICKS_PER_WHEEL);
+        try
+        {
+            this.selector = Selector.open();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open a selector for " + roleName, ex);
+        }
+    }
+
+    /**
+     * The idle strategy a runner of this worker should use.
+     *
+     * @param name the configured strategy.
+     * @return a new strategy; for {@code block} one that sleeps in this worker's selector.
+     */
+    public IdleStrategy idleStrategy(final IdleStrategyName name)
+    {
+        return switch (name)
+        {
+            case BACKOFF -> new BackoffIdleStrategy();
+            case SPIN -> new BusySpinIdleStrategy();
+            case SLEEP -> new SleepingMillisIdleStrategy(1);
+            case BLOCK -> new SelectorIdleStrategy();
+        };
+    }
+
+    @Override
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    /**
+     * The worker's index among all workers.
+     *
+     * @return 0-based index.
+     */
+    public int index()
+    {
+        return index;
+    }
+
+    /**
+     * The selector every channel of this worker registers with. Worker thread only.
+     *
+     * @return the selector.
+     */
+    public Selector selector()
+    {
+        return selector;
+    }
+
+    /**
+     * The clock as read at the start of the current duty cycle.
+     *
+     * @return nanoseconds.
+     */
+    public long nowNs()
+    {
+        return nowNs;
+    }
+
+    /**
+     * The error handler of this worker.
+     *
+     * @return the handler unexpected errors go to.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * Hands the worker a command to run on its thread. Any thread may call it.
+     *
+     * @param command the command.
+     * @return false when the queue is full; the caller retries or gives up.
+     */
+    public boolean offer(final Runnable command)
+    {
+        final boolean added = commands.offer(command);
+        if (added && blocking)
+        {
+            selector.wakeup();
+        }
+        return added;
+    }
+
+    /**
+     * Arms a timeout. Worker thread only.
+     *
+     * @param deadlineNs when it fires, on this worker's clock.
+     * @param handler    what is called then.
+     * @return the timer id, for {@link #cancelTimeout(long)}.
+     */
+    public long scheduleTimeout(final long deadlineNs, final TimeoutHandler handler)
+    {
+        final long timerId = timers.scheduleTimer(deadlineNs);
+        timeoutHandlers.put(timerId, handler);
+        return timerId;
+    }
+
+    /**
+     * Disarms a timeout that has not fired. Worker thread only.
+     *
+     * @param timerId the id from {@link #scheduleTimeout}; {@link DeadlineTimerWheel#NULL_DEADLINE} is ignored.
+     */
+    public void cancelTimeout(final long timerId)
+    {
+        if (timerId != DeadlineTimerWheel.NULL_DEADLINE && timers.cancelTimer(timerId))
+        {
+            timeoutHandlers.remove(timerId);
+        }
+    }
+
+    /**
+     * How many services still hold open connections or flows.
+     *
+     * @return the sum over services; read from the worker thread only.
+     */
+    public int openCount()
+    {
+        int open = 0;
+        for (int i = 0, n = services.size(); i < n; i++)
+        {
+            open += services.get(i).openCount();
+        }
+        return open;
+    }
+
+    @Override
+    public void onStart()
+    {
+        nowNs = clock.nanoTime();
+        timers.currentTickTime(nowNs);
+        for (final LoopService service : services)
+        {
+            service.open(this);
+        }
+    }
+
+    @Override
+    public int doWork() throws IOException
+    {
+        nowNs = clock.nanoTime();
+        int work = commands.drain(runCommand, COMMAND_LIMIT);
+        work += selector.selectNow(readyKeyConsumer);
+        work += pollTimers(nowNs);
+        for (int i = 0, n = services.size(); i < n; i++)
+        {
+            work += services.get(i).doWork(nowNs);
+        }
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        for (final LoopService service : services)
+        {
+            try
+            {
+                service.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+        try
+        {
+            // Closing the selector deregisters every key, which completes the close of channels closed while
+            // registered; without it their file descriptors would stay open.
+            selector.close();
+        }
+        catch (final IOException ex)
+        {
+            errorHandler.onError(ex);
+        }
+        // Commands still queued are dropped: they refer to services that are now closed.
+        commands.clear();
+    }
+
+    /** Closes the selector of a worker that never started, when a start fails half-way. */
+    public void closeSelector()
+    {
+        try
+        {
+            selector.close();
+        }
+        catch (final IOException ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+    /** Tells every service to stop accepting; runs on the worker thread as a command. */
+    public void stopAccepting()
+    {
+        for (final LoopService service : services)
+        {
+            service.stopAccepting();
+        }
+    }
+
+    private void onReadyKey(final SelectionKey key)
+    {
+        try
+        {
+            ((IoHandler)key.attachment()).onReady(key, nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+    private void runCommand(final Runnable command)
+    {
+        try
+        {
+            command.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+    private int pollTimers(final long nowNs)
+    {
+        if (timers.timerCount() == 0)
+        {
+            timers.currentTickTime(nowNs);
+            return 0;
+        }
+        int expired = 0;
+        for (int i = 0; i < MAX_TICKS_PER_CYCLE && nowNs >= timers.currentTickTime(); i++)
+        {
+            // The wheel advances one tick per poll, so after a pause it takes one poll per tick missed.
+            expired += timers.poll(nowNs, expireTimer, EXPIRY_LIMIT);
+        }
+        return expired;
+    }
+
+    private boolean onTimerExpiry(final TimeUnit unit, final long now, final long timerId)
+    {
+        final TimeoutHandler handler = timeoutHandlers.remove(timerId);
+        if (handler != null)
+        {
+            try
+            {
+                handler.onTimeout(timerId, now);
+            }
+            catch (final RuntimeException ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
+        return true;
+    }
+
+    private void block()
+    {
+        blocking = true;
+        try
+        {
+            if (!commands.isEmpty())
+            {
+                return;
+            }
+            final long timeoutMs = timers.timerCount() > 0 ? BLOCK_WITH_TIMERS_MS : BLOCK_IDLE_MS;
+            // Ready keys are only noted here: epoll is level-triggered, so the next duty cycle's selectNow reports
+            // them again and handles them with a fresh clock reading.
+            selector.select(ignoreKey, timeoutMs);
+        }
+        catch (final IOException ex)
+        {
+            errorHandler.onError(ex);
+        }
+        finally
+        {
+            blocking = false;
+        }
+    }
+
+    /** Sleeps in the selector until a key is ready, a command arrives or a timer is due. */
+    private final class SelectorIdleStrategy implements IdleStrategy
+    {
+        @Override
+        public void idle(final int workCount)
+        {
+            if (workCount <= 0)
+            {
+                block();
+            }
+        }
+
+        @Override
+        public void idle()
+        {
+            block();
+        }
+
+        @Override
+        public void reset()
+        {
+        }
+
+        @Override
+        public String alias()
+        {
+            return "block";
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.portgate.tcp;
+
+import io.portgate.loop.IoHandler;
+
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/** One worker's listening socket for one port of a TCP listener. */
+final class TcpAcceptor implements IoHandler
+{
+    /** Accepts at most this many per ready event, so a flood of connects cannot starve open connections. */
+    private static final int ACCEPT_BATCH = 64;
+
+    private final TcpForwarder forwarder;
+    private final TcpRoute route;
+    private final int portOffset;
+    private final ServerSocketChannel channel;
+    private SelectionKey key;
+
+    TcpAcceptor(final TcpForwarder forwarder, final TcpRoute route, final int portOffset,
+        final ServerSocketChannel channel)
+    {
+        this.forwarder = forwarder;
+        this.route = route;
+        this.portOffset = portOffset;
+        this.channel = channel;
+    }
+
+    void register() throws IOException
+    {
+        key = channel.register(forwarder.worker().selector(), SelectionKey.OP_ACCEPT, this);
+    }
+
+    @Override
+    public void onReady(final SelectionKey key, final long nowNs)
+    {
+        for (int i = 0; i < ACCEPT_BATCH; i++)
+        {
+            final SocketChannel client;
+            try
+            {
+                client = channel.accept();
+            }
+            catch (final IOException ex)
+            {
+                // Typically out of file descriptors: report it and let the next duty cycle try again.
+                forwarder.worker().errorHandler().onError(ex);
+                return;
+            }
+            if (client == null)
+            {
+                return;
+            }
+            forwarder.onAccepted(route, portOffset, client, nowNs);
+        }
+    }
+
+    void close()
+    {
+        if (key != null)
+        {
+            key.cancel();
+        }
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            forwarder.worker().errorHandler().onError(ex);
+        }
+    }
+}

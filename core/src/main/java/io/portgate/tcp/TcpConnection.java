@@ -1,0 +1,616 @@
+package io.portgate.tcp;
+
+import io.portgate.ffm.NativeFd;
+import io.portgate.loop.IoHandler;
+import io.portgate.loop.TimeoutHandler;
+import io.portgate.loop.Worker;
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.ErrorHandler;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A client connection and its target connection on one worker, pooled and reused. It connects to a target first
+ * and reads the client only once that succeeded; then each direction moves bytes through a {@link Transfer}. A
+ * source is read only when its destination has nothing pending, so interest operations change only when a write
+ * falls short, and never in a ping-pong exchange.
+ *
+ * <p>The two transfers are taken together when either direction has bytes to move and given back together once both
+ * are empty, so an idle connection holds no memory. Taking them as a pair is what keeps a tight memory budget from
+ * deadlocking: a connection with bytes in flight can always read its other direction, and one waiting for memory
+ * holds none.
+ */
+final class TcpConnection implements IoHandler, TimeoutHandler
+{
+    private static final long NO_TIMER = DeadlineTimerWheel.NULL_DEADLINE;
+    private static final int FREE = 0;
+    private static final int CONNECTING = 1;
+    private static final int OPEN = 2;
+
+    private final TcpForwarder forwarder;
+    private final TcpCounters counters;
+    /** Client to target. */
+    private final Flow upstream = new Flow();
+    /** Target to client. */
+    private final Flow downstream = new Flow();
+    private Worker worker;
+    private TcpRoute route;
+    private int routeIndex;
+    private TransferPool transfers;
+    private int portOffset;
+    private int state = FREE;
+    private int target = -1;
+    private int attempts;
+    private long triedTargets;
+    private long hashKey;
+    private SocketChannel client;
+    private SocketChannel backend;
+    private SelectionKey clientKey;
+    private SelectionKey backendKey;
+    private int clientFd = -1;
+    private int backendFd = -1;
+    private int clientInterest;
+    private int backendInterest;
+    private long connectTimerId = NO_TIMER;
+    private long idleTimerId = NO_TIMER;
+    private long lastActivityNs;
+    /** Neither side is read until the memory budget allows a pair of transfers. */
+    private boolean awaitingMemory;
+
+    TcpConnection prevActive;
+    TcpConnection nextActive;
+    TcpConnection prevWaiter;
+    TcpConnection nextWaiter;
+    /** Queued in the forwarder's list of connections waiting for buffer memory. */
+    boolean waiting;
+
+    /** One direction's state. */
+    private static final class Flow
+    {
+        Transfer transfer;
+        /** The source sent its FIN. */
+        boolean eof;
+        /** The FIN was passed on to the destination. */
+        boolean shutdown;
+
+        int pending()
+        {
+            return transfer == null ? 0 : transfer.pending();
+        }
+
+        void clear()
+        {
+            transfer = null;
+            eof = false;
+            shutdown = false;
+        }
+    }
+
+    TcpConnection(final TcpForwarder forwarder)
+    {
+        this.forwarder = forwarder;
+        this.counters = forwarder.counters();
+    }
+
+    void start(final TcpRoute route, final int portOffset, final SocketChannel client, final long nowNs)
+    {
+        this.worker = forwarder.worker();
+        this.route = route;
+        this.routeIndex = route.index();
+        this.transfers = forwarder.transferPool(routeIndex);
+        this.portOffset = portOffset;
+        this.client = client;
+        this.state = CONNECTING;
+        this.attempts = 0;
+        this.triedTargets = 0;
+        this.target = -1;
+        upstream.clear();
+        downstream.clear();
+        awaitingMemory = false;
+        try
+        {
+            client.configureBlocking(false);
+            configure(client, route);
+            hashKey = hashOf(client.getRemoteAddress());
+            // Registered with no interest: the client is not read until a target is connected.
+            clientKey = client.register(worker.selector(), 0, this);
+            clientInterest = 0;
+        }
+        catch (final IOException ex)
+        {
+            release(true);
+            return;
+        }
+        connectNext(nowNs);
+    }
+
+    @Override
+    public void onReady(final SelectionKey key, final long nowNs)
+    {
+        if (state == CONNECTING)
+        {
+            if (key == backendKey)
+            {
+                finishConnect(nowNs);
+            }
+            return;
+        }
+        if (state != OPEN)
+        {
+            return;
+        }
+        final int ready = key.readyOps();
+        if (key == clientKey)
+        {
+            if ((ready & SelectionKey.OP_WRITE) != 0)
+            {
+                onWritable(downstream, backend, backendFd, client, clientFd, nowNs);
+            }
+            if (state == OPEN && (ready & SelectionKey.OP_READ) != 0)
+            {
+                pump(upstream, client, clientFd, backend, backendFd, nowNs);
+            }
+        }
+        else
+        {
+            if ((ready & SelectionKey.OP_WRITE) != 0)
+            {
+                onWritable(upstream, client, clientFd, backend, backendFd, nowNs);
+            }
+            if (state == OPEN && (ready & SelectionKey.OP_READ) != 0)
+            {
+                pump(downstream, backend, backendFd, client, clientFd, nowNs);
+            }
+        }
+        if (state == OPEN)
+        {
+            releaseTransfersIfEmpty();
+            updateInterest();
+        }
+    }
+
+    @Override
+    public void onTimeout(final long timerId, final long nowNs)
+    {
+        if (timerId == connectTimerId)
+        {
+            connectTimerId = NO_TIMER;
+            onConnectFailed(false, nowNs);
+        }
+        else if (timerId == idleTimerId)
+        {
+            idleTimerId = NO_TIMER;
+            final long deadlineNs = lastActivityNs + route.idleTimeoutNs();
+            if (nowNs - deadlineNs >= 0)
+            {
+                counters.addListener(routeIndex, TcpCounters.L_IDLE_TIMEOUTS, 1);
+                release(false);
+            }
+            else
+            {
+                // Activity does not touch the timer; the deadline is only moved when it comes due.
+                idleTimerId = worker.scheduleTimeout(deadlineNs, this);
+            }
+        }
+    }
+
+    /** Closes both sockets at once, without waiting for pending bytes. */
+    void close()
+    {
+        release(false);
+    }
+
+    /**
+     * Tries again to take the transfers this connection waits for.
+     *
+     * @return true when it no longer waits.
+     */
+    boolean retryMemory()
+    {
+        if (state != OPEN || !awaitingMemory)
+        {
+            return true;
+        }
+        if (!takeTransfers())
+        {
+            return false;
+        }
+        awaitingMemory = false;
+        updateInterest();
+        return true;
+    }
+
+    private boolean takeTransfers()
+    {
+        if (upstream.transfer != null)
+        {
+            return true;
+        }
+        final Transfer up = transfers.acquire();
+        if (up == null)
+        {
+            return false;
+        }
+        final Transfer down = transfers.acquire();
+        if (down == null)
+        {
+            transfers.release(up);
+            return false;
+        }
+        upstream.transfer = up;
+        downstream.transfer = down;
+        return true;
+    }
+
+    private void releaseTransfersIfEmpty()
+    {
+        if (upstream.transfer != null && upstream.transfer.pending() == 0 && downstream.transfer.pending() == 0)
+        {
+            transfers.release(upstream.transfer);
+            transfers.release(downstream.transfer);
+            upstream.transfer = null;
+            downstream.transfer = null;
+        }
+    }
+
+    private boolean wantsRead(final Flow flow)
+    {
+        return !flow.eof && !awaitingMemory && flow.pending() == 0;
+    }
+
+    private void connectNext(final long nowNs)
+    {
+        while (attempts < route.connectAttempts())
+        {
+            final int next = pickUntried();
+            if (next < 0)
+            {
+                break;
+            }
+            attempts++;
+            target = next;
+            if (next < Long.SIZE)
+            {
+                triedTargets |= 1L << next;
+            }
+            if (openBackend(route.targetAddress(next, portOffset), nowNs))
+            {
+                return;
+            }
+        }
+        counters.addListener(routeIndex, TcpCounters.L_REFUSED, 1);
+        release(true);
+    }
+
+    private int pickUntried()
+    {
+        final int count = route.targetCount();
+        for (int i = 0; i < count; i++)
+        {
+            final int candidate = forwarder.picker(routeIndex).pick(hashKey);
+            if (candidate < 0)
+            {
+                return -1;
+            }
+            // Targets past the 64th are not remembered, so they may be tried twice; pools that large are rare.
+            if (candidate >= Long.SIZE || (triedTargets & (1L << candidate)) == 0)
+            {
+                return candidate;
+            }
+        }
+        return -1;
+    }
+
+    private boolean openBackend(final InetSocketAddress address, final long nowNs)
+    {
+        SocketChannel channel = null;
+        try
+        {
+            channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            configure(channel, route);
+            backend = channel;
+            if (channel.connect(address))
+            {
+                backendKey = channel.register(worker.selector(), 0, this);
+                onConnected(nowNs);
+            }
+            else
+            {
+                backendKey = channel.register(worker.selector(), SelectionKey.OP_CONNECT, this);
+                connectTimerId = worker.scheduleTimeout(nowNs + route.connectTimeoutNs(), this);
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            countConnectFailure(ex instanceof ConnectException);
+            closeQuietly(channel, false, worker.errorHandler());
+            backend = null;
+            backendKey = null;
+            return false;
+        }
+    }
+
+    private void finishConnect(final long nowNs)
+    {
+        final boolean connected;
+        try
+        {
+            connected = backend.finishConnect();
+        }
+        catch (final IOException ex)
+        {
+            onConnectFailed(ex instanceof ConnectException, nowNs);
+            return;
+        }
+        if (connected)
+        {
+            worker.cancelTimeout(connectTimerId);
+            connectTimerId = NO_TIMER;
+            onConnected(nowNs);
+        }
+    }
+
+    private void onConnectFailed(final boolean refused, final long nowNs)
+    {
+        worker.cancelTimeout(connectTimerId);
+        connectTimerId = NO_TIMER;
+        countConnectFailure(refused);
+        closeQuietly(backend, false, worker.errorHandler());
+        backend = null;
+        backendKey = null;
+        connectNext(nowNs);
+    }
+
+    private void countConnectFailure(final boolean refused)
+    {
+        counters.addListener(routeIndex, TcpCounters.L_CONNECT_FAILURES, 1);
+        counters.addTarget(routeIndex, target, TcpCounters.T_CONNECT_FAILURES, 1);
+        if (refused)
+        {
+            counters.addTarget(routeIndex, target, TcpCounters.T_REFUSED, 1);
+        }
+    }
+
+    private void onConnected(final long nowNs)
+    {
+        state = OPEN;
+        counters.addTarget(routeIndex, target, TcpCounters.T_ACTIVE, 1);
+        counters.addTarget(routeIndex, target, TcpCounters.T_TOTAL, 1);
+        forwarder.onTargetConnected(routeIndex, target);
+        if (forwarder.usesSplice())
+        {
+            clientFd = NativeFd.of(client);
+            backendFd = NativeFd.of(backend);
+        }
+        lastActivityNs = nowNs;
+        idleTimerId = worker.scheduleTimeout(nowNs + route.idleTimeoutNs(), this);
+        clientInterest = SelectionKey.OP_READ;
+        clientKey.interestOps(clientInterest);
+        backendInterest = SelectionKey.OP_READ;
+        backendKey.interestOps(backendInterest);
+    }
+
+    private void pump(
+        final Flow flow,
+        final SocketChannel source,
+        final int sourceFd,
+        final SocketChannel destination,
+        final int destinationFd,
+        final long nowNs)
+    {
+        if (!wantsRead(flow))
+        {
+            return;
+        }
+        if (!takeTransfers())
+        {
+            awaitingMemory = true;
+            forwarder.awaitMemory(this);
+            return;
+        }
+        final int read = flow.transfer.readFrom(source, sourceFd);
+        if (read == Transfer.RESET)
+        {
+            reset();
+            return;
+        }
+        if (read == Transfer.EOF)
+        {
+            flow.eof = true;
+        }
+        else if (read > 0)
+        {
+            lastActivityNs = nowNs;
+        }
+        flush(flow, destination, destinationFd, nowNs);
+    }
+
+    private void onWritable(
+        final Flow flow,
+        final SocketChannel source,
+        final int sourceFd,
+        final SocketChannel destination,
+        final int destinationFd,
+        final long nowNs)
+    {
+        flush(flow, destination, destinationFd, nowNs);
+        if (state == OPEN && wantsRead(flow))
+        {
+            // The destination drained: read the source now rather than a duty cycle later.
+            pump(flow, source, sourceFd, destination, destinationFd, nowNs);
+        }
+    }
+
+    private void flush(final Flow flow, final SocketChannel destination, final int destinationFd, final long nowNs)
+    {
+        final Transfer transfer = flow.transfer;
+        if (transfer != null && transfer.pending() > 0)
+        {
+            final int written = transfer.writeTo(destination, destinationFd);
+            if (written == Transfer.RESET)
+            {
+                reset();
+                return;
+            }
+            if (written > 0)
+            {
+                lastActivityNs = nowNs;
+                countBytes(flow, written);
+            }
+        }
+        if (flow.eof && flow.pending() == 0 && !flow.shutdown)
+        {
+            flow.shutdown = true;
+            try
+            {
+                destination.shutdownOutput();
+            }
+            catch (final IOException ex)
+            {
+                reset();
+                return;
+            }
+            if (upstream.shutdown && downstream.shutdown)
+            {
+                release(false);
+            }
+        }
+    }
+
+    private void countBytes(final Flow flow, final int bytes)
+    {
+        if (flow == upstream)
+        {
+            counters.addListener(routeIndex, TcpCounters.L_BYTES_IN, bytes);
+            counters.addTarget(routeIndex, target, TcpCounters.T_BYTES_IN, bytes);
+        }
+        else
+        {
+            counters.addListener(routeIndex, TcpCounters.L_BYTES_OUT, bytes);
+            counters.addTarget(routeIndex, target, TcpCounters.T_BYTES_OUT, bytes);
+        }
+    }
+
+    private void updateInterest()
+    {
+        final int wantClient = (wantsRead(upstream) ? SelectionKey.OP_READ : 0) |
+            (downstream.pending() > 0 ? SelectionKey.OP_WRITE : 0);
+        final int wantBackend = (wantsRead(downstream) ? SelectionKey.OP_READ : 0) |
+            (upstream.pending() > 0 ? SelectionKey.OP_WRITE : 0);
+        if (wantClient != clientInterest)
+        {
+            clientInterest = wantClient;
+            clientKey.interestOps(wantClient);
+        }
+        if (wantBackend != backendInterest)
+        {
+            backendInterest = wantBackend;
+            backendKey.interestOps(wantBackend);
+        }
+    }
+
+    /** One side failed or reset: reset the other too, so neither peer mistakes it for a clean end. */
+    private void reset()
+    {
+        counters.addListener(routeIndex, TcpCounters.L_RESETS, 1);
+        release(true);
+    }
+
+    private void release(final boolean reset)
+    {
+        if (state == FREE)
+        {
+            return;
+        }
+        final boolean wasOpen = state == OPEN;
+        state = FREE;
+        worker.cancelTimeout(connectTimerId);
+        worker.cancelTimeout(idleTimerId);
+        connectTimerId = NO_TIMER;
+        idleTimerId = NO_TIMER;
+        releaseTransfer(upstream);
+        releaseTransfer(downstream);
+        final ErrorHandler errors = worker.errorHandler();
+        closeQuietly(client, reset, errors);
+        closeQuietly(backend, reset, errors);
+        client = null;
+        backend = null;
+        clientKey = null;
+        backendKey = null;
+        clientFd = -1;
+        backendFd = -1;
+        if (wasOpen)
+        {
+            counters.addTarget(routeIndex, target, TcpCounters.T_ACTIVE, -1);
+            forwarder.onTargetClosed(routeIndex, target);
+        }
+        forwarder.onReleased(this, routeIndex);
+    }
+
+    private void releaseTransfer(final Flow flow)
+    {
+        if (flow.transfer != null)
+        {
+            transfers.release(flow.transfer);
+        }
+        flow.clear();
+    }
+
+    private static void configure(final SocketChannel channel, final TcpRoute route) throws IOException
+    {
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (route.sendBuffer() > 0)
+        {
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, route.sendBuffer());
+        }
+        if (route.receiveBuffer() > 0)
+        {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, route.receiveBuffer());
+        }
+    }
+
+    private static long hashOf(final SocketAddress address)
+    {
+        if (address instanceof InetSocketAddress inet)
+        {
+            return (long)inet.getAddress().hashCode() * 0x9E3779B97F4A7C15L + inet.getPort();
+        }
+        return 0;
+    }
+
+    static void closeQuietly(final SocketChannel channel, final boolean reset, final ErrorHandler errors)
+    {
+        if (channel == null)
+        {
+            return;
+        }
+        if (reset && channel.isOpen())
+        {
+            try
+            {
+                // Linger 0 makes close send a RST instead of a FIN.
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+            catch (final IOException ex)
+            {
+                // Already failed or unconnected: a plain close is all that is left.
+            }
+        }
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            errors.onError(ex);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * The TCP forwarder. Every worker opens its own listening socket per listener port with SO_REUSEPORT, so the kernel
+ * spreads new connections over the workers and a connection never changes thread. A connection is accepted, a
+ * target is picked and connected to without blocking on the same loop, and only then is the client read.
+ *
+ * <p>Bytes in flight sit in a {@link io.portgate.tcp.Transfer} per direction, taken from a per-worker pool only
+ * while bytes are pending and bounded by a global {@link io.portgate.tcp.MemoryBudget}: an off-heap buffer on the
+ * plain NIO path, a kernel pipe on the splice(2) path. Backpressure is interest operations: a source is not read
+ * while its destination still has bytes pending. Half-closes are forwarded, resets are mirrored, and counters are
+ * kept per listener and per target in {@link io.portgate.tcp.TcpCounters}.
+ */
+package io.portgate.tcp;

@@ -1,0 +1,87 @@
+package io.portgate.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Finds ports free on 127.0.0.1 for listeners, which must name their port in the configuration. A port found free
+ * can be taken by someone else before it is bound; the range below the kernel's ephemeral ports keeps that rare.
+ */
+public final class FreePorts
+{
+    private static final int LOW = 20_000;
+    private static final int HIGH = 32_000;
+
+    private FreePorts()
+    {
+    }
+
+    /**
+     * One free port.
+     *
+     * @return a port that could be bound a moment ago.
+     */
+    public static int tcp()
+    {
+        return tcpRange(1);
+    }
+
+    /**
+     * Consecutive free ports.
+     *
+     * @param count how many.
+     * @return the first of {@code count} consecutive ports that could be bound a moment ago.
+     */
+    public static int tcpRange(final int count)
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int first = ThreadLocalRandom.current().nextInt(LOW, HIGH - count);
+            boolean free = true;
+            for (int p = first; p < first + count && free; p++)
+            {
+                free = isFree(p);
+            }
+            if (free)
+            {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports found");
+    }
+
+    private static boolean isFree(final int port)
+    {
+        try (ServerSocket socket = new ServerSocket())
+        {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * A port nothing listens on, for a target that refuses.
+     *
+     * @return a port that was free a moment ago.
+     */
+    public static int refusing()
+    {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
