@@ -5,7 +5,7 @@
  *
  * <p>The loop knows nothing of TCP or UDP: the transports plug in as {@link io.portgate.loop.LoopService}s that
  * attach an {@link io.portgate.loop.IoHandler} to each selection key and arm timeouts through
- * {@link io.portgate.loop.Worker#scheduleTimeout(long, TimeoutHandler)}. Target choice goes through the small
- * {@link io.portgate.loop.TargetPicker} seam so a balancing policy can be plugged in without touching the loop.
+ * {@link io.portgate.loop.Worker#scheduleTimeout(long, TimeoutHandler)}. Target choice is each transport's, through
+ * the policies of {@link io.portgate.balance}.
  */
 package io.portgate.loop;

@@ -577,11 +577,19 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         }
     }
 
+    // The client's IP only, not its port: source-hash and maglev keep a client on one target across connections,
+    // as HAProxy's "balance source" does. Policies that do not hash ignore the key.
     private static long hashOf(final SocketAddress address)
     {
         if (address instanceof InetSocketAddress inet)
         {
-            return (long)inet.getAddress().hashCode() * 0x9E3779B97F4A7C15L + inet.getPort();
+            final byte[] ip = inet.getAddress().getAddress();
+            long h = 0;
+            for (final byte b : ip)
+            {
+                h = h * 31 + (b & 0xFF);
+            }
+            return h;
         }
         return 0;
     }

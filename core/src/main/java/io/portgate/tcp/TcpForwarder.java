@@ -1,8 +1,9 @@
 package io.portgate.tcp;
 
+import io.portgate.balance.BalancerPolicies;
+import io.portgate.balance.BalancerPolicy;
+import io.portgate.balance.Hashing;
 import io.portgate.loop.LoopService;
-import io.portgate.loop.TargetPicker;
-import io.portgate.loop.TargetPickers;
 import io.portgate.loop.Worker;
 
 import java.io.IOException;
@@ -26,7 +27,7 @@ public final class TcpForwarder implements LoopService
     private final TcpCounters counters;
     private final ConnectionLimits limits;
     private final TransferPool[] transferPools;
-    private final TargetPicker[] pickers;
+    private final BalancerPolicy[] pickers;
     private final int[][] activePerTarget;
     private final ArrayDeque<TcpConnection> freeConnections = new ArrayDeque<>();
     private final boolean splice;
@@ -68,7 +69,7 @@ public final class TcpForwarder implements LoopService
         this.splice = splice;
         this.acceptors = new TcpAcceptor[this.routes.length][];
         this.transferPools = new TransferPool[this.routes.length];
-        this.pickers = new TargetPicker[this.routes.length];
+        this.pickers = new BalancerPolicy[this.routes.length];
         this.activePerTarget = new int[this.routes.length][];
         for (int r = 0; r < this.routes.length; r++)
         {
@@ -76,8 +77,8 @@ public final class TcpForwarder implements LoopService
             transferPools[r] = sharedPool(r, budget, retainBytes);
             activePerTarget[r] = new int[route.targetCount()];
             final int[] active = activePerTarget[r];
-            pickers[r] = TargetPickers.create(route.algorithm(), route.targetIds(), route.weights(),
-                target -> active[target], workerIndex);
+            pickers[r] = BalancerPolicies.create(route.algorithm(), route.targetIds(), route.weights(),
+                targetKeys(route), target -> active[target], workerIndex);
             acceptors[r] = new TcpAcceptor[channels[r].length];
             for (int p = 0; p < channels[r].length; p++)
             {
@@ -234,7 +235,18 @@ public final class TcpForwarder implements LoopService
         return transferPools[routeIndex];
     }
 
-    TargetPicker picker(final int routeIndex)
+    // Maglev keys each target by its address, so a target keeps its slots when others come and go.
+    private static long[] targetKeys(final TcpRoute route)
+    {
+        final long[] keys = new long[route.targetCount()];
+        for (int t = 0; t < keys.length; t++)
+        {
+            keys[t] = Hashing.targetKey(route.targetAddress(t, 0));
+        }
+        return keys;
+    }
+
+    BalancerPolicy picker(final int routeIndex)
     {
         return pickers[routeIndex];
     }
