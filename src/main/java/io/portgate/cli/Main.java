@@ -13,7 +13,8 @@ import java.util.Properties;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "TCP and UDP layer-4 load balancer.",
-    subcommands = {CheckCommand.class, PortsCommand.class, StatCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, DemoCommand.class, CheckCommand.class, PortsCommand.class, StatCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success", "1:only warnings (check), or a target did not answer (check --live)",
@@ -26,6 +27,15 @@ public final class Main implements Runnable
     public static final int WARNINGS = 1;
     /** Exit status for errors. */
     public static final int ERRORS = 2;
+
+    static
+    {
+        // One line per log record, "LEVEL: message", unless the operator configured java.util.logging otherwise.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null)
+        {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "portgate: %4$s: %5$s%6$s%n");
+        }
+    }
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
