@@ -10,6 +10,9 @@ import io.portgate.config.PortgateConfig;
 import io.portgate.config.Protocol;
 import io.portgate.config.Severity;
 import io.portgate.ffm.Splice;
+import io.portgate.conductor.Conductor;
+import io.portgate.conductor.TargetView;
+import io.portgate.health.NioProbeTransport;
 import io.portgate.loop.LoopErrors;
 import io.portgate.loop.Worker;
 import io.portgate.tcp.ConnectionLimits;
@@ -18,6 +21,7 @@ import io.portgate.tcp.TcpCounters;
 import io.portgate.tcp.TcpForwarder;
 import io.portgate.tcp.TcpRoute;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
@@ -66,6 +70,8 @@ public final class Portgate implements AutoCloseable
     private final MemoryBudget budget;
     private final LoopErrors errors;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Conductor conductor;
+    private AgentRunner conductorRunner;
 
     private Portgate(
         final PortgateConfig config,
@@ -74,8 +80,10 @@ public final class Portgate implements AutoCloseable
         final Worker[] workers,
         final TcpCounters[] counters,
         final MemoryBudget budget,
-        final LoopErrors errors)
+        final LoopErrors errors,
+        final Conductor conductor)
     {
+        this.conductor = conductor;
         this.config = config;
         this.routes = routes;
         this.boundAddresses = boundAddresses;
@@ -133,15 +141,20 @@ public final class Portgate implements AutoCloseable
         final LoopErrors errors = new LoopErrors();
         final Worker[] workers = new Worker[workerCount];
         final TcpCounters[] counters = new TcpCounters[workerCount];
+        final TcpForwarder[] forwarders = new TcpForwarder[workerCount];
+        final Conductor conductor;
         try
         {
             for (int w = 0; w < workerCount; w++)
             {
                 counters[w] = new TcpCounters(targetsPerListener);
-                final TcpForwarder forwarder = new TcpForwarder(
+                forwarders[w] = new TcpForwarder(
                     w, routes, channels[w], counters[w], limits, budget, retainBytes, splice);
-                workers[w] = new Worker(w, SystemNanoClock.INSTANCE, errors, COMMAND_CAPACITY, List.of(forwarder));
+                workers[w] = new Worker(w, SystemNanoClock.INSTANCE, errors, COMMAND_CAPACITY,
+                    List.of(forwarders[w]));
             }
+            conductor = new Conductor(config, routes, workers, forwarders, new NioProbeTransport(),
+                SystemNanoClock.INSTANCE);
         }
         catch (final RuntimeException ex)
         {
@@ -156,7 +169,8 @@ public final class Portgate implements AutoCloseable
             throw ex;
         }
 
-        final Portgate portgate = new Portgate(config, List.copyOf(routes), bound, workers, counters, budget, errors);
+        final Portgate portgate = new Portgate(config, List.copyOf(routes), bound, workers, counters, budget, errors,
+            conductor);
         for (int w = 0; w < workerCount; w++)
         {
             final AgentRunner runner = new AgentRunner(
@@ -164,6 +178,9 @@ public final class Portgate implements AutoCloseable
             portgate.runners[w] = runner;
             AgentRunner.startOnThread(runner);
         }
+        portgate.conductorRunner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000, 1_000_000), errors, null,
+            conductor);
+        AgentRunner.startOnThread(portgate.conductorRunner);
         LOG.log(System.Logger.Level.INFO, "portgate started: {0} worker(s), {1} TCP listener(s), {2}",
             workerCount, routes.size(), splice ? "splice(2) forwarding" : "NIO copy forwarding");
         return portgate;
@@ -226,6 +243,54 @@ public final class Portgate implements AutoCloseable
         return new PortgateStats(listeners, budget.used(), budget.highWater(), budget.limit(), errors.count());
     }
 
+    /**
+     * Every target of every pool that serves a listener: its state (up, down, draining), its last probe and how long
+     * it has been in that state. Safe from any thread.
+     *
+     * @return the targets, pool by pool in configuration order.
+     */
+    public List<TargetView> targets()
+    {
+        return conductor.targets();
+    }
+
+    /**
+     * Drains a target: no new connection goes to it, open ones finish. Takes effect within a few milliseconds.
+     *
+     * @param pool   the pool's name.
+     * @param target the target as {@code address:port} (its first internal port), as {@link #targets()} names it.
+     * @throws IllegalArgumentException when the pool or target does not exist.
+     */
+    public void drain(final String pool, final String target)
+    {
+        conductor.drain(pool, targetIndex(pool, target), true);
+    }
+
+    /**
+     * Undoes {@link #drain}: the target takes new connections again if it is healthy.
+     *
+     * @param pool   the pool's name.
+     * @param target the target as {@link #targets()} names it.
+     * @throws IllegalArgumentException when the pool or target does not exist.
+     */
+    public void undrain(final String pool, final String target)
+    {
+        conductor.drain(pool, targetIndex(pool, target), false);
+    }
+
+    private int targetIndex(final String pool, final String target)
+    {
+        for (final TargetView view : conductor.targets())
+        {
+            if (view.pool().equals(pool) && view.target().equals(target))
+            {
+                return view.index();
+            }
+        }
+        throw new IllegalArgumentException("pool '" + pool + "' has no target " + target + "; targets: " +
+            conductor.targets().stream().filter(v -> v.pool().equals(pool)).map(TargetView::target).toList());
+    }
+
     /** Drains for the configured drain timeout, then stops. */
     @Override
     public void close()
@@ -245,6 +310,7 @@ public final class Portgate implements AutoCloseable
         {
             return;
         }
+        conductorRunner.close();
         final CountDownLatch stopped = new CountDownLatch(workers.length);
         for (final Worker worker : workers)
         {

@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * so that a dead target goes down between probes. Draining is an operator's overlay: a draining target takes nothing
  * new whatever its health, and its health is still tracked for when it is undrained.
  *
+ * <p>A target whose {@link ProbeTarget#config()} is null is not probed and always counts as healthy; it can still be
+ * drained.
+ *
  * <p>The clock is injected, so tests step thresholds without sleeping. State changes go to a {@link HealthListener}
  * on this agent's thread; {@link #status(int)} may be read from any thread.
  */
@@ -34,6 +37,7 @@ public final class HealthChecker implements Agent
     private final HealthListener listener;
     private final SplittableRandom random;
 
+    private final boolean[] probed;
     private final boolean[] healthy;
     private final boolean[] draining;
     private final int[] consecutiveSuccesses;
@@ -75,6 +79,7 @@ public final class HealthChecker implements Agent
         this.listener = listener;
         this.random = new SplittableRandom(seed);
         final int n = this.targets.length;
+        probed = new boolean[n];
         healthy = new boolean[n];
         draining = new boolean[n];
         consecutiveSuccesses = new int[n];
@@ -91,8 +96,10 @@ public final class HealthChecker implements Agent
             // Targets start up, as HAProxy's do: a dead one goes down after `fall` failures, and until then the
             // forwarders' connect retry covers it, so clients lose nothing while the first verdicts come in.
             healthy[i] = true;
+            probed[i] = this.targets[i].config() != null;
             // The first probe of each target lands at a random point of its first interval: spreads them out.
-            nextProbeNs[i] = now + (long)(random.nextDouble() * this.targets[i].config().interval().toNanos());
+            nextProbeNs[i] = probed[i] ?
+                now + (long)(random.nextDouble() * this.targets[i].config().interval().toNanos()) : now;
             statuses.set(i, new TargetStatus(this.targets[i], TargetState.UP, null, 0, now, 0));
         }
         earliestDueNs = now;
@@ -191,6 +198,10 @@ public final class HealthChecker implements Agent
         long earliest = Long.MAX_VALUE;
         for (int i = 0; i < targets.length; i++)
         {
+            if (!probed[i])
+            {
+                continue;
+            }
             if (!inFlight[i] && now - nextProbeNs[i] >= 0)
             {
                 inFlight[i] = true;
@@ -227,7 +238,9 @@ public final class HealthChecker implements Agent
         for (int i = 0; i < targets.length; i++)
         {
             int failures = passiveFailures.getAndSet(i, 0);
-            while (failures-- > 0)
+            // Without active probes nothing could bring a target back up, so passive failures of an unprobed
+            // target are not held against it: the forwarders' connect retry is its only protection.
+            while (probed[i] && failures-- > 0)
             {
                 record(i, ProbeResult.PASSIVE_FAILURE, 0, now);
                 work++;

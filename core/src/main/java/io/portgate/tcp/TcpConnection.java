@@ -369,8 +369,24 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         connectNext(nowNs);
     }
 
+    int routeIndex()
+    {
+        return routeIndex;
+    }
+
+    boolean isOpenTo(final int candidate)
+    {
+        return state == OPEN && target == candidate;
+    }
+
+    void resetBoth()
+    {
+        release(true);
+    }
+
     private void countConnectFailure(final boolean refused)
     {
+        forwarder.failureListener().onConnectFailure(routeIndex, target);
         counters.addListener(routeIndex, TcpCounters.L_CONNECT_FAILURES, 1);
         counters.addTarget(routeIndex, target, TcpCounters.T_CONNECT_FAILURES, 1);
         if (refused)

@@ -3,6 +3,7 @@ package io.portgate.tcp;
 import io.portgate.balance.BalancerPolicies;
 import io.portgate.balance.BalancerPolicy;
 import io.portgate.balance.Hashing;
+import io.portgate.balance.LoadView;
 import io.portgate.loop.LoopService;
 import io.portgate.loop.Worker;
 
@@ -29,6 +30,8 @@ public final class TcpForwarder implements LoopService
     private final TransferPool[] transferPools;
     private final BalancerPolicy[] pickers;
     private final int[][] activePerTarget;
+    private final LoadView[] loadViews;
+    private TargetFailureListener failureListener = TargetFailureListener.NONE;
     private final ArrayDeque<TcpConnection> freeConnections = new ArrayDeque<>();
     private final boolean splice;
     private final int workerIndex;
@@ -71,14 +74,16 @@ public final class TcpForwarder implements LoopService
         this.transferPools = new TransferPool[this.routes.length];
         this.pickers = new BalancerPolicy[this.routes.length];
         this.activePerTarget = new int[this.routes.length][];
+        this.loadViews = new LoadView[this.routes.length];
         for (int r = 0; r < this.routes.length; r++)
         {
             final TcpRoute route = this.routes[r];
             transferPools[r] = sharedPool(r, budget, retainBytes);
             activePerTarget[r] = new int[route.targetCount()];
             final int[] active = activePerTarget[r];
+            loadViews[r] = target -> active[target];
             pickers[r] = BalancerPolicies.create(route.algorithm(), route.targetIds(), route.weights(),
-                targetKeys(route), target -> active[target], workerIndex);
+                targetKeys(route), loadViews[r], workerIndex);
             acceptors[r] = new TcpAcceptor[channels[r].length];
             for (int p = 0; p < channels[r].length; p++)
             {
@@ -235,8 +240,72 @@ public final class TcpForwarder implements LoopService
         return transferPools[routeIndex];
     }
 
+    /**
+     * Replaces a listener's balancing policy, for example when health verdicts change which targets may be picked.
+     * Worker thread only: the control plane builds the policy and hands it over through the worker's command queue.
+     *
+     * @param routeIndex the listener.
+     * @param policy     the new policy, built over this worker's {@link #loadView(int)}.
+     */
+    public void setPolicy(final int routeIndex, final BalancerPolicy policy)
+    {
+        pickers[routeIndex] = policy;
+    }
+
+    /**
+     * This worker's open connections per target of a listener, for load-aware policies. The view reads the worker's
+     * own counts, so a policy built over it belongs to this worker.
+     *
+     * @param routeIndex the listener.
+     * @return the view.
+     */
+    public LoadView loadView(final int routeIndex)
+    {
+        return loadViews[routeIndex];
+    }
+
+    /**
+     * Sets who hears of failed connects to targets, for passive health detection. Call before the worker starts.
+     *
+     * @param listener told on the worker thread of each failed connect; must not block or allocate.
+     */
+    public void failureListener(final TargetFailureListener listener)
+    {
+        this.failureListener = listener;
+    }
+
+    /**
+     * Resets every open connection of a listener to one target, as {@code on-down: close} asks when it goes down.
+     * Worker thread only.
+     *
+     * @param routeIndex the listener.
+     * @param target     the target id.
+     * @return how many connections were reset.
+     */
+    public int resetConnectionsTo(final int routeIndex, final int target)
+    {
+        int reset = 0;
+        TcpConnection connection = activeHead;
+        while (connection != null)
+        {
+            final TcpConnection next = connection.nextActive;
+            if (connection.routeIndex() == routeIndex && connection.isOpenTo(target))
+            {
+                connection.resetBoth();
+                reset++;
+            }
+            connection = next;
+        }
+        return reset;
+    }
+
+    TargetFailureListener failureListener()
+    {
+        return failureListener;
+    }
+
     // Maglev keys each target by its address, so a target keeps its slots when others come and go.
-    private static long[] targetKeys(final TcpRoute route)
+    static long[] targetKeys(final TcpRoute route)
     {
         final long[] keys = new long[route.targetCount()];
         for (int t = 0; t < keys.length; t++)

@@ -55,11 +55,12 @@ public final class EchoServer implements AutoCloseable
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean closed;
 
-    private EchoServer(final Behaviour behaviour) throws IOException
+    private EchoServer(final Behaviour behaviour, final InetSocketAddress address) throws IOException
     {
         this.behaviour = behaviour;
         this.server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+        server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        server.bind(address, 4096);
         this.acceptor = Thread.ofVirtual().name("echo-accept-" + port()).start(this::acceptLoop);
     }
 
@@ -81,9 +82,22 @@ public final class EchoServer implements AutoCloseable
      */
     public static EchoServer start(final Behaviour behaviour)
     {
+        return startOn(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), behaviour);
+    }
+
+    /**
+     * Starts an echo server on a given address, for example a port a previous server held, or another loopback
+     * address such as 127.0.0.2.
+     *
+     * @param address   the address and port; port 0 picks a free one.
+     * @param behaviour what it does per connection.
+     * @return the running server.
+     */
+    public static EchoServer startOn(final InetSocketAddress address, final Behaviour behaviour)
+    {
         try
         {
-            return new EchoServer(behaviour);
+            return new EchoServer(behaviour, address);
         }
         catch (final IOException ex)
         {
@@ -98,9 +112,19 @@ public final class EchoServer implements AutoCloseable
      */
     public int port()
     {
+        return address().getPort();
+    }
+
+    /**
+     * The address it listens on.
+     *
+     * @return address and port.
+     */
+    public InetSocketAddress address()
+    {
         try
         {
-            return ((InetSocketAddress)server.getLocalAddress()).getPort();
+            return (InetSocketAddress)server.getLocalAddress();
         }
         catch (final IOException ex)
         {

@@ -1,0 +1,365 @@
+package io.portgate.conductor;
+
+import io.portgate.balance.BalanceAlgorithm;
+import io.portgate.balance.BalancerPolicies;
+import io.portgate.balance.BalancerPolicy;
+import io.portgate.balance.Hashing;
+import io.portgate.config.AllDown;
+import io.portgate.config.Endpoint;
+import io.portgate.config.HealthConfig;
+import io.portgate.config.OnDown;
+import io.portgate.config.PoolConfig;
+import io.portgate.config.PortgateConfig;
+import io.portgate.health.HealthChecker;
+import io.portgate.health.ProbeResult;
+import io.portgate.health.ProbeTarget;
+import io.portgate.health.ProbeTransport;
+import io.portgate.health.TargetState;
+import io.portgate.health.TargetStatus;
+import io.portgate.loop.Worker;
+import io.portgate.tcp.TcpForwarder;
+import io.portgate.tcp.TcpRoute;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the health checker and publishes, for every pool, the policy the forwarders pick from: only targets that are
+ * up, unless every target is down and the pool says {@code when-all-down: fail-open}. Applies {@code on-down: close}
+ * and {@code slow-start}. An Agrona {@link Agent} on a control thread of its own; nothing here runs on a forwarder.
+ */
+public final class Conductor implements Agent
+{
+    private static final System.Logger LOG = System.getLogger("io.portgate");
+    /** Weights are multiplied by this during a slow start so a ramp has steps finer than the configured weights. */
+    static final int SLOW_START_SCALE = 16;
+    private static final long MIN_RAMP_STEP_NS = 100_000_000L;
+
+    private final Worker[] workers;
+    private final TcpForwarder[] forwarders;
+    private final TcpRoute[] routes;
+    private final NanoClock clock;
+    private final HealthChecker checker;
+    private final Map<String, PoolState> pools = new LinkedHashMap<>();
+    private final PoolState[] poolOfRoute;
+    private final ArrayDeque<PendingCommand> pending = new ArrayDeque<>();
+
+    private record PendingCommand(int worker, Runnable command)
+    {
+    }
+
+    /** One pool's targets as the control plane sees them. */
+    private static final class PoolState
+    {
+        final PoolConfig config;
+        final int firstProbeId;
+        final TargetState[] states;
+        final long[] upSinceNs;
+        final List<Integer> routes = new ArrayList<>();
+        /** The states every forwarder of this pool picks by now: what operators and tests are shown. */
+        volatile TargetState[] applied;
+        boolean dirty = true;
+        long nextRampNs;
+
+        PoolState(final PoolConfig config, final int firstProbeId, final long nowNs)
+        {
+            this.config = config;
+            this.firstProbeId = firstProbeId;
+            this.states = new TargetState[config.targets().size()];
+            this.upSinceNs = new long[states.length];
+            java.util.Arrays.fill(states, TargetState.UP);
+            applied = states.clone();
+            // Targets that are up at start take their full weight at once: slow start is for recoveries.
+            java.util.Arrays.fill(upSinceNs, nowNs - config.slowStart().toNanos());
+        }
+    }
+
+    /**
+     * Creates the conductor for a started set of forwarders.
+     *
+     * @param config     the configuration.
+     * @param routes     the TCP listeners, by index.
+     * @param workers    the workers, by index.
+     * @param forwarders each worker's TCP forwarder, by worker index.
+     * @param transport  carries health probes.
+     * @param clock      the clock.
+     */
+    public Conductor(final PortgateConfig config, final List<TcpRoute> routes, final Worker[] workers,
+        final TcpForwarder[] forwarders, final ProbeTransport transport, final NanoClock clock)
+    {
+        this.workers = workers.clone();
+        this.forwarders = forwarders.clone();
+        this.routes = routes.toArray(new TcpRoute[0]);
+        this.clock = clock;
+        this.poolOfRoute = new PoolState[this.routes.length];
+
+        final long now = clock.nanoTime();
+        final List<ProbeTarget> probeTargets = new ArrayList<>();
+        for (final TcpRoute route : this.routes)
+        {
+            final PoolConfig poolConfig = config.pools().get(route.poolName());
+            final PoolState pool = pools.computeIfAbsent(route.poolName(), name ->
+            {
+                final PoolState state = new PoolState(poolConfig, probeTargets.size(), now);
+                for (int t = 0; t < poolConfig.targets().size(); t++)
+                {
+                    final InetSocketAddress traffic = route.targetAddress(t, 0);
+                    final HealthConfig health = poolConfig.health();
+                    final InetSocketAddress probeAt = health == null ? traffic :
+                        new InetSocketAddress(traffic.getAddress(), health.portFor(traffic.getPort()));
+                    probeTargets.add(new ProbeTarget(probeTargets.size(), name, traffic, probeAt, health));
+                }
+                return state;
+            });
+            pool.routes.add(route.index());
+            poolOfRoute[route.index()] = pool;
+        }
+        this.checker = new HealthChecker(probeTargets, transport, clock, this::onStateChange, System.nanoTime());
+        for (final TcpForwarder forwarder : this.forwarders)
+        {
+            forwarder.failureListener((routeIndex, target) ->
+                checker.reportPassiveFailure(poolOfRoute[routeIndex].firstProbeId + target));
+        }
+        // Every target starts up and the forwarders start with policies over all targets: nothing to publish yet.
+        pools.values().forEach(p -> p.dirty = false);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "portgate-conductor";
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = checker.doWork();
+        final long now = clock.nanoTime();
+        for (final PoolState pool : pools.values())
+        {
+            if (pool.dirty || (pool.nextRampNs != 0 && now - pool.nextRampNs >= 0))
+            {
+                publish(pool, now);
+                work++;
+            }
+        }
+        work += retryPending();
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        checker.onClose();
+    }
+
+    /**
+     * Drains a target (nothing new goes to it; open connections finish) or undrains it. Safe from any thread.
+     *
+     * @param pool   the pool's name.
+     * @param target the target's index in the pool's target list.
+     * @param drain  true to drain, false to undrain.
+     * @throws IllegalArgumentException when there is no such pool or target.
+     */
+    public void drain(final String pool, final int target, final boolean drain)
+    {
+        final PoolState state = pools.get(pool);
+        if (state == null)
+        {
+            throw new IllegalArgumentException("no pool named '" + pool + "' serves a listener; pools: " +
+                pools.keySet());
+        }
+        if (target < 0 || target >= state.states.length)
+        {
+            throw new IllegalArgumentException("pool '" + pool + "' has targets 0-" + (state.states.length - 1) +
+                ", not " + target);
+        }
+        if (!checker.setDraining(state.firstProbeId + target, drain))
+        {
+            throw new IllegalStateException("the control plane is busy; try again");
+        }
+    }
+
+    /**
+     * Every target of every pool that serves a listener, with its state, last probe and time in state.
+     *
+     * @return the views, pool by pool in configuration order.
+     */
+    public List<TargetView> targets()
+    {
+        final long now = clock.nanoTime();
+        final List<TargetView> views = new ArrayList<>();
+        for (final PoolState pool : pools.values())
+        {
+            for (int t = 0; t < pool.states.length; t++)
+            {
+                final TargetStatus status = checker.status(pool.firstProbeId + t);
+                final TargetState state = pool.applied[t];
+                final ProbeTarget probe = status.target();
+                final String probeText = probe.config() == null ? "none" :
+                    probe.config().protocol().configName() + ":" + probe.probeAt().getPort();
+                views.add(new TargetView(pool.config.name(), t,
+                    Endpoint.format(probe.target().getAddress(), probe.target().getPort()), probeText, state,
+                    status.lastResult(), Duration.ofNanos(status.lastLatencyNs()),
+                    Duration.ofNanos(Math.max(0, status.inStateNanos(now)))));
+            }
+        }
+        return views;
+    }
+
+    private void onStateChange(final ProbeTarget target, final TargetState from, final TargetState to,
+        final ProbeResult cause)
+    {
+        final PoolState pool = pools.get(target.pool());
+        final int index = target.id() - pool.firstProbeId;
+        pool.states[index] = to;
+        pool.dirty = true;
+        final long now = clock.nanoTime();
+        if (to == TargetState.UP && from == TargetState.DOWN)
+        {
+            pool.upSinceNs[index] = now;
+        }
+        LOG.log(to == TargetState.DOWN ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+            "target {0} of pool ''{1}'' is {2} (was {3}; {4})", Endpoint.format(target.target().getAddress(),
+                target.target().getPort()), pool.config.name(), to.label(), from.label(),
+            cause == null ? "operator" : "last result: " + cause.label());
+        if (to == TargetState.DOWN && pool.config.onDown() == OnDown.CLOSE)
+        {
+            for (final int route : pool.routes)
+            {
+                for (int w = 0; w < workers.length; w++)
+                {
+                    final TcpForwarder forwarder = forwarders[w];
+                    send(w, () -> forwarder.resetConnectionsTo(route, index));
+                }
+            }
+        }
+    }
+
+    private void publish(final PoolState pool, final long now)
+    {
+        pool.dirty = false;
+        pool.nextRampNs = 0;
+        final int n = pool.states.length;
+        final boolean anyUp = java.util.Arrays.stream(pool.states).anyMatch(s -> s == TargetState.UP);
+        final boolean failOpen = !anyUp && pool.config.allDown() == AllDown.FAIL_OPEN;
+        final long slowStartNs = pool.config.slowStart().toNanos();
+        final int[] ids = new int[n];
+        final int[] weights = new int[n];
+        int count = 0;
+        for (int t = 0; t < n; t++)
+        {
+            final TargetState state = pool.states[t];
+            if (state == TargetState.UP || failOpen && state == TargetState.DOWN)
+            {
+                ids[count] = t;
+                weights[count] = effectiveWeight(pool, t, now, slowStartNs);
+                count++;
+            }
+        }
+        final int[] eligible = java.util.Arrays.copyOf(ids, count);
+        final int[] eligibleWeights = java.util.Arrays.copyOf(weights, count);
+        if (count == 0)
+        {
+            LOG.log(System.Logger.Level.WARNING, "pool ''{0}'' has no target up: new connections are refused",
+                pool.config.name());
+        }
+        // Shown to operators only once every forwarder has swapped in the new policy: when targets() says a target
+        // is down or draining, no forwarder picks it any more.
+        final TargetState[] snapshot = pool.states.clone();
+        final java.util.concurrent.atomic.AtomicInteger remaining =
+            new java.util.concurrent.atomic.AtomicInteger(pool.routes.size() * workers.length);
+        for (final int route : pool.routes)
+        {
+            final TcpRoute tcpRoute = routes[route];
+            final long[] keys = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                keys[i] = Hashing.targetKey(tcpRoute.targetAddress(eligible[i], 0));
+            }
+            // Maglev's table is immutable, so one serves every worker; the other policies keep per-loop state.
+            final BalancerPolicy shared = pool.config.balance() == BalanceAlgorithm.MAGLEV ?
+                BalancerPolicies.create(BalanceAlgorithm.MAGLEV, eligible, eligibleWeights, keys, null, 0) : null;
+            for (int w = 0; w < workers.length; w++)
+            {
+                final TcpForwarder forwarder = forwarders[w];
+                final BalancerPolicy policy = shared != null ? shared : BalancerPolicies.create(
+                    pool.config.balance(), eligible, eligibleWeights, keys, forwarder.loadView(route), w);
+                send(w, () ->
+                {
+                    forwarder.setPolicy(route, policy);
+                    if (remaining.decrementAndGet() == 0)
+                    {
+                        pool.applied = snapshot;
+                    }
+                });
+            }
+        }
+    }
+
+    private int effectiveWeight(final PoolState pool, final int t, final long now, final long slowStartNs)
+    {
+        final int weight = pool.config.targets().get(t).weight();
+        final long elapsed = now - pool.upSinceNs[t];
+        if (slowStartNs > 0 && elapsed < slowStartNs)
+        {
+            final long next = now + Math.max(MIN_RAMP_STEP_NS, slowStartNs / SLOW_START_SCALE);
+            pool.nextRampNs = pool.nextRampNs == 0 ? next : Math.min(pool.nextRampNs, next);
+        }
+        return rampedWeight(weight, elapsed, slowStartNs);
+    }
+
+    /**
+     * A target's weight during a slow start: it grows linearly from 1 to its full weight over {@code slowStartNs}.
+     * With a slow start configured, weights are scaled by {@link #SLOW_START_SCALE} so that the ramp has steps even
+     * for a weight of 1; the ratios between targets are unchanged.
+     *
+     * @param weight      the configured weight.
+     * @param elapsedNs   time since the target came back up.
+     * @param slowStartNs the pool's slow start, 0 for none.
+     * @return the weight to build the policy with.
+     */
+    static int rampedWeight(final int weight, final long elapsedNs, final long slowStartNs)
+    {
+        if (slowStartNs <= 0)
+        {
+            return weight;
+        }
+        if (elapsedNs >= slowStartNs)
+        {
+            return weight * SLOW_START_SCALE;
+        }
+        return (int)Math.max(1, (long)weight * SLOW_START_SCALE * Math.max(0, elapsedNs) / slowStartNs);
+    }
+
+    private void send(final int worker, final Runnable command)
+    {
+        if (!pending.isEmpty() || !workers[worker].offer(command))
+        {
+            pending.add(new PendingCommand(worker, command));
+        }
+    }
+
+    private int retryPending()
+    {
+        int sent = 0;
+        while (!pending.isEmpty())
+        {
+            final PendingCommand next = pending.peek();
+            if (!workers[next.worker()].offer(next.command()))
+            {
+                break;
+            }
+            pending.poll();
+            sent++;
+        }
+        return sent;
+    }
+}

@@ -1,0 +1,18 @@
+package io.portgate.tcp;
+
+/** Hears of failed connects to targets, so that passive health detection can count them toward {@code fall}. */
+@FunctionalInterface
+public interface TargetFailureListener
+{
+    /** Hears nothing. */
+    TargetFailureListener NONE = (routeIndex, target) -> { };
+
+    /**
+     * A connect to a target failed: refused, timed out or unreachable. Called on a worker thread; must not block or
+     * allocate.
+     *
+     * @param routeIndex the listener.
+     * @param target     the target id.
+     */
+    void onConnectFailure(int routeIndex, int target);
+}
