@@ -127,7 +127,7 @@ abstract class AbstractBenchServer implements BenchServer
     @Override
     public String toString()
     {
-        return kind.label() + " on " + localAddress();
+        return kind.label() + " on " + Formats.address(localAddress());
     }
 
     static InetSocketAddress bound(final java.nio.channels.NetworkChannel channel) throws IOException

@@ -278,7 +278,7 @@ public final class BenchContext
         if (target != null)
         {
             require(!target.isUnresolved(), "target '" + target.getHostString() + "' does not resolve");
-            require(target.getPort() > 0, "target " + target + " has no port");
+            require(target.getPort() > 0, "target " + target.getHostString() + " has no port");
         }
     }
 

@@ -191,7 +191,7 @@ public final class BenchRunner
                 ErrorLog.describe(ex), ex);
         }
         log = new HistogramLogWriter(logStream);
-        log.outputComment("portgate bench " + context.mode().cliName() + " " + target + " connections=" +
+        log.outputComment("portgate bench " + context.mode().cliName() + " " + Formats.address(target) + " connections=" +
             context.connections() + " size=" + context.size() + " rate=" + context.ratePerSecond() +
             " (values in nanoseconds; tags name the distributions)");
         log.outputLogFormatVersion();
@@ -301,7 +301,8 @@ public final class BenchRunner
             }
         }
         final Consumer<String> progress = context.progress();
-        if (progress != null)
+        // The last swap after the clients finish covers a few milliseconds: too short for a rate worth printing.
+        if (progress != null && nowNs - lastTickNs >= TICK_NS / 2)
         {
             progress.accept(progressLine(nowNs, latencies));
         }
@@ -313,9 +314,10 @@ public final class BenchRunner
         final double seconds = Math.max(1e-9, (nowNs - lastTickNs) / 1e9);
         final long operations = sum(WorkerCounters.OPERATIONS);
         final long bytes = sum(WorkerCounters.BYTES);
-        final String when = nowNs - warmupEndNs < 0 ?
+        // The runner polls every few milliseconds, so a tick meant for the end of the warm-up lands just after it.
+        final String when = nowNs - warmupEndNs < TimeUnit.MILLISECONDS.toNanos(POLL_MS * 4) ?
             String.format(Locale.ROOT, "warm-up %4.1fs", (nowNs - startNs) / 1e9) :
-            String.format(Locale.ROOT, "%12.1fs", (nowNs - warmupEndNs) / 1e9);
+            String.format(Locale.ROOT, "%12.1fs", Math.max(0, nowNs - warmupEndNs) / 1e9);
         final StringBuilder sb = new StringBuilder(when).append("  ").append(context.mode().cliName()).append("  ");
         switch (context.mode())
         {
@@ -363,7 +365,7 @@ public final class BenchRunner
 
     private static String literal(final InetSocketAddress address)
     {
-        return io.portgate.config.Endpoint.format(address.getAddress(), address.getPort());
+        return Formats.address(address);
     }
 
     private long sum(final int counter)

@@ -50,7 +50,7 @@ final class ConnectWorker extends LoadWorker
             }
             catch (final IOException ex)
             {
-                throw new IOException("cannot connect to " + target + ": " + ErrorLog.describe(ex), ex);
+                throw new IOException("cannot connect to " + Formats.address(target) + ": " + ErrorLog.describe(ex), ex);
             }
         }
     }

@@ -47,6 +47,12 @@ final class Formats
         return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
+    static String address(final java.net.InetSocketAddress address)
+    {
+        return address.getAddress() == null ? address.getHostString() + ":" + address.getPort() :
+            io.portgate.config.Endpoint.format(address.getAddress(), address.getPort());
+    }
+
     static String percent(final double fraction)
     {
         return String.format(Locale.ROOT, "%.3f%%", fraction * 100);

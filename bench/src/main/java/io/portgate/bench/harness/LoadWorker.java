@@ -36,6 +36,7 @@ abstract class LoadWorker implements Runnable
     private volatile boolean stopped;
     private volatile long finishedNs;
     private volatile boolean finished;
+    private volatile boolean ranWholeSchedule;
 
     LoadWorker(final BenchContext context, final ErrorLog errors, final boolean primary, final boolean secondary)
     {
@@ -121,9 +122,16 @@ abstract class LoadWorker implements Runnable
         return finished;
     }
 
+    /** When the worker stopped measuring: the end of the run when it ran its whole schedule. */
     final long finishedNs()
     {
-        return finishedNs;
+        return ranWholeSchedule ? endNs : finishedNs;
+    }
+
+    /** Says the worker stopped because its schedule ended, not early, so its measured time is the whole duration. */
+    protected final void ranWholeSchedule()
+    {
+        ranWholeSchedule = true;
     }
 
     final WorkerCounters counters()

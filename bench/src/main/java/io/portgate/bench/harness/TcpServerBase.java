@@ -43,7 +43,7 @@ abstract class TcpServerBase extends AbstractBenchServer
         {
             server.close();
             selector.close();
-            throw new IOException("cannot listen on " + bind + ": " + ErrorLog.describe(ex), ex);
+            throw new IOException("cannot listen on " + Formats.address(bind) + ": " + ErrorLog.describe(ex), ex);
         }
         startThread();
     }

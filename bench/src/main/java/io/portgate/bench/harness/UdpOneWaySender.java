@@ -55,7 +55,12 @@ final class UdpOneWaySender extends LoadWorker
         while (true)
         {
             long nowNs = System.nanoTime();
-            if (pacer.nextDueNs() - endNs >= 0 || nowNs - giveUpNs >= 0 || isStopped() || countReached())
+            if (pacer.nextDueNs() - endNs >= 0)
+            {
+                ranWholeSchedule();
+                return;
+            }
+            if (nowNs - giveUpNs >= 0 || isStopped() || countReached())
             {
                 return;
             }

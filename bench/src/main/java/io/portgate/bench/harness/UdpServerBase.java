@@ -38,7 +38,7 @@ abstract class UdpServerBase extends AbstractBenchServer
         catch (final IOException ex)
         {
             channel.close();
-            throw new IOException("cannot listen on " + bind + ": " + ErrorLog.describe(ex), ex);
+            throw new IOException("cannot listen on " + Formats.address(bind) + ": " + ErrorLog.describe(ex), ex);
         }
         startThread();
     }
