@@ -1,6 +1,8 @@
 package io.portgate.cli;
 
+import io.portgate.bench.harness.BenchContext;
 import io.portgate.bench.harness.BenchServer;
+import io.portgate.config.Units;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -244,6 +246,16 @@ class BenchCommandTest
             assertTrue(run.out().contains(word), word + " missing from help");
         }
         assertTrue(CliRun.of("--help").out().contains("bench"));
+        // The library owns the defaults; the help text must say the same.
+        for (final String fact : new String[] {
+            "default " + Units.formatDuration(BenchContext.DEFAULT_DURATION),
+            "default " + Units.formatDuration(BenchContext.DEFAULT_WARMUP),
+            "default " + Units.formatDuration(BenchContext.DEFAULT_TIMEOUT),
+            "default " + Units.formatDuration(BenchContext.DEFAULT_DRAIN),
+            "default " + Units.formatSize(BenchContext.DEFAULT_BULK_WRITE_SIZE)})
+        {
+            assertTrue(run.out().replaceAll("\\s+", " ").contains(fact), fact + " missing from help");
+        }
     }
 
     private static void assertRefused(final String expectedStart, final String... args)

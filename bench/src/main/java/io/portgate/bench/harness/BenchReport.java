@@ -166,7 +166,16 @@ public record BenchReport(BenchMode mode, String target, String sink, int connec
         sb.append("  ").append(setup()).append('\n');
         if (requestedRate > 0 && mode != BenchMode.UDP_ONEWAY)
         {
-            sb.append("  latency measured from each send's intended time (corrected for coordinated omission)\n");
+            sb.append("  ").append(mode == BenchMode.CONNECT ? "handshake" : "latency")
+                .append(" measured from each send's intended time (corrected for coordinated omission)\n");
+        }
+        if (mode == BenchMode.CONNECT)
+        {
+            sb.append("  handshake: connect start to first reply byte; connect: the TCP connect alone\n");
+        }
+        else if (mode == BenchMode.UDP_ONEWAY)
+        {
+            sb.append("  one-way: intended send time to first arrival at the sink, on this host's clock\n");
         }
         sb.append('\n');
         final String secs = Formats.seconds(measuredNanos);

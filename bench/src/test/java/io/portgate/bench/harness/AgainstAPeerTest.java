@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import static io.portgate.bench.harness.BenchRunnerTest.ANY_LOOPBACK_PORT;
@@ -55,23 +57,20 @@ class AgainstAPeerTest
     @Test
     void udpOneWayThroughALossyRelayCountsExactly() throws IOException
     {
-        try (UdpSink sinkPortFinder = new UdpSink(ANY_LOOPBACK_PORT))
+        // Learn a free port for the run's own sink, then free it: the relay must know where to forward.
+        final InetSocketAddress sinkAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+            BenchRunnerTest.freeUdpPort());
+        try (UdpRelay relay = new UdpRelay(sinkAddress, 10, 25))
         {
-            // Learn a free port for the run's own sink, then free it.
-            final var sinkAddress = sinkPortFinder.localAddress();
-            sinkPortFinder.close();
-            try (UdpRelay relay = new UdpRelay(sinkAddress, 10, 25))
-            {
-                final BenchReport r = BenchRunner.run(new BenchContext().mode(BenchMode.UDP_ONEWAY)
-                    .target(relay.address()).sinkBind(sinkAddress).ratePerSecond(2_000).connections(3)
-                    .warmup(Duration.ZERO).duration(Duration.ofMillis(800)));
-                final BenchReport.Loss loss = r.loss();
-                assertEquals(relay.received.get(), loss.sent(), r.toText());
-                assertEquals(relay.dropped.get(), loss.lost(), r.toText());
-                assertEquals(relay.duplicated.get(), loss.duplicates(), r.toText());
-                assertEquals(loss.sent(), loss.received() + loss.lost());
-                assertEquals(0.1, loss.lossFraction(), 0.002, r.toText());
-            }
+            final BenchReport r = BenchRunner.run(new BenchContext().mode(BenchMode.UDP_ONEWAY)
+                .target(relay.address()).sinkBind(sinkAddress).ratePerSecond(2_000).connections(3)
+                .warmup(Duration.ZERO).duration(Duration.ofMillis(800)));
+            final BenchReport.Loss loss = r.loss();
+            assertEquals(relay.received.get(), loss.sent(), r.toText());
+            assertEquals(relay.dropped.get(), loss.lost(), r.toText());
+            assertEquals(relay.duplicated.get(), loss.duplicates(), r.toText());
+            assertEquals(loss.sent(), loss.received() + loss.lost());
+            assertEquals(0.1, loss.lossFraction(), 0.002, r.toText());
         }
     }
 }
