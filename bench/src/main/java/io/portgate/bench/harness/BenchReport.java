@@ -210,7 +210,8 @@ public record BenchReport(BenchMode mode, String target, String sink, int connec
             sb.append('\n');
             sb.append(String.format(Locale.ROOT, "  %-10s %9s %9s %9s %9s %9s %9s %10s%n", "", "p50", "p90", "p99",
                 "p99.9", "max", "mean", "count"));
-            distributions.forEach((name, s) -> sb.append(String.format(Locale.ROOT,
+            distributions.forEach((name, s) -> sb.append(s.count() == 0 ?
+                String.format(Locale.ROOT, "  %-10s %9s%n", name, "none") : String.format(Locale.ROOT,
                 "  %-10s %9s %9s %9s %9s %9s %9s %10d%n", name, Formats.nanos(s.p50()), Formats.nanos(s.p90()),
                 Formats.nanos(s.p99()), Formats.nanos(s.p999()), Formats.nanos(s.max()), Formats.nanos(s.mean()),
                 s.count())));
@@ -222,7 +223,8 @@ public record BenchReport(BenchMode mode, String target, String sink, int connec
     {
         final String what = switch (mode)
         {
-            case RR -> connections + (connections == 1 ? " connection" : " connections") + ", " + size + "-byte messages";
+            case RR -> connections + (connections == 1 ? " connection" : " connections") + ", " + size +
+                "-byte messages";
             case CONNECT -> connections + (connections == 1 ? " client" : " concurrent clients") + ", " + size +
                 "-byte exchange per connection";
             case UDP_RR, UDP_ONEWAY -> connections + (connections == 1 ? " flow" : " flows") + ", " + size +

@@ -45,6 +45,7 @@ public final class BenchRunner
     private long lastOperations;
     private long lastBytes;
     private long lastDelivered;
+    private long stuckClients;
 
     private BenchRunner(final BenchContext context)
     {
@@ -191,7 +192,8 @@ public final class BenchRunner
                 ErrorLog.describe(ex), ex);
         }
         log = new HistogramLogWriter(logStream);
-        log.outputComment("portgate bench " + context.mode().cliName() + " " + Formats.address(target) + " connections=" +
+        log.outputComment("portgate bench " + context.mode().cliName() + " " + Formats.address(target) +
+            " connections=" +
             context.connections() + " size=" + context.size() + " rate=" + context.ratePerSecond() +
             " (values in nanoseconds; tags name the distributions)");
         log.outputLogFormatVersion();
@@ -240,6 +242,12 @@ public final class BenchRunner
                 unblocked = true;
                 for (final LoadWorker worker : workers)
                 {
+                    if (!worker.isFinished())
+                    {
+                        stuckClients++;
+                        errors.record("a client was still blocked at the end of the run plus the timeout (the " +
+                            "target stopped reading or replying); its socket was closed");
+                    }
                     worker.stop();
                     worker.unblock();
                 }
@@ -359,7 +367,7 @@ public final class BenchRunner
         return new BenchReport(context.mode(), literal(target), sink == null ? null : literal(sink.localAddress()),
             context.connections(), context.size(), context.ratePerSecond(), context.duration(), context.warmup(),
             context.threads(), measuredNanos, sum(WorkerCounters.MEASURED_OPERATIONS),
-            sum(WorkerCounters.MEASURED_BYTES), sum(WorkerCounters.ERRORS), sum(WorkerCounters.TIMEOUTS),
+            sum(WorkerCounters.MEASURED_BYTES), sum(WorkerCounters.ERRORS) + stuckClients, sum(WorkerCounters.TIMEOUTS),
             sum(WorkerCounters.LATE_REPLIES), sum(WorkerCounters.MISMATCHES), summaries, loss, errors.lines());
     }
 

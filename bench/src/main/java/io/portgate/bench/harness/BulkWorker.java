@@ -36,7 +36,8 @@ final class BulkWorker extends LoadWorker
         }
         catch (final IOException ex)
         {
-            throw new IOException("cannot connect to " + Formats.address(target) + ": " + ErrorLog.describe(ex), ex);
+            throw new IOException("cannot connect to " + Formats.address(target) + ": " +
+                ErrorLog.describe(ex), ex);
         }
     }
 

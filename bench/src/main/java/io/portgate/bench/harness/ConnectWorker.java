@@ -50,7 +50,8 @@ final class ConnectWorker extends LoadWorker
             }
             catch (final IOException ex)
             {
-                throw new IOException("cannot connect to " + Formats.address(target) + ": " + ErrorLog.describe(ex), ex);
+                throw new IOException("cannot connect to " + Formats.address(target) + ": " +
+                    ErrorLog.describe(ex), ex);
             }
         }
     }

@@ -58,7 +58,8 @@ final class TcpRoundTripWorker extends LoadWorker
             }
             catch (final IOException ex)
             {
-                throw new IOException("cannot connect to " + Formats.address(target) + ": " + ErrorLog.describe(ex), ex);
+                throw new IOException("cannot connect to " + Formats.address(target) + ": " +
+                    ErrorLog.describe(ex), ex);
             }
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);

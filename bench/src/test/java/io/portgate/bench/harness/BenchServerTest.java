@@ -115,7 +115,8 @@ class BenchServerTest
         {
             final IOException ex = assertThrows(IOException.class,
                 () -> BenchServer.start(BenchServer.Kind.TCP_ECHO, first.localAddress()));
-            assertTrue(ex.getMessage().startsWith("cannot listen on 127.0.0.1:" + first.localAddress().getPort()), ex.getMessage());
+            assertTrue(ex.getMessage().startsWith("cannot listen on 127.0.0.1:" + first.localAddress().getPort()),
+                ex.getMessage());
         }
     }
 

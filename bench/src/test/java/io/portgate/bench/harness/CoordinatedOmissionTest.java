@@ -37,7 +37,8 @@ class CoordinatedOmissionTest
             "corrected p90 " + corrected.getValueAtPercentile(90));
         assertTrue(corrected.getMaxValue() >= STALL_NS, "corrected max " + corrected.getMaxValue());
         // Measured from the actual send, only the one request that met the stall is slow.
-        assertTrue(uncorrected.getValueAtPercentile(99) < MS, "uncorrected p99 " + uncorrected.getValueAtPercentile(99));
+        assertTrue(uncorrected.getValueAtPercentile(99) < MS,
+            "uncorrected p99 " + uncorrected.getValueAtPercentile(99));
         assertTrue(uncorrected.getMaxValue() >= STALL_NS);
     }
 
