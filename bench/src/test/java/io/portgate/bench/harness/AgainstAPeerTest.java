@@ -64,7 +64,7 @@ class AgainstAPeerTest
         {
             final BenchReport r = BenchRunner.run(new BenchContext().mode(BenchMode.UDP_ONEWAY)
                 .target(relay.address()).sinkBind(sinkAddress).ratePerSecond(2_000).connections(3)
-                .warmup(Duration.ZERO).duration(Duration.ofMillis(800)));
+                .warmup(Duration.ZERO).duration(Duration.ofMillis(800)).drain(Duration.ofMillis(500)));
             final BenchReport.Loss loss = r.loss();
             assertEquals(relay.received.get(), loss.sent(), r.toText());
             assertEquals(relay.dropped.get(), loss.lost(), r.toText());

@@ -78,8 +78,9 @@ class BenchRunnerTest
             assertEquals(List.of("latency", "service"), new ArrayList<>(r.distributions().keySet()));
             assertOrdered(r.latency());
             assertOrdered(r.distributions().get("service"));
-            // 2000/s for 0.6s is 1200 round trips; a loaded machine may fall behind, never ahead.
-            assertTrue(r.operations() > 300 && r.operations() <= 1_201, r.toText());
+            // 2000/s for 0.6s is 1200 round trips; a loaded machine may fall behind, and a backlog from the
+            // warm-up may complete in the measured time, but never more than the whole schedule of 0.8s.
+            assertTrue(r.operations() > 300 && r.operations() <= 1_601, r.toText());
             assertTrue(r.latency().p50() >= r.distributions().get("service").p50(), r.toText());
         }
     }
@@ -109,7 +110,8 @@ class BenchRunnerTest
             assertEquals(r.operations(), r.latency().count());
             // Every measured connection was accepted by the server; the warm-up's and the probe's come on top.
             assertTrue(echo.connections() >= r.operations(), echo.connections() + " < " + r.operations());
-            assertTrue(r.operations() <= 241, r.toText());
+            // Never more than the whole schedule, warm-up included: 400/s for 0.8s.
+            assertTrue(r.operations() <= 321, r.toText());
         }
     }
 
