@@ -321,9 +321,10 @@ final class BenchCommand implements Callable<Integer>
     /** {@code portgate bench server}: an echo server or a sink, for the modes to measure against. */
     @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Run an echo server or a sink until interrupted or for --duration: the far",
-            "end for rr, connect and udp-rr (--echo tcp|udp), for bulk (--sink tcp), or",
-            "a standalone UDP sink counting bench datagrams (--sink udp).",
+            "Run an echo server or a sink for the modes to measure against.",
+            "It runs until interrupted or for --duration: the far end for rr, connect",
+            "and udp-rr (--echo tcp|udp), for bulk (--sink tcp), or a standalone UDP",
+            "sink counting bench datagrams (--sink udp).",
             "Prints the address it listens on (useful with port 0), what it handled",
             "once a second on stderr unless --quiet, and a summary when --duration",
             "ends it.",
