@@ -14,7 +14,7 @@ import java.util.Properties;
     versionProvider = Main.Version.class,
     description = "TCP and UDP layer-4 load balancer.",
     subcommands = {RunCommand.class, DemoCommand.class, CheckCommand.class, PortsCommand.class, StatCommand.class,
-        CommandLine.HelpCommand.class},
+        BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success", "1:only warnings (check), or a target did not answer (check --live)",
