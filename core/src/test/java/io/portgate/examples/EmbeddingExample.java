@@ -25,10 +25,10 @@ public final class EmbeddingExample
      *
      * @param frontPort   the port the balancer listens on, on 127.0.0.1.
      * @param backendPort the port of an echo backend on 127.0.0.1.
-     * @return the listener's counters before the balancer stopped.
+     * @return what came back through the balancer.
      * @throws IOException when the exchange fails.
      */
-    public static ListenerStats run(final int frontPort, final int backendPort) throws IOException
+    public static String run(final int frontPort, final int backendPort) throws IOException
     {
         // README-BEGIN
         PortgateConfig config = PortgateConfig.builder()
@@ -46,12 +46,11 @@ public final class EmbeddingExample
             try (Socket client = new Socket(front.getAddress(), front.getPort()))
             {
                 client.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
-                byte[] reply = client.getInputStream().readNBytes(6);
-                System.out.println("echoed: " + new String(reply, StandardCharsets.US_ASCII).trim());
+                String reply = new String(client.getInputStream().readNBytes(6), StandardCharsets.US_ASCII);
+                ListenerStats web = portgate.stats().listener("web"); // counters, readable from any thread
+                System.out.println("echoed " + reply.trim() + "; connections so far: " + web.totalConnections());
+                return reply;
             }
-            ListenerStats web = portgate.stats().listener("web");
-            System.out.println(web.totalConnections() + " connection, " + web.bytesIn() + " bytes in");
-            return web;
         } // close() stops accepting, drains open connections (up to drain-timeout) and stops the workers
         // README-END
     }
