@@ -6,6 +6,7 @@ import io.portgate.config.Diagnostic;
 import io.portgate.config.FastPath;
 import io.portgate.config.HostFacts;
 import io.portgate.config.ListenerConfig;
+import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
 import io.portgate.config.Protocol;
 import io.portgate.config.Severity;
@@ -14,6 +15,8 @@ import io.portgate.conductor.Conductor;
 import io.portgate.conductor.TargetView;
 import io.portgate.health.NioProbeTransport;
 import io.portgate.loop.LoopErrors;
+import io.portgate.metrics.MetricsFile;
+import io.portgate.metrics.MetricsReader;
 import io.portgate.loop.Worker;
 import io.portgate.tcp.ConnectionLimits;
 import io.portgate.tcp.MemoryBudget;
@@ -60,6 +63,8 @@ public final class Portgate implements AutoCloseable
     private static final int COMMAND_CAPACITY = 1024;
     private static final long STOP_ACCEPTING_WAIT_MS = 5_000;
     private static final long DRAIN_POLL_MS = 10;
+    /** Spare counters, for listeners and targets a reload adds. */
+    private static final int METRICS_HEADROOM = 256;
 
     private final PortgateConfig config;
     private final List<TcpRoute> routes;
@@ -71,6 +76,7 @@ public final class Portgate implements AutoCloseable
     private final LoopErrors errors;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Conductor conductor;
+    private final MetricsFile metrics;
     private AgentRunner conductorRunner;
 
     private Portgate(
@@ -81,9 +87,11 @@ public final class Portgate implements AutoCloseable
         final TcpCounters[] counters,
         final MemoryBudget budget,
         final LoopErrors errors,
-        final Conductor conductor)
+        final Conductor conductor,
+        final MetricsFile metrics)
     {
         this.conductor = conductor;
+        this.metrics = metrics;
         this.config = config;
         this.routes = routes;
         this.boundAddresses = boundAddresses;
@@ -143,21 +151,32 @@ public final class Portgate implements AutoCloseable
         final TcpCounters[] counters = new TcpCounters[workerCount];
         final TcpForwarder[] forwarders = new TcpForwarder[workerCount];
         final Conductor conductor;
+        final MetricsFile metrics;
+        try
+        {
+            metrics = openMetrics(config, routes, workerCount);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeAll(channels);
+            throw ex;
+        }
         try
         {
             for (int w = 0; w < workerCount; w++)
             {
-                counters[w] = new TcpCounters(targetsPerListener);
+                counters[w] = new TcpCounters(routes, metrics, w);
                 forwarders[w] = new TcpForwarder(
                     w, routes, channels[w], counters[w], limits, budget, retainBytes, splice);
                 workers[w] = new Worker(w, SystemNanoClock.INSTANCE, errors, COMMAND_CAPACITY,
                     List.of(forwarders[w]));
             }
             conductor = new Conductor(config, routes, workers, forwarders, new NioProbeTransport(),
-                SystemNanoClock.INSTANCE);
+                SystemNanoClock.INSTANCE, metrics);
         }
         catch (final RuntimeException ex)
         {
+            metrics.close();
             closeAll(channels);
             for (final Worker worker : workers)
             {
@@ -170,7 +189,7 @@ public final class Portgate implements AutoCloseable
         }
 
         final Portgate portgate = new Portgate(config, List.copyOf(routes), bound, workers, counters, budget, errors,
-            conductor);
+            conductor, metrics);
         for (int w = 0; w < workerCount; w++)
         {
             final AgentRunner runner = new AgentRunner(
@@ -350,6 +369,42 @@ public final class Portgate implements AutoCloseable
             // the selector are closed there, where they belong.
             runner.close();
         }
+        metrics.close();
+    }
+
+    /**
+     * The balancer's counters, as {@code portgate stat} and {@code /metrics} read them: per listener, pool and target,
+     * summed over the workers. Safe from any thread.
+     *
+     * @return a reader over the live counters.
+     */
+    public MetricsReader metrics()
+    {
+        return metrics.reader();
+    }
+
+    /**
+     * Where the counters live, for {@code portgate stat --file}.
+     *
+     * @return the metrics file, or null when they are in memory only.
+     */
+    public java.nio.file.Path metricsFile()
+    {
+        return metrics.file();
+    }
+
+    private static MetricsFile openMetrics(final PortgateConfig config, final List<TcpRoute> routes,
+        final int workerCount)
+    {
+        int targets = 0;
+        for (final PoolConfig pool : config.pools().values())
+        {
+            targets += pool.targets().size();
+        }
+        final int capacity = workerCount * TcpCounters.countersNeeded(routes) +
+            Conductor.countersNeeded(targets) + METRICS_HEADROOM;
+        return config.metricsFile() == null ? MetricsFile.inMemory(capacity) :
+            MetricsFile.create(config.metricsFile(), capacity);
     }
 
     private long activeConnections()

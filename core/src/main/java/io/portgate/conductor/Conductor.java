@@ -17,6 +17,10 @@ import io.portgate.health.ProbeTransport;
 import io.portgate.health.TargetState;
 import io.portgate.health.TargetStatus;
 import io.portgate.loop.Worker;
+import io.portgate.metrics.Labels;
+import io.portgate.metrics.Metric;
+import io.portgate.metrics.MetricsFile;
+import org.agrona.concurrent.status.AtomicCounter;
 import io.portgate.tcp.TcpForwarder;
 import io.portgate.tcp.TcpRoute;
 import org.agrona.concurrent.Agent;
@@ -41,6 +45,7 @@ public final class Conductor implements Agent
     /** Weights are multiplied by this during a slow start so a ramp has steps finer than the configured weights. */
     static final int SLOW_START_SCALE = 16;
     private static final long MIN_RAMP_STEP_NS = 100_000_000L;
+    private static final long GAUGE_PERIOD_NS = 250_000_000L;
 
     private final Worker[] workers;
     private final TcpForwarder[] forwarders;
@@ -50,6 +55,13 @@ public final class Conductor implements Agent
     private final Map<String, PoolState> pools = new LinkedHashMap<>();
     private final PoolState[] poolOfRoute;
     private final ArrayDeque<PendingCommand> pending = new ArrayDeque<>();
+    private final MetricsFile metrics;
+    private final AtomicCounter[] stateGauges;
+    private final AtomicCounter[] changeCounters;
+    private final AtomicCounter[] sinceGauges;
+    private final AtomicCounter[] latencyGauges;
+    private final AtomicCounter[] resultGauges;
+    private long nextGaugesNs;
 
     private record PendingCommand(int worker, Runnable command)
     {
@@ -90,10 +102,13 @@ public final class Conductor implements Agent
      * @param forwarders each worker's TCP forwarder, by worker index.
      * @param transport  carries health probes.
      * @param clock      the clock.
+     * @param metrics    where the health gauges go.
      */
     public Conductor(final PortgateConfig config, final List<TcpRoute> routes, final Worker[] workers,
-        final TcpForwarder[] forwarders, final ProbeTransport transport, final NanoClock clock)
+        final TcpForwarder[] forwarders, final ProbeTransport transport, final NanoClock clock,
+        final MetricsFile metrics)
     {
+        this.metrics = metrics;
         this.workers = workers.clone();
         this.forwarders = forwarders.clone();
         this.routes = routes.toArray(new TcpRoute[0]);
@@ -122,6 +137,23 @@ public final class Conductor implements Agent
             poolOfRoute[route.index()] = pool;
         }
         this.checker = new HealthChecker(probeTargets, transport, clock, this::onStateChange, System.nanoTime());
+        final int n = probeTargets.size();
+        stateGauges = new AtomicCounter[n];
+        changeCounters = new AtomicCounter[n];
+        sinceGauges = new AtomicCounter[n];
+        latencyGauges = new AtomicCounter[n];
+        resultGauges = new AtomicCounter[n];
+        for (final ProbeTarget t : probeTargets)
+        {
+            final String labels = Labels.of("pool", t.pool(), "target",
+                Endpoint.format(t.target().getAddress(), t.target().getPort()));
+            stateGauges[t.id()] = metrics.counter(Metric.TARGET_STATE, 0, labels);
+            changeCounters[t.id()] = metrics.counter(Metric.HEALTH_CHANGES, 0, labels);
+            sinceGauges[t.id()] = metrics.counter(Metric.TARGET_STATE_SINCE, 0, labels);
+            latencyGauges[t.id()] = metrics.counter(Metric.TARGET_PROBE_LATENCY, 0, labels);
+            resultGauges[t.id()] = metrics.counter(Metric.TARGET_PROBE_RESULT, 0, labels);
+        }
+        updateGauges();
         for (final TcpForwarder forwarder : this.forwarders)
         {
             forwarder.failureListener((routeIndex, target) ->
@@ -151,7 +183,44 @@ public final class Conductor implements Agent
             }
         }
         work += retryPending();
+        if (now - nextGaugesNs >= 0)
+        {
+            nextGaugesNs = now + GAUGE_PERIOD_NS;
+            updateGauges();
+            metrics.heartbeat(System.currentTimeMillis());
+            work++;
+        }
         return work;
+    }
+
+    /**
+     * How many counters the conductor needs in a metrics file.
+     *
+     * @param targets targets over all pools.
+     * @return the number of counters.
+     */
+    public static int countersNeeded(final int targets)
+    {
+        return 5 * targets;
+    }
+
+    private void updateGauges()
+    {
+        final long nowMs = System.currentTimeMillis();
+        final long nowNs = clock.nanoTime();
+        for (final PoolState pool : pools.values())
+        {
+            final TargetState[] applied = pool.applied;
+            for (int t = 0; t < applied.length; t++)
+            {
+                final int id = pool.firstProbeId + t;
+                final TargetStatus status = checker.status(id);
+                stateGauges[id].setRelease(applied[t] == TargetState.UP ? 1 : applied[t] == TargetState.DOWN ? 0 : 2);
+                sinceGauges[id].setRelease((nowMs - (nowNs - status.sinceNs()) / 1_000_000) / 1000);
+                latencyGauges[id].setRelease(status.lastLatencyNs() / 1000);
+                resultGauges[id].setRelease(status.lastResult() == null ? 0 : status.lastResult().ordinal() + 1);
+            }
+        }
     }
 
     @Override
@@ -219,6 +288,7 @@ public final class Conductor implements Agent
     {
         final PoolState pool = pools.get(target.pool());
         final int index = target.id() - pool.firstProbeId;
+        changeCounters[target.id()].incrementRelease();
         pool.states[index] = to;
         pool.dirty = true;
         final long now = clock.nanoTime();

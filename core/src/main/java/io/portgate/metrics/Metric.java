@@ -45,7 +45,25 @@ public enum Metric
     /** Health state changes of a target. */
     HEALTH_CHANGES("portgate_target_health_changes_total", Type.COUNTER, "Health state changes of a target"),
     /** Whether a target is up (1), down (0) or draining (2). */
-    TARGET_STATE("portgate_target_state", Type.GAUGE, "Target state: 1 up, 0 down, 2 draining");
+    TARGET_STATE("portgate_target_state", Type.GAUGE, "Target state: 1 up, 0 down, 2 draining"),
+    /** Failed connects to targets, per listener. */
+    TCP_CONNECT_FAILURES("portgate_tcp_connect_failures_total", Type.COUNTER,
+        "Failed connects to targets (refused, timed out, unreachable)"),
+    /** Bytes forwarded to a target. */
+    TARGET_BYTES_SENT("portgate_target_sent_bytes_total", Type.COUNTER, "Bytes forwarded to a target"),
+    /** Bytes received from a target. */
+    TARGET_BYTES_RECEIVED("portgate_target_received_bytes_total", Type.COUNTER, "Bytes received from a target"),
+    /** Connects a target refused. */
+    TARGET_CONNECT_REFUSED("portgate_target_connect_refused_total", Type.COUNTER, "Connects a target refused"),
+    /** When a target entered its state. */
+    TARGET_STATE_SINCE("portgate_target_state_since_seconds", Type.GAUGE,
+        "When the target entered its state, seconds since the epoch"),
+    /** How long the last probe of a target took. */
+    TARGET_PROBE_LATENCY("portgate_target_probe_latency_microseconds", Type.GAUGE,
+        "How long the last health probe of a target took"),
+    /** How the last probe ended. */
+    TARGET_PROBE_RESULT("portgate_target_probe_result", Type.GAUGE,
+        "How the last probe ended: 0 none yet, 1 ok, 2 refused, 3 timeout, 4 bad reply, 5 error, 6 passive failure");
 
     /** Prometheus metric types. */
     public enum Type

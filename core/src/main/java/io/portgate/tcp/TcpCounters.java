@@ -1,13 +1,19 @@
 package io.portgate.tcp;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.portgate.metrics.Labels;
+import io.portgate.metrics.Metric;
+import io.portgate.metrics.MetricsFile;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * One worker's TCP counters, per listener and per target of the listener's pool. Only the owning worker writes
- * (so an increment is a plain read and an opaque write, no atomic instruction); any thread reads with opaque loads
- * and sums the workers. Kept in one flat array with a fixed layout so it can move into an Agrona
- * {@code CountersManager} file slot for slot.
+ * (so an increment is a plain read and a release store, no atomic instruction); any thread reads and sums the
+ * workers. In a running balancer every cell is an Agrona counter in the metrics file, so that another process reads
+ * them live; cells are addressed through precomputed offsets, so an increment costs the same either way.
  */
 public final class TcpCounters
 {
@@ -47,31 +53,105 @@ public final class TcpCounters
 
     /** Keeps the cells of different workers on different cache lines. */
     private static final int PAD = 16;
-    private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** The metric each listener slot is exported as, by slot. */
+    private static final Metric[] LISTENER_METRICS = {
+        Metric.TCP_CONNECTIONS_ACTIVE, Metric.TCP_CONNECTIONS, Metric.TCP_CONNECTIONS_REFUSED,
+        Metric.TCP_CONNECTIONS_REJECTED, Metric.BYTES_RECEIVED, Metric.BYTES_SENT, Metric.TCP_CONNECT_FAILURES,
+        Metric.TCP_IDLE_TIMEOUTS, Metric.TCP_RESETS};
+    /** The metric each target slot is exported as, by slot. */
+    private static final Metric[] TARGET_METRICS = {
+        Metric.TARGET_CONNECTIONS_ACTIVE, Metric.TARGET_CONNECTIONS, Metric.TARGET_BYTES_SENT,
+        Metric.TARGET_BYTES_RECEIVED, Metric.TARGET_CONNECT_FAILURES, Metric.TARGET_CONNECT_REFUSED};
 
     private final int[] listenerBase;
     private final int[] targetBase;
-    private final long[] cells;
+    private final AtomicBuffer buffer;
+    /** Byte offset in {@link #buffer} of each cell, by cell index. */
+    private final int[] offsets;
 
     /**
-     * Creates zeroed counters.
+     * Creates zeroed counters in memory of their own, for tests and tools that need no metrics file.
      *
      * @param targetsPerListener how many targets each listener's pool has, by listener index.
      */
     public TcpCounters(final int[] targetsPerListener)
     {
-        final int listeners = targetsPerListener.length;
-        listenerBase = new int[listeners];
-        targetBase = new int[listeners];
-        int next = PAD;
-        for (int l = 0; l < listeners; l++)
+        listenerBase = new int[targetsPerListener.length];
+        targetBase = new int[targetsPerListener.length];
+        final int cells = layout(targetsPerListener);
+        buffer = new UnsafeBuffer(ByteBuffer.allocateDirect((cells + 2 * PAD) * Long.BYTES));
+        offsets = new int[cells];
+        for (int i = 0; i < cells; i++)
+        {
+            offsets[i] = (PAD + i) * Long.BYTES;
+        }
+    }
+
+    /**
+     * Creates zeroed counters in a metrics file, one Agrona counter per cell, labelled with listener, pool and
+     * target, so that {@code portgate stat} and {@code /metrics} read them without touching the data path.
+     *
+     * @param routes  the TCP listeners, by index.
+     * @param metrics the metrics file.
+     * @param worker  the worker that will write them.
+     */
+    public TcpCounters(final List<TcpRoute> routes, final MetricsFile metrics, final int worker)
+    {
+        final int[] targetsPerListener = routes.stream().mapToInt(TcpRoute::targetCount).toArray();
+        listenerBase = new int[targetsPerListener.length];
+        targetBase = new int[targetsPerListener.length];
+        offsets = new int[layout(targetsPerListener)];
+        buffer = metrics.valuesBuffer();
+        for (final TcpRoute route : routes)
+        {
+            final int l = route.index();
+            final String listenerLabels = Labels.of("listener", route.name());
+            for (int slot = 0; slot < LISTENER_SLOTS; slot++)
+            {
+                offsets[listenerBase[l] + slot] = metrics.counterOffset(
+                    metrics.counter(LISTENER_METRICS[slot], worker, listenerLabels));
+            }
+            for (int t = 0; t < route.targetCount(); t++)
+            {
+                final String targetLabels = Labels.of("listener", route.name(), "pool", route.poolName(), "target",
+                    route.targetLabel(t));
+                for (int slot = 0; slot < TARGET_SLOTS; slot++)
+                {
+                    offsets[targetBase[l] + t * TARGET_SLOTS + slot] = metrics.counterOffset(
+                        metrics.counter(TARGET_METRICS[slot], worker, targetLabels));
+                }
+            }
+        }
+    }
+
+    /**
+     * How many counters one worker needs in a metrics file.
+     *
+     * @param routes the TCP listeners.
+     * @return the number of counters.
+     */
+    public static int countersNeeded(final List<TcpRoute> routes)
+    {
+        int n = 0;
+        for (final TcpRoute route : routes)
+        {
+            n += LISTENER_SLOTS + TARGET_SLOTS * route.targetCount();
+        }
+        return n;
+    }
+
+    private int layout(final int[] targetsPerListener)
+    {
+        int next = 0;
+        for (int l = 0; l < targetsPerListener.length; l++)
         {
             listenerBase[l] = next;
             next += LISTENER_SLOTS;
             targetBase[l] = next;
             next += TARGET_SLOTS * targetsPerListener[l];
         }
-        cells = new long[next + PAD];
+        return next;
     }
 
     /**
@@ -108,7 +188,7 @@ public final class TcpCounters
      */
     public long listener(final int listener, final int slot)
     {
-        return (long)CELLS.getOpaque(cells, listenerBase[listener] + slot);
+        return buffer.getLongVolatile(offsets[listenerBase[listener] + slot]);
     }
 
     /**
@@ -121,11 +201,13 @@ public final class TcpCounters
      */
     public long target(final int listener, final int target, final int slot)
     {
-        return (long)CELLS.getOpaque(cells, targetBase[listener] + target * TARGET_SLOTS + slot);
+        return buffer.getLongVolatile(offsets[targetBase[listener] + target * TARGET_SLOTS + slot]);
     }
 
     private void add(final int index, final long delta)
     {
-        CELLS.setOpaque(cells, index, (long)CELLS.getOpaque(cells, index) + delta);
+        // Single writer: a plain read and a release store, no atomic instruction (Aeron's counters do the same).
+        final int offset = offsets[index];
+        buffer.putLongRelease(offset, buffer.getLong(offset) + delta);
     }
 }
