@@ -11,6 +11,7 @@ import io.portgate.config.PortgateConfig;
 import io.portgate.config.Protocol;
 import io.portgate.config.Severity;
 import io.portgate.ffm.Splice;
+import io.portgate.admin.AdminServer;
 import io.portgate.conductor.Conductor;
 import io.portgate.conductor.TargetView;
 import io.portgate.health.NioProbeTransport;
@@ -78,6 +79,7 @@ public final class Portgate implements AutoCloseable
     private final Conductor conductor;
     private final MetricsFile metrics;
     private AgentRunner conductorRunner;
+    private AdminServer admin;
 
     private Portgate(
         final PortgateConfig config,
@@ -200,6 +202,19 @@ public final class Portgate implements AutoCloseable
         portgate.conductorRunner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000, 1_000_000), errors, null,
             conductor);
         AgentRunner.startOnThread(portgate.conductorRunner);
+        if (config.admin() != null)
+        {
+            try
+            {
+                portgate.admin = AdminServer.start(config.admin().socketAddress(), config.adminToken(),
+                    portgate.adminOperations());
+            }
+            catch (final RuntimeException ex)
+            {
+                portgate.close(Duration.ZERO);
+                throw ex;
+            }
+        }
         LOG.log(System.Logger.Level.INFO, "portgate started: {0} worker(s), {1} TCP listener(s), {2}",
             workerCount, routes.size(), splice ? "splice(2) forwarding" : "NIO copy forwarding");
         return portgate;
@@ -286,6 +301,29 @@ public final class Portgate implements AutoCloseable
     }
 
     /**
+     * Sets a target's weight until the next reload or restart.
+     *
+     * @param pool   the pool's name.
+     * @param target the target as {@link #targets()} names it.
+     * @param weight the weight, 1 to 10000.
+     * @throws IllegalArgumentException when the pool or target does not exist or the weight is out of range.
+     */
+    public void weight(final String pool, final String target, final int weight)
+    {
+        conductor.weight(pool, targetIndex(pool, target), weight);
+    }
+
+    /**
+     * Where the admin endpoint listens.
+     *
+     * @return its address, or null when the configuration has no {@code admin:}.
+     */
+    public InetSocketAddress adminAddress()
+    {
+        return admin == null ? null : admin.address();
+    }
+
+    /**
      * Undoes {@link #drain}: the target takes new connections again if it is healthy.
      *
      * @param pool   the pool's name.
@@ -295,6 +333,49 @@ public final class Portgate implements AutoCloseable
     public void undrain(final String pool, final String target)
     {
         conductor.drain(pool, targetIndex(pool, target), false);
+    }
+
+    private AdminServer.Operations adminOperations()
+    {
+        return new AdminServer.Operations()
+        {
+            @Override
+            public PortgateStats stats()
+            {
+                return Portgate.this.stats();
+            }
+
+            @Override
+            public List<TargetView> targets()
+            {
+                return Portgate.this.targets();
+            }
+
+            @Override
+            public MetricsReader metrics()
+            {
+                return Portgate.this.metrics();
+            }
+
+            @Override
+            public void drain(final String pool, final String target, final boolean drain)
+            {
+                if (drain)
+                {
+                    Portgate.this.drain(pool, target);
+                }
+                else
+                {
+                    Portgate.this.undrain(pool, target);
+                }
+            }
+
+            @Override
+            public void weight(final String pool, final String target, final int weight)
+            {
+                Portgate.this.weight(pool, target, weight);
+            }
+        };
     }
 
     private int targetIndex(final String pool, final String target)
@@ -328,6 +409,10 @@ public final class Portgate implements AutoCloseable
         if (!closed.compareAndSet(false, true))
         {
             return;
+        }
+        if (admin != null)
+        {
+            admin.close();
         }
         conductorRunner.close();
         final CountDownLatch stopped = new CountDownLatch(workers.length);

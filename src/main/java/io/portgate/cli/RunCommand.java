@@ -74,6 +74,11 @@ final class RunCommand implements Callable<Integer>
                         .collect(Collectors.joining(", ")) + " -> pool '" + listener.pool() + "'");
             }
             out.println("portgate: counters in " + portgate.metricsFile() + " (portgate stat reads them)");
+            if (portgate.adminAddress() != null)
+            {
+                out.println("portgate: admin on http://" + Endpoint.format(portgate.adminAddress().getAddress(),
+                    portgate.adminAddress().getPort()) + " (/metrics, /api/listeners, /api/pools)");
+            }
             out.println("portgate: running, " + config.workers() + " workers, pid " + ProcessHandle.current().pid() +
                 "; SIGTERM or Ctrl-C drains (up to " + io.portgate.config.Units.formatDuration(config.drainTimeout()) +
                 ") and stops");

@@ -55,6 +55,8 @@ public final class Conductor implements Agent
     private final Map<String, PoolState> pools = new LinkedHashMap<>();
     private final PoolState[] poolOfRoute;
     private final ArrayDeque<PendingCommand> pending = new ArrayDeque<>();
+    private final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<Runnable> commands =
+        new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(256);
     private final MetricsFile metrics;
     private final AtomicCounter[] stateGauges;
     private final AtomicCounter[] changeCounters;
@@ -74,6 +76,7 @@ public final class Conductor implements Agent
         final int firstProbeId;
         final TargetState[] states;
         final long[] upSinceNs;
+        final int[] weights;
         final List<Integer> routes = new ArrayList<>();
         /** The states every forwarder of this pool picks by now: what operators and tests are shown. */
         volatile TargetState[] applied;
@@ -86,6 +89,7 @@ public final class Conductor implements Agent
             this.firstProbeId = firstProbeId;
             this.states = new TargetState[config.targets().size()];
             this.upSinceNs = new long[states.length];
+            this.weights = config.targets().stream().mapToInt(t -> t.weight()).toArray();
             java.util.Arrays.fill(states, TargetState.UP);
             applied = states.clone();
             // Targets that are up at start take their full weight at once: slow start is for recoveries.
@@ -172,7 +176,14 @@ public final class Conductor implements Agent
     @Override
     public int doWork()
     {
-        int work = checker.doWork();
+        int work = 0;
+        Runnable command;
+        while ((command = commands.poll()) != null)
+        {
+            command.run();
+            work++;
+        }
+        work += checker.doWork();
         final long now = clock.nanoTime();
         for (final PoolState pool : pools.values())
         {
@@ -257,6 +268,35 @@ public final class Conductor implements Agent
     }
 
     /**
+     * Sets a target's weight until the next reload; the pool's policies are rebuilt with it. Safe from any thread.
+     *
+     * @param pool   the pool's name.
+     * @param target the target's index in the pool's target list.
+     * @param weight the weight, 1 to 10000.
+     * @throws IllegalArgumentException when there is no such pool or target, or the weight is out of range.
+     */
+    public void weight(final String pool, final int target, final int weight)
+    {
+        final PoolState state = pools.get(pool);
+        if (state == null || target < 0 || target >= state.states.length)
+        {
+            throw new IllegalArgumentException("no target " + target + " in pool '" + pool + "'");
+        }
+        if (weight < 1 || weight > io.portgate.config.TargetConfig.MAX_WEIGHT)
+        {
+            throw new IllegalArgumentException("weight must be from 1 to " + io.portgate.config.TargetConfig.MAX_WEIGHT);
+        }
+        if (!commands.offer(() ->
+        {
+            state.weights[target] = weight;
+            state.dirty = true;
+        }))
+        {
+            throw new IllegalStateException("the control plane is busy; try again");
+        }
+    }
+
+    /**
      * Every target of every pool that serves a listener, with its state, last probe and time in state.
      *
      * @return the views, pool by pool in configuration order.
@@ -275,7 +315,8 @@ public final class Conductor implements Agent
                 final String probeText = probe.config() == null ? "none" :
                     probe.config().protocol().configName() + ":" + probe.probeAt().getPort();
                 views.add(new TargetView(pool.config.name(), t,
-                    Endpoint.format(probe.target().getAddress(), probe.target().getPort()), probeText, state,
+                    Endpoint.format(probe.target().getAddress(), probe.target().getPort()), pool.weights[t], probeText,
+                    state,
                     status.lastResult(), Duration.ofNanos(status.lastLatencyNs()),
                     Duration.ofNanos(Math.max(0, status.inStateNanos(now)))));
             }
@@ -376,7 +417,7 @@ public final class Conductor implements Agent
 
     private int effectiveWeight(final PoolState pool, final int t, final long now, final long slowStartNs)
     {
-        final int weight = pool.config.targets().get(t).weight();
+        final int weight = pool.weights[t];
         final long elapsed = now - pool.upSinceNs[t];
         if (slowStartNs > 0 && elapsed < slowStartNs)
         {
