@@ -56,6 +56,10 @@ public final class LibC
 
     private static final MethodHandle SPLICE = downcall("splice",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    // The same call without errno capture: a capturing downcall allocates whenever escape analysis fails on its call
+    // site (profile-dependent), so the hot path calls this one and repeats the call with capture only on failure.
+    private static final MethodHandle SPLICE_NO_ERRNO = downcall("splice",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle PIPE2 = downcall("pipe2",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle FCNTL_INT = downcall("fcntl",
@@ -108,6 +112,29 @@ public final class LibC
         try
         {
             return (long)SPLICE.invokeExact(callState, fdIn, MemorySegment.NULL, fdOut, MemorySegment.NULL, length,
+                flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("splice downcall failed", t);
+        }
+    }
+
+    /**
+     * splice(2) without errno: allocation-free whatever the JIT decides. On -1 the caller repeats the call with
+     * {@link #splice(MemorySegment, int, int, long, int)} to learn the error.
+     *
+     * @param fdIn   the source.
+     * @param fdOut  the destination.
+     * @param length most bytes to move, more than 0.
+     * @param flags  {@code SPLICE_F_*}.
+     * @return bytes moved, 0 at end of stream, -1 on error (errno unknown).
+     */
+    public static long spliceNoErrno(final int fdIn, final int fdOut, final long length, final int flags)
+    {
+        try
+        {
+            return (long)SPLICE_NO_ERRNO.invokeExact(fdIn, MemorySegment.NULL, fdOut, MemorySegment.NULL, length,
                 flags);
         }
         catch (final Throwable t)
