@@ -46,6 +46,26 @@ public final class LibC
     public static final int EPIPE = 32;
     /** Connection reset by peer. */
     public static final int ECONNRESET = 104;
+    /** Connection refused: on a connected UDP socket, the peer answered with ICMP port unreachable. */
+    public static final int ECONNREFUSED = 111;
+    /** Invalid argument: on a send with UDP_SEGMENT, a segment size the route cannot carry. */
+    public static final int EINVAL = 22;
+    /** I/O error: on a send with UDP_SEGMENT, a device that cannot segment. */
+    public static final int EIO = 5;
+    /** Message too long. */
+    public static final int EMSGSIZE = 90;
+    /** recv/send flag: do not block. */
+    public static final int MSG_DONTWAIT = 0x40;
+    /** recvmsg flag: the datagram was longer than the buffer and was cut. */
+    public static final int MSG_TRUNC = 0x20;
+    /** Address family IPv4. */
+    public static final int AF_INET = 2;
+    /** Address family IPv6. */
+    public static final int AF_INET6 = 10;
+    /** setsockopt/cmsg level of UDP options. */
+    public static final int SOL_UDP = 17;
+    /** UDP option: segment a large send into datagrams of this size in the kernel (GSO, Linux 4.18). */
+    public static final int UDP_SEGMENT = 103;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
@@ -63,6 +83,14 @@ public final class LibC
         Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = downcall("close",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle RECVMMSG = downcall("recvmmsg",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle SENDMMSG = downcall("sendmmsg",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SENDMSG = downcall("sendmsg",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle STRERROR = downcall("strerror",
         FunctionDescriptor.of(ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(1024, ValueLayout.JAVA_BYTE)),
             JAVA_INT));
@@ -173,6 +201,96 @@ public final class LibC
         catch (final Throwable t)
         {
             throw new IllegalStateException("close downcall failed", t);
+        }
+    }
+
+    /**
+     * recvmmsg(2) without a timeout.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param msgvec    an array of {@code struct mmsghdr}.
+     * @param vlen      how many entries may be filled.
+     * @param flags     {@code MSG_*}, such as {@link #MSG_DONTWAIT}.
+     * @return datagrams received, or -1 on error.
+     */
+    public static int recvmmsg(
+        final MemorySegment callState, final int fd, final MemorySegment msgvec, final int vlen, final int flags)
+    {
+        try
+        {
+            return (int)RECVMMSG.invokeExact(callState, fd, msgvec, vlen, flags, MemorySegment.NULL);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("recvmmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * sendmmsg(2).
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param msgvec    an array of {@code struct mmsghdr}.
+     * @param vlen      how many entries to send.
+     * @param flags     {@code MSG_*}, such as {@link #MSG_DONTWAIT}.
+     * @return datagrams sent (fewer than {@code vlen} when the next one failed), or -1 when the first failed.
+     */
+    public static int sendmmsg(
+        final MemorySegment callState, final int fd, final MemorySegment msgvec, final int vlen, final int flags)
+    {
+        try
+        {
+            return (int)SENDMMSG.invokeExact(callState, fd, msgvec, vlen, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("sendmmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * sendmsg(2).
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param msg       a {@code struct msghdr}.
+     * @param flags     {@code MSG_*}.
+     * @return bytes sent, or -1 on error.
+     */
+    public static long sendmsg(final MemorySegment callState, final int fd, final MemorySegment msg, final int flags)
+    {
+        try
+        {
+            return (long)SENDMSG.invokeExact(callState, fd, msg, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("sendmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * setsockopt(2) with an option value held in a segment.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param level     e.g. {@link #SOL_UDP}.
+     * @param option    e.g. {@link #UDP_SEGMENT}.
+     * @param value     the value, such as one int.
+     * @return 0, or -1 on error.
+     */
+    public static int setsockopt(
+        final MemorySegment callState, final int fd, final int level, final int option, final MemorySegment value)
+    {
+        try
+        {
+            return (int)SETSOCKOPT.invokeExact(callState, fd, level, option, value, (int)value.byteSize());
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("setsockopt downcall failed", t);
         }
     }
 
