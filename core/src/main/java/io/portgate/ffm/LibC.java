@@ -110,6 +110,17 @@ public final class LibC
     }
 
     /**
+     * A call-state segment from an arena the caller owns, for a loop that frees its native memory when it closes.
+     *
+     * @param arena the arena.
+     * @return a call-state segment.
+     */
+    public static MemorySegment newCallState(final Arena arena)
+    {
+        return arena.allocate(CALL_STATE_LAYOUT);
+    }
+
+    /**
      * The errno the last failed call left in a call-state segment.
      *
      * @param callState the segment passed to that call.
