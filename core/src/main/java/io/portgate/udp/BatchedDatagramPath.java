@@ -29,6 +29,7 @@ final class BatchedDatagramPath implements DatagramPath
     private MemorySegment callState;
     private int runLength;
     private UdpBackend runBackend;
+    private long segmentedSends;
 
     BatchedDatagramPath(final boolean gso)
     {
@@ -176,6 +177,7 @@ final class BatchedDatagramPath implements DatagramPath
                 final long bytes = batch.sendSegmented(callState, fd, run, sent, remaining);
                 if (bytes >= 0)
                 {
+                    segmentedSends++;
                     account(flows, backend, toTarget, remaining, bytes, nowNs);
                     return;
                 }
@@ -275,6 +277,12 @@ final class BatchedDatagramPath implements DatagramPath
         {
             flows.errorHandler().onError(error);
         }
+    }
+
+    /** @return sends that carried a run of segments; worker thread only, for tests. */
+    long segmentedSends()
+    {
+        return segmentedSends;
     }
 
     @Override
