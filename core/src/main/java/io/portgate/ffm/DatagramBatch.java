@@ -74,6 +74,8 @@ public final class DatagramBatch
     /** CMSG_SPACE(sizeof(uint16_t)): the same, padded to the alignment of the next header. */
     private static final long SEGMENT_CMSG_SPACE = CMSG_DATA + Long.BYTES;
 
+    /** Room for the control messages of one error-queue entry: a sock_extended_err and the offender's address. */
+    private static final long ERROR_CONTROL_SIZE = 128;
     /** Room for a {@code sockaddr_in6} (28 bytes), the larger of the two, padded. */
     private static final int NAME_SIZE = 32;
     private static final int SOCKADDR_IN_SIZE = 16;
@@ -106,6 +108,9 @@ public final class DatagramBatch
     private final MemorySegment segmentedIov;
     private final MemorySegment segmentControl;
     private final MemorySegment staging;
+    private final MemorySegment errorMsg;
+    private final MemorySegment errorControl;
+    private final MemorySegment scratchInt;
     private final long dataBase;
     private final long destinationAddress;
     private int destinationLength;
@@ -138,6 +143,13 @@ public final class DatagramBatch
         segmentedIov = arena.allocate(IOVEC_SIZE, Long.BYTES);
         segmentControl = arena.allocate(SEGMENT_CMSG_SPACE, Long.BYTES);
         staging = arena.allocate(MAX_SEGMENTED_BYTES, Long.BYTES);
+        errorMsg = arena.allocate(MSGHDR_SIZE, Long.BYTES);
+        errorControl = arena.allocate(ERROR_CONTROL_SIZE, Long.BYTES);
+        scratchInt = arena.allocate(JAVA_INT);
+        final MemorySegment errorIov = arena.allocate(IOVEC_SIZE, Long.BYTES);
+        errorMsg.set(JAVA_LONG, MSG_IOV, errorIov.address());
+        errorMsg.set(JAVA_LONG, MSG_IOVLEN, 1);
+        errorMsg.set(JAVA_LONG, MSG_CONTROL, errorControl.address());
         dataBase = data.address();
         destinationAddress = destination.address();
         for (int i = 0; i < capacity; i++)
@@ -174,16 +186,35 @@ public final class DatagramBatch
     }
 
     /**
-     * Receives up to {@link #capacity()} datagrams without blocking.
+     * Receives up to {@link #capacity()} datagrams without blocking, allocation-free.
+     *
+     * @param fd    the socket.
+     * @param limit most bytes taken of each datagram, at most {@link #slotSize()}; a longer one is cut, and
+     *              {@link #truncated(int)} says so.
+     * @return datagrams received, or -1 on error; errno is not kept, repeat with the capturing overload for it.
+     */
+    public int receive(final int fd, final int limit)
+    {
+        prepareReceive(limit);
+        return LibC.recvmmsg(fd, recvVec, capacity, LibC.MSG_DONTWAIT);
+    }
+
+    /**
+     * Receives up to {@link #capacity()} datagrams without blocking, keeping errno.
      *
      * @param callState the calling thread's call state.
      * @param fd        the socket.
-     * @param limit     most bytes taken of each datagram, at most {@link #slotSize()}; a longer one is cut, and
-     *                  {@link #truncated(int)} says so.
+     * @param limit     most bytes taken of each datagram, at most {@link #slotSize()}.
      * @return datagrams received, or -1 with the error in {@link LibC#errno(MemorySegment)} ({@link LibC#EAGAIN}
      * when there was none).
      */
     public int receive(final MemorySegment callState, final int fd, final int limit)
+    {
+        prepareReceive(limit);
+        return LibC.recvmmsg(callState, fd, recvVec, capacity, LibC.MSG_DONTWAIT);
+    }
+
+    private void prepareReceive(final int limit)
     {
         if (limit != receiveLimit)
         {
@@ -198,7 +229,6 @@ public final class DatagramBatch
             // The kernel overwrites the name length with the length of the address it stored.
             recvVec.set(JAVA_INT, MMSGHDR_SIZE * i + MSG_NAMELEN, NAME_SIZE);
         }
-        return LibC.recvmmsg(callState, fd, recvVec, capacity, LibC.MSG_DONTWAIT);
     }
 
     /**
@@ -353,7 +383,23 @@ public final class DatagramBatch
     }
 
     /**
-     * Sends received slots with one sendmmsg(2), without blocking, each as its own datagram.
+     * Sends received slots with one sendmmsg(2), without blocking, each as its own datagram; allocation-free.
+     *
+     * @param fd    the socket.
+     * @param slots the slots to send, in order.
+     * @param from  the first index into {@code slots}.
+     * @param count how many, at most {@link #capacity()}.
+     * @return datagrams sent (fewer than {@code count} when the next one failed), or -1 when the first failed;
+     * errno is not kept, repeat with the capturing overload for it.
+     */
+    public int send(final int fd, final int[] slots, final int from, final int count)
+    {
+        prepareSend(slots, from, count);
+        return LibC.sendmmsg(fd, sendVec, count, LibC.MSG_DONTWAIT);
+    }
+
+    /**
+     * Sends received slots with one sendmmsg(2), without blocking, keeping errno.
      *
      * @param callState the calling thread's call state.
      * @param fd        the socket.
@@ -364,6 +410,12 @@ public final class DatagramBatch
      * {@link LibC#errno(MemorySegment)} when the first failed.
      */
     public int send(final MemorySegment callState, final int fd, final int[] slots, final int from, final int count)
+    {
+        prepareSend(slots, from, count);
+        return LibC.sendmmsg(callState, fd, sendVec, count, LibC.MSG_DONTWAIT);
+    }
+
+    private void prepareSend(final int[] slots, final int from, final int count)
     {
         final long name = destinationLength == 0 ? 0 : destinationAddress;
         final long sendIovBase = sendIov.address();
@@ -378,7 +430,6 @@ public final class DatagramBatch
             sendVec.set(JAVA_INT, entry + MSG_NAMELEN, destinationLength);
             sendVec.set(JAVA_LONG, entry + MSG_IOV, sendIovBase + iov);
         }
-        return LibC.sendmmsg(callState, fd, sendVec, count, LibC.MSG_DONTWAIT);
     }
 
     /**
@@ -417,7 +468,22 @@ public final class DatagramBatch
     /**
      * Sends a run of slots as one sendmsg(2) with a {@code UDP_SEGMENT} control message, without blocking: the
      * kernel cuts it into datagrams of the first slot's length. The slots are copied back to back first. Check
-     * {@link #segmentable} before.
+     * {@link #segmentable} before. Allocation-free; errno is not kept.
+     *
+     * @param fd    the socket.
+     * @param slots the slots to send, in order.
+     * @param from  the first index into {@code slots}.
+     * @param count how many.
+     * @return bytes sent, or -1 on error.
+     */
+    public long sendSegmented(final int fd, final int[] slots, final int from, final int count)
+    {
+        prepareSegmented(slots, from, count);
+        return LibC.sendmsg(fd, segmentedMsg, LibC.MSG_DONTWAIT);
+    }
+
+    /**
+     * The same as {@link #sendSegmented(int, int[], int, int)}, keeping errno.
      *
      * @param callState the calling thread's call state.
      * @param fd        the socket.
@@ -428,6 +494,12 @@ public final class DatagramBatch
      */
     public long sendSegmented(
         final MemorySegment callState, final int fd, final int[] slots, final int from, final int count)
+    {
+        prepareSegmented(slots, from, count);
+        return LibC.sendmsg(callState, fd, segmentedMsg, LibC.MSG_DONTWAIT);
+    }
+
+    private void prepareSegmented(final int[] slots, final int from, final int count)
     {
         final int segmentSize = length(slots[from]);
         long offset = 0;
@@ -442,6 +514,43 @@ public final class DatagramBatch
         segmentedMsg.set(JAVA_LONG, MSG_NAME, destinationLength == 0 ? 0 : destinationAddress);
         segmentedMsg.set(JAVA_INT, MSG_NAMELEN, destinationLength);
         segmentControl.set(ValueLayout.JAVA_SHORT_UNALIGNED, CMSG_DATA, (short)segmentSize);
-        return LibC.sendmsg(callState, fd, segmentedMsg, LibC.MSG_DONTWAIT);
+    }
+
+    /**
+     * Makes a socket keep ICMP errors on its error queue as well as reporting them once through the next call, so
+     * {@link #takeQueuedError(int)} can tell why a call that kept no errno failed.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        a UDP socket.
+     * @param ipv6      whether the socket is IPv6.
+     * @return 0, or -1 with the error in {@link LibC#errno(MemorySegment)}.
+     */
+    public int queueErrors(final MemorySegment callState, final int fd, final boolean ipv6)
+    {
+        scratchInt.set(JAVA_INT, 0, 1);
+        return LibC.setsockopt(callState, fd, ipv6 ? LibC.SOL_IPV6 : LibC.SOL_IP,
+            ipv6 ? LibC.IPV6_RECVERR : LibC.IP_RECVERR, scratchInt);
+    }
+
+    /**
+     * Takes the oldest error from a socket's error queue (see {@link #queueErrors}), without blocking.
+     *
+     * @param fd the socket.
+     * @return the error number it carries, such as {@link LibC#ECONNREFUSED} for ICMP port unreachable, or 0 when
+     * the queue was empty.
+     */
+    public int takeQueuedError(final int fd)
+    {
+        errorMsg.set(JAVA_LONG, MSG_CONTROLLEN, ERROR_CONTROL_SIZE);
+        errorMsg.set(JAVA_INT, MSG_FLAGS, 0);
+        if (LibC.recvmsg(fd, errorMsg, LibC.MSG_ERRQUEUE | LibC.MSG_DONTWAIT) < 0)
+        {
+            return 0;
+        }
+        // The first control message is the sock_extended_err, whose first field is the error number; a queued
+        // entry without one still means the socket failed.
+        final long controlLength = errorMsg.get(JAVA_LONG, MSG_CONTROLLEN);
+        return controlLength >= CMSG_DATA + Integer.BYTES ? Math.max(1, errorControl.get(JAVA_INT, CMSG_DATA)) :
+            LibC.EIO;
     }
 }

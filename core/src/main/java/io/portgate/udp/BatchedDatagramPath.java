@@ -6,12 +6,18 @@ import io.portgate.ffm.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.Inet6Address;
 
 /**
  * Datagrams in batches through the Panama layer: recvmmsg(2) takes up to a batch from a ready socket, and every run
  * of consecutive datagrams that go out on the same socket leaves with one sendmmsg(2), straight from the slots they
  * were received into; with GSO, a run of equal-sized datagrams leaves as one segmented sendmsg(2). The sockets are
  * the same NIO channels the selector watches, used through their file descriptors.
+ *
+ * <p>The hot calls keep no errno (see {@link LibC}): a receive or send that fails is repeated with the call that
+ * keeps it, which sees the same error again unless the error was the socket's own pending one, consumed by the first
+ * call. Only connected backend sockets have such errors (an ICMP port unreachable from the target), so they keep their
+ * ICMP errors on their error queue too, where the path reads them back.
  *
  * <p>The batch's native memory (a slot of 64 KiB per datagram) is allocated once when the worker starts and freed
  * when it closes, both on the worker's thread; its call-state segment too. Nothing is allocated per datagram.
@@ -49,11 +55,15 @@ final class BatchedDatagramPath implements DatagramPath
     {
         final UdpFlows flows = socket.flows;
         final int maxDatagram = flows.route().maxDatagram();
-        final int received = batch.receive(callState, socket.fd, maxDatagram + 1);
+        int received = batch.receive(socket.fd, maxDatagram + 1);
         if (received < 0)
         {
-            onReceiveError(flows, null);
-            return;
+            received = batch.receive(callState, socket.fd, maxDatagram + 1);
+            if (received < 0)
+            {
+                onReceiveError(flows, null, LibC.errno(callState));
+                return;
+            }
         }
         runLength = 0;
         runBackend = null;
@@ -129,11 +139,21 @@ final class BatchedDatagramPath implements DatagramPath
         final UdpFlow flow = backend.flow;
         final UdpFlows flows = flow.flows;
         final int maxDatagram = flows.route().maxDatagram();
-        final int received = batch.receive(callState, backend.fd, maxDatagram + 1);
+        int received = batch.receive(backend.fd, maxDatagram + 1);
         if (received < 0)
         {
-            onReceiveError(flows, backend);
-            return;
+            final int queued = batch.takeQueuedError(backend.fd);
+            if (queued != 0)
+            {
+                onReceiveError(flows, backend, queued);
+                return;
+            }
+            received = batch.receive(callState, backend.fd, maxDatagram + 1);
+            if (received < 0)
+            {
+                onReceiveError(flows, backend, LibC.errno(callState));
+                return;
+            }
         }
         runLength = 0;
         for (int slot = 0; slot < received; slot++)
@@ -174,24 +194,29 @@ final class BatchedDatagramPath implements DatagramPath
             final int remaining = runLength - sent;
             if (segment && batch.segmentable(run, sent, remaining))
             {
-                final long bytes = batch.sendSegmented(callState, fd, run, sent, remaining);
+                final long bytes = batch.sendSegmented(fd, run, sent, remaining);
                 if (bytes >= 0)
                 {
                     segmentedSends++;
                     account(flows, backend, toTarget, remaining, bytes, nowNs);
                     return;
                 }
-                final int errno = LibC.errno(callState);
-                if (errno != LibC.EINVAL && errno != LibC.EIO && errno != LibC.EMSGSIZE)
-                {
-                    onSendError(flows, backend, toTarget, errno, remaining);
-                    return;
-                }
-                // The route cannot segment (a segment larger than its MTU, a device without it): send one by one.
+                // Whatever failed (a full buffer, a route that cannot segment, a device without it), sendmmsg
+                // below either sends the run one by one or fails the same way and says why.
                 segment = false;
                 continue;
             }
-            final int count = batch.send(callState, fd, run, sent, remaining);
+            int count = batch.send(fd, run, sent, remaining);
+            if (count < 0)
+            {
+                final int queued = toTarget ? batch.takeQueuedError(fd) : 0;
+                if (queued != 0)
+                {
+                    onSendError(flows, backend, true, queued, remaining);
+                    return;
+                }
+                count = batch.send(callState, fd, run, sent, remaining);
+            }
             if (count > 0)
             {
                 long bytes = 0;
@@ -256,9 +281,8 @@ final class BatchedDatagramPath implements DatagramPath
         }
     }
 
-    private void onReceiveError(final UdpFlows flows, final UdpBackend backend)
+    private static void onReceiveError(final UdpFlows flows, final UdpBackend backend, final int errno)
     {
-        final int errno = LibC.errno(callState);
         if (errno == LibC.EAGAIN || errno == LibC.EINTR)
         {
             return;
@@ -276,6 +300,18 @@ final class BatchedDatagramPath implements DatagramPath
         else
         {
             flows.errorHandler().onError(error);
+        }
+    }
+
+    @Override
+    public void configureBackend(final UdpBackend backend) throws IOException
+    {
+        final boolean ipv6 = backend.flow.flows.route()
+            .targetAddress(backend.target, backend.flow.listener.portOffset).getAddress() instanceof Inet6Address;
+        if (batch.queueErrors(callState, backend.fd, ipv6) < 0)
+        {
+            throw new IOException("cannot keep ICMP errors on a backend socket's error queue: " +
+                LibC.strerror(LibC.errno(callState)));
         }
     }
 

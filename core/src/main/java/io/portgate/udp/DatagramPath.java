@@ -25,6 +25,14 @@ interface DatagramPath
      */
     void drainBackend(UdpBackend backend, long nowNs);
 
+    /**
+     * Prepares a backend socket just opened and connected, before any datagram goes through it.
+     *
+     * @param backend the socket.
+     * @throws java.io.IOException when it cannot be prepared; the flow's datagram is dropped.
+     */
+    void configureBackend(UdpBackend backend) throws java.io.IOException;
+
     /** Frees what {@link #open()} allocated; called on the worker's thread. */
     void close();
 }

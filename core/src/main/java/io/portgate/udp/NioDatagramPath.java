@@ -195,6 +195,11 @@ final class NioDatagramPath implements DatagramPath
     }
 
     @Override
+    public void configureBackend(final UdpBackend backend)
+    {
+    }
+
+    @Override
     public void close()
     {
     }

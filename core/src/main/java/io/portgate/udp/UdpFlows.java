@@ -342,6 +342,7 @@ final class UdpFlows implements TimeoutHandler
             channel.connect(address);
             backend.key = channel.register(forwarder.worker().selector(), SelectionKey.OP_READ, backend);
             backend.fd = forwarder.batching() ? NativeFd.of(channel) : -1;
+            path().configureBackend(backend);
             backend.channel = channel;
         }
         catch (final IOException | RuntimeException ex)

@@ -111,6 +111,45 @@ class DatagramBatchTest
 
     @Test
     @Timeout(10)
+    void aPortUnreachableWaitsOnTheErrorQueueForCallsThatKeepNoErrno() throws Exception
+    {
+        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        final InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        final int closedPort;
+        try (DatagramChannel gone = DatagramChannel.open(StandardProtocolFamily.INET)
+            .bind(new InetSocketAddress(loopback, 0)))
+        {
+            closedPort = ((InetSocketAddress)gone.getLocalAddress()).getPort();
+        }
+        try (Arena arena = Arena.ofConfined();
+            DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET))
+        {
+            channel.connect(new InetSocketAddress(loopback, closedPort));
+            channel.configureBlocking(false);
+            final DatagramBatch batch = new DatagramBatch(arena, 2, 64);
+            final MemorySegment callState = LibC.newCallState(arena);
+            final int fd = NativeFd.of(channel);
+            assertEquals(0, batch.queueErrors(callState, fd, false));
+            assertEquals(0, batch.takeQueuedError(fd), "nothing queued yet");
+            channel.write(ByteBuffer.wrap(new byte[] {1}));
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            int received;
+            while ((received = batch.receive(fd, 64)) < 0 && System.nanoTime() - deadline < 0)
+            {
+                final int queued = batch.takeQueuedError(fd);
+                if (queued != 0)
+                {
+                    assertEquals(LibC.ECONNREFUSED, queued);
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+            throw new AssertionError("no ICMP port unreachable was queued (receive returned " + received + ")");
+        }
+    }
+
+    @Test
+    @Timeout(10)
     void segmentedRunsMustBeEqualSizedButTheLast() throws Exception
     {
         try (Arena arena = Arena.ofConfined())
