@@ -181,10 +181,11 @@ public final class Portgate implements AutoCloseable
             AgentRunner.startOnThread(runner);
         }
         LOG.log(System.Logger.Level.INFO, "portgate started: {0} worker(s), {1} TCP listener(s), {2}, " +
-            "{3} UDP listener(s), {4}", workerCount, routes.size(),
+            "{3} UDP listener(s){4}", workerCount, routes.size(),
             splice ? "splice(2) forwarding" : "NIO copy forwarding", udp.routes().size(),
-            udp.batching() ? (udp.gso() ? "recvmmsg/sendmmsg batches with UDP_SEGMENT" : "recvmmsg/sendmmsg batches") :
-                "one datagram per NIO call");
+            udp.routes().isEmpty() ? "" : udp.batching() ? (udp.gso() ?
+                ", recvmmsg/sendmmsg batches with UDP_SEGMENT" : ", recvmmsg/sendmmsg batches") :
+                ", one datagram per NIO call");
         return portgate;
     }
 

@@ -22,6 +22,13 @@ final class NioDatagramPath implements DatagramPath
     /** Datagrams taken per ready socket before the loop serves others; the rest wait for the next duty cycle. */
     private static final int READS_PER_READY = 64;
 
+    /**
+     * Whether an IPv4 address's hash code is the address itself, as it has always been in the JDK; checked once,
+     * since a flow key must be exact: were it a mere hash, two clients could share a flow and see each other's
+     * replies. Where it is not, the address bytes are read instead, at the cost of a small array per datagram.
+     */
+    private static final boolean HASH_IS_ADDRESS = hashIsAddress();
+
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(UdpRoute.MAX_DATAGRAM + 1);
 
     @Override
@@ -111,8 +118,7 @@ final class NioDatagramPath implements DatagramPath
         final int port = sender.getPort();
         if (sender.getAddress() instanceof Inet4Address address)
         {
-            // Inet4Address's hash code is its address, first octet in the high byte, and reading it allocates nothing.
-            final int ip = address.hashCode();
+            final int ip = HASH_IS_ADDRESS ? address.hashCode() : bigEndianInt(address.getAddress());
             final UdpFlow flow = flows.find4(socket.portOffset, ip, port);
             return flow != null ? flow : flows.create4(socket, ip, port, sender, nowNs);
         }
@@ -126,6 +132,24 @@ final class NioDatagramPath implements DatagramPath
         }
         final int scopeId = ((java.net.Inet6Address)sender.getAddress()).getScopeId();
         return flows.create6(socket, high, low, port, scopeId, sender, nowNs);
+    }
+
+    private static boolean hashIsAddress()
+    {
+        try
+        {
+            return java.net.InetAddress.getByAddress(new byte[] {(byte)203, 0, 113, 7}).hashCode() == 0xCB00_7107 &&
+                java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, 1}).hashCode() == 0x7F00_0001;
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            return false;
+        }
+    }
+
+    private static int bigEndianInt(final byte[] bytes)
+    {
+        return ((bytes[0] & 0xFF) << 24) | ((bytes[1] & 0xFF) << 16) | ((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF);
     }
 
     private static long bigEndianLong(final byte[] bytes, final int offset)

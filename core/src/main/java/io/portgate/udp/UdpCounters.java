@@ -33,7 +33,10 @@ public final class UdpCounters
     public static final int L_DROP_UNREACHABLE = 9;
     /** Listener: datagrams from new clients dropped because the balancer is stopping. */
     public static final int L_DROP_DRAINING = 10;
-    /** Listener: datagrams dropped because a socket failed otherwise (such as no file descriptor left). */
+    /**
+     * Listener: datagrams dropped because a socket failed otherwise (such as no file descriptor left), or could not
+     * be sent at all (plain NIO cannot send an empty datagram).
+     */
     public static final int L_DROP_ERROR = 11;
     /** Listener: flows evicted because the flow table was full. */
     public static final int L_FLOWS_EVICTED = 12;
