@@ -350,6 +350,7 @@ final class UdpFlows implements TimeoutHandler
             // Typically out of file descriptors; counted as a drop and reported once per kind.
             closeQuietly(channel);
             backend.key = null;
+            backend.fd = -1;
             errorHandler().onError(ex);
             return false;
         }
