@@ -24,6 +24,9 @@ import io.portgate.tcp.MemoryBudget;
 import io.portgate.tcp.TcpCounters;
 import io.portgate.tcp.TcpForwarder;
 import io.portgate.tcp.TcpRoute;
+import io.portgate.udp.UdpCounters;
+import io.portgate.udp.UdpRoute;
+import io.portgate.udp.UdpService;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
@@ -55,8 +58,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>{@link #start} returns once every listening socket is bound, so a port taken by another process fails the start
  * (naming the listener and address) and leaves nothing open. Each of the configured {@code workers} threads runs a
- * forwarder loop with its own listening sockets; {@link #close()} stops accepting, lets open connections finish up
- * to the drain timeout, then closes them. Thread-safe.
+ * forwarder loop with its own listening sockets, TCP and UDP; {@link #close()} stops accepting, lets open connections
+ * and UDP flows finish up to the drain timeout (a flow finishes when it goes idle), then closes them. Thread-safe.
  */
 public final class Portgate implements AutoCloseable
 {
@@ -75,6 +78,7 @@ public final class Portgate implements AutoCloseable
     private final TcpCounters[] counters;
     private final MemoryBudget budget;
     private final LoopErrors errors;
+    private final UdpService udp;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Conductor conductor;
     private final MetricsFile metrics;
@@ -90,7 +94,8 @@ public final class Portgate implements AutoCloseable
         final MemoryBudget budget,
         final LoopErrors errors,
         final Conductor conductor,
-        final MetricsFile metrics)
+        final MetricsFile metrics,
+        final UdpService udp)
     {
         this.conductor = conductor;
         this.metrics = metrics;
@@ -101,6 +106,7 @@ public final class Portgate implements AutoCloseable
         this.counters = counters;
         this.budget = budget;
         this.errors = errors;
+        this.udp = udp;
         this.runners = new AgentRunner[workers.length];
     }
 
@@ -112,7 +118,7 @@ public final class Portgate implements AutoCloseable
      * @throws ConfigException       when the configuration has errors; nothing was opened.
      * @throws UncheckedIOException  when a listener cannot bind; its message names the listener and address, and
      *                               nothing is left open.
-     * @throws IllegalStateException when {@code splice: on} but splice(2) does not work here.
+     * @throws IllegalStateException when a fast path is {@code on} but does not work here.
      */
     public static Portgate start(final PortgateConfig config)
     {
@@ -132,16 +138,23 @@ public final class Portgate implements AutoCloseable
                 routes.add(TcpRoute.of(routes.size(), listener, config.poolOf(listener)));
                 tcpListeners.add(listener);
             }
-            else
-            {
-                LOG.log(System.Logger.Level.WARNING, "listener ''{0}'' is UDP, which this version does not serve yet",
-                    listener.name());
-            }
         }
 
         final int workerCount = Math.max(1, config.workers());
         final ServerSocketChannel[][][] channels = new ServerSocketChannel[workerCount][routes.size()][];
         final Map<String, List<InetSocketAddress>> bound = bindAll(tcpListeners, routes, channels);
+        final UdpService udp;
+        try
+        {
+            udp = UdpService.bind(config, workerCount);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeAll(channels);
+            throw ex;
+        }
+        final Map<String, List<InetSocketAddress>> allBound = new LinkedHashMap<>(bound);
+        allBound.putAll(udp.boundAddresses());
 
         final int[] targetsPerListener = routes.stream().mapToInt(TcpRoute::targetCount).toArray();
         final int[] maxPerListener = routes.stream().mapToInt(TcpRoute::maxConnections).toArray();
@@ -171,7 +184,7 @@ public final class Portgate implements AutoCloseable
                 forwarders[w] = new TcpForwarder(
                     w, routes, channels[w], counters[w], limits, budget, retainBytes, splice);
                 workers[w] = new Worker(w, SystemNanoClock.INSTANCE, errors, COMMAND_CAPACITY,
-                    List.of(forwarders[w]));
+                    List.of(forwarders[w], udp.forwarder(w)));
             }
             conductor = new Conductor(config, routes, workers, forwarders, new NioProbeTransport(),
                 SystemNanoClock.INSTANCE, metrics);
@@ -180,6 +193,7 @@ public final class Portgate implements AutoCloseable
         {
             metrics.close();
             closeAll(channels);
+            udp.closeUnstarted();
             for (final Worker worker : workers)
             {
                 if (worker != null)
@@ -190,8 +204,9 @@ public final class Portgate implements AutoCloseable
             throw ex;
         }
 
-        final Portgate portgate = new Portgate(config, List.copyOf(routes), bound, workers, counters, budget, errors,
-            conductor, metrics);
+        final Portgate portgate = new Portgate(config, List.copyOf(routes),
+            java.util.Collections.unmodifiableMap(allBound), workers, counters, budget, errors, conductor, metrics,
+            udp);
         for (int w = 0; w < workerCount; w++)
         {
             final AgentRunner runner = new AgentRunner(
@@ -215,8 +230,12 @@ public final class Portgate implements AutoCloseable
                 throw ex;
             }
         }
-        LOG.log(System.Logger.Level.INFO, "portgate started: {0} worker(s), {1} TCP listener(s), {2}",
-            workerCount, routes.size(), splice ? "splice(2) forwarding" : "NIO copy forwarding");
+        LOG.log(System.Logger.Level.INFO, "portgate started: {0} worker(s), {1} TCP listener(s), {2}, " +
+            "{3} UDP listener(s){4}", workerCount, routes.size(),
+            splice ? "splice(2) forwarding" : "NIO copy forwarding", udp.routes().size(),
+            udp.routes().isEmpty() ? "" : udp.batching() ? (udp.gso() ?
+                ", recvmmsg/sendmmsg batches with UDP_SEGMENT" : ", recvmmsg/sendmmsg batches") :
+                ", one datagram per NIO call");
         return portgate;
     }
 
@@ -225,14 +244,14 @@ public final class Portgate implements AutoCloseable
      *
      * @param listenerName the listener's name.
      * @return the local addresses.
-     * @throws IllegalArgumentException when there is no TCP listener of that name.
+     * @throws IllegalArgumentException when there is no listener of that name.
      */
     public List<InetSocketAddress> boundAddresses(final String listenerName)
     {
         final List<InetSocketAddress> addresses = boundAddresses.get(listenerName);
         if (addresses == null)
         {
-            throw new IllegalArgumentException("no TCP listener named '" + listenerName + "'; listeners: " +
+            throw new IllegalArgumentException("no listener named '" + listenerName + "'; listeners: " +
                 boundAddresses.keySet());
         }
         return addresses;
@@ -274,7 +293,36 @@ public final class Portgate implements AutoCloseable
                 sumListener(l, TcpCounters.L_RESETS), sumListener(l, TcpCounters.L_BYTES_IN),
                 sumListener(l, TcpCounters.L_BYTES_OUT), targets));
         }
-        return new PortgateStats(listeners, budget.used(), budget.highWater(), budget.limit(), errors.count());
+        return new PortgateStats(listeners, budget.used(), budget.highWater(), budget.limit(), errors.count(),
+            udpStats());
+    }
+
+    private List<UdpListenerStats> udpStats()
+    {
+        final List<UdpListenerStats> listeners = new ArrayList<>(udp.routes().size());
+        for (final UdpRoute route : udp.routes())
+        {
+            final int l = route.index();
+            final List<UdpTargetStats> targets = new ArrayList<>(route.targetCount());
+            for (int t = 0; t < route.targetCount(); t++)
+            {
+                targets.add(new UdpTargetStats(route.targetLabel(t),
+                    udp.sumTarget(l, t, UdpCounters.T_FLOWS_ACTIVE), udp.sumTarget(l, t, UdpCounters.T_FLOWS_TOTAL),
+                    udp.sumTarget(l, t, UdpCounters.T_DATAGRAMS_IN), udp.sumTarget(l, t, UdpCounters.T_BYTES_IN),
+                    udp.sumTarget(l, t, UdpCounters.T_DATAGRAMS_OUT), udp.sumTarget(l, t, UdpCounters.T_BYTES_OUT),
+                    udp.sumTarget(l, t, UdpCounters.T_UNREACHABLE)));
+            }
+            listeners.add(new UdpListenerStats(route.name(),
+                udp.sumListener(l, UdpCounters.L_FLOWS_ACTIVE), udp.sumListener(l, UdpCounters.L_FLOWS_TOTAL),
+                udp.sumListener(l, UdpCounters.L_DATAGRAMS_IN), udp.sumListener(l, UdpCounters.L_BYTES_IN),
+                udp.sumListener(l, UdpCounters.L_DATAGRAMS_OUT), udp.sumListener(l, UdpCounters.L_BYTES_OUT),
+                udp.sumListener(l, UdpCounters.L_DROP_NO_TARGET), udp.sumListener(l, UdpCounters.L_DROP_WOULD_BLOCK),
+                udp.sumListener(l, UdpCounters.L_DROP_TRUNCATED), udp.sumListener(l, UdpCounters.L_DROP_UNREACHABLE),
+                udp.sumListener(l, UdpCounters.L_DROP_DRAINING), udp.sumListener(l, UdpCounters.L_DROP_ERROR),
+                udp.sumListener(l, UdpCounters.L_FLOWS_EVICTED), udp.sumListener(l, UdpCounters.L_FLOWS_EXPIRED),
+                udp.sumListener(l, UdpCounters.L_UNREACHABLE), targets));
+        }
+        return listeners;
     }
 
     /**
@@ -445,7 +493,7 @@ public final class Portgate implements AutoCloseable
         final long left = activeConnections();
         if (left > 0)
         {
-            LOG.log(System.Logger.Level.INFO, "drain timeout reached: closing {0} open connection(s)",
+            LOG.log(System.Logger.Level.INFO, "drain timeout reached: closing {0} open connection(s) and flow(s)",
                 String.valueOf(left));
         }
         for (final AgentRunner runner : runners)
@@ -499,7 +547,8 @@ public final class Portgate implements AutoCloseable
         {
             active += sumListener(route.index(), TcpCounters.L_ACTIVE);
         }
-        return active;
+        // UDP flows have no close handshake; draining lets them run until they go idle or the drain ends.
+        return active + udp.activeFlows();
     }
 
     private long sumListener(final int listener, final int slot)
