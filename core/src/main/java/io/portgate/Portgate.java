@@ -13,6 +13,7 @@ import io.portgate.config.Severity;
 import io.portgate.ffm.Splice;
 import io.portgate.admin.AdminServer;
 import io.portgate.conductor.Conductor;
+import io.portgate.conductor.RouteBinding;
 import io.portgate.conductor.TargetView;
 import io.portgate.health.NioProbeTransport;
 import io.portgate.loop.LoopErrors;
@@ -25,6 +26,7 @@ import io.portgate.tcp.TcpCounters;
 import io.portgate.tcp.TcpForwarder;
 import io.portgate.tcp.TcpRoute;
 import io.portgate.udp.UdpCounters;
+import io.portgate.udp.UdpForwarder;
 import io.portgate.udp.UdpRoute;
 import io.portgate.udp.UdpService;
 import org.agrona.concurrent.AgentRunner;
@@ -165,6 +167,7 @@ public final class Portgate implements AutoCloseable
         final Worker[] workers = new Worker[workerCount];
         final TcpCounters[] counters = new TcpCounters[workerCount];
         final TcpForwarder[] forwarders = new TcpForwarder[workerCount];
+        final UdpForwarder[] udpForwarders = new UdpForwarder[workerCount];
         final Conductor conductor;
         final MetricsFile metrics;
         try
@@ -181,13 +184,14 @@ public final class Portgate implements AutoCloseable
             for (int w = 0; w < workerCount; w++)
             {
                 counters[w] = new TcpCounters(routes, metrics, w);
+                udpForwarders[w] = udp.forwarder(w);
                 forwarders[w] = new TcpForwarder(
                     w, routes, channels[w], counters[w], limits, budget, retainBytes, splice);
                 workers[w] = new Worker(w, SystemNanoClock.INSTANCE, errors, COMMAND_CAPACITY,
-                    List.of(forwarders[w], udp.forwarder(w)));
+                    List.of(forwarders[w], udpForwarders[w]));
             }
-            conductor = new Conductor(config, routes, workers, forwarders, new NioProbeTransport(),
-                SystemNanoClock.INSTANCE, metrics);
+            conductor = new Conductor(config, bindings(routes, forwarders, udp.routes(), udpForwarders), workers,
+                new NioProbeTransport(), SystemNanoClock.INSTANCE, metrics);
         }
         catch (final RuntimeException ex)
         {
@@ -524,6 +528,33 @@ public final class Portgate implements AutoCloseable
     public java.nio.file.Path metricsFile()
     {
         return metrics.file();
+    }
+
+    private static List<RouteBinding> bindings(final List<TcpRoute> routes, final TcpForwarder[] forwarders,
+        final List<UdpRoute> udpRoutes, final UdpForwarder[] udpForwarders)
+    {
+        final List<RouteBinding> bindings = new ArrayList<>();
+        for (final TcpRoute route : routes)
+        {
+            final List<InetSocketAddress> targets = new ArrayList<>();
+            for (int t = 0; t < route.targetCount(); t++)
+            {
+                targets.add(route.targetAddress(t, 0));
+            }
+            bindings.add(new RouteBinding(route.poolName(), route.algorithm(), targets, route.index(),
+                List.of(forwarders)));
+        }
+        for (final UdpRoute route : udpRoutes)
+        {
+            final List<InetSocketAddress> targets = new ArrayList<>();
+            for (int t = 0; t < route.targetCount(); t++)
+            {
+                targets.add(route.targetAddress(t, 0));
+            }
+            bindings.add(new RouteBinding(route.poolName(), route.pickAlgorithm(), targets, route.index(),
+                List.of(udpForwarders)));
+        }
+        return bindings;
     }
 
     private static MetricsFile openMetrics(final PortgateConfig config, final List<TcpRoute> routes,

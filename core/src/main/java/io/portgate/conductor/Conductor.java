@@ -21,8 +21,7 @@ import io.portgate.metrics.Labels;
 import io.portgate.metrics.Metric;
 import io.portgate.metrics.MetricsFile;
 import org.agrona.concurrent.status.AtomicCounter;
-import io.portgate.tcp.TcpForwarder;
-import io.portgate.tcp.TcpRoute;
+import io.portgate.loop.PolicyHost;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 
@@ -48,12 +47,12 @@ public final class Conductor implements Agent
     private static final long GAUGE_PERIOD_NS = 250_000_000L;
 
     private final Worker[] workers;
-    private final TcpForwarder[] forwarders;
-    private final TcpRoute[] routes;
+    private final RouteBinding[] routes;
     private final NanoClock clock;
     private final HealthChecker checker;
     private final Map<String, PoolState> pools = new LinkedHashMap<>();
     private final PoolState[] poolOfRoute;
+    private final java.util.IdentityHashMap<PolicyHost, PoolState[]> poolsByHostRoute = new java.util.IdentityHashMap<>();
     private final ArrayDeque<PendingCommand> pending = new ArrayDeque<>();
     private final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<Runnable> commands =
         new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(256);
@@ -101,35 +100,33 @@ public final class Conductor implements Agent
      * Creates the conductor for a started set of forwarders.
      *
      * @param config     the configuration.
-     * @param routes     the TCP listeners, by index.
+     * @param routes     every listener, TCP and UDP.
      * @param workers    the workers, by index.
-     * @param forwarders each worker's TCP forwarder, by worker index.
      * @param transport  carries health probes.
      * @param clock      the clock.
      * @param metrics    where the health gauges go.
      */
-    public Conductor(final PortgateConfig config, final List<TcpRoute> routes, final Worker[] workers,
-        final TcpForwarder[] forwarders, final ProbeTransport transport, final NanoClock clock,
-        final MetricsFile metrics)
+    public Conductor(final PortgateConfig config, final List<RouteBinding> routes, final Worker[] workers,
+        final ProbeTransport transport, final NanoClock clock, final MetricsFile metrics)
     {
         this.metrics = metrics;
         this.workers = workers.clone();
-        this.forwarders = forwarders.clone();
-        this.routes = routes.toArray(new TcpRoute[0]);
+        this.routes = routes.toArray(new RouteBinding[0]);
         this.clock = clock;
         this.poolOfRoute = new PoolState[this.routes.length];
 
         final long now = clock.nanoTime();
         final List<ProbeTarget> probeTargets = new ArrayList<>();
-        for (final TcpRoute route : this.routes)
+        for (int b = 0; b < this.routes.length; b++)
         {
-            final PoolConfig poolConfig = config.pools().get(route.poolName());
-            final PoolState pool = pools.computeIfAbsent(route.poolName(), name ->
+            final RouteBinding route = this.routes[b];
+            final PoolConfig poolConfig = config.pools().get(route.pool());
+            final PoolState pool = pools.computeIfAbsent(route.pool(), name ->
             {
                 final PoolState state = new PoolState(poolConfig, probeTargets.size(), now);
                 for (int t = 0; t < poolConfig.targets().size(); t++)
                 {
-                    final InetSocketAddress traffic = route.targetAddress(t, 0);
+                    final InetSocketAddress traffic = route.targets().get(t);
                     final HealthConfig health = poolConfig.health();
                     final InetSocketAddress probeAt = health == null ? traffic :
                         new InetSocketAddress(traffic.getAddress(), health.portFor(traffic.getPort()));
@@ -137,8 +134,17 @@ public final class Conductor implements Agent
                 }
                 return state;
             });
-            pool.routes.add(route.index());
-            poolOfRoute[route.index()] = pool;
+            pool.routes.add(b);
+            poolOfRoute[b] = pool;
+            for (final PolicyHost host : route.hosts())
+            {
+                final PoolState[] byRoute = poolsByHostRoute.computeIfAbsent(host, h -> new PoolState[64]);
+                if (route.routeIndex() >= byRoute.length)
+                {
+                    poolsByHostRoute.put(host, java.util.Arrays.copyOf(byRoute, route.routeIndex() * 2 + 1));
+                }
+                poolsByHostRoute.get(host)[route.routeIndex()] = pool;
+            }
         }
         this.checker = new HealthChecker(probeTargets, transport, clock, this::onStateChange, System.nanoTime());
         final int n = probeTargets.size();
@@ -158,11 +164,8 @@ public final class Conductor implements Agent
             resultGauges[t.id()] = metrics.counter(Metric.TARGET_PROBE_RESULT, 0, labels);
         }
         updateGauges();
-        for (final TcpForwarder forwarder : this.forwarders)
-        {
-            forwarder.failureListener((routeIndex, target) ->
-                checker.reportPassiveFailure(poolOfRoute[routeIndex].firstProbeId + target));
-        }
+        poolsByHostRoute.forEach((host, byRoute) -> host.failureListener((routeIndex, target) ->
+            checker.reportPassiveFailure(byRoute[routeIndex].firstProbeId + target)));
         // Every target starts up and the forwarders start with policies over all targets: nothing to publish yet.
         pools.values().forEach(p -> p.dirty = false);
     }
@@ -343,12 +346,13 @@ public final class Conductor implements Agent
             cause == null ? "operator" : "last result: " + cause.label());
         if (to == TargetState.DOWN && pool.config.onDown() == OnDown.CLOSE)
         {
-            for (final int route : pool.routes)
+            for (final int b : pool.routes)
             {
+                final RouteBinding route = routes[b];
                 for (int w = 0; w < workers.length; w++)
                 {
-                    final TcpForwarder forwarder = forwarders[w];
-                    send(w, () -> forwarder.resetConnectionsTo(route, index));
+                    final PolicyHost host = route.hosts().get(w);
+                    send(w, () -> host.resetConnectionsTo(route.routeIndex(), index));
                 }
             }
         }
@@ -387,25 +391,25 @@ public final class Conductor implements Agent
         final TargetState[] snapshot = pool.states.clone();
         final java.util.concurrent.atomic.AtomicInteger remaining =
             new java.util.concurrent.atomic.AtomicInteger(pool.routes.size() * workers.length);
-        for (final int route : pool.routes)
+        for (final int b : pool.routes)
         {
-            final TcpRoute tcpRoute = routes[route];
+            final RouteBinding route = routes[b];
             final long[] keys = new long[count];
             for (int i = 0; i < count; i++)
             {
-                keys[i] = Hashing.targetKey(tcpRoute.targetAddress(eligible[i], 0));
+                keys[i] = Hashing.targetKey(route.targets().get(eligible[i]));
             }
             // Maglev's table is immutable, so one serves every worker; the other policies keep per-loop state.
-            final BalancerPolicy shared = pool.config.balance() == BalanceAlgorithm.MAGLEV ?
+            final BalancerPolicy shared = route.algorithm() == BalanceAlgorithm.MAGLEV ?
                 BalancerPolicies.create(BalanceAlgorithm.MAGLEV, eligible, eligibleWeights, keys, null, 0) : null;
             for (int w = 0; w < workers.length; w++)
             {
-                final TcpForwarder forwarder = forwarders[w];
+                final PolicyHost host = route.hosts().get(w);
                 final BalancerPolicy policy = shared != null ? shared : BalancerPolicies.create(
-                    pool.config.balance(), eligible, eligibleWeights, keys, forwarder.loadView(route), w);
+                    route.algorithm(), eligible, eligibleWeights, keys, host.loadView(route.routeIndex()), w);
                 send(w, () ->
                 {
-                    forwarder.setPolicy(route, policy);
+                    host.setPolicy(route.routeIndex(), policy);
                     if (remaining.decrementAndGet() == 0)
                     {
                         pool.applied = snapshot;

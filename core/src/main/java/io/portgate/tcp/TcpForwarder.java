@@ -4,6 +4,8 @@ import io.portgate.balance.BalancerPolicies;
 import io.portgate.balance.BalancerPolicy;
 import io.portgate.balance.Hashing;
 import io.portgate.balance.LoadView;
+import io.portgate.loop.PolicyHost;
+import io.portgate.loop.TargetFailureListener;
 import io.portgate.loop.LoopService;
 import io.portgate.loop.Worker;
 
@@ -20,7 +22,7 @@ import java.util.List;
  * One worker's TCP forwarding: its listening sockets, its connections and their pools. Lives on the worker's
  * thread; shares with other workers only the limits, the memory budget and the immutable routes.
  */
-public final class TcpForwarder implements LoopService
+public final class TcpForwarder implements LoopService, PolicyHost
 {
     private final TcpRoute[] routes;
     private final ServerSocketChannel[][] channels;
@@ -247,6 +249,7 @@ public final class TcpForwarder implements LoopService
      * @param routeIndex the listener.
      * @param policy     the new policy, built over this worker's {@link #loadView(int)}.
      */
+    @Override
     public void setPolicy(final int routeIndex, final BalancerPolicy policy)
     {
         pickers[routeIndex] = policy;
@@ -259,6 +262,7 @@ public final class TcpForwarder implements LoopService
      * @param routeIndex the listener.
      * @return the view.
      */
+    @Override
     public LoadView loadView(final int routeIndex)
     {
         return loadViews[routeIndex];
@@ -269,6 +273,7 @@ public final class TcpForwarder implements LoopService
      *
      * @param listener told on the worker thread of each failed connect; must not block or allocate.
      */
+    @Override
     public void failureListener(final TargetFailureListener listener)
     {
         this.failureListener = listener;
@@ -282,6 +287,7 @@ public final class TcpForwarder implements LoopService
      * @param target     the target id.
      * @return how many connections were reset.
      */
+    @Override
     public int resetConnectionsTo(final int routeIndex, final int target)
     {
         int reset = 0;

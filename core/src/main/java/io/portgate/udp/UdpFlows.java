@@ -2,6 +2,7 @@ package io.portgate.udp;
 
 import io.portgate.balance.BalancerPolicies;
 import io.portgate.balance.BalancerPolicy;
+import io.portgate.balance.LoadView;
 import io.portgate.balance.Hashing;
 import io.portgate.config.Affinity;
 import io.portgate.ffm.NativeFd;
@@ -43,7 +44,8 @@ final class UdpFlows implements TimeoutHandler
     private final UdpRoute route;
     private final int routeIndex;
     private final UdpCounters counters;
-    private final BalancerPolicy picker;
+    private BalancerPolicy picker;
+    private final LoadView loadView;
     private final int[] openPerTarget;
     private final boolean packetAffinity;
     private final boolean clientAffinity;
@@ -66,8 +68,9 @@ final class UdpFlows implements TimeoutHandler
         this.packetAffinity = route.affinity() == Affinity.PACKET;
         this.clientAffinity = route.affinity() == Affinity.CLIENT;
         final int[] open = openPerTarget;
+        this.loadView = target -> open[target];
         this.picker = BalancerPolicies.create(route.pickAlgorithm(), route.targetIds(), route.weights(),
-            targetKeys(route), target -> open[target], seed);
+            targetKeys(route), loadView, seed);
     }
 
     // Maglev keys each target by its address, so a target keeps its slots when others come and go.
@@ -376,9 +379,46 @@ final class UdpFlows implements TimeoutHandler
      * A target answered with ICMP port unreachable: counted, its socket closed, and the flow re-picks, avoiding it,
      * on its next datagram.
      */
+    void setPicker(final BalancerPolicy policy)
+    {
+        picker = policy;
+    }
+
+    LoadView loadView()
+    {
+        return loadView;
+    }
+
+    /**
+     * A target went down and its pool says {@code on-down: close}: every flow on it re-picks on its next datagram,
+     * and its socket to the target is closed.
+     *
+     * @param target the target id.
+     * @return how many flows were moved.
+     */
+    int dropTarget(final int target)
+    {
+        int moved = 0;
+        for (UdpFlow flow = oldest; flow != null; flow = flow.newer)
+        {
+            final UdpBackend backend = flow.backends[target];
+            if (backend != null && backend.channel != null)
+            {
+                if (flow.target == target)
+                {
+                    flow.target = BalancerPolicy.NO_TARGET;
+                }
+                closeBackend(backend);
+                moved++;
+            }
+        }
+        return moved;
+    }
+
     void onUnreachable(final UdpBackend backend)
     {
         final UdpFlow flow = backend.flow;
+        forwarder.failureListener().onConnectFailure(routeIndex, backend.target);
         counters.addListener(routeIndex, UdpCounters.L_UNREACHABLE, 1);
         counters.addTarget(routeIndex, backend.target, UdpCounters.T_UNREACHABLE, 1);
         flow.markFailed(backend.target);

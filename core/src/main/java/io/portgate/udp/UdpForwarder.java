@@ -1,5 +1,9 @@
 package io.portgate.udp;
 
+import io.portgate.balance.BalancerPolicy;
+import io.portgate.balance.LoadView;
+import io.portgate.loop.PolicyHost;
+import io.portgate.loop.TargetFailureListener;
 import io.portgate.ffm.NativeFd;
 import io.portgate.loop.LoopService;
 import io.portgate.loop.Worker;
@@ -15,13 +19,14 @@ import java.util.List;
  * One worker's UDP forwarding: its socket on every port of every UDP listener, the flows of each listener and the
  * path datagrams take through the kernel. Lives on the worker's thread; shares nothing mutable with other workers.
  */
-public final class UdpForwarder implements LoopService
+public final class UdpForwarder implements LoopService, PolicyHost
 {
     private final int workerIndex;
     private final UdpFlows[] flows;
     private final UdpListenerSocket[][] sockets;
     private final boolean batching;
     private final DatagramPath path;
+    private TargetFailureListener failureListener = TargetFailureListener.NONE;
     private Worker worker;
     private boolean closed;
 
@@ -168,6 +173,35 @@ public final class UdpForwarder implements LoopService
         {
             path.close();
         }
+    }
+
+    @Override
+    public void setPolicy(final int routeIndex, final BalancerPolicy policy)
+    {
+        flows[routeIndex].setPicker(policy);
+    }
+
+    @Override
+    public LoadView loadView(final int routeIndex)
+    {
+        return flows[routeIndex].loadView();
+    }
+
+    @Override
+    public int resetConnectionsTo(final int routeIndex, final int target)
+    {
+        return flows[routeIndex].dropTarget(target);
+    }
+
+    @Override
+    public void failureListener(final TargetFailureListener listener)
+    {
+        this.failureListener = listener;
+    }
+
+    TargetFailureListener failureListener()
+    {
+        return failureListener;
     }
 
     /**
