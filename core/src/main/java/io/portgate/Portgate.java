@@ -172,11 +172,13 @@ public final class Portgate implements AutoCloseable
         final MetricsFile metrics;
         try
         {
-            metrics = openMetrics(config, routes, workerCount);
+            metrics = openMetrics(config, routes, udp.routes(), workerCount);
+            udp.countInto(metrics);
         }
         catch (final RuntimeException ex)
         {
             closeAll(channels);
+            udp.closeUnstarted();
             throw ex;
         }
         try
@@ -558,14 +560,15 @@ public final class Portgate implements AutoCloseable
     }
 
     private static MetricsFile openMetrics(final PortgateConfig config, final List<TcpRoute> routes,
-        final int workerCount)
+        final List<UdpRoute> udpRoutes, final int workerCount)
     {
         int targets = 0;
         for (final PoolConfig pool : config.pools().values())
         {
             targets += pool.targets().size();
         }
-        final int capacity = workerCount * TcpCounters.countersNeeded(routes) +
+        final int capacity = workerCount * (TcpCounters.countersNeeded(routes) +
+            UdpCounters.countersNeeded(udpRoutes)) +
             Conductor.countersNeeded(targets) + METRICS_HEADROOM;
         return config.metricsFile() == null ? MetricsFile.inMemory(capacity) :
             MetricsFile.create(config.metricsFile(), capacity);

@@ -63,7 +63,27 @@ public enum Metric
         "How long the last health probe of a target took"),
     /** How the last probe ended. */
     TARGET_PROBE_RESULT("portgate_target_probe_result", Type.GAUGE,
-        "How the last probe ended: 0 none yet, 1 ok, 2 refused, 3 timeout, 4 bad reply, 5 error, 6 passive failure");
+        "How the last probe ended: 0 none yet, 1 ok, 2 refused, 3 timeout, 4 bad reply, 5 error, 6 passive failure"),
+    /** UDP flows evicted because the flow table was full. */
+    UDP_FLOWS_EVICTED("portgate_udp_flows_evicted_total", Type.COUNTER,
+        "UDP flows evicted, longest idle first, because the flow table was full"),
+    /** UDP flows closed by the idle timeout. */
+    UDP_FLOWS_EXPIRED("portgate_udp_flows_expired_total", Type.COUNTER, "UDP flows closed by the idle timeout"),
+    /** ICMP port unreachables from targets, per listener. */
+    UDP_UNREACHABLE("portgate_udp_unreachable_total", Type.COUNTER,
+        "ICMP port unreachables targets answered with"),
+    /** UDP flows open to a target now. */
+    TARGET_FLOWS_ACTIVE("portgate_target_flows_active", Type.GAUGE, "UDP flows open to a target now"),
+    /** UDP flows opened to a target. */
+    TARGET_FLOWS("portgate_target_flows_total", Type.COUNTER, "UDP flows opened to a target"),
+    /** Datagrams forwarded to a target. */
+    TARGET_DATAGRAMS_SENT("portgate_target_sent_datagrams_total", Type.COUNTER, "Datagrams forwarded to a target"),
+    /** Datagrams received from a target. */
+    TARGET_DATAGRAMS_RECEIVED("portgate_target_received_datagrams_total", Type.COUNTER,
+        "Datagrams received from a target"),
+    /** ICMP port unreachables from a target. */
+    TARGET_UNREACHABLE("portgate_target_unreachable_total", Type.COUNTER,
+        "ICMP port unreachables a target answered with");
 
     /** Prometheus metric types. */
     public enum Type

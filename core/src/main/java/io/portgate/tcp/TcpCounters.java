@@ -1,12 +1,10 @@
 package io.portgate.tcp;
 
-import io.portgate.metrics.Labels;
+import io.portgate.metrics.CounterCells;
 import io.portgate.metrics.Metric;
 import io.portgate.metrics.MetricsFile;
-import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,7 +33,6 @@ public final class TcpCounters
     public static final int L_IDLE_TIMEOUTS = 7;
     /** Listener: connections closed with a reset because one side reset or failed. */
     public static final int L_RESETS = 8;
-    private static final int LISTENER_SLOTS = 9;
 
     /** Target: connections open to it now. */
     public static final int T_ACTIVE = 0;
@@ -49,26 +46,21 @@ public final class TcpCounters
     public static final int T_CONNECT_FAILURES = 4;
     /** Target: connects it refused (ECONNREFUSED). */
     public static final int T_REFUSED = 5;
-    private static final int TARGET_SLOTS = 6;
 
-    /** Keeps the cells of different workers on different cache lines. */
-    private static final int PAD = 16;
+    /** What each listener slot is exported as, by slot. */
+    private static final CounterCells.Slot[] LISTENER_METRICS = {
+        CounterCells.Slot.of(Metric.TCP_CONNECTIONS_ACTIVE), CounterCells.Slot.of(Metric.TCP_CONNECTIONS),
+        CounterCells.Slot.of(Metric.TCP_CONNECTIONS_REFUSED), CounterCells.Slot.of(Metric.TCP_CONNECTIONS_REJECTED),
+        CounterCells.Slot.of(Metric.BYTES_RECEIVED), CounterCells.Slot.of(Metric.BYTES_SENT),
+        CounterCells.Slot.of(Metric.TCP_CONNECT_FAILURES), CounterCells.Slot.of(Metric.TCP_IDLE_TIMEOUTS),
+        CounterCells.Slot.of(Metric.TCP_RESETS)};
+    /** What each target slot is exported as, by slot. */
+    private static final CounterCells.Slot[] TARGET_METRICS = {
+        CounterCells.Slot.of(Metric.TARGET_CONNECTIONS_ACTIVE), CounterCells.Slot.of(Metric.TARGET_CONNECTIONS),
+        CounterCells.Slot.of(Metric.TARGET_BYTES_SENT), CounterCells.Slot.of(Metric.TARGET_BYTES_RECEIVED),
+        CounterCells.Slot.of(Metric.TARGET_CONNECT_FAILURES), CounterCells.Slot.of(Metric.TARGET_CONNECT_REFUSED)};
 
-    /** The metric each listener slot is exported as, by slot. */
-    private static final Metric[] LISTENER_METRICS = {
-        Metric.TCP_CONNECTIONS_ACTIVE, Metric.TCP_CONNECTIONS, Metric.TCP_CONNECTIONS_REFUSED,
-        Metric.TCP_CONNECTIONS_REJECTED, Metric.BYTES_RECEIVED, Metric.BYTES_SENT, Metric.TCP_CONNECT_FAILURES,
-        Metric.TCP_IDLE_TIMEOUTS, Metric.TCP_RESETS};
-    /** The metric each target slot is exported as, by slot. */
-    private static final Metric[] TARGET_METRICS = {
-        Metric.TARGET_CONNECTIONS_ACTIVE, Metric.TARGET_CONNECTIONS, Metric.TARGET_BYTES_SENT,
-        Metric.TARGET_BYTES_RECEIVED, Metric.TARGET_CONNECT_FAILURES, Metric.TARGET_CONNECT_REFUSED};
-
-    private final int[] listenerBase;
-    private final int[] targetBase;
-    private final AtomicBuffer buffer;
-    /** Byte offset in {@link #buffer} of each cell, by cell index. */
-    private final int[] offsets;
+    private final CounterCells cells;
 
     /**
      * Creates zeroed counters in memory of their own, for tests and tools that need no metrics file.
@@ -77,81 +69,42 @@ public final class TcpCounters
      */
     public TcpCounters(final int[] targetsPerListener)
     {
-        listenerBase = new int[targetsPerListener.length];
-        targetBase = new int[targetsPerListener.length];
-        final int cells = layout(targetsPerListener);
-        buffer = new UnsafeBuffer(ByteBuffer.allocateDirect((cells + 2 * PAD) * Long.BYTES));
-        offsets = new int[cells];
-        for (int i = 0; i < cells; i++)
-        {
-            offsets[i] = (PAD + i) * Long.BYTES;
-        }
+        cells = new CounterCells(LISTENER_METRICS.length, TARGET_METRICS.length, targetsPerListener);
     }
 
     /**
      * Creates zeroed counters in a metrics file, one Agrona counter per cell, labelled with listener, pool and
      * target, so that {@code portgate stat} and {@code /metrics} read them without touching the data path.
      *
-     * @param routes  the TCP listeners, by index.
+     * @param routes  the listeners, by index.
      * @param metrics the metrics file.
      * @param worker  the worker that will write them.
      */
     public TcpCounters(final List<TcpRoute> routes, final MetricsFile metrics, final int worker)
     {
-        final int[] targetsPerListener = routes.stream().mapToInt(TcpRoute::targetCount).toArray();
-        listenerBase = new int[targetsPerListener.length];
-        targetBase = new int[targetsPerListener.length];
-        offsets = new int[layout(targetsPerListener)];
-        buffer = metrics.valuesBuffer();
+        final List<CounterCells.Listener> listeners = new ArrayList<>();
         for (final TcpRoute route : routes)
         {
-            final int l = route.index();
-            final String listenerLabels = Labels.of("listener", route.name());
-            for (int slot = 0; slot < LISTENER_SLOTS; slot++)
-            {
-                offsets[listenerBase[l] + slot] = metrics.counterOffset(
-                    metrics.counter(LISTENER_METRICS[slot], worker, listenerLabels));
-            }
+            final List<String> targets = new ArrayList<>();
             for (int t = 0; t < route.targetCount(); t++)
             {
-                final String targetLabels = Labels.of("listener", route.name(), "pool", route.poolName(), "target",
-                    route.targetLabel(t));
-                for (int slot = 0; slot < TARGET_SLOTS; slot++)
-                {
-                    offsets[targetBase[l] + t * TARGET_SLOTS + slot] = metrics.counterOffset(
-                        metrics.counter(TARGET_METRICS[slot], worker, targetLabels));
-                }
+                targets.add(route.targetLabel(t));
             }
+            listeners.add(new CounterCells.Listener(route.name(), route.poolName(), targets));
         }
+        cells = new CounterCells(LISTENER_METRICS, TARGET_METRICS, listeners, metrics, worker);
     }
 
     /**
      * How many counters one worker needs in a metrics file.
      *
-     * @param routes the TCP listeners.
+     * @param routes the listeners.
      * @return the number of counters.
      */
     public static int countersNeeded(final List<TcpRoute> routes)
     {
-        int n = 0;
-        for (final TcpRoute route : routes)
-        {
-            n += LISTENER_SLOTS + TARGET_SLOTS * route.targetCount();
-        }
-        return n;
-    }
-
-    private int layout(final int[] targetsPerListener)
-    {
-        int next = 0;
-        for (int l = 0; l < targetsPerListener.length; l++)
-        {
-            listenerBase[l] = next;
-            next += LISTENER_SLOTS;
-            targetBase[l] = next;
-            next += TARGET_SLOTS * targetsPerListener[l];
-        }
-        return next;
+        return CounterCells.needed(LISTENER_METRICS.length, TARGET_METRICS.length,
+            routes.stream().mapToInt(TcpRoute::targetCount).toArray());
     }
 
     /**
@@ -163,7 +116,7 @@ public final class TcpCounters
      */
     public void addListener(final int listener, final int slot, final long delta)
     {
-        add(listenerBase[listener] + slot, delta);
+        cells.addListener(listener, slot, delta);
     }
 
     /**
@@ -176,7 +129,7 @@ public final class TcpCounters
      */
     public void addTarget(final int listener, final int target, final int slot, final long delta)
     {
-        add(targetBase[listener] + target * TARGET_SLOTS + slot, delta);
+        cells.addTarget(listener, target, slot, delta);
     }
 
     /**
@@ -188,7 +141,7 @@ public final class TcpCounters
      */
     public long listener(final int listener, final int slot)
     {
-        return buffer.getLongVolatile(offsets[listenerBase[listener] + slot]);
+        return cells.listener(listener, slot);
     }
 
     /**
@@ -201,13 +154,6 @@ public final class TcpCounters
      */
     public long target(final int listener, final int target, final int slot)
     {
-        return buffer.getLongVolatile(offsets[targetBase[listener] + target * TARGET_SLOTS + slot]);
-    }
-
-    private void add(final int index, final long delta)
-    {
-        // Single writer: a plain read and a release store, no atomic instruction (Aeron's counters do the same).
-        final int offset = offsets[index];
-        buffer.putLongRelease(offset, buffer.getLong(offset) + delta);
+        return cells.target(listener, target, slot);
     }
 }

@@ -1,7 +1,11 @@
 package io.portgate.udp;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.portgate.metrics.CounterCells;
+import io.portgate.metrics.Metric;
+import io.portgate.metrics.MetricsFile;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One worker's UDP counters, per listener and per target of the listener's pool. Only the owning worker writes (so an
@@ -44,7 +48,6 @@ public final class UdpCounters
     public static final int L_FLOWS_EXPIRED = 13;
     /** Listener: times a target reported itself unreachable (ICMP port unreachable). */
     public static final int L_UNREACHABLE = 14;
-    private static final int LISTENER_SLOTS = 15;
 
     /** Target: flow sockets open to it now. */
     public static final int T_FLOWS_ACTIVE = 0;
@@ -60,35 +63,72 @@ public final class UdpCounters
     public static final int T_BYTES_OUT = 5;
     /** Target: times it reported itself unreachable (ICMP port unreachable). */
     public static final int T_UNREACHABLE = 6;
-    private static final int TARGET_SLOTS = 7;
 
-    /** Keeps the cells of different workers on different cache lines. */
-    private static final int PAD = 16;
-    private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** What each listener slot is exported as, by slot. */
+    private static final CounterCells.Slot[] LISTENER_METRICS = {
+        CounterCells.Slot.of(Metric.UDP_FLOWS_ACTIVE), CounterCells.Slot.of(Metric.UDP_FLOWS),
+        CounterCells.Slot.of(Metric.DATAGRAMS_RECEIVED), CounterCells.Slot.of(Metric.BYTES_RECEIVED),
+        CounterCells.Slot.of(Metric.DATAGRAMS_SENT), CounterCells.Slot.of(Metric.BYTES_SENT),
+        dropped("no_target"), dropped("would_block"), dropped("truncated"), dropped("unreachable"),
+        dropped("draining"), dropped("error"), CounterCells.Slot.of(Metric.UDP_FLOWS_EVICTED),
+        CounterCells.Slot.of(Metric.UDP_FLOWS_EXPIRED), CounterCells.Slot.of(Metric.UDP_UNREACHABLE)};
+    /** What each target slot is exported as, by slot. */
+    private static final CounterCells.Slot[] TARGET_METRICS = {
+        CounterCells.Slot.of(Metric.TARGET_FLOWS_ACTIVE), CounterCells.Slot.of(Metric.TARGET_FLOWS),
+        CounterCells.Slot.of(Metric.TARGET_DATAGRAMS_SENT), CounterCells.Slot.of(Metric.TARGET_BYTES_SENT),
+        CounterCells.Slot.of(Metric.TARGET_DATAGRAMS_RECEIVED), CounterCells.Slot.of(Metric.TARGET_BYTES_RECEIVED),
+        CounterCells.Slot.of(Metric.TARGET_UNREACHABLE)};
 
-    private final int[] listenerBase;
-    private final int[] targetBase;
-    private final long[] cells;
+    private final CounterCells cells;
+
+    private static CounterCells.Slot dropped(final String reason)
+    {
+        return new CounterCells.Slot(Metric.DATAGRAMS_DROPPED, "reason", reason);
+    }
 
     /**
-     * Creates zeroed counters.
+     * Creates zeroed counters in memory of their own, for tests and tools that need no metrics file.
      *
-     * @param targetsPerListener how many targets each UDP listener's pool has, by listener index.
+     * @param targetsPerListener how many targets each listener's pool has, by listener index.
      */
     public UdpCounters(final int[] targetsPerListener)
     {
-        final int listeners = targetsPerListener.length;
-        listenerBase = new int[listeners];
-        targetBase = new int[listeners];
-        int next = PAD;
-        for (int l = 0; l < listeners; l++)
+        cells = new CounterCells(LISTENER_METRICS.length, TARGET_METRICS.length, targetsPerListener);
+    }
+
+    /**
+     * Creates zeroed counters in a metrics file, one Agrona counter per cell, labelled with listener, pool and
+     * target, so that {@code portgate stat} and {@code /metrics} read them without touching the data path.
+     *
+     * @param routes  the listeners, by index.
+     * @param metrics the metrics file.
+     * @param worker  the worker that will write them.
+     */
+    public UdpCounters(final List<UdpRoute> routes, final MetricsFile metrics, final int worker)
+    {
+        final List<CounterCells.Listener> listeners = new ArrayList<>();
+        for (final UdpRoute route : routes)
         {
-            listenerBase[l] = next;
-            next += LISTENER_SLOTS;
-            targetBase[l] = next;
-            next += TARGET_SLOTS * targetsPerListener[l];
+            final List<String> targets = new ArrayList<>();
+            for (int t = 0; t < route.targetCount(); t++)
+            {
+                targets.add(route.targetLabel(t));
+            }
+            listeners.add(new CounterCells.Listener(route.name(), route.poolName(), targets));
         }
-        cells = new long[next + PAD];
+        cells = new CounterCells(LISTENER_METRICS, TARGET_METRICS, listeners, metrics, worker);
+    }
+
+    /**
+     * How many counters one worker needs in a metrics file.
+     *
+     * @param routes the listeners.
+     * @return the number of counters.
+     */
+    public static int countersNeeded(final List<UdpRoute> routes)
+    {
+        return CounterCells.needed(LISTENER_METRICS.length, TARGET_METRICS.length,
+            routes.stream().mapToInt(UdpRoute::targetCount).toArray());
     }
 
     /**
@@ -100,7 +140,7 @@ public final class UdpCounters
      */
     public void addListener(final int listener, final int slot, final long delta)
     {
-        add(listenerBase[listener] + slot, delta);
+        cells.addListener(listener, slot, delta);
     }
 
     /**
@@ -113,7 +153,7 @@ public final class UdpCounters
      */
     public void addTarget(final int listener, final int target, final int slot, final long delta)
     {
-        add(targetBase[listener] + target * TARGET_SLOTS + slot, delta);
+        cells.addTarget(listener, target, slot, delta);
     }
 
     /**
@@ -125,7 +165,7 @@ public final class UdpCounters
      */
     public long listener(final int listener, final int slot)
     {
-        return (long)CELLS.getOpaque(cells, listenerBase[listener] + slot);
+        return cells.listener(listener, slot);
     }
 
     /**
@@ -138,11 +178,6 @@ public final class UdpCounters
      */
     public long target(final int listener, final int target, final int slot)
     {
-        return (long)CELLS.getOpaque(cells, targetBase[listener] + target * TARGET_SLOTS + slot);
-    }
-
-    private void add(final int index, final long delta)
-    {
-        CELLS.setOpaque(cells, index, (long)CELLS.getOpaque(cells, index) + delta);
+        return cells.target(listener, target, slot);
     }
 }

@@ -55,6 +55,20 @@ public final class UdpService
     }
 
     /**
+     * Moves the counters into a metrics file, so that {@code portgate stat} and {@code /metrics} see them. Call
+     * before the first {@link #forwarder(int)}.
+     *
+     * @param metrics the metrics file.
+     */
+    public void countInto(final io.portgate.metrics.MetricsFile metrics)
+    {
+        for (int w = 0; w < counters.length; w++)
+        {
+            counters[w] = new UdpCounters(routes, metrics, w);
+        }
+    }
+
+    /**
      * Resolves the UDP listeners of a validated configuration, decides the fast paths and binds every worker's
      * sockets.
      *

@@ -346,6 +346,10 @@ class HealthFailoverTest
                 assertEquals(1, client.exchange(Exchange.random(24)), "every new flow goes to the live target");
             }
         }
+        // The UDP counters live in the metrics file too.
+        assertTrue(portgate.metrics().sum(io.portgate.metrics.Metric.DATAGRAMS_SENT, "listener", "dns") >= 20);
+        assertEquals(portgate.stats().udpListener("dns").datagramsOut(),
+            portgate.metrics().sum(io.portgate.metrics.Metric.DATAGRAMS_SENT, "listener", "dns"));
     }
 
     @Test
