@@ -29,6 +29,7 @@ import io.portgate.udp.UdpCounters;
 import io.portgate.udp.UdpForwarder;
 import io.portgate.udp.UdpRoute;
 import io.portgate.udp.UdpService;
+import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
@@ -86,6 +87,9 @@ public final class Portgate implements AutoCloseable
     private final MetricsFile metrics;
     private AgentRunner conductorRunner;
     private AdminServer admin;
+    private final Histogram[] connectHistograms;
+    private final Histogram[][] connectIntervals;
+    private final TcpForwarder[] tcpForwarders;
 
     private Portgate(
         final PortgateConfig config,
@@ -97,10 +101,18 @@ public final class Portgate implements AutoCloseable
         final LoopErrors errors,
         final Conductor conductor,
         final MetricsFile metrics,
-        final UdpService udp)
+        final UdpService udp,
+        final TcpForwarder[] tcpForwarders)
     {
         this.conductor = conductor;
         this.metrics = metrics;
+        this.tcpForwarders = tcpForwarders;
+        this.connectHistograms = new Histogram[routes.size()];
+        this.connectIntervals = new Histogram[routes.size()][workers.length];
+        for (int r = 0; r < routes.size(); r++)
+        {
+            connectHistograms[r] = new Histogram(2);
+        }
         this.config = config;
         this.routes = routes;
         this.boundAddresses = boundAddresses;
@@ -212,7 +224,7 @@ public final class Portgate implements AutoCloseable
 
         final Portgate portgate = new Portgate(config, List.copyOf(routes),
             java.util.Collections.unmodifiableMap(allBound), workers, counters, budget, errors, conductor, metrics,
-            udp);
+            udp, forwarders);
         for (int w = 0; w < workerCount; w++)
         {
             final AgentRunner runner = new AgentRunner(
@@ -368,6 +380,44 @@ public final class Portgate implements AutoCloseable
     }
 
     /**
+     * Connect times to the targets of a TCP listener since start, over every worker: the time from a non-blocking
+     * connect to its completion, as the loop saw it. Safe from any thread.
+     *
+     * @param listenerName the listener's name.
+     * @return a copy of the histogram, values in nanoseconds.
+     * @throws IllegalArgumentException when there is no TCP listener of that name.
+     */
+    public Histogram connectLatency(final String listenerName)
+    {
+        for (final TcpRoute route : routes)
+        {
+            if (route.name().equals(listenerName))
+            {
+                return connectLatency(route.index());
+            }
+        }
+        throw new IllegalArgumentException("no TCP listener named '" + listenerName + "'");
+    }
+
+    private Histogram connectLatency(final int route)
+    {
+        synchronized (connectHistograms)
+        {
+            // Taking an interval histogram swaps the worker's recording buffer without stopping it
+            // (HdrHistogram's writer-reader phaser); only one reader at a time may do so, hence the lock.
+            for (final Worker worker : workers)
+            {
+                final TcpForwarder forwarder = forwarderOf(worker);
+                final int w = worker.index();
+                connectIntervals[route][w] = forwarder.connectLatency(route)
+                    .getIntervalHistogram(connectIntervals[route][w]);
+                connectHistograms[route].add(connectIntervals[route][w]);
+            }
+            return connectHistograms[route].copy();
+        }
+    }
+
+    /**
      * Where the admin endpoint listens.
      *
      * @return its address, or null when the configuration has no {@code admin:}.
@@ -387,6 +437,11 @@ public final class Portgate implements AutoCloseable
     public void undrain(final String pool, final String target)
     {
         conductor.drain(pool, targetIndex(pool, target), false);
+    }
+
+    private TcpForwarder forwarderOf(final Worker worker)
+    {
+        return tcpForwarders[worker.index()];
     }
 
     private AdminServer.Operations adminOperations()
@@ -428,6 +483,17 @@ public final class Portgate implements AutoCloseable
             public void weight(final String pool, final String target, final int weight)
             {
                 Portgate.this.weight(pool, target, weight);
+            }
+
+            @Override
+            public Map<String, Histogram> connectLatencies()
+            {
+                final Map<String, Histogram> latencies = new LinkedHashMap<>();
+                for (final TcpRoute route : routes)
+                {
+                    latencies.put(route.name(), connectLatency(route.index()));
+                }
+                return latencies;
             }
         };
     }

@@ -10,6 +10,7 @@ import io.portgate.config.Units;
 import io.portgate.metrics.MetricsReader;
 import io.portgate.metrics.PrometheusText;
 import io.portgate.util.Json;
+import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -72,6 +73,9 @@ public final class AdminServer implements AutoCloseable
          * @param weight the weight, 1 or more.
          */
         void weight(String pool, String target, int weight);
+
+        /** @return connect times to targets since start, by TCP listener, in nanoseconds. */
+        Map<String, Histogram> connectLatencies();
     }
 
     private final HttpServer server;
@@ -171,7 +175,9 @@ public final class AdminServer implements AutoCloseable
         if (path.equals("/metrics"))
         {
             requireMethod(method, "GET");
-            send(exchange, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(operations.metrics().samples()));
+            send(exchange, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(operations.metrics().samples()) +
+                PrometheusText.summary("portgate_tcp_connect_seconds", "Time to connect to a target", "listener",
+                    operations.connectLatencies()));
         }
         else if (path.equals("/api/listeners"))
         {

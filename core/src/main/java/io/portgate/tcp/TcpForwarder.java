@@ -4,6 +4,7 @@ import io.portgate.balance.BalancerPolicies;
 import io.portgate.balance.BalancerPolicy;
 import io.portgate.balance.Hashing;
 import io.portgate.balance.LoadView;
+import org.HdrHistogram.SingleWriterRecorder;
 import io.portgate.loop.PolicyHost;
 import io.portgate.loop.TargetFailureListener;
 import io.portgate.loop.LoopService;
@@ -24,6 +25,9 @@ import java.util.List;
  */
 public final class TcpForwarder implements LoopService, PolicyHost
 {
+    /** Longest connect time the histograms hold: the longest connect timeout the configuration allows. */
+    private static final long LATENCY_MAX_NS = 3_600_000_000_000L;
+
     private final TcpRoute[] routes;
     private final ServerSocketChannel[][] channels;
     private final TcpAcceptor[][] acceptors;
@@ -33,6 +37,7 @@ public final class TcpForwarder implements LoopService, PolicyHost
     private final BalancerPolicy[] pickers;
     private final int[][] activePerTarget;
     private final LoadView[] loadViews;
+    private final SingleWriterRecorder[] connectLatency;
     private TargetFailureListener failureListener = TargetFailureListener.NONE;
     private final ArrayDeque<TcpConnection> freeConnections = new ArrayDeque<>();
     private final boolean splice;
@@ -77,6 +82,7 @@ public final class TcpForwarder implements LoopService, PolicyHost
         this.pickers = new BalancerPolicy[this.routes.length];
         this.activePerTarget = new int[this.routes.length][];
         this.loadViews = new LoadView[this.routes.length];
+        this.connectLatency = new SingleWriterRecorder[this.routes.length];
         for (int r = 0; r < this.routes.length; r++)
         {
             final TcpRoute route = this.routes[r];
@@ -84,6 +90,7 @@ public final class TcpForwarder implements LoopService, PolicyHost
             activePerTarget[r] = new int[route.targetCount()];
             final int[] active = activePerTarget[r];
             loadViews[r] = target -> active[target];
+            connectLatency[r] = new SingleWriterRecorder(LATENCY_MAX_NS, 2);
             pickers[r] = BalancerPolicies.create(route.algorithm(), route.targetIds(), route.weights(),
                 targetKeys(route), loadViews[r], workerIndex);
             acceptors[r] = new TcpAcceptor[channels[r].length];
@@ -230,6 +237,18 @@ public final class TcpForwarder implements LoopService, PolicyHost
     Worker worker()
     {
         return worker;
+    }
+
+    /**
+     * Connect times to targets of a listener, recorded by this worker only; a reporter on another thread takes
+     * interval histograms from it without stopping the worker.
+     *
+     * @param routeIndex the listener.
+     * @return the recorder, values in nanoseconds.
+     */
+    public SingleWriterRecorder connectLatency(final int routeIndex)
+    {
+        return connectLatency[routeIndex];
     }
 
     TcpCounters counters()

@@ -74,9 +74,9 @@ class AdminServerTest
     }
 
     /** Parses Prometheus text: every sample line is {@code name{labels} value}. */
-    private static Map<String, Long> parsePrometheus(final String text)
+    private static Map<String, Double> parsePrometheus(final String text)
     {
-        final Map<String, Long> samples = new HashMap<>();
+        final Map<String, Double> samples = new HashMap<>();
         for (final String line : text.split("\n"))
         {
             if (line.isEmpty() || line.startsWith("#"))
@@ -87,7 +87,7 @@ class AdminServerTest
             final int space = line.lastIndexOf(' ');
             final String series = line.substring(0, space);
             assertTrue(series.matches("[a-z_]+(\\{([a-z]+=\"[^\"]*\",?)+})?"), "a valid series: " + series);
-            samples.put(series, Long.parseLong(line.substring(space + 1)));
+            samples.put(series, Double.parseDouble(line.substring(space + 1)));
         }
         return samples;
     }
@@ -102,27 +102,31 @@ class AdminServerTest
             assertArrayEquals(payload, Exchange.roundTrip(front, payload));
         }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Map<String, Long> samples;
+        Map<String, Double> samples;
         do
         {
             final HttpResponse<String> response = get("/metrics");
-            assertEquals(200, response.statusCode());
+            assertEquals(200, response.statusCode(), response.body());
             assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain; " +
                 "version=0.0.4"));
             samples = parsePrometheus(response.body());
         }
-        while (samples.getOrDefault("portgate_sent_bytes_total{listener=\"web\"}", 0L) < 6000 &&
+        while (samples.getOrDefault("portgate_sent_bytes_total{listener=\"web\"}", 0.0) < 6000 &&
             System.nanoTime() < deadline);
 
         assertEquals(12, samples.get("portgate_tcp_connections_total{listener=\"web\"}"));
         assertEquals(6000, samples.get("portgate_received_bytes_total{listener=\"web\"}"));
         assertEquals(6000, samples.get("portgate_sent_bytes_total{listener=\"web\"}"));
+        assertEquals(12, samples.get("portgate_tcp_connect_seconds_count{listener=\"web\"}"),
+            "one connect time per connection");
+        assertTrue(samples.get("portgate_tcp_connect_seconds{listener=\"web\",quantile=\"0.5\"}") > 0);
         final String aLabels = "{listener=\"web\",pool=\"web\",target=\"127.0.0.1:" + a.port() + "\"}";
         final String bLabels = "{listener=\"web\",pool=\"web\",target=\"127.0.0.1:" + b.port() + "\"}";
         assertEquals(12, samples.get("portgate_target_connections_total" + aLabels) +
             samples.get("portgate_target_connections_total" + bLabels));
         assertEquals(a.accepted(), samples.get("portgate_target_connections_total" + aLabels));
         assertEquals(1, samples.get("portgate_target_state{pool=\"web\",target=\"127.0.0.1:" + a.port() + "\"}"));
+        assertEquals(12, portgate.connectLatency("web").getTotalCount());
     }
 
     @Test
