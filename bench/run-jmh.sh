@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the JMH suite (bench/src/main/java/io/portgate/bench/jmh) in a configuration that fits in about 8-12 minutes
+# Runs the JMH suite (bench/src/main/java/io/portgate/bench/jmh) in a configuration that fits in about 8 minutes
 # on a 2-core machine: one fork, 2 warm-up iterations of 1s, 3 measured iterations of 2s per benchmark and parameter
 # set (40 in all). Writes the text and JSON results with the machine, JDK, commit and exact command beside them.
 #

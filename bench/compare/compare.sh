@@ -94,6 +94,7 @@ PORTGATE_JAR=${PORTGATE_JAR:-$HARNESS_JAR}
 DATE=$(date -u +%Y-%m-%d)
 OUT=${OUT:-"$ROOT/perf-results/$DATE"}
 mkdir -p "$OUT/raw" "$OUT/config"
+OUT=$(cd "$OUT" && pwd)   # absolute: nginx resolves a relative -c against its prefix
 RUNTIME=$(mktemp -d /tmp/portgate-compare.XXXXXX)
 LOG="$OUT/commands.log"
 : > "$LOG"
@@ -249,7 +250,11 @@ probe_portgate_udp() {
   for _ in $(seq 100); do
     kill -0 "$pid" 2>/dev/null || break
     if ss -Hltn "sport = :$(front_port portgate tcp-echo)" | grep -q .; then
-      ss -Hlun "sport = :$(front_port portgate udp-echo)" | grep -q . && ok=1
+      # UDP listeners bind after the TCP ones: give them a moment.
+      for _ in $(seq 30); do
+        ss -Hlun "sport = :$(front_port portgate udp-echo)" | grep -q . && { ok=1; break; }
+        sleep 0.1
+      done
       break
     fi
     sleep 0.1
@@ -404,9 +409,10 @@ if [ "$PROFILE" = 1 ] && [[ ",$TARGETS," == *",portgate"* ]]; then
   note "profiling portgate with JFR (not part of the measured runs)"
   mkdir -p "$OUT/profile"
   for job in portgate:tcp-rr portgate:connect portgate-block:tcp-rr portgate-block:connect portgate-block:iperf3 \
-             portgate-block:udp-rr portgate-block:udp-oneway-200000; do
+             portgate:udp-rr portgate-block:udp-rr portgate:udp-oneway-200000; do
     t=${job%%:*} s=${job#*:}
     serves_udp "$t" || [[ "$s" != udp-* ]] || continue
+    [[ ",$TARGETS," == *",$t,"* ]] && scenario_wanted "$s" || continue
     PORTGATE_JFR="$RUNTIME/$t.$s.jfr"
     start_balancer "$t"
     run_scenario "$s" "$t" profile
@@ -414,6 +420,7 @@ if [ "$PROFILE" = 1 ] && [[ ",$TARGETS," == *",portgate"* ]]; then
     mv "$OUT"/raw/"$s.$t".profile.* "$OUT/profile/" 2>/dev/null || true
     if [ -s "$PORTGATE_JFR" ]; then
       "$JDK/bin/jfr" view --width 160 hot-methods "$PORTGATE_JFR" > "$OUT/profile/$t.$s.hot-methods.txt" 2>&1 || true
+      "$JDK/bin/jfr" view --width 160 allocation-by-site "$PORTGATE_JFR" > "$OUT/profile/$t.$s.allocation-by-site.txt" 2>&1 || true
       "$JDK/bin/jfr" print --events jdk.ExecutionSample,jdk.NativeMethodSample --stack-depth 12 "$PORTGATE_JFR" \
         | python3 "$HERE/jfr_top.py" > "$OUT/profile/$t.$s.top-frames.txt" || true
     fi
