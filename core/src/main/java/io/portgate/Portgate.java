@@ -6,20 +6,30 @@ import io.portgate.config.Diagnostic;
 import io.portgate.config.FastPath;
 import io.portgate.config.HostFacts;
 import io.portgate.config.ListenerConfig;
+import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
 import io.portgate.config.Protocol;
 import io.portgate.config.Severity;
 import io.portgate.ffm.Splice;
+import io.portgate.admin.AdminServer;
 import io.portgate.conductor.Conductor;
+import io.portgate.conductor.RouteBinding;
 import io.portgate.conductor.TargetView;
 import io.portgate.health.NioProbeTransport;
 import io.portgate.loop.LoopErrors;
+import io.portgate.metrics.MetricsFile;
+import io.portgate.metrics.MetricsReader;
 import io.portgate.loop.Worker;
 import io.portgate.tcp.ConnectionLimits;
 import io.portgate.tcp.MemoryBudget;
 import io.portgate.tcp.TcpCounters;
 import io.portgate.tcp.TcpForwarder;
 import io.portgate.tcp.TcpRoute;
+import io.portgate.udp.UdpCounters;
+import io.portgate.udp.UdpForwarder;
+import io.portgate.udp.UdpRoute;
+import io.portgate.udp.UdpService;
+import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
@@ -51,8 +61,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>{@link #start} returns once every listening socket is bound, so a port taken by another process fails the start
  * (naming the listener and address) and leaves nothing open. Each of the configured {@code workers} threads runs a
- * forwarder loop with its own listening sockets; {@link #close()} stops accepting, lets open connections finish up
- * to the drain timeout, then closes them. Thread-safe.
+ * forwarder loop with its own listening sockets, TCP and UDP; {@link #close()} stops accepting, lets open connections
+ * and UDP flows finish up to the drain timeout (a flow finishes when it goes idle), then closes them. Thread-safe.
  */
 public final class Portgate implements AutoCloseable
 {
@@ -60,6 +70,8 @@ public final class Portgate implements AutoCloseable
     private static final int COMMAND_CAPACITY = 1024;
     private static final long STOP_ACCEPTING_WAIT_MS = 5_000;
     private static final long DRAIN_POLL_MS = 10;
+    /** Spare counters, for listeners and targets a reload adds. */
+    private static final int METRICS_HEADROOM = 256;
 
     private final PortgateConfig config;
     private final List<TcpRoute> routes;
@@ -69,9 +81,15 @@ public final class Portgate implements AutoCloseable
     private final TcpCounters[] counters;
     private final MemoryBudget budget;
     private final LoopErrors errors;
+    private final UdpService udp;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Conductor conductor;
+    private final MetricsFile metrics;
     private AgentRunner conductorRunner;
+    private AdminServer admin;
+    private final Histogram[] connectHistograms;
+    private final Histogram[][] connectIntervals;
+    private final TcpForwarder[] tcpForwarders;
 
     private Portgate(
         final PortgateConfig config,
@@ -81,9 +99,20 @@ public final class Portgate implements AutoCloseable
         final TcpCounters[] counters,
         final MemoryBudget budget,
         final LoopErrors errors,
-        final Conductor conductor)
+        final Conductor conductor,
+        final MetricsFile metrics,
+        final UdpService udp,
+        final TcpForwarder[] tcpForwarders)
     {
         this.conductor = conductor;
+        this.metrics = metrics;
+        this.tcpForwarders = tcpForwarders;
+        this.connectHistograms = new Histogram[routes.size()];
+        this.connectIntervals = new Histogram[routes.size()][workers.length];
+        for (int r = 0; r < routes.size(); r++)
+        {
+            connectHistograms[r] = new Histogram(2);
+        }
         this.config = config;
         this.routes = routes;
         this.boundAddresses = boundAddresses;
@@ -91,6 +120,7 @@ public final class Portgate implements AutoCloseable
         this.counters = counters;
         this.budget = budget;
         this.errors = errors;
+        this.udp = udp;
         this.runners = new AgentRunner[workers.length];
     }
 
@@ -102,7 +132,7 @@ public final class Portgate implements AutoCloseable
      * @throws ConfigException       when the configuration has errors; nothing was opened.
      * @throws UncheckedIOException  when a listener cannot bind; its message names the listener and address, and
      *                               nothing is left open.
-     * @throws IllegalStateException when {@code splice: on} but splice(2) does not work here.
+     * @throws IllegalStateException when a fast path is {@code on} but does not work here.
      */
     public static Portgate start(final PortgateConfig config)
     {
@@ -122,16 +152,23 @@ public final class Portgate implements AutoCloseable
                 routes.add(TcpRoute.of(routes.size(), listener, config.poolOf(listener)));
                 tcpListeners.add(listener);
             }
-            else
-            {
-                LOG.log(System.Logger.Level.WARNING, "listener ''{0}'' is UDP, which this version does not serve yet",
-                    listener.name());
-            }
         }
 
         final int workerCount = Math.max(1, config.workers());
         final ServerSocketChannel[][][] channels = new ServerSocketChannel[workerCount][routes.size()][];
         final Map<String, List<InetSocketAddress>> bound = bindAll(tcpListeners, routes, channels);
+        final UdpService udp;
+        try
+        {
+            udp = UdpService.bind(config, workerCount);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeAll(channels);
+            throw ex;
+        }
+        final Map<String, List<InetSocketAddress>> allBound = new LinkedHashMap<>(bound);
+        allBound.putAll(udp.boundAddresses());
 
         final int[] targetsPerListener = routes.stream().mapToInt(TcpRoute::targetCount).toArray();
         final int[] maxPerListener = routes.stream().mapToInt(TcpRoute::maxConnections).toArray();
@@ -142,23 +179,39 @@ public final class Portgate implements AutoCloseable
         final Worker[] workers = new Worker[workerCount];
         final TcpCounters[] counters = new TcpCounters[workerCount];
         final TcpForwarder[] forwarders = new TcpForwarder[workerCount];
+        final UdpForwarder[] udpForwarders = new UdpForwarder[workerCount];
         final Conductor conductor;
+        final MetricsFile metrics;
         try
         {
-            for (int w = 0; w < workerCount; w++)
-            {
-                counters[w] = new TcpCounters(targetsPerListener);
-                forwarders[w] = new TcpForwarder(
-                    w, routes, channels[w], counters[w], limits, budget, retainBytes, splice);
-                workers[w] = new Worker(w, SystemNanoClock.INSTANCE, errors, COMMAND_CAPACITY,
-                    List.of(forwarders[w]));
-            }
-            conductor = new Conductor(config, routes, workers, forwarders, new NioProbeTransport(),
-                SystemNanoClock.INSTANCE);
+            metrics = openMetrics(config, routes, udp.routes(), workerCount);
+            udp.countInto(metrics);
         }
         catch (final RuntimeException ex)
         {
             closeAll(channels);
+            udp.closeUnstarted();
+            throw ex;
+        }
+        try
+        {
+            for (int w = 0; w < workerCount; w++)
+            {
+                counters[w] = new TcpCounters(routes, metrics, w);
+                udpForwarders[w] = udp.forwarder(w);
+                forwarders[w] = new TcpForwarder(
+                    w, routes, channels[w], counters[w], limits, budget, retainBytes, splice);
+                workers[w] = new Worker(w, SystemNanoClock.INSTANCE, errors, COMMAND_CAPACITY,
+                    List.of(forwarders[w], udpForwarders[w]));
+            }
+            conductor = new Conductor(config, bindings(routes, forwarders, udp.routes(), udpForwarders), workers,
+                new NioProbeTransport(), SystemNanoClock.INSTANCE, metrics);
+        }
+        catch (final RuntimeException ex)
+        {
+            metrics.close();
+            closeAll(channels);
+            udp.closeUnstarted();
             for (final Worker worker : workers)
             {
                 if (worker != null)
@@ -169,8 +222,9 @@ public final class Portgate implements AutoCloseable
             throw ex;
         }
 
-        final Portgate portgate = new Portgate(config, List.copyOf(routes), bound, workers, counters, budget, errors,
-            conductor);
+        final Portgate portgate = new Portgate(config, List.copyOf(routes),
+            java.util.Collections.unmodifiableMap(allBound), workers, counters, budget, errors, conductor, metrics,
+            udp, forwarders);
         for (int w = 0; w < workerCount; w++)
         {
             final AgentRunner runner = new AgentRunner(
@@ -181,8 +235,25 @@ public final class Portgate implements AutoCloseable
         portgate.conductorRunner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000, 1_000_000), errors, null,
             conductor);
         AgentRunner.startOnThread(portgate.conductorRunner);
-        LOG.log(System.Logger.Level.INFO, "portgate started: {0} worker(s), {1} TCP listener(s), {2}",
-            workerCount, routes.size(), splice ? "splice(2) forwarding" : "NIO copy forwarding");
+        if (config.admin() != null)
+        {
+            try
+            {
+                portgate.admin = AdminServer.start(config.admin().socketAddress(), config.adminToken(),
+                    portgate.adminOperations());
+            }
+            catch (final RuntimeException ex)
+            {
+                portgate.close(Duration.ZERO);
+                throw ex;
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "portgate started: {0} worker(s), {1} TCP listener(s), {2}, " +
+            "{3} UDP listener(s){4}", workerCount, routes.size(),
+            splice ? "splice(2) forwarding" : "NIO copy forwarding", udp.routes().size(),
+            udp.routes().isEmpty() ? "" : udp.batching() ? (udp.gso() ?
+                ", recvmmsg/sendmmsg batches with UDP_SEGMENT" : ", recvmmsg/sendmmsg batches") :
+                ", one datagram per NIO call");
         return portgate;
     }
 
@@ -191,14 +262,14 @@ public final class Portgate implements AutoCloseable
      *
      * @param listenerName the listener's name.
      * @return the local addresses.
-     * @throws IllegalArgumentException when there is no TCP listener of that name.
+     * @throws IllegalArgumentException when there is no listener of that name.
      */
     public List<InetSocketAddress> boundAddresses(final String listenerName)
     {
         final List<InetSocketAddress> addresses = boundAddresses.get(listenerName);
         if (addresses == null)
         {
-            throw new IllegalArgumentException("no TCP listener named '" + listenerName + "'; listeners: " +
+            throw new IllegalArgumentException("no listener named '" + listenerName + "'; listeners: " +
                 boundAddresses.keySet());
         }
         return addresses;
@@ -240,7 +311,36 @@ public final class Portgate implements AutoCloseable
                 sumListener(l, TcpCounters.L_RESETS), sumListener(l, TcpCounters.L_BYTES_IN),
                 sumListener(l, TcpCounters.L_BYTES_OUT), targets));
         }
-        return new PortgateStats(listeners, budget.used(), budget.highWater(), budget.limit(), errors.count());
+        return new PortgateStats(listeners, budget.used(), budget.highWater(), budget.limit(), errors.count(),
+            udpStats());
+    }
+
+    private List<UdpListenerStats> udpStats()
+    {
+        final List<UdpListenerStats> listeners = new ArrayList<>(udp.routes().size());
+        for (final UdpRoute route : udp.routes())
+        {
+            final int l = route.index();
+            final List<UdpTargetStats> targets = new ArrayList<>(route.targetCount());
+            for (int t = 0; t < route.targetCount(); t++)
+            {
+                targets.add(new UdpTargetStats(route.targetLabel(t),
+                    udp.sumTarget(l, t, UdpCounters.T_FLOWS_ACTIVE), udp.sumTarget(l, t, UdpCounters.T_FLOWS_TOTAL),
+                    udp.sumTarget(l, t, UdpCounters.T_DATAGRAMS_IN), udp.sumTarget(l, t, UdpCounters.T_BYTES_IN),
+                    udp.sumTarget(l, t, UdpCounters.T_DATAGRAMS_OUT), udp.sumTarget(l, t, UdpCounters.T_BYTES_OUT),
+                    udp.sumTarget(l, t, UdpCounters.T_UNREACHABLE)));
+            }
+            listeners.add(new UdpListenerStats(route.name(),
+                udp.sumListener(l, UdpCounters.L_FLOWS_ACTIVE), udp.sumListener(l, UdpCounters.L_FLOWS_TOTAL),
+                udp.sumListener(l, UdpCounters.L_DATAGRAMS_IN), udp.sumListener(l, UdpCounters.L_BYTES_IN),
+                udp.sumListener(l, UdpCounters.L_DATAGRAMS_OUT), udp.sumListener(l, UdpCounters.L_BYTES_OUT),
+                udp.sumListener(l, UdpCounters.L_DROP_NO_TARGET), udp.sumListener(l, UdpCounters.L_DROP_WOULD_BLOCK),
+                udp.sumListener(l, UdpCounters.L_DROP_TRUNCATED), udp.sumListener(l, UdpCounters.L_DROP_UNREACHABLE),
+                udp.sumListener(l, UdpCounters.L_DROP_DRAINING), udp.sumListener(l, UdpCounters.L_DROP_ERROR),
+                udp.sumListener(l, UdpCounters.L_FLOWS_EVICTED), udp.sumListener(l, UdpCounters.L_FLOWS_EXPIRED),
+                udp.sumListener(l, UdpCounters.L_UNREACHABLE), targets));
+        }
+        return listeners;
     }
 
     /**
@@ -267,6 +367,67 @@ public final class Portgate implements AutoCloseable
     }
 
     /**
+     * Sets a target's weight until the next reload or restart.
+     *
+     * @param pool   the pool's name.
+     * @param target the target as {@link #targets()} names it.
+     * @param weight the weight, 1 to 10000.
+     * @throws IllegalArgumentException when the pool or target does not exist or the weight is out of range.
+     */
+    public void weight(final String pool, final String target, final int weight)
+    {
+        conductor.weight(pool, targetIndex(pool, target), weight);
+    }
+
+    /**
+     * Connect times to the targets of a TCP listener since start, over every worker: the time from a non-blocking
+     * connect to its completion, as the loop saw it. Safe from any thread.
+     *
+     * @param listenerName the listener's name.
+     * @return a copy of the histogram, values in nanoseconds.
+     * @throws IllegalArgumentException when there is no TCP listener of that name.
+     */
+    public Histogram connectLatency(final String listenerName)
+    {
+        for (final TcpRoute route : routes)
+        {
+            if (route.name().equals(listenerName))
+            {
+                return connectLatency(route.index());
+            }
+        }
+        throw new IllegalArgumentException("no TCP listener named '" + listenerName + "'");
+    }
+
+    private Histogram connectLatency(final int route)
+    {
+        synchronized (connectHistograms)
+        {
+            // Taking an interval histogram swaps the worker's recording buffer without stopping it
+            // (HdrHistogram's writer-reader phaser); only one reader at a time may do so, hence the lock.
+            for (final Worker worker : workers)
+            {
+                final TcpForwarder forwarder = forwarderOf(worker);
+                final int w = worker.index();
+                connectIntervals[route][w] = forwarder.connectLatency(route)
+                    .getIntervalHistogram(connectIntervals[route][w]);
+                connectHistograms[route].add(connectIntervals[route][w]);
+            }
+            return connectHistograms[route].copy();
+        }
+    }
+
+    /**
+     * Where the admin endpoint listens.
+     *
+     * @return its address, or null when the configuration has no {@code admin:}.
+     */
+    public InetSocketAddress adminAddress()
+    {
+        return admin == null ? null : admin.address();
+    }
+
+    /**
      * Undoes {@link #drain}: the target takes new connections again if it is healthy.
      *
      * @param pool   the pool's name.
@@ -276,6 +437,65 @@ public final class Portgate implements AutoCloseable
     public void undrain(final String pool, final String target)
     {
         conductor.drain(pool, targetIndex(pool, target), false);
+    }
+
+    private TcpForwarder forwarderOf(final Worker worker)
+    {
+        return tcpForwarders[worker.index()];
+    }
+
+    private AdminServer.Operations adminOperations()
+    {
+        return new AdminServer.Operations()
+        {
+            @Override
+            public PortgateStats stats()
+            {
+                return Portgate.this.stats();
+            }
+
+            @Override
+            public List<TargetView> targets()
+            {
+                return Portgate.this.targets();
+            }
+
+            @Override
+            public MetricsReader metrics()
+            {
+                return Portgate.this.metrics();
+            }
+
+            @Override
+            public void drain(final String pool, final String target, final boolean drain)
+            {
+                if (drain)
+                {
+                    Portgate.this.drain(pool, target);
+                }
+                else
+                {
+                    Portgate.this.undrain(pool, target);
+                }
+            }
+
+            @Override
+            public void weight(final String pool, final String target, final int weight)
+            {
+                Portgate.this.weight(pool, target, weight);
+            }
+
+            @Override
+            public Map<String, Histogram> connectLatencies()
+            {
+                final Map<String, Histogram> latencies = new LinkedHashMap<>();
+                for (final TcpRoute route : routes)
+                {
+                    latencies.put(route.name(), connectLatency(route.index()));
+                }
+                return latencies;
+            }
+        };
     }
 
     private int targetIndex(final String pool, final String target)
@@ -310,6 +530,10 @@ public final class Portgate implements AutoCloseable
         {
             return;
         }
+        if (admin != null)
+        {
+            admin.close();
+        }
         conductorRunner.close();
         final CountDownLatch stopped = new CountDownLatch(workers.length);
         for (final Worker worker : workers)
@@ -341,7 +565,7 @@ public final class Portgate implements AutoCloseable
         final long left = activeConnections();
         if (left > 0)
         {
-            LOG.log(System.Logger.Level.INFO, "drain timeout reached: closing {0} open connection(s)",
+            LOG.log(System.Logger.Level.INFO, "drain timeout reached: closing {0} open connection(s) and flow(s)",
                 String.valueOf(left));
         }
         for (final AgentRunner runner : runners)
@@ -350,6 +574,70 @@ public final class Portgate implements AutoCloseable
             // the selector are closed there, where they belong.
             runner.close();
         }
+        metrics.close();
+    }
+
+    /**
+     * The balancer's counters, as {@code portgate stat} and {@code /metrics} read them: per listener, pool and target,
+     * summed over the workers. Safe from any thread.
+     *
+     * @return a reader over the live counters.
+     */
+    public MetricsReader metrics()
+    {
+        return metrics.reader();
+    }
+
+    /**
+     * Where the counters live, for {@code portgate stat --file}.
+     *
+     * @return the metrics file, or null when they are in memory only.
+     */
+    public java.nio.file.Path metricsFile()
+    {
+        return metrics.file();
+    }
+
+    private static List<RouteBinding> bindings(final List<TcpRoute> routes, final TcpForwarder[] forwarders,
+        final List<UdpRoute> udpRoutes, final UdpForwarder[] udpForwarders)
+    {
+        final List<RouteBinding> bindings = new ArrayList<>();
+        for (final TcpRoute route : routes)
+        {
+            final List<InetSocketAddress> targets = new ArrayList<>();
+            for (int t = 0; t < route.targetCount(); t++)
+            {
+                targets.add(route.targetAddress(t, 0));
+            }
+            bindings.add(new RouteBinding(route.poolName(), route.algorithm(), targets, route.index(),
+                List.of(forwarders)));
+        }
+        for (final UdpRoute route : udpRoutes)
+        {
+            final List<InetSocketAddress> targets = new ArrayList<>();
+            for (int t = 0; t < route.targetCount(); t++)
+            {
+                targets.add(route.targetAddress(t, 0));
+            }
+            bindings.add(new RouteBinding(route.poolName(), route.pickAlgorithm(), targets, route.index(),
+                List.of(udpForwarders)));
+        }
+        return bindings;
+    }
+
+    private static MetricsFile openMetrics(final PortgateConfig config, final List<TcpRoute> routes,
+        final List<UdpRoute> udpRoutes, final int workerCount)
+    {
+        int targets = 0;
+        for (final PoolConfig pool : config.pools().values())
+        {
+            targets += pool.targets().size();
+        }
+        final int capacity = workerCount * (TcpCounters.countersNeeded(routes) +
+            UdpCounters.countersNeeded(udpRoutes)) +
+            Conductor.countersNeeded(targets) + METRICS_HEADROOM;
+        return config.metricsFile() == null ? MetricsFile.inMemory(capacity) :
+            MetricsFile.create(config.metricsFile(), capacity);
     }
 
     private long activeConnections()
@@ -359,7 +647,8 @@ public final class Portgate implements AutoCloseable
         {
             active += sumListener(route.index(), TcpCounters.L_ACTIVE);
         }
-        return active;
+        // UDP flows have no close handshake; draining lets them run until they go idle or the drain ends.
+        return active + udp.activeFlows();
     }
 
     private long sumListener(final int listener, final int slot)

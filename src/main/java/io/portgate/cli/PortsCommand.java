@@ -2,6 +2,7 @@ package io.portgate.cli;
 
 import io.portgate.config.ConfigLoader;
 import io.portgate.config.PortMap;
+import io.portgate.metrics.MetricsReader;
 import io.portgate.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,6 +36,14 @@ final class PortsCommand implements Callable<Integer>
         description = "text, markdown or json (default: ${DEFAULT-VALUE}).")
     private String format;
 
+    @Option(names = "--live", description = "Add each target's live state (up, down, draining), last probe result " +
+        "and latency, and time in that state, read from the running balancer's metrics file.")
+    private boolean live;
+
+    @Option(names = "--file", paramLabel = "FILE", description = "With --live: the metrics file, when the " +
+        "configuration does not name it.")
+    private Path metricsFile;
+
     @Override
     public Integer call()
     {
@@ -55,11 +64,33 @@ final class PortsCommand implements Callable<Integer>
             return Main.ERRORS;
         }
         final List<PortMap.Row> rows = PortMap.of(result.config());
+        Map<String, LiveState> states = Map.of();
+        if (live)
+        {
+            final Path file = metricsFile != null ? metricsFile : result.config().metricsFile() != null ?
+                result.config().metricsFile() : io.portgate.config.PortgateConfig.defaultMetricsFile();
+            try (MetricsReader reader = MetricsReader.open(file))
+            {
+                if (!reader.ownerAlive())
+                {
+                    err.println("portgate ports: the balancer that wrote " + file + " (pid " + reader.pid() +
+                        ") is not running; start it with portgate run");
+                    return Main.ERRORS;
+                }
+                states = LiveState.read(reader);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                err.println("portgate ports --live: " + ex.getMessage());
+                return Main.ERRORS;
+            }
+        }
+        final Map<String, LiveState> live = states;
         switch (fmt)
         {
-            case "json" -> out.println(Json.pretty(rows.stream().map(PortsCommand::toJson).toList()));
-            case "markdown" -> Table.printMarkdown(out, table(rows));
-            default -> Table.print(out, table(rows));
+            case "json" -> out.println(Json.pretty(rows.stream().map(r -> toJson(r, live)).toList()));
+            case "markdown" -> Table.printMarkdown(out, table(rows, live));
+            default -> Table.print(out, table(rows, live));
         }
         final long otherPort = rows.stream().filter(PortMap.Row::healthOnOtherPort).count();
         if (otherPort > 0 && !fmt.equals("json"))
@@ -72,19 +103,33 @@ final class PortsCommand implements Callable<Integer>
         return Main.OK;
     }
 
-    private static List<String[]> table(final List<PortMap.Row> rows)
+    private List<String[]> table(final List<PortMap.Row> rows, final Map<String, LiveState> states)
     {
         final List<String[]> table = new ArrayList<>();
-        table.add(new String[] {"LISTENER", "PROTO", "EXTERNAL", "", "POOL", "BALANCE", "TARGET", "WEIGHT", "HEALTH"});
+        final List<String> header = new ArrayList<>(List.of("LISTENER", "PROTO", "EXTERNAL", "", "POOL", "BALANCE",
+            "TARGET", "WEIGHT", "HEALTH"));
+        if (live)
+        {
+            header.addAll(List.of("STATE", "LAST PROBE", "LATENCY", "FOR"));
+        }
+        table.add(header.toArray(new String[0]));
         for (final PortMap.Row r : rows)
         {
-            table.add(new String[] {r.listener(), r.protocol().configName(), r.external().toString(), "->", r.pool(),
-                r.balance(), r.targetEndpoint(), Integer.toString(r.weight()), r.health()});
+            final List<String> cells = new ArrayList<>(List.of(r.listener(), r.protocol().configName(),
+                r.external().toString(), "->", r.pool(), r.balance(), r.targetEndpoint(), Integer.toString(r.weight()),
+                r.health()));
+            if (live)
+            {
+                final LiveState state = states.get(LiveState.key(r.pool(), r.target() + ":" + r.internal().first()));
+                cells.addAll(state == null ? List.of("unknown", "-", "-", "-") : List.of(state.state(),
+                    state.lastProbe(), state.latencyMicros() + "us", state.inState()));
+            }
+            table.add(cells.toArray(new String[0]));
         }
         return table;
     }
 
-    private static Map<String, Object> toJson(final PortMap.Row r)
+    private static Map<String, Object> toJson(final PortMap.Row r, final Map<String, LiveState> states)
     {
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("listener", r.listener());
@@ -100,6 +145,14 @@ final class PortsCommand implements Callable<Integer>
         m.put("healthProtocol", r.healthProtocol() == null ? null : r.healthProtocol().configName());
         m.put("healthPort", r.healthProtocol() == null ? null : r.healthPort());
         m.put("healthOnOtherPort", r.healthOnOtherPort());
+        final LiveState state = states.get(LiveState.key(r.pool(), r.target() + ":" + r.internal().first()));
+        if (state != null)
+        {
+            m.put("state", state.state());
+            m.put("lastProbe", state.lastProbe());
+            m.put("lastProbeLatencyMicros", state.latencyMicros());
+            m.put("inState", state.inState());
+        }
         return m;
     }
 }

@@ -46,7 +46,8 @@ final class RunCommand implements Callable<Integer>
             err.println(file + ": " + ConfigFile.summary(result) + "; not starting");
             return Main.ERRORS;
         }
-        final PortgateConfig config = result.config();
+        final PortgateConfig config = result.config().metricsFile() != null ? result.config() :
+            result.config().withMetricsFile(PortgateConfig.defaultMetricsFile());
         final CountDownLatch stop = new CountDownLatch(1);
         // Our own handlers rather than a shutdown hook: the drain runs on the main thread and the exit status is
         // ours (0), not the 143 or 130 of a JVM killed by the signal.
@@ -71,6 +72,12 @@ final class RunCommand implements Callable<Integer>
                     portgate.boundAddresses(listener.name()).stream()
                         .map(a -> Endpoint.format(a.getAddress(), a.getPort()))
                         .collect(Collectors.joining(", ")) + " -> pool '" + listener.pool() + "'");
+            }
+            out.println("portgate: counters in " + portgate.metricsFile() + " (portgate stat reads them)");
+            if (portgate.adminAddress() != null)
+            {
+                out.println("portgate: admin on http://" + Endpoint.format(portgate.adminAddress().getAddress(),
+                    portgate.adminAddress().getPort()) + " (/metrics, /api/listeners, /api/pools)");
             }
             out.println("portgate: running, " + config.workers() + " workers, pid " + ProcessHandle.current().pid() +
                 "; SIGTERM or Ctrl-C drains (up to " + io.portgate.config.Units.formatDuration(config.drainTimeout()) +

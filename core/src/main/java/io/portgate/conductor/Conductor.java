@@ -17,8 +17,11 @@ import io.portgate.health.ProbeTransport;
 import io.portgate.health.TargetState;
 import io.portgate.health.TargetStatus;
 import io.portgate.loop.Worker;
-import io.portgate.tcp.TcpForwarder;
-import io.portgate.tcp.TcpRoute;
+import io.portgate.metrics.Labels;
+import io.portgate.metrics.Metric;
+import io.portgate.metrics.MetricsFile;
+import org.agrona.concurrent.status.AtomicCounter;
+import io.portgate.loop.PolicyHost;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 
@@ -41,15 +44,25 @@ public final class Conductor implements Agent
     /** Weights are multiplied by this during a slow start so a ramp has steps finer than the configured weights. */
     static final int SLOW_START_SCALE = 16;
     private static final long MIN_RAMP_STEP_NS = 100_000_000L;
+    private static final long GAUGE_PERIOD_NS = 250_000_000L;
 
     private final Worker[] workers;
-    private final TcpForwarder[] forwarders;
-    private final TcpRoute[] routes;
+    private final RouteBinding[] routes;
     private final NanoClock clock;
     private final HealthChecker checker;
     private final Map<String, PoolState> pools = new LinkedHashMap<>();
     private final PoolState[] poolOfRoute;
+    private final java.util.IdentityHashMap<PolicyHost, PoolState[]> poolsByHostRoute = new java.util.IdentityHashMap<>();
     private final ArrayDeque<PendingCommand> pending = new ArrayDeque<>();
+    private final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<Runnable> commands =
+        new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(256);
+    private final MetricsFile metrics;
+    private final AtomicCounter[] stateGauges;
+    private final AtomicCounter[] changeCounters;
+    private final AtomicCounter[] sinceGauges;
+    private final AtomicCounter[] latencyGauges;
+    private final AtomicCounter[] resultGauges;
+    private long nextGaugesNs;
 
     private record PendingCommand(int worker, Runnable command)
     {
@@ -62,6 +75,7 @@ public final class Conductor implements Agent
         final int firstProbeId;
         final TargetState[] states;
         final long[] upSinceNs;
+        final int[] weights;
         final List<Integer> routes = new ArrayList<>();
         /** The states every forwarder of this pool picks by now: what operators and tests are shown. */
         volatile TargetState[] applied;
@@ -74,6 +88,7 @@ public final class Conductor implements Agent
             this.firstProbeId = firstProbeId;
             this.states = new TargetState[config.targets().size()];
             this.upSinceNs = new long[states.length];
+            this.weights = config.targets().stream().mapToInt(t -> t.weight()).toArray();
             java.util.Arrays.fill(states, TargetState.UP);
             applied = states.clone();
             // Targets that are up at start take their full weight at once: slow start is for recoveries.
@@ -85,32 +100,33 @@ public final class Conductor implements Agent
      * Creates the conductor for a started set of forwarders.
      *
      * @param config     the configuration.
-     * @param routes     the TCP listeners, by index.
+     * @param routes     every listener, TCP and UDP.
      * @param workers    the workers, by index.
-     * @param forwarders each worker's TCP forwarder, by worker index.
      * @param transport  carries health probes.
      * @param clock      the clock.
+     * @param metrics    where the health gauges go.
      */
-    public Conductor(final PortgateConfig config, final List<TcpRoute> routes, final Worker[] workers,
-        final TcpForwarder[] forwarders, final ProbeTransport transport, final NanoClock clock)
+    public Conductor(final PortgateConfig config, final List<RouteBinding> routes, final Worker[] workers,
+        final ProbeTransport transport, final NanoClock clock, final MetricsFile metrics)
     {
+        this.metrics = metrics;
         this.workers = workers.clone();
-        this.forwarders = forwarders.clone();
-        this.routes = routes.toArray(new TcpRoute[0]);
+        this.routes = routes.toArray(new RouteBinding[0]);
         this.clock = clock;
         this.poolOfRoute = new PoolState[this.routes.length];
 
         final long now = clock.nanoTime();
         final List<ProbeTarget> probeTargets = new ArrayList<>();
-        for (final TcpRoute route : this.routes)
+        for (int b = 0; b < this.routes.length; b++)
         {
-            final PoolConfig poolConfig = config.pools().get(route.poolName());
-            final PoolState pool = pools.computeIfAbsent(route.poolName(), name ->
+            final RouteBinding route = this.routes[b];
+            final PoolConfig poolConfig = config.pools().get(route.pool());
+            final PoolState pool = pools.computeIfAbsent(route.pool(), name ->
             {
                 final PoolState state = new PoolState(poolConfig, probeTargets.size(), now);
                 for (int t = 0; t < poolConfig.targets().size(); t++)
                 {
-                    final InetSocketAddress traffic = route.targetAddress(t, 0);
+                    final InetSocketAddress traffic = route.targets().get(t);
                     final HealthConfig health = poolConfig.health();
                     final InetSocketAddress probeAt = health == null ? traffic :
                         new InetSocketAddress(traffic.getAddress(), health.portFor(traffic.getPort()));
@@ -118,15 +134,38 @@ public final class Conductor implements Agent
                 }
                 return state;
             });
-            pool.routes.add(route.index());
-            poolOfRoute[route.index()] = pool;
+            pool.routes.add(b);
+            poolOfRoute[b] = pool;
+            for (final PolicyHost host : route.hosts())
+            {
+                final PoolState[] byRoute = poolsByHostRoute.computeIfAbsent(host, h -> new PoolState[64]);
+                if (route.routeIndex() >= byRoute.length)
+                {
+                    poolsByHostRoute.put(host, java.util.Arrays.copyOf(byRoute, route.routeIndex() * 2 + 1));
+                }
+                poolsByHostRoute.get(host)[route.routeIndex()] = pool;
+            }
         }
         this.checker = new HealthChecker(probeTargets, transport, clock, this::onStateChange, System.nanoTime());
-        for (final TcpForwarder forwarder : this.forwarders)
+        final int n = probeTargets.size();
+        stateGauges = new AtomicCounter[n];
+        changeCounters = new AtomicCounter[n];
+        sinceGauges = new AtomicCounter[n];
+        latencyGauges = new AtomicCounter[n];
+        resultGauges = new AtomicCounter[n];
+        for (final ProbeTarget t : probeTargets)
         {
-            forwarder.failureListener((routeIndex, target) ->
-                checker.reportPassiveFailure(poolOfRoute[routeIndex].firstProbeId + target));
+            final String labels = Labels.of("pool", t.pool(), "target",
+                Endpoint.format(t.target().getAddress(), t.target().getPort()));
+            stateGauges[t.id()] = metrics.counter(Metric.TARGET_STATE, 0, labels);
+            changeCounters[t.id()] = metrics.counter(Metric.HEALTH_CHANGES, 0, labels);
+            sinceGauges[t.id()] = metrics.counter(Metric.TARGET_STATE_SINCE, 0, labels);
+            latencyGauges[t.id()] = metrics.counter(Metric.TARGET_PROBE_LATENCY, 0, labels);
+            resultGauges[t.id()] = metrics.counter(Metric.TARGET_PROBE_RESULT, 0, labels);
         }
+        updateGauges();
+        poolsByHostRoute.forEach((host, byRoute) -> host.failureListener((routeIndex, target) ->
+            checker.reportPassiveFailure(byRoute[routeIndex].firstProbeId + target)));
         // Every target starts up and the forwarders start with policies over all targets: nothing to publish yet.
         pools.values().forEach(p -> p.dirty = false);
     }
@@ -140,7 +179,14 @@ public final class Conductor implements Agent
     @Override
     public int doWork()
     {
-        int work = checker.doWork();
+        int work = 0;
+        Runnable command;
+        while ((command = commands.poll()) != null)
+        {
+            command.run();
+            work++;
+        }
+        work += checker.doWork();
         final long now = clock.nanoTime();
         for (final PoolState pool : pools.values())
         {
@@ -151,7 +197,44 @@ public final class Conductor implements Agent
             }
         }
         work += retryPending();
+        if (now - nextGaugesNs >= 0)
+        {
+            nextGaugesNs = now + GAUGE_PERIOD_NS;
+            updateGauges();
+            metrics.heartbeat(System.currentTimeMillis());
+            work++;
+        }
         return work;
+    }
+
+    /**
+     * How many counters the conductor needs in a metrics file.
+     *
+     * @param targets targets over all pools.
+     * @return the number of counters.
+     */
+    public static int countersNeeded(final int targets)
+    {
+        return 5 * targets;
+    }
+
+    private void updateGauges()
+    {
+        final long nowMs = System.currentTimeMillis();
+        final long nowNs = clock.nanoTime();
+        for (final PoolState pool : pools.values())
+        {
+            final TargetState[] applied = pool.applied;
+            for (int t = 0; t < applied.length; t++)
+            {
+                final int id = pool.firstProbeId + t;
+                final TargetStatus status = checker.status(id);
+                stateGauges[id].setRelease(applied[t] == TargetState.UP ? 1 : applied[t] == TargetState.DOWN ? 0 : 2);
+                sinceGauges[id].setRelease((nowMs - (nowNs - status.sinceNs()) / 1_000_000) / 1000);
+                latencyGauges[id].setRelease(status.lastLatencyNs() / 1000);
+                resultGauges[id].setRelease(status.lastResult() == null ? 0 : status.lastResult().ordinal() + 1);
+            }
+        }
     }
 
     @Override
@@ -188,6 +271,35 @@ public final class Conductor implements Agent
     }
 
     /**
+     * Sets a target's weight until the next reload; the pool's policies are rebuilt with it. Safe from any thread.
+     *
+     * @param pool   the pool's name.
+     * @param target the target's index in the pool's target list.
+     * @param weight the weight, 1 to 10000.
+     * @throws IllegalArgumentException when there is no such pool or target, or the weight is out of range.
+     */
+    public void weight(final String pool, final int target, final int weight)
+    {
+        final PoolState state = pools.get(pool);
+        if (state == null || target < 0 || target >= state.states.length)
+        {
+            throw new IllegalArgumentException("no target " + target + " in pool '" + pool + "'");
+        }
+        if (weight < 1 || weight > io.portgate.config.TargetConfig.MAX_WEIGHT)
+        {
+            throw new IllegalArgumentException("weight must be from 1 to " + io.portgate.config.TargetConfig.MAX_WEIGHT);
+        }
+        if (!commands.offer(() ->
+        {
+            state.weights[target] = weight;
+            state.dirty = true;
+        }))
+        {
+            throw new IllegalStateException("the control plane is busy; try again");
+        }
+    }
+
+    /**
      * Every target of every pool that serves a listener, with its state, last probe and time in state.
      *
      * @return the views, pool by pool in configuration order.
@@ -206,7 +318,8 @@ public final class Conductor implements Agent
                 final String probeText = probe.config() == null ? "none" :
                     probe.config().protocol().configName() + ":" + probe.probeAt().getPort();
                 views.add(new TargetView(pool.config.name(), t,
-                    Endpoint.format(probe.target().getAddress(), probe.target().getPort()), probeText, state,
+                    Endpoint.format(probe.target().getAddress(), probe.target().getPort()), pool.weights[t], probeText,
+                    state,
                     status.lastResult(), Duration.ofNanos(status.lastLatencyNs()),
                     Duration.ofNanos(Math.max(0, status.inStateNanos(now)))));
             }
@@ -219,6 +332,7 @@ public final class Conductor implements Agent
     {
         final PoolState pool = pools.get(target.pool());
         final int index = target.id() - pool.firstProbeId;
+        changeCounters[target.id()].incrementRelease();
         pool.states[index] = to;
         pool.dirty = true;
         final long now = clock.nanoTime();
@@ -232,12 +346,13 @@ public final class Conductor implements Agent
             cause == null ? "operator" : "last result: " + cause.label());
         if (to == TargetState.DOWN && pool.config.onDown() == OnDown.CLOSE)
         {
-            for (final int route : pool.routes)
+            for (final int b : pool.routes)
             {
+                final RouteBinding route = routes[b];
                 for (int w = 0; w < workers.length; w++)
                 {
-                    final TcpForwarder forwarder = forwarders[w];
-                    send(w, () -> forwarder.resetConnectionsTo(route, index));
+                    final PolicyHost host = route.hosts().get(w);
+                    send(w, () -> host.resetConnectionsTo(route.routeIndex(), index));
                 }
             }
         }
@@ -276,25 +391,25 @@ public final class Conductor implements Agent
         final TargetState[] snapshot = pool.states.clone();
         final java.util.concurrent.atomic.AtomicInteger remaining =
             new java.util.concurrent.atomic.AtomicInteger(pool.routes.size() * workers.length);
-        for (final int route : pool.routes)
+        for (final int b : pool.routes)
         {
-            final TcpRoute tcpRoute = routes[route];
+            final RouteBinding route = routes[b];
             final long[] keys = new long[count];
             for (int i = 0; i < count; i++)
             {
-                keys[i] = Hashing.targetKey(tcpRoute.targetAddress(eligible[i], 0));
+                keys[i] = Hashing.targetKey(route.targets().get(eligible[i]));
             }
             // Maglev's table is immutable, so one serves every worker; the other policies keep per-loop state.
-            final BalancerPolicy shared = pool.config.balance() == BalanceAlgorithm.MAGLEV ?
+            final BalancerPolicy shared = route.algorithm() == BalanceAlgorithm.MAGLEV ?
                 BalancerPolicies.create(BalanceAlgorithm.MAGLEV, eligible, eligibleWeights, keys, null, 0) : null;
             for (int w = 0; w < workers.length; w++)
             {
-                final TcpForwarder forwarder = forwarders[w];
+                final PolicyHost host = route.hosts().get(w);
                 final BalancerPolicy policy = shared != null ? shared : BalancerPolicies.create(
-                    pool.config.balance(), eligible, eligibleWeights, keys, forwarder.loadView(route), w);
+                    route.algorithm(), eligible, eligibleWeights, keys, host.loadView(route.routeIndex()), w);
                 send(w, () ->
                 {
-                    forwarder.setPolicy(route, policy);
+                    host.setPolicy(route.routeIndex(), policy);
                     if (remaining.decrementAndGet() == 0)
                     {
                         pool.applied = snapshot;
@@ -306,7 +421,7 @@ public final class Conductor implements Agent
 
     private int effectiveWeight(final PoolState pool, final int t, final long now, final long slowStartNs)
     {
-        final int weight = pool.config.targets().get(t).weight();
+        final int weight = pool.weights[t];
         final long elapsed = now - pool.upSinceNs[t];
         if (slowStartNs > 0 && elapsed < slowStartNs)
         {

@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param pool          the pool's name.
  * @param index         the target's index in the pool's target list.
  * @param target        the target as {@code address:port(s)}.
+ * @param weight        its weight now (as configured, or as an operator set it).
  * @param probe         what probes it, e.g. {@code tcp:9000}, or {@code none} for passive detection only.
  * @param state         up, down or draining.
  * @param lastResult    how its last probe ended, or null before the first.
@@ -18,7 +19,7 @@ import java.time.Duration;
  * @param inState       how long it has been in its state.
  */
 public record TargetView(
-    String pool, int index, String target, String probe, TargetState state, ProbeResult lastResult,
+    String pool, int index, String target, int weight, String probe, TargetState state, ProbeResult lastResult,
     Duration lastLatency, Duration inState)
 {
 }

@@ -77,6 +77,18 @@ public record PortgateConfig(
     }
 
     /**
+     * The same configuration with another metrics file.
+     *
+     * @param file the metrics file, or null for memory only.
+     * @return a copy.
+     */
+    public PortgateConfig withMetricsFile(final java.nio.file.Path file)
+    {
+        return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
+            bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, file);
+    }
+
+    /**
      * The pool a listener forwards to.
      *
      * @param listener the listener.

@@ -46,6 +46,36 @@ public final class LibC
     public static final int EPIPE = 32;
     /** Connection reset by peer. */
     public static final int ECONNRESET = 104;
+    /** Connection refused: on a connected UDP socket, the peer answered with ICMP port unreachable. */
+    public static final int ECONNREFUSED = 111;
+    /** Invalid argument: on a send with UDP_SEGMENT, a segment size the route cannot carry. */
+    public static final int EINVAL = 22;
+    /** I/O error: on a send with UDP_SEGMENT, a device that cannot segment. */
+    public static final int EIO = 5;
+    /** Message too long. */
+    public static final int EMSGSIZE = 90;
+    /** recv/send flag: do not block. */
+    public static final int MSG_DONTWAIT = 0x40;
+    /** recvmsg flag: the datagram was longer than the buffer and was cut. */
+    public static final int MSG_TRUNC = 0x20;
+    /** Address family IPv4. */
+    public static final int AF_INET = 2;
+    /** Address family IPv6. */
+    public static final int AF_INET6 = 10;
+    /** recvmsg flag: read the socket's error queue. */
+    public static final int MSG_ERRQUEUE = 0x2000;
+    /** setsockopt level of IPv4 options. */
+    public static final int SOL_IP = 0;
+    /** setsockopt level of IPv6 options. */
+    public static final int SOL_IPV6 = 41;
+    /** IPv4 option: queue ICMP errors on the socket's error queue too. */
+    public static final int IP_RECVERR = 11;
+    /** IPv6 option: queue ICMPv6 errors on the socket's error queue too. */
+    public static final int IPV6_RECVERR = 25;
+    /** setsockopt/cmsg level of UDP options. */
+    public static final int SOL_UDP = 17;
+    /** UDP option: segment a large send into datagrams of this size in the kernel (GSO, Linux 4.18). */
+    public static final int UDP_SEGMENT = 103;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
@@ -56,6 +86,10 @@ public final class LibC
 
     private static final MethodHandle SPLICE = downcall("splice",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO);
+    // The same call without errno capture: a capturing downcall allocates whenever escape analysis fails on its call
+    // site (profile-dependent), so the hot path calls this one and repeats the call with capture only on failure.
+    private static final MethodHandle SPLICE_NO_ERRNO = downcall("splice",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle PIPE2 = downcall("pipe2",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle FCNTL_INT = downcall("fcntl",
@@ -63,6 +97,28 @@ public final class LibC
         Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = downcall("close",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle RECVMMSG = downcall("recvmmsg",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
+    private static final MethodHandle SENDMMSG = downcall("sendmmsg",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SENDMSG = downcall("sendmsg",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    // The same calls without errno capture, for the datagram hot path. A capturing call slices its capture segment
+    // on every call, and whether C2 removes that allocation depends on the profile of the JDK's downcall stub: it
+    // does only when the stub's call to SharedUtils.checkNative looks hot. On a busy two-core machine it often does
+    // not (measured: 80 B per forwarded ping-pong in one run of four). Callers that need errno after one of these
+    // fails repeat the call with the capturing handle, which sees the same error unless the error was the socket's
+    // own pending one, and those callers read that from the error queue instead.
+    private static final MethodHandle RECVMMSG_NO_ERRNO = downcall("recvmmsg",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SENDMMSG_NO_ERRNO = downcall("sendmmsg",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SENDMSG_NO_ERRNO = downcall("sendmsg",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVMSG_NO_ERRNO = downcall("recvmsg",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle STRERROR = downcall("strerror",
         FunctionDescriptor.of(ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(1024, ValueLayout.JAVA_BYTE)),
             JAVA_INT));
@@ -79,6 +135,17 @@ public final class LibC
     public static MemorySegment newCallState()
     {
         return Arena.ofAuto().allocate(CALL_STATE_LAYOUT);
+    }
+
+    /**
+     * A call-state segment from an arena the caller owns, for a loop that frees its native memory when it closes.
+     *
+     * @param arena the arena.
+     * @return a call-state segment.
+     */
+    public static MemorySegment newCallState(final Arena arena)
+    {
+        return arena.allocate(CALL_STATE_LAYOUT);
     }
 
     /**
@@ -108,6 +175,29 @@ public final class LibC
         try
         {
             return (long)SPLICE.invokeExact(callState, fdIn, MemorySegment.NULL, fdOut, MemorySegment.NULL, length,
+                flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("splice downcall failed", t);
+        }
+    }
+
+    /**
+     * splice(2) without errno: allocation-free whatever the JIT decides. On -1 the caller repeats the call with
+     * {@link #splice(MemorySegment, int, int, long, int)} to learn the error.
+     *
+     * @param fdIn   the source.
+     * @param fdOut  the destination.
+     * @param length most bytes to move, more than 0.
+     * @param flags  {@code SPLICE_F_*}.
+     * @return bytes moved, 0 at end of stream, -1 on error (errno unknown).
+     */
+    public static long spliceNoErrno(final int fdIn, final int fdOut, final long length, final int flags)
+    {
+        try
+        {
+            return (long)SPLICE_NO_ERRNO.invokeExact(fdIn, MemorySegment.NULL, fdOut, MemorySegment.NULL, length,
                 flags);
         }
         catch (final Throwable t)
@@ -173,6 +263,178 @@ public final class LibC
         catch (final Throwable t)
         {
             throw new IllegalStateException("close downcall failed", t);
+        }
+    }
+
+    /**
+     * recvmmsg(2) without a timeout.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param msgvec    an array of {@code struct mmsghdr}.
+     * @param vlen      how many entries may be filled.
+     * @param flags     {@code MSG_*}, such as {@link #MSG_DONTWAIT}.
+     * @return datagrams received, or -1 on error.
+     */
+    public static int recvmmsg(
+        final MemorySegment callState, final int fd, final MemorySegment msgvec, final int vlen, final int flags)
+    {
+        try
+        {
+            return (int)RECVMMSG.invokeExact(callState, fd, msgvec, vlen, flags, MemorySegment.NULL);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("recvmmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * sendmmsg(2).
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param msgvec    an array of {@code struct mmsghdr}.
+     * @param vlen      how many entries to send.
+     * @param flags     {@code MSG_*}, such as {@link #MSG_DONTWAIT}.
+     * @return datagrams sent (fewer than {@code vlen} when the next one failed), or -1 when the first failed.
+     */
+    public static int sendmmsg(
+        final MemorySegment callState, final int fd, final MemorySegment msgvec, final int vlen, final int flags)
+    {
+        try
+        {
+            return (int)SENDMMSG.invokeExact(callState, fd, msgvec, vlen, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("sendmmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * sendmsg(2).
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param msg       a {@code struct msghdr}.
+     * @param flags     {@code MSG_*}.
+     * @return bytes sent, or -1 on error.
+     */
+    public static long sendmsg(final MemorySegment callState, final int fd, final MemorySegment msg, final int flags)
+    {
+        try
+        {
+            return (long)SENDMSG.invokeExact(callState, fd, msg, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("sendmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * recvmmsg(2) without a timeout and without capturing errno: allocation-free whatever the JIT decides.
+     *
+     * @param fd     the socket.
+     * @param msgvec an array of {@code struct mmsghdr}.
+     * @param vlen   how many entries may be filled.
+     * @param flags  {@code MSG_*}.
+     * @return datagrams received, or -1 on error (repeat with the capturing overload to learn which).
+     */
+    public static int recvmmsg(final int fd, final MemorySegment msgvec, final int vlen, final int flags)
+    {
+        try
+        {
+            return (int)RECVMMSG_NO_ERRNO.invokeExact(fd, msgvec, vlen, flags, MemorySegment.NULL);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("recvmmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * sendmmsg(2) without capturing errno.
+     *
+     * @param fd     the socket.
+     * @param msgvec an array of {@code struct mmsghdr}.
+     * @param vlen   how many entries to send.
+     * @param flags  {@code MSG_*}.
+     * @return datagrams sent, or -1 when the first failed (repeat with the capturing overload to learn why).
+     */
+    public static int sendmmsg(final int fd, final MemorySegment msgvec, final int vlen, final int flags)
+    {
+        try
+        {
+            return (int)SENDMMSG_NO_ERRNO.invokeExact(fd, msgvec, vlen, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("sendmmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * sendmsg(2) without capturing errno.
+     *
+     * @param fd    the socket.
+     * @param msg   a {@code struct msghdr}.
+     * @param flags {@code MSG_*}.
+     * @return bytes sent, or -1 on error.
+     */
+    public static long sendmsg(final int fd, final MemorySegment msg, final int flags)
+    {
+        try
+        {
+            return (long)SENDMSG_NO_ERRNO.invokeExact(fd, msg, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("sendmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * recvmsg(2) without capturing errno, used to read a socket's error queue.
+     *
+     * @param fd    the socket.
+     * @param msg   a {@code struct msghdr}.
+     * @param flags {@code MSG_*}, such as {@link #MSG_ERRQUEUE}.
+     * @return bytes received, or -1 on error (with {@link #MSG_ERRQUEUE}: the queue was empty).
+     */
+    public static long recvmsg(final int fd, final MemorySegment msg, final int flags)
+    {
+        try
+        {
+            return (long)RECVMSG_NO_ERRNO.invokeExact(fd, msg, flags);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("recvmsg downcall failed", t);
+        }
+    }
+
+    /**
+     * setsockopt(2) with an option value held in a segment.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param level     e.g. {@link #SOL_UDP}.
+     * @param option    e.g. {@link #UDP_SEGMENT}.
+     * @param value     the value, such as one int.
+     * @return 0, or -1 on error.
+     */
+    public static int setsockopt(
+        final MemorySegment callState, final int fd, final int level, final int option, final MemorySegment value)
+    {
+        try
+        {
+            return (int)SETSOCKOPT.invokeExact(callState, fd, level, option, value, (int)value.byteSize());
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("setsockopt downcall failed", t);
         }
     }
 

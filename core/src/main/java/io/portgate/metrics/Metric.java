@@ -45,7 +45,45 @@ public enum Metric
     /** Health state changes of a target. */
     HEALTH_CHANGES("portgate_target_health_changes_total", Type.COUNTER, "Health state changes of a target"),
     /** Whether a target is up (1), down (0) or draining (2). */
-    TARGET_STATE("portgate_target_state", Type.GAUGE, "Target state: 1 up, 0 down, 2 draining");
+    TARGET_STATE("portgate_target_state", Type.GAUGE, "Target state: 1 up, 0 down, 2 draining"),
+    /** Failed connects to targets, per listener. */
+    TCP_CONNECT_FAILURES("portgate_tcp_connect_failures_total", Type.COUNTER,
+        "Failed connects to targets (refused, timed out, unreachable)"),
+    /** Bytes forwarded to a target. */
+    TARGET_BYTES_SENT("portgate_target_sent_bytes_total", Type.COUNTER, "Bytes forwarded to a target"),
+    /** Bytes received from a target. */
+    TARGET_BYTES_RECEIVED("portgate_target_received_bytes_total", Type.COUNTER, "Bytes received from a target"),
+    /** Connects a target refused. */
+    TARGET_CONNECT_REFUSED("portgate_target_connect_refused_total", Type.COUNTER, "Connects a target refused"),
+    /** When a target entered its state. */
+    TARGET_STATE_SINCE("portgate_target_state_since_seconds", Type.GAUGE,
+        "When the target entered its state, seconds since the epoch"),
+    /** How long the last probe of a target took. */
+    TARGET_PROBE_LATENCY("portgate_target_probe_latency_microseconds", Type.GAUGE,
+        "How long the last health probe of a target took"),
+    /** How the last probe ended. */
+    TARGET_PROBE_RESULT("portgate_target_probe_result", Type.GAUGE,
+        "How the last probe ended: 0 none yet, 1 ok, 2 refused, 3 timeout, 4 bad reply, 5 error, 6 passive failure"),
+    /** UDP flows evicted because the flow table was full. */
+    UDP_FLOWS_EVICTED("portgate_udp_flows_evicted_total", Type.COUNTER,
+        "UDP flows evicted, longest idle first, because the flow table was full"),
+    /** UDP flows closed by the idle timeout. */
+    UDP_FLOWS_EXPIRED("portgate_udp_flows_expired_total", Type.COUNTER, "UDP flows closed by the idle timeout"),
+    /** ICMP port unreachables from targets, per listener. */
+    UDP_UNREACHABLE("portgate_udp_unreachable_total", Type.COUNTER,
+        "ICMP port unreachables targets answered with"),
+    /** UDP flows open to a target now. */
+    TARGET_FLOWS_ACTIVE("portgate_target_flows_active", Type.GAUGE, "UDP flows open to a target now"),
+    /** UDP flows opened to a target. */
+    TARGET_FLOWS("portgate_target_flows_total", Type.COUNTER, "UDP flows opened to a target"),
+    /** Datagrams forwarded to a target. */
+    TARGET_DATAGRAMS_SENT("portgate_target_sent_datagrams_total", Type.COUNTER, "Datagrams forwarded to a target"),
+    /** Datagrams received from a target. */
+    TARGET_DATAGRAMS_RECEIVED("portgate_target_received_datagrams_total", Type.COUNTER,
+        "Datagrams received from a target"),
+    /** ICMP port unreachables from a target. */
+    TARGET_UNREACHABLE("portgate_target_unreachable_total", Type.COUNTER,
+        "ICMP port unreachables a target answered with");
 
     /** Prometheus metric types. */
     public enum Type

@@ -42,6 +42,7 @@ public final class MetricsFile implements AutoCloseable
     private final MappedByteBuffer mapped;
     private final AtomicBuffer header;
     private final CountersManager counters;
+    private final AtomicBuffer values;
 
     private MetricsFile(final Path file, final MappedByteBuffer mapped, final ByteBuffer whole, final int maxCounters)
     {
@@ -51,7 +52,7 @@ public final class MetricsFile implements AutoCloseable
         final int valuesLength = maxCounters * CountersReader.COUNTER_LENGTH;
         header = new UnsafeBuffer(whole, 0, HEADER_LENGTH);
         final UnsafeBuffer meta = new UnsafeBuffer(whole, HEADER_LENGTH, metaLength);
-        final UnsafeBuffer values = new UnsafeBuffer(whole, HEADER_LENGTH + metaLength, valuesLength);
+        values = new UnsafeBuffer(whole, HEADER_LENGTH + metaLength, valuesLength);
         counters = new CountersManager(meta, values, StandardCharsets.US_ASCII);
         header.putInt(VERSION_OFFSET, VERSION);
         header.putInt(META_LENGTH_OFFSET, metaLength);
@@ -148,6 +149,27 @@ public final class MetricsFile implements AutoCloseable
     }
 
     /**
+     * The buffer every counter value lives in, for writers that address counters by offset.
+     *
+     * @return the values buffer.
+     */
+    public AtomicBuffer valuesBuffer()
+    {
+        return values;
+    }
+
+    /**
+     * Where a counter's value lives in {@link #valuesBuffer()}.
+     *
+     * @param counter a counter of this file.
+     * @return its byte offset.
+     */
+    public int counterOffset(final AtomicCounter counter)
+    {
+        return CountersReader.counterOffset(counter.id());
+    }
+
+    /**
      * Records that the balancer is alive; {@code portgate stat} shows how long ago this was.
      *
      * @param epochMs the wall-clock time.
@@ -177,13 +199,16 @@ public final class MetricsFile implements AutoCloseable
         return file;
     }
 
-    /** Unmaps and deletes the file: a stopped balancer leaves no stale metrics behind. */
+    /**
+     * Deletes the file: a stopped balancer leaves no stale metrics behind. The mapping itself stays valid until it is
+     * garbage collected, so a late reader in this process (a stats call racing the stop) reads the last values
+     * instead of crashing on unmapped memory.
+     */
     @Override
     public void close()
     {
         if (mapped != null)
         {
-            IoUtil.unmap(mapped);
             try
             {
                 Files.deleteIfExists(file);

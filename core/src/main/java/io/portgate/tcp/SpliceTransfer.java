@@ -31,7 +31,14 @@ final class SpliceTransfer extends Transfer
         {
             return 0;
         }
-        final long moved = LibC.splice(callState, sourceFd, pipe.writeFd(), room, FLAGS);
+        long moved = LibC.spliceNoErrno(sourceFd, pipe.writeFd(), room, FLAGS);
+        boolean failedFirst = false;
+        if (moved < 0)
+        {
+            // Rare (a spurious wake-up, a full pipe, or a reset): ask again, this time learning errno.
+            failedFirst = true;
+            moved = LibC.splice(callState, sourceFd, pipe.writeFd(), room, FLAGS);
+        }
         if (moved > 0)
         {
             pending += (int)moved;
@@ -39,7 +46,9 @@ final class SpliceTransfer extends Transfer
         }
         if (moved == 0)
         {
-            return EOF;
+            // A socket error is reported once: when the first call consumed a reset, the repeat sees end of stream.
+            // Passing that on as a reset errs on the side of telling the other peer something went wrong.
+            return failedFirst ? RESET : EOF;
         }
         return isRetry(LibC.errno(callState)) ? 0 : RESET;
     }
@@ -47,7 +56,11 @@ final class SpliceTransfer extends Transfer
     @Override
     int writeTo(final SocketChannel destination, final int destinationFd)
     {
-        final long moved = LibC.splice(callState, pipe.readFd(), destinationFd, pending, FLAGS);
+        long moved = LibC.spliceNoErrno(pipe.readFd(), destinationFd, pending, FLAGS);
+        if (moved < 0)
+        {
+            moved = LibC.splice(callState, pipe.readFd(), destinationFd, pending, FLAGS);
+        }
         if (moved >= 0)
         {
             pending -= (int)moved;

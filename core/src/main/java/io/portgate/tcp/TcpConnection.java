@@ -46,6 +46,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private int portOffset;
     private int state = FREE;
     private int target = -1;
+    private long connectStartNs;
     private int attempts;
     private long triedTargets;
     private long hashKey;
@@ -309,6 +310,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
 
     private boolean openBackend(final InetSocketAddress address, final long nowNs)
     {
+        connectStartNs = nowNs;
         SocketChannel channel = null;
         try
         {
@@ -397,6 +399,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
 
     private void onConnected(final long nowNs)
     {
+        forwarder.connectLatency(routeIndex).recordValue(Math.max(0, nowNs - connectStartNs));
         state = OPEN;
         counters.addTarget(routeIndex, target, TcpCounters.T_ACTIVE, 1);
         counters.addTarget(routeIndex, target, TcpCounters.T_TOTAL, 1);

@@ -1,13 +1,17 @@
 package io.portgate.tcp;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.portgate.metrics.CounterCells;
+import io.portgate.metrics.Metric;
+import io.portgate.metrics.MetricsFile;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One worker's TCP counters, per listener and per target of the listener's pool. Only the owning worker writes
- * (so an increment is a plain read and an opaque write, no atomic instruction); any thread reads with opaque loads
- * and sums the workers. Kept in one flat array with a fixed layout so it can move into an Agrona
- * {@code CountersManager} file slot for slot.
+ * (so an increment is a plain read and a release store, no atomic instruction); any thread reads and sums the
+ * workers. In a running balancer every cell is an Agrona counter in the metrics file, so that another process reads
+ * them live; cells are addressed through precomputed offsets, so an increment costs the same either way.
  */
 public final class TcpCounters
 {
@@ -29,7 +33,6 @@ public final class TcpCounters
     public static final int L_IDLE_TIMEOUTS = 7;
     /** Listener: connections closed with a reset because one side reset or failed. */
     public static final int L_RESETS = 8;
-    private static final int LISTENER_SLOTS = 9;
 
     /** Target: connections open to it now. */
     public static final int T_ACTIVE = 0;
@@ -43,35 +46,65 @@ public final class TcpCounters
     public static final int T_CONNECT_FAILURES = 4;
     /** Target: connects it refused (ECONNREFUSED). */
     public static final int T_REFUSED = 5;
-    private static final int TARGET_SLOTS = 6;
 
-    /** Keeps the cells of different workers on different cache lines. */
-    private static final int PAD = 16;
-    private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** What each listener slot is exported as, by slot. */
+    private static final CounterCells.Slot[] LISTENER_METRICS = {
+        CounterCells.Slot.of(Metric.TCP_CONNECTIONS_ACTIVE), CounterCells.Slot.of(Metric.TCP_CONNECTIONS),
+        CounterCells.Slot.of(Metric.TCP_CONNECTIONS_REFUSED), CounterCells.Slot.of(Metric.TCP_CONNECTIONS_REJECTED),
+        CounterCells.Slot.of(Metric.BYTES_RECEIVED), CounterCells.Slot.of(Metric.BYTES_SENT),
+        CounterCells.Slot.of(Metric.TCP_CONNECT_FAILURES), CounterCells.Slot.of(Metric.TCP_IDLE_TIMEOUTS),
+        CounterCells.Slot.of(Metric.TCP_RESETS)};
+    /** What each target slot is exported as, by slot. */
+    private static final CounterCells.Slot[] TARGET_METRICS = {
+        CounterCells.Slot.of(Metric.TARGET_CONNECTIONS_ACTIVE), CounterCells.Slot.of(Metric.TARGET_CONNECTIONS),
+        CounterCells.Slot.of(Metric.TARGET_BYTES_SENT), CounterCells.Slot.of(Metric.TARGET_BYTES_RECEIVED),
+        CounterCells.Slot.of(Metric.TARGET_CONNECT_FAILURES), CounterCells.Slot.of(Metric.TARGET_CONNECT_REFUSED)};
 
-    private final int[] listenerBase;
-    private final int[] targetBase;
-    private final long[] cells;
+    private final CounterCells cells;
 
     /**
-     * Creates zeroed counters.
+     * Creates zeroed counters in memory of their own, for tests and tools that need no metrics file.
      *
      * @param targetsPerListener how many targets each listener's pool has, by listener index.
      */
     public TcpCounters(final int[] targetsPerListener)
     {
-        final int listeners = targetsPerListener.length;
-        listenerBase = new int[listeners];
-        targetBase = new int[listeners];
-        int next = PAD;
-        for (int l = 0; l < listeners; l++)
+        cells = new CounterCells(LISTENER_METRICS.length, TARGET_METRICS.length, targetsPerListener);
+    }
+
+    /**
+     * Creates zeroed counters in a metrics file, one Agrona counter per cell, labelled with listener, pool and
+     * target, so that {@code portgate stat} and {@code /metrics} read them without touching the data path.
+     *
+     * @param routes  the listeners, by index.
+     * @param metrics the metrics file.
+     * @param worker  the worker that will write them.
+     */
+    public TcpCounters(final List<TcpRoute> routes, final MetricsFile metrics, final int worker)
+    {
+        final List<CounterCells.Listener> listeners = new ArrayList<>();
+        for (final TcpRoute route : routes)
         {
-            listenerBase[l] = next;
-            next += LISTENER_SLOTS;
-            targetBase[l] = next;
-            next += TARGET_SLOTS * targetsPerListener[l];
+            final List<String> targets = new ArrayList<>();
+            for (int t = 0; t < route.targetCount(); t++)
+            {
+                targets.add(route.targetLabel(t));
+            }
+            listeners.add(new CounterCells.Listener(route.name(), route.poolName(), targets));
         }
-        cells = new long[next + PAD];
+        cells = new CounterCells(LISTENER_METRICS, TARGET_METRICS, listeners, metrics, worker);
+    }
+
+    /**
+     * How many counters one worker needs in a metrics file.
+     *
+     * @param routes the listeners.
+     * @return the number of counters.
+     */
+    public static int countersNeeded(final List<TcpRoute> routes)
+    {
+        return CounterCells.needed(LISTENER_METRICS.length, TARGET_METRICS.length,
+            routes.stream().mapToInt(TcpRoute::targetCount).toArray());
     }
 
     /**
@@ -83,7 +116,7 @@ public final class TcpCounters
      */
     public void addListener(final int listener, final int slot, final long delta)
     {
-        add(listenerBase[listener] + slot, delta);
+        cells.addListener(listener, slot, delta);
     }
 
     /**
@@ -96,7 +129,7 @@ public final class TcpCounters
      */
     public void addTarget(final int listener, final int target, final int slot, final long delta)
     {
-        add(targetBase[listener] + target * TARGET_SLOTS + slot, delta);
+        cells.addTarget(listener, target, slot, delta);
     }
 
     /**
@@ -108,7 +141,7 @@ public final class TcpCounters
      */
     public long listener(final int listener, final int slot)
     {
-        return (long)CELLS.getOpaque(cells, listenerBase[listener] + slot);
+        return cells.listener(listener, slot);
     }
 
     /**
@@ -121,11 +154,6 @@ public final class TcpCounters
      */
     public long target(final int listener, final int target, final int slot)
     {
-        return (long)CELLS.getOpaque(cells, targetBase[listener] + target * TARGET_SLOTS + slot);
-    }
-
-    private void add(final int index, final long delta)
-    {
-        CELLS.setOpaque(cells, index, (long)CELLS.getOpaque(cells, index) + delta);
+        return cells.target(listener, target, slot);
     }
 }

@@ -4,6 +4,9 @@ import io.portgate.balance.BalancerPolicies;
 import io.portgate.balance.BalancerPolicy;
 import io.portgate.balance.Hashing;
 import io.portgate.balance.LoadView;
+import org.HdrHistogram.SingleWriterRecorder;
+import io.portgate.loop.PolicyHost;
+import io.portgate.loop.TargetFailureListener;
 import io.portgate.loop.LoopService;
 import io.portgate.loop.Worker;
 
@@ -20,8 +23,11 @@ import java.util.List;
  * One worker's TCP forwarding: its listening sockets, its connections and their pools. Lives on the worker's
  * thread; shares with other workers only the limits, the memory budget and the immutable routes.
  */
-public final class TcpForwarder implements LoopService
+public final class TcpForwarder implements LoopService, PolicyHost
 {
+    /** Longest connect time the histograms hold: the longest connect timeout the configuration allows. */
+    private static final long LATENCY_MAX_NS = 3_600_000_000_000L;
+
     private final TcpRoute[] routes;
     private final ServerSocketChannel[][] channels;
     private final TcpAcceptor[][] acceptors;
@@ -31,6 +37,7 @@ public final class TcpForwarder implements LoopService
     private final BalancerPolicy[] pickers;
     private final int[][] activePerTarget;
     private final LoadView[] loadViews;
+    private final SingleWriterRecorder[] connectLatency;
     private TargetFailureListener failureListener = TargetFailureListener.NONE;
     private final ArrayDeque<TcpConnection> freeConnections = new ArrayDeque<>();
     private final boolean splice;
@@ -75,6 +82,7 @@ public final class TcpForwarder implements LoopService
         this.pickers = new BalancerPolicy[this.routes.length];
         this.activePerTarget = new int[this.routes.length][];
         this.loadViews = new LoadView[this.routes.length];
+        this.connectLatency = new SingleWriterRecorder[this.routes.length];
         for (int r = 0; r < this.routes.length; r++)
         {
             final TcpRoute route = this.routes[r];
@@ -82,6 +90,7 @@ public final class TcpForwarder implements LoopService
             activePerTarget[r] = new int[route.targetCount()];
             final int[] active = activePerTarget[r];
             loadViews[r] = target -> active[target];
+            connectLatency[r] = new SingleWriterRecorder(LATENCY_MAX_NS, 2);
             pickers[r] = BalancerPolicies.create(route.algorithm(), route.targetIds(), route.weights(),
                 targetKeys(route), loadViews[r], workerIndex);
             acceptors[r] = new TcpAcceptor[channels[r].length];
@@ -230,6 +239,18 @@ public final class TcpForwarder implements LoopService
         return worker;
     }
 
+    /**
+     * Connect times to targets of a listener, recorded by this worker only; a reporter on another thread takes
+     * interval histograms from it without stopping the worker.
+     *
+     * @param routeIndex the listener.
+     * @return the recorder, values in nanoseconds.
+     */
+    public SingleWriterRecorder connectLatency(final int routeIndex)
+    {
+        return connectLatency[routeIndex];
+    }
+
     TcpCounters counters()
     {
         return counters;
@@ -247,6 +268,7 @@ public final class TcpForwarder implements LoopService
      * @param routeIndex the listener.
      * @param policy     the new policy, built over this worker's {@link #loadView(int)}.
      */
+    @Override
     public void setPolicy(final int routeIndex, final BalancerPolicy policy)
     {
         pickers[routeIndex] = policy;
@@ -259,6 +281,7 @@ public final class TcpForwarder implements LoopService
      * @param routeIndex the listener.
      * @return the view.
      */
+    @Override
     public LoadView loadView(final int routeIndex)
     {
         return loadViews[routeIndex];
@@ -269,6 +292,7 @@ public final class TcpForwarder implements LoopService
      *
      * @param listener told on the worker thread of each failed connect; must not block or allocate.
      */
+    @Override
     public void failureListener(final TargetFailureListener listener)
     {
         this.failureListener = listener;
@@ -282,6 +306,7 @@ public final class TcpForwarder implements LoopService
      * @param target     the target id.
      * @return how many connections were reset.
      */
+    @Override
     public int resetConnectionsTo(final int routeIndex, final int target)
     {
         int reset = 0;

@@ -153,6 +153,15 @@ public final class EchoServer implements AutoCloseable
     }
 
     /**
+     * Closes the listening socket only, as a process shutting down gracefully does: new connects are refused while
+     * open connections finish.
+     */
+    public void stopListening()
+    {
+        closeQuietly(server);
+    }
+
+    /**
      * Kills every open connection with a reset, as a crashing process would, and stops accepting.
      */
     public void kill()

@@ -54,6 +54,30 @@ public final class FreePorts
         throw new IllegalStateException("no " + count + " consecutive free ports found");
     }
 
+    /**
+     * One port free for UDP on 127.0.0.1.
+     *
+     * @return a port that could be bound a moment ago.
+     */
+    public static int udp()
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
+            try (java.net.DatagramSocket socket = new java.net.DatagramSocket(null))
+            {
+                socket.setReuseAddress(false);
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return port;
+            }
+            catch (final IOException ex)
+            {
+                // taken: try another
+            }
+        }
+        throw new IllegalStateException("no free UDP port found");
+    }
+
     private static boolean isFree(final int port)
     {
         try (ServerSocket socket = new ServerSocket())

@@ -59,6 +59,47 @@ public final class TestConfigs
     }
 
     /**
+     * One UDP listener on a free port of 127.0.0.1 forwarding to targets on 127.0.0.1.
+     *
+     * @param batching    the recvmmsg/sendmmsg setting.
+     * @param gso         the UDP_SEGMENT setting.
+     * @param workers     forwarder threads.
+     * @param listener    changes to the listener's defaults.
+     * @param pool        changes to the pool's defaults.
+     * @param targetPorts the targets' ports.
+     * @return the configuration.
+     */
+    public static PortgateConfig udp(
+        final FastPath batching,
+        final FastPath gso,
+        final int workers,
+        final Consumer<ListenerConfig.Builder> listener,
+        final Consumer<PoolConfig.Builder> pool,
+        final int... targetPorts)
+    {
+        final InetAddress loopback = InetAddress.getLoopbackAddress();
+        final PoolConfig.Builder p = PoolConfig.builder(POOL);
+        for (final int port : targetPorts)
+        {
+            p.target(loopback, port);
+        }
+        pool.accept(p);
+        final ListenerConfig.Builder l = ListenerConfig.builder(LISTENER)
+            .protocol(io.portgate.config.Protocol.UDP)
+            .bind("127.0.0.1:" + FreePorts.udp())
+            .pool(POOL);
+        listener.accept(l);
+        return PortgateConfig.builder()
+            .workers(workers)
+            .udpBatching(batching)
+            .udpGso(gso)
+            .idleStrategy(IdleStrategyName.BACKOFF)
+            .listener(l.build())
+            .pool(p.build())
+            .build();
+    }
+
+    /**
      * The same with every default.
      *
      * @param splice      the splice setting.

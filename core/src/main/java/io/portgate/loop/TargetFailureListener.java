@@ -1,6 +1,9 @@
-package io.portgate.tcp;
+package io.portgate.loop;
 
-/** Hears of failed connects to targets, so that passive health detection can count them toward {@code fall}. */
+/**
+ * Hears of failures forwarders see on real traffic (a TCP connect refused or timed out, an ICMP port unreachable for
+ * UDP), so that passive health detection can count them toward {@code fall}.
+ */
 @FunctionalInterface
 public interface TargetFailureListener
 {

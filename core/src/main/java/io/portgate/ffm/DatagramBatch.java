@@ -1,0 +1,556 @@
+package io.portgate.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Native memory for moving many datagrams per system call: an array of {@code struct mmsghdr} for recvmmsg(2), each
+ * entry with its own data slot and source address, and a second array for sendmmsg(2) whose entries point at received
+ * slots, so a datagram is forwarded without being copied. A run of equal-sized datagrams to one destination can
+ * instead be sent with one sendmsg(2) carrying a {@code UDP_SEGMENT} control message (GSO), which takes one copy into
+ * a staging area since the segments must lie back to back.
+ *
+ * <p>Everything is allocated once from the owner's arena and reused; no call allocates. Linux on a 64-bit ABI only;
+ * {@link UdpBatching#isAvailable()} checks that the layouts below match the running kernel by moving real datagrams.
+ * One thread owns a batch.
+ */
+public final class DatagramBatch
+{
+    /** Most segments one GSO send may carry (the kernel's UDP_MAX_SEGMENTS was 64 before Linux 5.5). */
+    public static final int MAX_SEGMENTS = 64;
+    /** Most payload bytes one GSO send may carry: the length field of one IPv4 UDP datagram. */
+    public static final int MAX_SEGMENTED_BYTES = 65_507;
+
+    private static final StructLayout IOVEC = MemoryLayout.structLayout(
+        ADDRESS.withName("iov_base"),
+        JAVA_LONG.withName("iov_len"));
+    private static final StructLayout MSGHDR = MemoryLayout.structLayout(
+        ADDRESS.withName("msg_name"),
+        JAVA_INT.withName("msg_namelen"),
+        MemoryLayout.paddingLayout(4),
+        ADDRESS.withName("msg_iov"),
+        JAVA_LONG.withName("msg_iovlen"),
+        ADDRESS.withName("msg_control"),
+        JAVA_LONG.withName("msg_controllen"),
+        JAVA_INT.withName("msg_flags"),
+        MemoryLayout.paddingLayout(4));
+    private static final StructLayout MMSGHDR = MemoryLayout.structLayout(
+        MSGHDR.withName("msg_hdr"),
+        JAVA_INT.withName("msg_len"),
+        MemoryLayout.paddingLayout(4));
+    private static final StructLayout CMSGHDR = MemoryLayout.structLayout(
+        JAVA_LONG.withName("cmsg_len"),
+        JAVA_INT.withName("cmsg_level"),
+        JAVA_INT.withName("cmsg_type"));
+
+    private static final long IOVEC_SIZE = IOVEC.byteSize();
+    private static final long IOV_BASE = IOVEC.byteOffset(groupElement("iov_base"));
+    private static final long IOV_LEN = IOVEC.byteOffset(groupElement("iov_len"));
+    private static final long MSGHDR_SIZE = MSGHDR.byteSize();
+    private static final long MSG_NAME = MSGHDR.byteOffset(groupElement("msg_name"));
+    private static final long MSG_NAMELEN = MSGHDR.byteOffset(groupElement("msg_namelen"));
+    private static final long MSG_IOV = MSGHDR.byteOffset(groupElement("msg_iov"));
+    private static final long MSG_IOVLEN = MSGHDR.byteOffset(groupElement("msg_iovlen"));
+    private static final long MSG_CONTROL = MSGHDR.byteOffset(groupElement("msg_control"));
+    private static final long MSG_CONTROLLEN = MSGHDR.byteOffset(groupElement("msg_controllen"));
+    private static final long MSG_FLAGS = MSGHDR.byteOffset(groupElement("msg_flags"));
+    private static final long MMSGHDR_SIZE = MMSGHDR.byteSize();
+    private static final long MSG_LEN = MMSGHDR.byteOffset(groupElement("msg_len"));
+    private static final long CMSG_LEN = CMSGHDR.byteOffset(groupElement("cmsg_len"));
+    private static final long CMSG_LEVEL = CMSGHDR.byteOffset(groupElement("cmsg_level"));
+    private static final long CMSG_TYPE = CMSGHDR.byteOffset(groupElement("cmsg_type"));
+    private static final long CMSG_DATA = CMSGHDR.byteSize();
+    /** CMSG_LEN(sizeof(uint16_t)): header and a 2-byte segment size. */
+    private static final long SEGMENT_CMSG_LEN = CMSG_DATA + Short.BYTES;
+    /** CMSG_SPACE(sizeof(uint16_t)): the same, padded to the alignment of the next header. */
+    private static final long SEGMENT_CMSG_SPACE = CMSG_DATA + Long.BYTES;
+
+    /** Room for the control messages of one error-queue entry: a sock_extended_err and the offender's address. */
+    private static final long ERROR_CONTROL_SIZE = 128;
+    /** Room for a {@code sockaddr_in6} (28 bytes), the larger of the two, padded. */
+    private static final int NAME_SIZE = 32;
+    private static final int SOCKADDR_IN_SIZE = 16;
+    private static final int SOCKADDR_IN6_SIZE = 28;
+    private static final long SIN_FAMILY = 0;
+    private static final long SIN_PORT = 2;
+    private static final long SIN_ADDR = 4;
+    private static final long SIN6_FLOWINFO = 4;
+    private static final long SIN6_ADDR = 8;
+    private static final long SIN6_SCOPE_ID = 24;
+
+    private static final ValueLayout.OfShort FAMILY = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfShort NET_SHORT =
+        ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong NET_LONG =
+        ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt HOST_INT = ValueLayout.JAVA_INT_UNALIGNED;
+
+    private final int capacity;
+    private final int slotSize;
+    private final MemorySegment recvVec;
+    private final MemorySegment recvIov;
+    private final MemorySegment names;
+    private final MemorySegment data;
+    private final MemorySegment sendVec;
+    private final MemorySegment sendIov;
+    private final MemorySegment destination;
+    private final MemorySegment segmentedMsg;
+    private final MemorySegment segmentedIov;
+    private final MemorySegment segmentControl;
+    private final MemorySegment staging;
+    private final MemorySegment errorMsg;
+    private final MemorySegment errorControl;
+    private final MemorySegment scratchInt;
+    private final long dataBase;
+    private final long destinationAddress;
+    private int destinationLength;
+    private int receiveLimit = -1;
+
+    /**
+     * Allocates a batch.
+     *
+     * @param arena    the owner's arena; the batch lives as long as it.
+     * @param capacity datagrams per call.
+     * @param slotSize bytes per received datagram slot, at least the largest datagram to receive plus one so that an
+     *                 oversized one shows.
+     */
+    public DatagramBatch(final Arena arena, final int capacity, final int slotSize)
+    {
+        if (ADDRESS.byteSize() != Long.BYTES)
+        {
+            throw new IllegalStateException("datagram batches need a 64-bit ABI");
+        }
+        this.capacity = capacity;
+        this.slotSize = slotSize;
+        recvVec = arena.allocate(MMSGHDR_SIZE * capacity, Long.BYTES);
+        recvIov = arena.allocate(IOVEC_SIZE * capacity, Long.BYTES);
+        names = arena.allocate((long)NAME_SIZE * capacity, Long.BYTES);
+        data = arena.allocate((long)slotSize * capacity, Long.BYTES);
+        sendVec = arena.allocate(MMSGHDR_SIZE * capacity, Long.BYTES);
+        sendIov = arena.allocate(IOVEC_SIZE * capacity, Long.BYTES);
+        destination = arena.allocate(NAME_SIZE, Long.BYTES);
+        segmentedMsg = arena.allocate(MSGHDR_SIZE, Long.BYTES);
+        segmentedIov = arena.allocate(IOVEC_SIZE, Long.BYTES);
+        segmentControl = arena.allocate(SEGMENT_CMSG_SPACE, Long.BYTES);
+        staging = arena.allocate(MAX_SEGMENTED_BYTES, Long.BYTES);
+        errorMsg = arena.allocate(MSGHDR_SIZE, Long.BYTES);
+        errorControl = arena.allocate(ERROR_CONTROL_SIZE, Long.BYTES);
+        scratchInt = arena.allocate(JAVA_INT);
+        final MemorySegment errorIov = arena.allocate(IOVEC_SIZE, Long.BYTES);
+        errorMsg.set(JAVA_LONG, MSG_IOV, errorIov.address());
+        errorMsg.set(JAVA_LONG, MSG_IOVLEN, 1);
+        errorMsg.set(JAVA_LONG, MSG_CONTROL, errorControl.address());
+        dataBase = data.address();
+        destinationAddress = destination.address();
+        for (int i = 0; i < capacity; i++)
+        {
+            final long entry = MMSGHDR_SIZE * i;
+            final long iov = IOVEC_SIZE * i;
+            recvIov.set(JAVA_LONG, iov + IOV_BASE, dataBase + (long)slotSize * i);
+            recvVec.set(JAVA_LONG, entry + MSG_NAME, names.address() + (long)NAME_SIZE * i);
+            recvVec.set(JAVA_LONG, entry + MSG_IOV, recvIov.address() + iov);
+            recvVec.set(JAVA_LONG, entry + MSG_IOVLEN, 1);
+            sendVec.set(JAVA_LONG, entry + MSG_IOV, sendIov.address() + iov);
+            sendVec.set(JAVA_LONG, entry + MSG_IOVLEN, 1);
+        }
+        segmentedIov.set(JAVA_LONG, IOV_BASE, staging.address());
+        segmentedMsg.set(JAVA_LONG, MSG_IOV, segmentedIov.address());
+        segmentedMsg.set(JAVA_LONG, MSG_IOVLEN, 1);
+        segmentedMsg.set(JAVA_LONG, MSG_CONTROL, segmentControl.address());
+        segmentedMsg.set(JAVA_LONG, MSG_CONTROLLEN, SEGMENT_CMSG_SPACE);
+        segmentControl.set(JAVA_LONG, CMSG_LEN, SEGMENT_CMSG_LEN);
+        segmentControl.set(JAVA_INT, CMSG_LEVEL, LibC.SOL_UDP);
+        segmentControl.set(JAVA_INT, CMSG_TYPE, LibC.UDP_SEGMENT);
+    }
+
+    /** @return datagrams per call. */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /** @return bytes per datagram slot. */
+    public int slotSize()
+    {
+        return slotSize;
+    }
+
+    /**
+     * Receives up to {@link #capacity()} datagrams without blocking, allocation-free.
+     *
+     * @param fd    the socket.
+     * @param limit most bytes taken of each datagram, at most {@link #slotSize()}; a longer one is cut, and
+     *              {@link #truncated(int)} says so.
+     * @return datagrams received, or -1 on error; errno is not kept, repeat with the capturing overload for it.
+     */
+    public int receive(final int fd, final int limit)
+    {
+        prepareReceive(limit);
+        return LibC.recvmmsg(fd, recvVec, capacity, LibC.MSG_DONTWAIT);
+    }
+
+    /**
+     * Receives up to {@link #capacity()} datagrams without blocking, keeping errno.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param limit     most bytes taken of each datagram, at most {@link #slotSize()}.
+     * @return datagrams received, or -1 with the error in {@link LibC#errno(MemorySegment)} ({@link LibC#EAGAIN}
+     * when there was none).
+     */
+    public int receive(final MemorySegment callState, final int fd, final int limit)
+    {
+        prepareReceive(limit);
+        return LibC.recvmmsg(callState, fd, recvVec, capacity, LibC.MSG_DONTWAIT);
+    }
+
+    private void prepareReceive(final int limit)
+    {
+        if (limit != receiveLimit)
+        {
+            for (int i = 0; i < capacity; i++)
+            {
+                recvIov.set(JAVA_LONG, IOVEC_SIZE * i + IOV_LEN, limit);
+            }
+            receiveLimit = limit;
+        }
+        for (int i = 0; i < capacity; i++)
+        {
+            // The kernel overwrites the name length with the length of the address it stored.
+            recvVec.set(JAVA_INT, MMSGHDR_SIZE * i + MSG_NAMELEN, NAME_SIZE);
+        }
+    }
+
+    /**
+     * The length of a received datagram.
+     *
+     * @param slot the entry.
+     * @return bytes stored in its slot.
+     */
+    public int length(final int slot)
+    {
+        return recvVec.get(JAVA_INT, MMSGHDR_SIZE * slot + MSG_LEN);
+    }
+
+    /**
+     * Sets a slot's length, for filling a slot to send by hand.
+     *
+     * @param slot   the entry.
+     * @param length bytes in its slot.
+     */
+    public void length(final int slot, final int length)
+    {
+        recvVec.set(JAVA_INT, MMSGHDR_SIZE * slot + MSG_LEN, length);
+    }
+
+    /**
+     * Whether a received datagram was longer than the limit and was cut.
+     *
+     * @param slot the entry.
+     * @return true when MSG_TRUNC was reported.
+     */
+    public boolean truncated(final int slot)
+    {
+        return (recvVec.get(JAVA_INT, MMSGHDR_SIZE * slot + MSG_FLAGS) & LibC.MSG_TRUNC) != 0;
+    }
+
+    /**
+     * A slot's data, to read or fill by hand (tests and probes; allocates a view).
+     *
+     * @param slot the entry.
+     * @return the whole slot.
+     */
+    public MemorySegment slot(final int slot)
+    {
+        return data.asSlice((long)slotSize * slot, slotSize);
+    }
+
+    /**
+     * The address family of a datagram's source.
+     *
+     * @param slot the entry.
+     * @return {@link LibC#AF_INET} or {@link LibC#AF_INET6}.
+     */
+    public int sourceFamily(final int slot)
+    {
+        return names.get(FAMILY, (long)NAME_SIZE * slot + SIN_FAMILY) & 0xFFFF;
+    }
+
+    /**
+     * A datagram's source port.
+     *
+     * @param slot the entry.
+     * @return the port.
+     */
+    public int sourcePort(final int slot)
+    {
+        return names.get(NET_SHORT, (long)NAME_SIZE * slot + SIN_PORT) & 0xFFFF;
+    }
+
+    /**
+     * An IPv4 source address, its first octet in the high byte (as {@code Inet4Address#hashCode()} gives it).
+     *
+     * @param slot the entry.
+     * @return the address.
+     */
+    public int sourceAddress4(final int slot)
+    {
+        return names.get(NET_INT, (long)NAME_SIZE * slot + SIN_ADDR);
+    }
+
+    /**
+     * The first eight bytes of an IPv6 source address, big-endian.
+     *
+     * @param slot the entry.
+     * @return the high half.
+     */
+    public long sourceAddress6High(final int slot)
+    {
+        return names.get(NET_LONG, (long)NAME_SIZE * slot + SIN6_ADDR);
+    }
+
+    /**
+     * The last eight bytes of an IPv6 source address, big-endian.
+     *
+     * @param slot the entry.
+     * @return the low half.
+     */
+    public long sourceAddress6Low(final int slot)
+    {
+        return names.get(NET_LONG, (long)NAME_SIZE * slot + SIN6_ADDR + Long.BYTES);
+    }
+
+    /**
+     * An IPv6 source's scope id.
+     *
+     * @param slot the entry.
+     * @return the scope id, 0 for global addresses.
+     */
+    public int sourceScopeId(final int slot)
+    {
+        return names.get(HOST_INT, (long)NAME_SIZE * slot + SIN6_SCOPE_ID);
+    }
+
+    /**
+     * Sends the next datagrams to an IPv4 address (for a socket that is not connected).
+     *
+     * @param address the address, first octet in the high byte.
+     * @param port    the port.
+     */
+    public void destination4(final int address, final int port)
+    {
+        destination.fill((byte)0);
+        destination.set(FAMILY, SIN_FAMILY, (short)LibC.AF_INET);
+        destination.set(NET_SHORT, SIN_PORT, (short)port);
+        destination.set(NET_INT, SIN_ADDR, address);
+        destinationLength = SOCKADDR_IN_SIZE;
+    }
+
+    /**
+     * Sends the next datagrams to an IPv6 address (for a socket that is not connected).
+     *
+     * @param high    the address's first eight bytes, big-endian.
+     * @param low     its last eight bytes.
+     * @param port    the port.
+     * @param scopeId the scope id.
+     */
+    public void destination6(final long high, final long low, final int port, final int scopeId)
+    {
+        destination.fill((byte)0);
+        destination.set(FAMILY, SIN_FAMILY, (short)LibC.AF_INET6);
+        destination.set(NET_SHORT, SIN_PORT, (short)port);
+        destination.set(HOST_INT, SIN6_FLOWINFO, 0);
+        destination.set(NET_LONG, SIN6_ADDR, high);
+        destination.set(NET_LONG, SIN6_ADDR + Long.BYTES, low);
+        destination.set(HOST_INT, SIN6_SCOPE_ID, scopeId);
+        destinationLength = SOCKADDR_IN6_SIZE;
+    }
+
+    /** Sends the next datagrams on a connected socket, naming no destination. */
+    public void noDestination()
+    {
+        destinationLength = 0;
+    }
+
+    /**
+     * Sends received slots with one sendmmsg(2), without blocking, each as its own datagram; allocation-free.
+     *
+     * @param fd    the socket.
+     * @param slots the slots to send, in order.
+     * @param from  the first index into {@code slots}.
+     * @param count how many, at most {@link #capacity()}.
+     * @return datagrams sent (fewer than {@code count} when the next one failed), or -1 when the first failed;
+     * errno is not kept, repeat with the capturing overload for it.
+     */
+    public int send(final int fd, final int[] slots, final int from, final int count)
+    {
+        prepareSend(slots, from, count);
+        return LibC.sendmmsg(fd, sendVec, count, LibC.MSG_DONTWAIT);
+    }
+
+    /**
+     * Sends received slots with one sendmmsg(2), without blocking, keeping errno.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param slots     the slots to send, in order.
+     * @param from      the first index into {@code slots}.
+     * @param count     how many, at most {@link #capacity()}.
+     * @return datagrams sent (fewer than {@code count} when the next one failed), or -1 with the error in
+     * {@link LibC#errno(MemorySegment)} when the first failed.
+     */
+    public int send(final MemorySegment callState, final int fd, final int[] slots, final int from, final int count)
+    {
+        prepareSend(slots, from, count);
+        return LibC.sendmmsg(callState, fd, sendVec, count, LibC.MSG_DONTWAIT);
+    }
+
+    private void prepareSend(final int[] slots, final int from, final int count)
+    {
+        final long name = destinationLength == 0 ? 0 : destinationAddress;
+        final long sendIovBase = sendIov.address();
+        for (int i = 0; i < count; i++)
+        {
+            final int slot = slots[from + i];
+            final long entry = MMSGHDR_SIZE * i;
+            final long iov = IOVEC_SIZE * i;
+            sendIov.set(JAVA_LONG, iov + IOV_BASE, dataBase + (long)slotSize * slot);
+            sendIov.set(JAVA_LONG, iov + IOV_LEN, length(slot));
+            sendVec.set(JAVA_LONG, entry + MSG_NAME, name);
+            sendVec.set(JAVA_INT, entry + MSG_NAMELEN, destinationLength);
+            sendVec.set(JAVA_LONG, entry + MSG_IOV, sendIovBase + iov);
+        }
+    }
+
+    /**
+     * Whether a run of slots can go out as one segmented send: at least two, every one but the last of the first's
+     * length and the last no longer, within the kernel's limits on segments and bytes.
+     *
+     * @param slots the slots.
+     * @param from  the first index into {@code slots}.
+     * @param count how many.
+     * @return true when {@link #sendSegmented} may send them.
+     */
+    public boolean segmentable(final int[] slots, final int from, final int count)
+    {
+        if (count < 2 || count > MAX_SEGMENTS)
+        {
+            return false;
+        }
+        final int size = length(slots[from]);
+        if (size == 0)
+        {
+            return false;
+        }
+        long total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int length = length(slots[from + i]);
+            if (i < count - 1 ? length != size : length > size || length == 0)
+            {
+                return false;
+            }
+            total += length;
+        }
+        return total <= MAX_SEGMENTED_BYTES;
+    }
+
+    /**
+     * Sends a run of slots as one sendmsg(2) with a {@code UDP_SEGMENT} control message, without blocking: the
+     * kernel cuts it into datagrams of the first slot's length. The slots are copied back to back first. Check
+     * {@link #segmentable} before. Allocation-free; errno is not kept.
+     *
+     * @param fd    the socket.
+     * @param slots the slots to send, in order.
+     * @param from  the first index into {@code slots}.
+     * @param count how many.
+     * @return bytes sent, or -1 on error.
+     */
+    public long sendSegmented(final int fd, final int[] slots, final int from, final int count)
+    {
+        prepareSegmented(slots, from, count);
+        return LibC.sendmsg(fd, segmentedMsg, LibC.MSG_DONTWAIT);
+    }
+
+    /**
+     * The same as {@link #sendSegmented(int, int[], int, int)}, keeping errno.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the socket.
+     * @param slots     the slots to send, in order.
+     * @param from      the first index into {@code slots}.
+     * @param count     how many.
+     * @return bytes sent, or -1 with the error in {@link LibC#errno(MemorySegment)}.
+     */
+    public long sendSegmented(
+        final MemorySegment callState, final int fd, final int[] slots, final int from, final int count)
+    {
+        prepareSegmented(slots, from, count);
+        return LibC.sendmsg(callState, fd, segmentedMsg, LibC.MSG_DONTWAIT);
+    }
+
+    private void prepareSegmented(final int[] slots, final int from, final int count)
+    {
+        final int segmentSize = length(slots[from]);
+        long offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int slot = slots[from + i];
+            final int length = length(slot);
+            MemorySegment.copy(data, (long)slotSize * slot, staging, offset, length);
+            offset += length;
+        }
+        segmentedIov.set(JAVA_LONG, IOV_LEN, offset);
+        segmentedMsg.set(JAVA_LONG, MSG_NAME, destinationLength == 0 ? 0 : destinationAddress);
+        segmentedMsg.set(JAVA_INT, MSG_NAMELEN, destinationLength);
+        segmentControl.set(ValueLayout.JAVA_SHORT_UNALIGNED, CMSG_DATA, (short)segmentSize);
+    }
+
+    /**
+     * Makes a socket keep ICMP errors on its error queue as well as reporting them once through the next call, so
+     * {@link #takeQueuedError(int)} can tell why a call that kept no errno failed.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        a UDP socket.
+     * @param ipv6      whether the socket is IPv6.
+     * @return 0, or -1 with the error in {@link LibC#errno(MemorySegment)}.
+     */
+    public int queueErrors(final MemorySegment callState, final int fd, final boolean ipv6)
+    {
+        scratchInt.set(JAVA_INT, 0, 1);
+        return LibC.setsockopt(callState, fd, ipv6 ? LibC.SOL_IPV6 : LibC.SOL_IP,
+            ipv6 ? LibC.IPV6_RECVERR : LibC.IP_RECVERR, scratchInt);
+    }
+
+    /**
+     * Takes the oldest error from a socket's error queue (see {@link #queueErrors}), without blocking.
+     *
+     * @param fd the socket.
+     * @return the error number it carries, such as {@link LibC#ECONNREFUSED} for ICMP port unreachable, or 0 when
+     * the queue was empty.
+     */
+    public int takeQueuedError(final int fd)
+    {
+        errorMsg.set(JAVA_LONG, MSG_CONTROLLEN, ERROR_CONTROL_SIZE);
+        errorMsg.set(JAVA_INT, MSG_FLAGS, 0);
+        if (LibC.recvmsg(fd, errorMsg, LibC.MSG_ERRQUEUE | LibC.MSG_DONTWAIT) < 0)
+        {
+            return 0;
+        }
+        // The first control message is the sock_extended_err, whose first field is the error number; a queued
+        // entry without one still means the socket failed.
+        final long controlLength = errorMsg.get(JAVA_LONG, MSG_CONTROLLEN);
+        return controlLength >= CMSG_DATA + Integer.BYTES ? Math.max(1, errorControl.get(JAVA_INT, CMSG_DATA)) :
+            LibC.EIO;
+    }
+}

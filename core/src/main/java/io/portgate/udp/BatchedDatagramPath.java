@@ -1,0 +1,333 @@
+package io.portgate.udp;
+
+import io.portgate.ffm.DatagramBatch;
+import io.portgate.ffm.LibC;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.Inet6Address;
+
+/**
+ * Datagrams in batches through the Panama layer: recvmmsg(2) takes up to a batch from a ready socket, and every run
+ * of consecutive datagrams that go out on the same socket leaves with one sendmmsg(2), straight from the slots they
+ * were received into; with GSO, a run of equal-sized datagrams leaves as one segmented sendmsg(2). The sockets are
+ * the same NIO channels the selector watches, used through their file descriptors.
+ *
+ * <p>The hot calls keep no errno (see {@link LibC}): a receive or send that fails is repeated with the call that
+ * keeps it, which sees the same error again unless the error was the socket's own pending one, consumed by the first
+ * call. Only connected backend sockets have such errors (an ICMP port unreachable from the target), so they keep their
+ * ICMP errors on their error queue too, where the path reads them back.
+ *
+ * <p>The batch's native memory (a slot of 64 KiB per datagram) is allocated once when the worker starts and freed
+ * when it closes, both on the worker's thread; its call-state segment too. Nothing is allocated per datagram.
+ */
+final class BatchedDatagramPath implements DatagramPath
+{
+    /** Datagrams per system call: 32 slots of 64 KiB are 2 MiB of native memory per worker. */
+    static final int BATCH = 32;
+    private static final int SLOT_SIZE = 64 * 1024;
+
+    private final boolean gso;
+    private final int[] run = new int[BATCH];
+    private Arena arena;
+    private DatagramBatch batch;
+    private MemorySegment callState;
+    private int runLength;
+    private UdpBackend runBackend;
+    private long segmentedSends;
+
+    BatchedDatagramPath(final boolean gso)
+    {
+        this.gso = gso;
+    }
+
+    @Override
+    public void open()
+    {
+        arena = Arena.ofConfined();
+        batch = new DatagramBatch(arena, BATCH, SLOT_SIZE);
+        callState = LibC.newCallState(arena);
+    }
+
+    @Override
+    public void drainListener(final UdpListenerSocket socket, final long nowNs)
+    {
+        final UdpFlows flows = socket.flows;
+        final int maxDatagram = flows.route().maxDatagram();
+        int received = batch.receive(socket.fd, maxDatagram + 1);
+        if (received < 0)
+        {
+            received = batch.receive(callState, socket.fd, maxDatagram + 1);
+            if (received < 0)
+            {
+                onReceiveError(flows, null, LibC.errno(callState));
+                return;
+            }
+        }
+        runLength = 0;
+        runBackend = null;
+        for (int slot = 0; slot < received; slot++)
+        {
+            if (batch.truncated(slot) || batch.length(slot) > maxDatagram)
+            {
+                flows.dropped(UdpCounters.L_DROP_TRUNCATED, 1);
+                continue;
+            }
+            final UdpFlow flow = flowOf(socket, slot, nowNs);
+            if (flow == null)
+            {
+                continue;
+            }
+            final UdpBackend backend = flows.backendFor(flow);
+            if (backend == null)
+            {
+                continue;
+            }
+            if (backend != runBackend)
+            {
+                flushRunToTarget(flows, nowNs);
+                runBackend = backend;
+            }
+            run[runLength++] = slot;
+        }
+        flushRunToTarget(flows, nowNs);
+    }
+
+    private UdpFlow flowOf(final UdpListenerSocket socket, final int slot, final long nowNs)
+    {
+        final UdpFlows flows = socket.flows;
+        final int port = batch.sourcePort(slot);
+        if (batch.sourceFamily(slot) == LibC.AF_INET)
+        {
+            final int address = batch.sourceAddress4(slot);
+            final UdpFlow flow = flows.find4(socket.portOffset, address, port);
+            if (flow != null)
+            {
+                return flow;
+            }
+            // A new flow may evict another whose socket a pending run still names: send the run first.
+            flushRunToTarget(flows, nowNs);
+            return flows.create4(socket, address, port, null, nowNs);
+        }
+        final long high = batch.sourceAddress6High(slot);
+        final long low = batch.sourceAddress6Low(slot);
+        final UdpFlow flow = flows.find6(socket.portOffset, high, low, port);
+        if (flow != null)
+        {
+            return flow;
+        }
+        flushRunToTarget(flows, nowNs);
+        return flows.create6(socket, high, low, port, batch.sourceScopeId(slot), null, nowNs);
+    }
+
+    private void flushRunToTarget(final UdpFlows flows, final long nowNs)
+    {
+        if (runLength > 0)
+        {
+            final UdpBackend backend = runBackend;
+            batch.noDestination();
+            sendRun(flows, backend, backend.fd, true, nowNs);
+        }
+        runLength = 0;
+        runBackend = null;
+    }
+
+    @Override
+    public void drainBackend(final UdpBackend backend, final long nowNs)
+    {
+        final UdpFlow flow = backend.flow;
+        final UdpFlows flows = flow.flows;
+        final int maxDatagram = flows.route().maxDatagram();
+        int received = batch.receive(backend.fd, maxDatagram + 1);
+        if (received < 0)
+        {
+            final int queued = batch.takeQueuedError(backend.fd);
+            if (queued != 0)
+            {
+                onReceiveError(flows, backend, queued);
+                return;
+            }
+            received = batch.receive(callState, backend.fd, maxDatagram + 1);
+            if (received < 0)
+            {
+                onReceiveError(flows, backend, LibC.errno(callState));
+                return;
+            }
+        }
+        runLength = 0;
+        for (int slot = 0; slot < received; slot++)
+        {
+            if (batch.truncated(slot) || batch.length(slot) > maxDatagram)
+            {
+                flows.dropped(UdpCounters.L_DROP_TRUNCATED, 1);
+                continue;
+            }
+            run[runLength++] = slot;
+        }
+        if (runLength > 0)
+        {
+            if (flow.ipv6)
+            {
+                batch.destination6(flow.address6High, flow.address6Low, flow.port, flow.scopeId);
+            }
+            else
+            {
+                batch.destination4(flow.address4, flow.port);
+            }
+            sendRun(flows, backend, flow.listener.fd, false, nowNs);
+        }
+        runLength = 0;
+    }
+
+    /**
+     * Sends the run on one socket: segmented when GSO is on and the run allows it, else with sendmmsg, retried
+     * while it makes progress. What cannot be sent is dropped and counted by reason.
+     */
+    private void sendRun(final UdpFlows flows, final UdpBackend backend, final int fd, final boolean toTarget,
+        final long nowNs)
+    {
+        boolean segment = gso;
+        int sent = 0;
+        while (sent < runLength)
+        {
+            final int remaining = runLength - sent;
+            if (segment && batch.segmentable(run, sent, remaining))
+            {
+                final long bytes = batch.sendSegmented(fd, run, sent, remaining);
+                if (bytes >= 0)
+                {
+                    segmentedSends++;
+                    account(flows, backend, toTarget, remaining, bytes, nowNs);
+                    return;
+                }
+                // Whatever failed (a full buffer, a route that cannot segment, a device without it), sendmmsg
+                // below either sends the run one by one or fails the same way and says why.
+                segment = false;
+                continue;
+            }
+            int count = batch.send(fd, run, sent, remaining);
+            if (count < 0)
+            {
+                final int queued = toTarget ? batch.takeQueuedError(fd) : 0;
+                if (queued != 0)
+                {
+                    onSendError(flows, backend, true, queued, remaining);
+                    return;
+                }
+                count = batch.send(callState, fd, run, sent, remaining);
+            }
+            if (count > 0)
+            {
+                long bytes = 0;
+                for (int i = sent; i < sent + count; i++)
+                {
+                    bytes += batch.length(run[i]);
+                }
+                account(flows, backend, toTarget, count, bytes, nowNs);
+                sent += count;
+                continue;
+            }
+            final int errno = LibC.errno(callState);
+            if (count < 0 && errno == LibC.EINTR)
+            {
+                continue;
+            }
+            onSendError(flows, backend, toTarget, errno, remaining);
+            return;
+        }
+    }
+
+    private static void account(final UdpFlows flows, final UdpBackend backend, final boolean toTarget,
+        final int datagrams, final long bytes, final long nowNs)
+    {
+        if (toTarget)
+        {
+            flows.forwardedIn(backend, datagrams, bytes, nowNs);
+        }
+        else
+        {
+            flows.forwardedOut(backend, datagrams, bytes, nowNs);
+        }
+    }
+
+    private static void onSendError(final UdpFlows flows, final UdpBackend backend, final boolean toTarget,
+        final int errno, final int dropped)
+    {
+        if (errno == LibC.EAGAIN)
+        {
+            flows.dropped(UdpCounters.L_DROP_WOULD_BLOCK, dropped);
+        }
+        else if (toTarget && errno == LibC.ECONNREFUSED)
+        {
+            // An ICMP error from an earlier datagram is reported by this send, which is then not sent; the rest of
+            // the run would go to the same target, which the flow now avoids.
+            flows.dropped(UdpCounters.L_DROP_UNREACHABLE, dropped);
+            flows.onUnreachable(backend);
+        }
+        else
+        {
+            flows.dropped(UdpCounters.L_DROP_ERROR, dropped);
+            final IOException error = new IOException((toTarget ? "send to a target failed: " :
+                "send to a client failed: ") + LibC.strerror(errno));
+            if (toTarget)
+            {
+                flows.onBackendError(backend, error);
+            }
+            else
+            {
+                flows.errorHandler().onError(error);
+            }
+        }
+    }
+
+    private static void onReceiveError(final UdpFlows flows, final UdpBackend backend, final int errno)
+    {
+        if (errno == LibC.EAGAIN || errno == LibC.EINTR)
+        {
+            return;
+        }
+        if (backend != null && errno == LibC.ECONNREFUSED)
+        {
+            flows.onUnreachable(backend);
+            return;
+        }
+        final IOException error = new IOException("receive failed: " + LibC.strerror(errno));
+        if (backend != null)
+        {
+            flows.onBackendError(backend, error);
+        }
+        else
+        {
+            flows.errorHandler().onError(error);
+        }
+    }
+
+    @Override
+    public void configureBackend(final UdpBackend backend) throws IOException
+    {
+        final boolean ipv6 = backend.flow.flows.route()
+            .targetAddress(backend.target, backend.flow.listener.portOffset).getAddress() instanceof Inet6Address;
+        if (batch.queueErrors(callState, backend.fd, ipv6) < 0)
+        {
+            throw new IOException("cannot keep ICMP errors on a backend socket's error queue: " +
+                LibC.strerror(LibC.errno(callState)));
+        }
+    }
+
+    /** @return sends that carried a run of segments; worker thread only, for tests. */
+    long segmentedSends()
+    {
+        return segmentedSends;
+    }
+
+    @Override
+    public void close()
+    {
+        if (arena != null)
+        {
+            arena.close();
+            arena = null;
+        }
+    }
+}

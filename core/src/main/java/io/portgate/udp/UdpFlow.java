@@ -1,0 +1,67 @@
+package io.portgate.udp;
+
+import io.portgate.balance.BalancerPolicy;
+
+import java.net.InetSocketAddress;
+
+/**
+ * One client's flow through one listener port on one worker: the client's address, the target it sticks to, and its
+ * own backend sockets, so that every reply finds its way back to exactly this client. Pooled by its
+ * {@link UdpFlows} and reused for later clients; the backend handler objects are kept across reuse too, the kernel
+ * sockets are not (see {@link UdpFlows}).
+ */
+final class UdpFlow
+{
+    final UdpFlows flows;
+    /** By target id; a handler is made on first use and kept, its socket opened and closed with the flow. */
+    final UdpBackend[] backends;
+
+    UdpListenerSocket listener;
+    boolean ipv6;
+    int address4;
+    long address6High;
+    long address6Low;
+    int port;
+    int scopeId;
+    /** The table key: exact for IPv4, a hash for IPv6. */
+    long key;
+    /** What the policy is given: the client's IP for client affinity, its IP and port otherwise. */
+    long hashKey;
+    InetSocketAddress client;
+    /** The target of flow and client affinity, or {@link BalancerPolicy#NO_TARGET} until the next datagram picks. */
+    int target = BalancerPolicy.NO_TARGET;
+    /** Targets that reported themselves unreachable to this flow; bit t for target t below 64. */
+    long failedTargets;
+    /** Counts the picks of packet affinity, so each datagram hashes differently. */
+    long picks;
+    long lastActivityNs;
+    UdpFlow older;
+    UdpFlow newer;
+    UdpFlow nextWithSameHash;
+    boolean active;
+
+    UdpFlow(final UdpFlows flows, final int targetCount)
+    {
+        this.flows = flows;
+        this.backends = new UdpBackend[targetCount];
+    }
+
+    boolean matches6(final long high, final long low, final int port, final int portOffset)
+    {
+        return ipv6 && address6High == high && address6Low == low && this.port == port &&
+            listener.portOffset == portOffset;
+    }
+
+    boolean hasFailed(final int target)
+    {
+        return target < Long.SIZE && (failedTargets & (1L << target)) != 0;
+    }
+
+    void markFailed(final int target)
+    {
+        if (target < Long.SIZE)
+        {
+            failedTargets |= 1L << target;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package io.portgate.udp;
+
+import io.portgate.balance.BalancerPolicy;
+import io.portgate.balance.LoadView;
+import io.portgate.loop.PolicyHost;
+import io.portgate.loop.TargetFailureListener;
+import io.portgate.ffm.NativeFd;
+import io.portgate.loop.LoopService;
+import io.portgate.loop.Worker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.util.List;
+
+/**
+ * One worker's UDP forwarding: its socket on every port of every UDP listener, the flows of each listener and the
+ * path datagrams take through the kernel. Lives on the worker's thread; shares nothing mutable with other workers.
+ */
+public final class UdpForwarder implements LoopService, PolicyHost
+{
+    private final int workerIndex;
+    private final UdpFlows[] flows;
+    private final UdpListenerSocket[][] sockets;
+    private final boolean batching;
+    private final DatagramPath path;
+    private TargetFailureListener failureListener = TargetFailureListener.NONE;
+    private Worker worker;
+    private boolean closed;
+
+    /**
+     * Creates a worker's forwarder over listener sockets already bound.
+     *
+     * @param workerIndex the worker's index, which seeds its pickers.
+     * @param routes      the UDP listeners, by index.
+     * @param channels    this worker's bound, non-blocking sockets, by listener index and port offset.
+     * @param counters    this worker's counters.
+     * @param batching    true to move datagrams with recvmmsg/sendmmsg, false for plain NIO.
+     * @param gso         true to send runs of equal-sized datagrams with UDP_SEGMENT; needs {@code batching}.
+     */
+    public UdpForwarder(
+        final int workerIndex,
+        final List<UdpRoute> routes,
+        final DatagramChannel[][] channels,
+        final UdpCounters counters,
+        final boolean batching,
+        final boolean gso)
+    {
+        if (gso && !batching)
+        {
+            throw new IllegalArgumentException("segmented sends ride on the batching path");
+        }
+        this.workerIndex = workerIndex;
+        this.batching = batching;
+        this.flows = new UdpFlows[routes.size()];
+        this.sockets = new UdpListenerSocket[routes.size()][];
+        for (int r = 0; r < routes.size(); r++)
+        {
+            flows[r] = new UdpFlows(this, routes.get(r), counters, workerIndex);
+            sockets[r] = new UdpListenerSocket[channels[r].length];
+            for (int p = 0; p < channels[r].length; p++)
+            {
+                sockets[r][p] = new UdpListenerSocket(flows[r], p, channels[r][p],
+                    batching ? NativeFd.of(channels[r][p]) : -1);
+            }
+        }
+        this.path = batching ? new BatchedDatagramPath(gso) : new NioDatagramPath();
+    }
+
+    /**
+     * Opens one worker's socket for one port of a listener. Every worker binds the same address with SO_REUSEPORT,
+     * so the kernel spreads clients over the workers by their address and port: a client's datagrams keep reaching
+     * the same worker and so the same flow.
+     *
+     * @param address the address and port.
+     * @param route   the listener, for its buffer sizes.
+     * @return a bound, non-blocking socket.
+     * @throws IOException when the socket cannot be opened or bound.
+     */
+    public static DatagramChannel openListeningSocket(final InetSocketAddress address, final UdpRoute route)
+        throws IOException
+    {
+        final DatagramChannel channel = DatagramChannel.open(UdpRoute.familyOf(address));
+        try
+        {
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            UdpFlows.configure(channel, route);
+            channel.bind(address);
+            channel.configureBlocking(false);
+            return channel;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    public void open(final Worker worker)
+    {
+        this.worker = worker;
+        path.open();
+        try
+        {
+            for (final UdpListenerSocket[] routeSockets : sockets)
+            {
+                for (final UdpListenerSocket socket : routeSockets)
+                {
+                    socket.register(worker.selector());
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot register UDP sockets with " + worker.roleName(), ex);
+        }
+    }
+
+    @Override
+    public int doWork(final long nowNs)
+    {
+        return 0;
+    }
+
+    /** New clients are turned away; the sockets stay open, since replies to existing flows leave through them. */
+    @Override
+    public void stopAccepting()
+    {
+        for (final UdpFlows routeFlows : flows)
+        {
+            routeFlows.stopAccepting();
+        }
+    }
+
+    @Override
+    public int openCount()
+    {
+        int open = 0;
+        for (final UdpFlows routeFlows : flows)
+        {
+            open += routeFlows.count();
+        }
+        return open;
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        for (final UdpFlows routeFlows : flows)
+        {
+            if (worker != null)
+            {
+                routeFlows.closeAll();
+            }
+        }
+        for (final UdpListenerSocket[] routeSockets : sockets)
+        {
+            for (final UdpListenerSocket socket : routeSockets)
+            {
+                socket.close();
+            }
+        }
+        if (worker != null)
+        {
+            path.close();
+        }
+    }
+
+    @Override
+    public void setPolicy(final int routeIndex, final BalancerPolicy policy)
+    {
+        flows[routeIndex].setPicker(policy);
+    }
+
+    @Override
+    public LoadView loadView(final int routeIndex)
+    {
+        return flows[routeIndex].loadView();
+    }
+
+    @Override
+    public int resetConnectionsTo(final int routeIndex, final int target)
+    {
+        return flows[routeIndex].dropTarget(target);
+    }
+
+    @Override
+    public void failureListener(final TargetFailureListener listener)
+    {
+        this.failureListener = listener;
+    }
+
+    TargetFailureListener failureListener()
+    {
+        return failureListener;
+    }
+
+    /**
+     * Whether datagrams move in batches through recvmmsg/sendmmsg.
+     *
+     * @return true on the batched path.
+     */
+    public boolean usesBatching()
+    {
+        return batching;
+    }
+
+    /**
+     * The worker's index.
+     *
+     * @return 0-based.
+     */
+    public int workerIndex()
+    {
+        return workerIndex;
+    }
+
+    boolean batching()
+    {
+        return batching;
+    }
+
+    Worker worker()
+    {
+        return worker;
+    }
+
+    DatagramPath path()
+    {
+        return path;
+    }
+}

@@ -1,0 +1,57 @@
+package io.portgate.udp;
+
+import io.portgate.loop.IoHandler;
+
+import java.io.IOException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+
+/**
+ * One worker's socket for one port of a UDP listener. It receives the clients' datagrams and sends the targets'
+ * replies, so a client sees replies come from the address and port it sent to.
+ */
+final class UdpListenerSocket implements IoHandler
+{
+    final UdpFlows flows;
+    final int portOffset;
+    final DatagramChannel channel;
+    /** The socket's file descriptor on the batched path, -1 otherwise. */
+    final int fd;
+    private SelectionKey key;
+
+    UdpListenerSocket(final UdpFlows flows, final int portOffset, final DatagramChannel channel, final int fd)
+    {
+        this.flows = flows;
+        this.portOffset = portOffset;
+        this.channel = channel;
+        this.fd = fd;
+    }
+
+    void register(final Selector selector) throws IOException
+    {
+        key = channel.register(selector, SelectionKey.OP_READ, this);
+    }
+
+    @Override
+    public void onReady(final SelectionKey key, final long nowNs)
+    {
+        flows.path().drainListener(this, nowNs);
+    }
+
+    void close()
+    {
+        if (key != null)
+        {
+            key.cancel();
+        }
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            // Closing anyway; a socket that cannot be closed cleanly leaves nothing to act on.
+        }
+    }
+}

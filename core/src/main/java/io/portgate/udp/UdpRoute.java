@@ -1,0 +1,247 @@
+package io.portgate.udp;
+
+import io.portgate.balance.BalanceAlgorithm;
+import io.portgate.config.Affinity;
+import io.portgate.config.ListenerConfig;
+import io.portgate.config.PoolConfig;
+import io.portgate.config.TargetConfig;
+
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.util.List;
+
+/**
+ * Everything a worker needs to forward one UDP listener, resolved from the configuration once: the target addresses
+ * for every port of the listener's range, the affinity, and the limits in nanoseconds. Immutable, so one instance is
+ * shared by all workers.
+ */
+public final class UdpRoute
+{
+    /** The largest UDP payload IPv4 can carry: 65535 less the IP and UDP headers. */
+    public static final int MAX_DATAGRAM = 65_507;
+
+    private final int index;
+    private final String name;
+    private final String poolName;
+    private final int portCount;
+    private final InetSocketAddress[][] targetAddresses;
+    private final String[] targetLabels;
+    private final int[] targetIds;
+    private final int[] weights;
+    private final BalanceAlgorithm algorithm;
+    private final Affinity affinity;
+    private final long idleTimeoutNs;
+    private final int maxFlows;
+    private final int sendBuffer;
+    private final int receiveBuffer;
+    private final int maxDatagram;
+    private final ProtocolFamily bindFamily;
+
+    private UdpRoute(final int index, final ListenerConfig listener, final PoolConfig pool, final int maxDatagram)
+    {
+        if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM)
+        {
+            throw new IllegalArgumentException("maxDatagram must be 1.." + MAX_DATAGRAM + ": " + maxDatagram);
+        }
+        this.index = index;
+        this.name = listener.name();
+        this.poolName = pool.name();
+        this.portCount = listener.bind().ports().size();
+        final List<TargetConfig> targets = pool.targets();
+        this.targetAddresses = new InetSocketAddress[targets.size()][portCount];
+        this.targetLabels = new String[targets.size()];
+        this.targetIds = new int[targets.size()];
+        this.weights = new int[targets.size()];
+        for (int t = 0; t < targets.size(); t++)
+        {
+            final TargetConfig target = targets.get(t);
+            for (int offset = 0; offset < portCount; offset++)
+            {
+                targetAddresses[t][offset] =
+                    new InetSocketAddress(target.address(), target.effectivePorts(pool).portAt(offset));
+            }
+            targetLabels[t] = target.label(pool);
+            targetIds[t] = t;
+            weights[t] = target.weight();
+        }
+        this.algorithm = pool.balance();
+        this.affinity = listener.affinity();
+        this.idleTimeoutNs = listener.idleTimeout().toNanos();
+        this.maxFlows = Math.max(1, listener.maxFlows());
+        this.sendBuffer = listener.sendBuffer();
+        this.receiveBuffer = listener.receiveBuffer();
+        this.maxDatagram = maxDatagram;
+        this.bindFamily = familyOf(listener.bind().socketAddress());
+    }
+
+    /**
+     * Resolves a listener and its pool.
+     *
+     * @param index    the listener's index among the UDP listeners, which keys its counters.
+     * @param listener a validated UDP listener.
+     * @param pool     its pool.
+     * @return the route, passing datagrams up to {@link #MAX_DATAGRAM} bytes.
+     */
+    public static UdpRoute of(final int index, final ListenerConfig listener, final PoolConfig pool)
+    {
+        return new UdpRoute(index, listener, pool, MAX_DATAGRAM);
+    }
+
+    /**
+     * Resolves a listener and its pool with a smaller datagram limit; datagrams larger than it are dropped and
+     * counted as truncated. Tests use it, since loopback cannot carry a datagram larger than the real limit.
+     *
+     * @param index       the listener's index among the UDP listeners.
+     * @param listener    a validated UDP listener.
+     * @param pool        its pool.
+     * @param maxDatagram the largest datagram passed, 1 to {@link #MAX_DATAGRAM}.
+     * @return the route.
+     */
+    public static UdpRoute of(final int index, final ListenerConfig listener, final PoolConfig pool,
+        final int maxDatagram)
+    {
+        return new UdpRoute(index, listener, pool, maxDatagram);
+    }
+
+    static ProtocolFamily familyOf(final InetSocketAddress address)
+    {
+        return address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 :
+            StandardProtocolFamily.INET;
+    }
+
+    /** @return the index keying this listener's counters. */
+    public int index()
+    {
+        return index;
+    }
+
+    /** @return the listener's name. */
+    public String name()
+    {
+        return name;
+    }
+
+    /** @return the pool's name. */
+    public String poolName()
+    {
+        return poolName;
+    }
+
+    /** @return how many ports the listener binds. */
+    public int portCount()
+    {
+        return portCount;
+    }
+
+    /** @return how many targets the pool has. */
+    public int targetCount()
+    {
+        return targetLabels.length;
+    }
+
+    /**
+     * The address datagrams go to.
+     *
+     * @param target     the target id.
+     * @param portOffset the offset of the listener port the client sent to.
+     * @return the target's matching internal port.
+     */
+    public InetSocketAddress targetAddress(final int target, final int portOffset)
+    {
+        return targetAddresses[target][portOffset];
+    }
+
+    /**
+     * A target's label for stats and messages.
+     *
+     * @param target the target id.
+     * @return {@code address:port(s)}.
+     */
+    public String targetLabel(final int target)
+    {
+        return targetLabels[target];
+    }
+
+    /** @return the target ids, a copy. */
+    public int[] targetIds()
+    {
+        return targetIds.clone();
+    }
+
+    /** @return the targets' weights, a copy. */
+    public int[] weights()
+    {
+        return weights.clone();
+    }
+
+    /** @return the pool's balancing policy. */
+    public BalanceAlgorithm algorithm()
+    {
+        return algorithm;
+    }
+
+    /**
+     * The policy flows of this listener pick with. Client affinity must give every flow of one IP the same target on
+     * every worker, and the kernel spreads one IP's flows over the workers; only a policy that is a function of the
+     * IP does that, so with a policy that counts or draws the pick falls back to source-hash over the same weights.
+     *
+     * @return the policy to build.
+     */
+    public BalanceAlgorithm pickAlgorithm()
+    {
+        if (affinity == Affinity.CLIENT && !hashes(algorithm))
+        {
+            return BalanceAlgorithm.SOURCE_HASH;
+        }
+        return algorithm;
+    }
+
+    static boolean hashes(final BalanceAlgorithm algorithm)
+    {
+        return algorithm == BalanceAlgorithm.SOURCE_HASH || algorithm == BalanceAlgorithm.MAGLEV;
+    }
+
+    /** @return which datagrams share a target. */
+    public Affinity affinity()
+    {
+        return affinity;
+    }
+
+    /** @return how long a flow may stay quiet before it expires. */
+    public long idleTimeoutNs()
+    {
+        return idleTimeoutNs;
+    }
+
+    /** @return most flows of this listener per worker. */
+    public int maxFlows()
+    {
+        return maxFlows;
+    }
+
+    /** @return SO_SNDBUF, 0 for the system default. */
+    public int sendBuffer()
+    {
+        return sendBuffer;
+    }
+
+    /** @return SO_RCVBUF, 0 for the system default. */
+    public int receiveBuffer()
+    {
+        return receiveBuffer;
+    }
+
+    /** @return the largest datagram passed; larger ones are dropped as truncated. */
+    public int maxDatagram()
+    {
+        return maxDatagram;
+    }
+
+    /** @return the protocol family of the listening address. */
+    public ProtocolFamily bindFamily()
+    {
+        return bindFamily;
+    }
+}

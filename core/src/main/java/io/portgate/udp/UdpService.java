@@ -1,0 +1,303 @@
+package io.portgate.udp;
+
+import io.portgate.config.FastPath;
+import io.portgate.config.ListenerConfig;
+import io.portgate.config.PortgateConfig;
+import io.portgate.config.Protocol;
+import io.portgate.ffm.UdpBatching;
+import io.portgate.ffm.UdpGso;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The UDP side of a balancer as the facade sees it: the UDP listeners resolved into routes, every worker's bound
+ * sockets and counters, and which fast paths are used. {@link #bind} decides the fast paths and binds every socket
+ * before any thread starts, so a setting that cannot be honoured or a port that is taken fails the start with
+ * nothing left open.
+ */
+public final class UdpService
+{
+    private static final System.Logger LOG = System.getLogger("io.portgate.udp");
+
+    private final List<UdpRoute> routes;
+    private final DatagramChannel[][][] channels;
+    private final UdpCounters[] counters;
+    private final boolean batching;
+    private final boolean gso;
+    private final Map<String, List<InetSocketAddress>> boundAddresses;
+
+    private UdpService(
+        final List<UdpRoute> routes,
+        final DatagramChannel[][][] channels,
+        final boolean batching,
+        final boolean gso,
+        final Map<String, List<InetSocketAddress>> boundAddresses)
+    {
+        this.routes = routes;
+        this.channels = channels;
+        this.batching = batching;
+        this.gso = gso;
+        this.boundAddresses = boundAddresses;
+        final int[] targetsPerListener = routes.stream().mapToInt(UdpRoute::targetCount).toArray();
+        this.counters = new UdpCounters[channels.length];
+        for (int w = 0; w < channels.length; w++)
+        {
+            counters[w] = new UdpCounters(targetsPerListener);
+        }
+    }
+
+    /**
+     * Moves the counters into a metrics file, so that {@code portgate stat} and {@code /metrics} see them. Call
+     * before the first {@link #forwarder(int)}.
+     *
+     * @param metrics the metrics file.
+     */
+    public void countInto(final io.portgate.metrics.MetricsFile metrics)
+    {
+        for (int w = 0; w < counters.length; w++)
+        {
+            counters[w] = new UdpCounters(routes, metrics, w);
+        }
+    }
+
+    /**
+     * Resolves the UDP listeners of a validated configuration, decides the fast paths and binds every worker's
+     * sockets.
+     *
+     * @param config  the configuration.
+     * @param workers how many workers.
+     * @return the bound service; its sockets belong to the forwarders made by {@link #forwarder(int)}.
+     * @throws IllegalStateException when a fast path is {@code on} but does not work here.
+     * @throws UncheckedIOException  when a socket cannot bind; the message names the listener and address, and
+     *                               nothing is left open.
+     */
+    public static UdpService bind(final PortgateConfig config, final int workers)
+    {
+        final List<UdpRoute> routes = new ArrayList<>();
+        final List<ListenerConfig> listeners = new ArrayList<>();
+        for (final ListenerConfig listener : config.listeners())
+        {
+            if (listener.protocol() == Protocol.UDP)
+            {
+                routes.add(UdpRoute.of(routes.size(), listener, config.poolOf(listener)));
+                listeners.add(listener);
+            }
+        }
+        final boolean batching = !routes.isEmpty() && useBatching(config.udpBatching());
+        final boolean gso = batching && useGso(config.udpGso());
+        if (!routes.isEmpty() && !batching && config.udpGso() == FastPath.ON)
+        {
+            throw new IllegalStateException("fast-paths.udp-gso: on needs fast-paths.udp-batching, which is off; " +
+                "set udp-gso: auto or off, or udp-batching: auto or on");
+        }
+        final DatagramChannel[][][] channels = new DatagramChannel[workers][routes.size()][];
+        final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
+        for (int w = 0; w < workers; w++)
+        {
+            for (int r = 0; r < routes.size(); r++)
+            {
+                final ListenerConfig listener = listeners.get(r);
+                final int ports = listener.bind().ports().size();
+                channels[w][r] = new DatagramChannel[ports];
+                for (int p = 0; p < ports; p++)
+                {
+                    final InetSocketAddress address = listener.bind().socketAddress(p);
+                    try
+                    {
+                        channels[w][r][p] = UdpForwarder.openListeningSocket(address, routes.get(r));
+                        if (w == 0)
+                        {
+                            bound.computeIfAbsent(listener.name(), k -> new ArrayList<>())
+                                .add((InetSocketAddress)channels[w][r][p].getLocalAddress());
+                        }
+                    }
+                    catch (final IOException ex)
+                    {
+                        closeAll(channels);
+                        throw new UncheckedIOException("listener '" + listener.name() + "' cannot bind UDP " +
+                            address.getAddress().getHostAddress() + ":" + address.getPort() + ": " +
+                            ex.getMessage(), ex);
+                    }
+                }
+            }
+        }
+        final Map<String, List<InetSocketAddress>> immutable = new LinkedHashMap<>();
+        bound.forEach((name, addresses) -> immutable.put(name, List.copyOf(addresses)));
+        return new UdpService(List.copyOf(routes), channels, batching, gso, Collections.unmodifiableMap(immutable));
+    }
+
+    private static boolean useBatching(final FastPath setting)
+    {
+        return switch (setting)
+        {
+            case OFF -> false;
+            case ON ->
+            {
+                if (!UdpBatching.isAvailable())
+                {
+                    throw new IllegalStateException("fast-paths.udp-batching: on, but recvmmsg/sendmmsg do not work " +
+                        "here: " + UdpBatching.unavailabilityCause() + "; set udp-batching: auto or off");
+                }
+                yield true;
+            }
+            case AUTO ->
+            {
+                if (!UdpBatching.isAvailable())
+                {
+                    LOG.log(System.Logger.Level.INFO, "udp-batching: auto: one datagram per system call because {0}",
+                        UdpBatching.unavailabilityCause());
+                }
+                yield UdpBatching.isAvailable();
+            }
+        };
+    }
+
+    private static boolean useGso(final FastPath setting)
+    {
+        return switch (setting)
+        {
+            case OFF -> false;
+            case ON ->
+            {
+                if (!UdpGso.isAvailable())
+                {
+                    throw new IllegalStateException("fast-paths.udp-gso: on, but UDP_SEGMENT does not work here: " +
+                        UdpGso.unavailabilityCause() + "; set udp-gso: auto or off");
+                }
+                yield true;
+            }
+            case AUTO ->
+            {
+                if (!UdpGso.isAvailable())
+                {
+                    LOG.log(System.Logger.Level.INFO, "udp-gso: auto: no segmented sends because {0}",
+                        UdpGso.unavailabilityCause());
+                }
+                yield UdpGso.isAvailable();
+            }
+        };
+    }
+
+    /**
+     * Makes a worker's forwarder over that worker's sockets. Call once per worker.
+     *
+     * @param worker the worker's index.
+     * @return the forwarder, to run as one of the worker's services.
+     */
+    public UdpForwarder forwarder(final int worker)
+    {
+        return new UdpForwarder(worker, routes, channels[worker], counters[worker], batching, gso);
+    }
+
+    /** @return the UDP listeners, by index. */
+    public List<UdpRoute> routes()
+    {
+        return routes;
+    }
+
+    /** @return the addresses each UDP listener is bound to, one per port of its range, by listener name. */
+    public Map<String, List<InetSocketAddress>> boundAddresses()
+    {
+        return boundAddresses;
+    }
+
+    /** @return true when datagrams move with recvmmsg/sendmmsg. */
+    public boolean batching()
+    {
+        return batching;
+    }
+
+    /** @return true when runs of equal-sized datagrams are sent with UDP_SEGMENT. */
+    public boolean gso()
+    {
+        return gso;
+    }
+
+    /**
+     * A listener counter summed over the workers. Any thread.
+     *
+     * @param listener the listener index.
+     * @param slot     a {@code UdpCounters.L_} slot.
+     * @return the sum.
+     */
+    public long sumListener(final int listener, final int slot)
+    {
+        long sum = 0;
+        for (final UdpCounters c : counters)
+        {
+            sum += c.listener(listener, slot);
+        }
+        return sum;
+    }
+
+    /**
+     * A target counter summed over the workers. Any thread.
+     *
+     * @param listener the listener index.
+     * @param target   the target id.
+     * @param slot     a {@code UdpCounters.T_} slot.
+     * @return the sum.
+     */
+    public long sumTarget(final int listener, final int target, final int slot)
+    {
+        long sum = 0;
+        for (final UdpCounters c : counters)
+        {
+            sum += c.target(listener, target, slot);
+        }
+        return sum;
+    }
+
+    /** @return flows held now over every listener and worker. */
+    public long activeFlows()
+    {
+        long active = 0;
+        for (final UdpRoute route : routes)
+        {
+            active += sumListener(route.index(), UdpCounters.L_FLOWS_ACTIVE);
+        }
+        return active;
+    }
+
+    /** Closes every socket, for a start that failed before the workers took them over. */
+    public void closeUnstarted()
+    {
+        closeAll(channels);
+    }
+
+    private static void closeAll(final DatagramChannel[][][] channels)
+    {
+        for (final DatagramChannel[][] perWorker : channels)
+        {
+            for (final DatagramChannel[] perRoute : perWorker)
+            {
+                if (perRoute == null)
+                {
+                    continue;
+                }
+                for (final DatagramChannel channel : perRoute)
+                {
+                    if (channel != null)
+                    {
+                        try
+                        {
+                            channel.close();
+                        }
+                        catch (final IOException ignore)
+                        {
+                            // Closing to clean up after a failed start: the start's own error is what matters.
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

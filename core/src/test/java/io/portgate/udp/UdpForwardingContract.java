@@ -1,0 +1,495 @@
+package io.portgate.udp;
+
+import io.portgate.Portgate;
+import io.portgate.UdpListenerStats;
+import io.portgate.UdpTargetStats;
+import io.portgate.balance.BalanceAlgorithm;
+import io.portgate.config.Affinity;
+import io.portgate.config.FastPath;
+import io.portgate.config.ListenerConfig;
+import io.portgate.config.PoolConfig;
+import io.portgate.testing.Exchange;
+import io.portgate.testing.OpenFds;
+import io.portgate.testing.TestConfigs;
+import io.portgate.testing.UdpClient;
+import io.portgate.testing.UdpEchoServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * What every way of forwarding UDP must do, end to end over real sockets on 127.0.0.1: one subclass per datagram
+ * path (plain NIO, recvmmsg/sendmmsg batches with GSO). Every reply is checked byte for byte against what its client
+ * sent, and no test may leave a file descriptor open.
+ */
+abstract class UdpForwardingContract
+{
+    private static final int WORKERS = 2;
+    private static final long PROMPTLY_MS = 5_000;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private long fdsBefore;
+
+    /** @return the recvmmsg/sendmmsg setting of the path under test. */
+    abstract FastPath batching();
+
+    /** @return the UDP_SEGMENT setting of the path under test. */
+    abstract FastPath gso();
+
+    private boolean batched()
+    {
+        return batching() == FastPath.ON;
+    }
+
+    @BeforeAll
+    static void warmUp() throws Exception
+    {
+        // Loads the classes and runs the probes every test uses, so the descriptor count of the first test is not
+        // disturbed by the class loader.
+        io.portgate.ffm.UdpBatching.isAvailable();
+        io.portgate.ffm.UdpGso.isAvailable();
+        try (UdpEchoServer echo = UdpEchoServer.start(1))
+        {
+            final Portgate portgate = Portgate.start(TestConfigs.udp(FastPath.OFF, FastPath.OFF, 1, l -> { },
+                p -> { }, echo.port()));
+            try (UdpClient client = UdpClient.open("127.0.0.1", front(portgate)))
+            {
+                client.exchange(new byte[] {1, 2, 3});
+            }
+            finally
+            {
+                portgate.close(Duration.ZERO);
+            }
+        }
+    }
+
+    @BeforeEach
+    void countFds()
+    {
+        fdsBefore = OpenFds.count();
+    }
+
+    @AfterEach
+    void closeAndCheckFds() throws Exception
+    {
+        for (int i = resources.size() - 1; i >= 0; i--)
+        {
+            final AutoCloseable resource = resources.get(i);
+            if (resource instanceof Portgate portgate)
+            {
+                portgate.close(Duration.ZERO);
+            }
+            else
+            {
+                resource.close();
+            }
+        }
+        resources.clear();
+        final long after = OpenFds.awaitAtMost(fdsBefore, 5_000);
+        assertEquals(fdsBefore, after, "file descriptors open before and after the test");
+    }
+
+    private <T extends AutoCloseable> T track(final T resource)
+    {
+        resources.add(resource);
+        return resource;
+    }
+
+    private UdpEchoServer[] echoes(final int count)
+    {
+        final UdpEchoServer[] servers = new UdpEchoServer[count];
+        for (int i = 0; i < count; i++)
+        {
+            servers[i] = track(UdpEchoServer.start('A' + i));
+        }
+        return servers;
+    }
+
+    private static int[] ports(final UdpEchoServer... servers)
+    {
+        return Arrays.stream(servers).mapToInt(UdpEchoServer::port).toArray();
+    }
+
+    private Portgate start(
+        final Consumer<ListenerConfig.Builder> listener,
+        final Consumer<PoolConfig.Builder> pool,
+        final UdpEchoServer... targets)
+    {
+        return track(Portgate.start(TestConfigs.udp(batching(), gso(), WORKERS, listener, pool, ports(targets))));
+    }
+
+    private static InetSocketAddress front(final Portgate portgate)
+    {
+        return portgate.boundAddresses(TestConfigs.LISTENER).getFirst();
+    }
+
+    private static UdpListenerStats stats(final Portgate portgate)
+    {
+        return portgate.stats().udpListener(TestConfigs.LISTENER);
+    }
+
+    private static byte[] payload(final int client, final int sequence, final int size)
+    {
+        final byte[] bytes = Exchange.random(size);
+        ByteBuffer.wrap(bytes).putInt(client).putInt(sequence);
+        return bytes;
+    }
+
+    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROMPTLY_MS);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                fail("not within " + PROMPTLY_MS + " ms: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aThousandClientsEachGetTheirOwnRepliesFromTheOneTargetTheirFlowPicked() throws Exception
+    {
+        final int clients = 1000;
+        final int exchanges = 3;
+        final UdpEchoServer[] targets = echoes(3);
+        final Portgate portgate = start(l -> { }, p -> { }, targets);
+        final UdpClient[] open = new UdpClient[clients];
+        for (int c = 0; c < clients; c++)
+        {
+            open[c] = track(UdpClient.open("127.0.0.1", front(portgate)));
+        }
+        final byte[] tags = new byte[clients];
+        final int threads = 16;
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads))
+        {
+            final List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int first = t;
+                done.add(pool.submit(() ->
+                {
+                    for (int c = first; c < clients; c += threads)
+                    {
+                        tags[c] = open[c].exchange(payload(c, 0, 64 + c % 200));
+                        for (int s = 1; s < exchanges; s++)
+                        {
+                            assertEquals(tags[c], open[c].exchange(payload(c, s, 64 + (c + s) % 200)),
+                                "client " + c + " changed target within its flow");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (final Future<?> future : done)
+            {
+                future.get(50, TimeUnit.SECONDS);
+            }
+        }
+        final Map<Byte, Integer> perTarget = new HashMap<>();
+        for (final byte tag : tags)
+        {
+            perTarget.merge(tag, 1, Integer::sum);
+        }
+        assertEquals(3, perTarget.size(), "flows spread over every target: " + perTarget);
+        perTarget.forEach((tag, count) -> assertTrue(count > 200, "target " + (char)(byte)tag + " got " + count));
+
+        // A reply can reach its client before the worker has counted it.
+        await(() -> stats(portgate).datagramsOut() >= (long)clients * exchanges, "every reply counted");
+        final UdpListenerStats stats = stats(portgate);
+        assertEquals(clients, stats.totalFlows(), "one flow per client");
+        assertEquals(clients, stats.activeFlows());
+        assertTrue(stats.datagramsIn() >= (long)clients * exchanges, () -> "datagrams in " + stats);
+        assertTrue(stats.datagramsOut() >= (long)clients * exchanges, () -> "datagrams out " + stats);
+        assertEquals(stats.datagramsIn(), stats.targets().stream().mapToLong(UdpTargetStats::datagramsIn).sum());
+        assertEquals(stats.bytesOut(), stats.targets().stream().mapToLong(UdpTargetStats::bytesOut).sum());
+        assertEquals(0, stats.dropsTruncated() + stats.dropsNoTarget() + stats.dropsError() +
+            stats.dropsUnreachable() + stats.flowsEvicted() + stats.unreachable(), stats::toString);
+        for (int t = 0; t < targets.length; t++)
+        {
+            assertEquals(perTarget.get(targets[t].tag()), targets[t].sources().size(),
+                "each flow reaches its target from a socket of its own");
+            assertEquals(targets[t].sources().size(), stats.targets().get(t).totalFlows());
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void clientAffinityPutsEveryPortOfAnIpOnTheSameTarget() throws Exception
+    {
+        final UdpEchoServer[] targets = echoes(3);
+        final Portgate portgate = start(l -> l.affinity(Affinity.CLIENT),
+            p -> p.balance(BalanceAlgorithm.ROUND_ROBIN), targets);
+        final Set<Byte> used = new HashSet<>();
+        for (int ip = 2; ip < 14; ip++)
+        {
+            Byte target = null;
+            for (int port = 0; port < 6; port++)
+            {
+                final UdpClient client = track(UdpClient.open("127.0.0." + ip, front(portgate)));
+                final byte tag = client.exchange(payload(ip, port, 100));
+                if (target == null)
+                {
+                    target = tag;
+                }
+                assertEquals((byte)target, tag, "127.0.0." + ip + " port " + client.local().getPort());
+            }
+            used.add(target);
+        }
+        assertTrue(used.size() >= 2, "twelve IPs all hashed onto one target: " + used);
+        assertEquals(72, stats(portgate).totalFlows(), "one flow per address and port");
+    }
+
+    @Test
+    @Timeout(30)
+    void packetAffinitySpreadsOneClientsDatagramsAndEveryReplyStillComesBack() throws Exception
+    {
+        final UdpEchoServer[] targets = echoes(3);
+        final Portgate portgate = start(l -> l.affinity(Affinity.PACKET),
+            p -> p.balance(BalanceAlgorithm.ROUND_ROBIN), targets);
+        final UdpClient client = track(UdpClient.open("127.0.0.1", front(portgate)));
+        final Map<Byte, Integer> perTarget = new HashMap<>();
+        for (int s = 0; s < 30; s++)
+        {
+            perTarget.merge(client.exchange(payload(0, s, 300)), 1, Integer::sum);
+        }
+        assertEquals(Set.of((byte)'A', (byte)'B', (byte)'C'), perTarget.keySet());
+        perTarget.forEach((tag, count) -> assertEquals(10, count, "round-robin over three targets"));
+        final UdpListenerStats stats = stats(portgate);
+        assertEquals(1, stats.totalFlows());
+        for (final UdpTargetStats target : stats.targets())
+        {
+            assertEquals(1, target.totalFlows(), "the flow keeps one socket per target: " + target);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void theLargestDatagramPassesWholeBothWays() throws Exception
+    {
+        final UdpEchoServer target = echoes(1)[0];
+        final Portgate portgate = start(l -> { }, p -> { }, target);
+        final UdpClient client = track(UdpClient.open("127.0.0.1", front(portgate)));
+        final byte[] largest = Exchange.random(UdpEchoServer.MAX_DATAGRAM);
+        client.send(largest);
+        final byte[] echoed = client.receive();
+        assertArrayEquals(largest, echoed, "a 65507-byte datagram comes back untagged and whole");
+        assertEquals(UdpEchoServer.MAX_DATAGRAM, target.largest());
+        assertEquals('A', client.exchange(Exchange.random(UdpEchoServer.MAX_DATAGRAM - 1)),
+            "a 65506-byte datagram comes back tagged, 65507 bytes");
+        assertEquals(0, stats(portgate).dropsTruncated());
+    }
+
+    @Test
+    @Timeout(30)
+    void burstsOfEqualSizedDatagramsComeBackWhole() throws Exception
+    {
+        final UdpEchoServer target = echoes(1)[0];
+        final Portgate portgate = start(l -> { }, p -> { }, target);
+        final UdpClient client = track(UdpClient.open("127.0.0.1", front(portgate)));
+        for (int round = 0; round < 5; round++)
+        {
+            final Set<ByteBuffer> expected = new HashSet<>();
+            for (int s = 0; s < 24; s++)
+            {
+                final byte[] payload = payload(round, s, s == 23 ? 500 : 1200);
+                expected.add(ByteBuffer.wrap(payload));
+                client.send(payload);
+            }
+            while (!expected.isEmpty())
+            {
+                final byte[] reply = client.receive();
+                if (reply == null)
+                {
+                    fail(expected.size() + " replies of round " + round + " did not come back");
+                }
+                assertEquals('A', reply[0]);
+                assertTrue(expected.remove(ByteBuffer.wrap(reply, 1, reply.length - 1).slice()),
+                    "a reply that was not expected, or twice");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aTargetThatDisappearsIsCountedAndTheFlowMovesToALiveOne() throws Exception
+    {
+        final UdpEchoServer[] targets = echoes(2);
+        final Portgate portgate = start(l -> { }, p -> p.balance(BalanceAlgorithm.ROUND_ROBIN), targets);
+        final UdpClient client = track(UdpClient.open("127.0.0.1", front(portgate)));
+        final byte first = client.exchange(payload(0, 0, 100));
+        final int dead = first - 'A';
+        targets[dead].close();
+
+        client.send(payload(0, 1, 100));
+        await(() -> stats(portgate).unreachable() == 1, "the ICMP port unreachable is counted");
+        final byte moved = client.exchange(payload(0, 2, 100));
+        assertNotEquals(first, moved, "the flow moved to the live target");
+        assertEquals(moved, client.exchange(payload(0, 3, 100)), "and stays there");
+
+        final UdpListenerStats stats = stats(portgate);
+        assertEquals(1, stats.totalFlows(), "the same flow moved");
+        assertEquals(1, stats.targets().get(dead).unreachable());
+        assertEquals(0, stats.targets().get(dead).activeFlows(), "its socket to the dead target is closed");
+        assertEquals(1, stats.targets().get(1 - dead).activeFlows());
+    }
+
+    @Test
+    @Timeout(30)
+    void idleFlowsExpireOnTheLoopsClock() throws Exception
+    {
+        final UdpEchoServer target = echoes(1)[0];
+        try (UdpByHand loop = new UdpByHand(batched(), batched(), UdpRoute.MAX_DATAGRAM,
+            l -> l.idleTimeout(Duration.ofSeconds(30)), target.port()))
+        {
+            final DatagramChannel client = loop.client();
+            loop.exchange(client, payload(0, 0, 50));
+            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_ACTIVE));
+            loop.advance(Duration.ofSeconds(20));
+            loop.exchange(client, payload(0, 1, 50));
+            loop.advance(Duration.ofSeconds(20));
+            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_ACTIVE), "activity 20 s ago keeps the flow");
+            loop.advance(Duration.ofSeconds(11));
+            assertEquals(0, loop.listener(UdpCounters.L_FLOWS_ACTIVE), "30 s quiet: expired");
+            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_EXPIRED));
+            assertEquals(0, loop.target(0, UdpCounters.T_FLOWS_ACTIVE), "its socket closed");
+
+            loop.exchange(client, payload(0, 2, 50));
+            assertEquals(2, loop.listener(UdpCounters.L_FLOWS_TOTAL), "the client's next datagram opens a new flow");
+            assertEquals(2, target.sources().size(), "from a new socket");
+            assertEquals(List.of(), loop.errors);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aFullFlowTableEvictsTheLongestIdleFlowAndCountsIt() throws Exception
+    {
+        final UdpEchoServer target = echoes(1)[0];
+        try (UdpByHand loop = new UdpByHand(batched(), batched(), UdpRoute.MAX_DATAGRAM, l -> l.maxFlows(3),
+            target.port()))
+        {
+            final DatagramChannel a = loop.client();
+            final DatagramChannel b = loop.client();
+            final DatagramChannel c = loop.client();
+            final DatagramChannel d = loop.client();
+            loop.exchange(a, payload(1, 0, 40));
+            loop.exchange(b, payload(2, 0, 40));
+            loop.exchange(c, payload(3, 0, 40));
+            loop.exchange(a, payload(1, 1, 40));
+            assertEquals(3, loop.listener(UdpCounters.L_FLOWS_TOTAL));
+
+            loop.exchange(d, payload(4, 0, 40));
+            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_EVICTED));
+            assertEquals(3, loop.listener(UdpCounters.L_FLOWS_ACTIVE));
+            loop.exchange(a, payload(1, 2, 40));
+            assertEquals(4, loop.listener(UdpCounters.L_FLOWS_TOTAL), "a was active lately and kept its flow");
+            loop.exchange(b, payload(2, 1, 40));
+            assertEquals(5, loop.listener(UdpCounters.L_FLOWS_TOTAL), "b was the longest idle and was evicted");
+            assertEquals(2, loop.listener(UdpCounters.L_FLOWS_EVICTED));
+            assertEquals(3, loop.target(0, UdpCounters.T_FLOWS_ACTIVE), "evicted flows closed their sockets");
+            assertEquals(List.of(), loop.errors);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void datagramsLargerThanTheLimitAreCountedNotForwarded() throws Exception
+    {
+        final UdpEchoServer target = echoes(1)[0];
+        try (UdpByHand loop = new UdpByHand(batched(), batched(), 1000, l -> { }, target.port()))
+        {
+            final DatagramChannel client = loop.client();
+            loop.exchange(client, payload(0, 0, 999));
+            assertEquals(1, target.received());
+
+            loop.send(client, payload(0, 1, 1001));
+            loop.runUntil(() -> loop.listener(UdpCounters.L_DROP_TRUNCATED) == 1, "the oversized datagram counted");
+            loop.send(client, payload(0, 2, 1000));
+            loop.runUntil(() -> loop.listener(UdpCounters.L_DROP_TRUNCATED) == 2,
+                "its 1001-byte reply counted on the way back");
+            assertEquals(2, target.received(), "the 1001-byte datagram never reached the target");
+            assertEquals(1000, target.largest());
+            assertEquals(2, loop.listener(UdpCounters.L_DATAGRAMS_IN));
+            assertEquals(1, loop.listener(UdpCounters.L_DATAGRAMS_OUT));
+            final ByteBuffer nothing = ByteBuffer.allocate(2000);
+            loop.runFor(Duration.ofMillis(50));
+            assertNull(client.receive(nothing), "no reply was forwarded cut short");
+            assertEquals(List.of(), loop.errors);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void runsOfOneClientsDatagramsTravelTogether() throws Exception
+    {
+        final UdpEchoServer target = echoes(1)[0];
+        try (UdpByHand loop = new UdpByHand(batched(), gso() == FastPath.ON, UdpRoute.MAX_DATAGRAM, l -> { },
+            target.port()))
+        {
+            final DatagramChannel client = loop.client();
+            loop.exchange(client, payload(0, 0, 10));
+            final Set<ByteBuffer> expected = new HashSet<>();
+            for (int s = 0; s < 16; s++)
+            {
+                // Sent before the loop runs, so the listener's socket holds the whole run at once.
+                final byte[] payload = payload(0, s + 1, 700);
+                expected.add(ByteBuffer.wrap(payload));
+                loop.send(client, payload);
+            }
+            final ByteBuffer reply = ByteBuffer.allocate(800);
+            loop.runUntil(() ->
+            {
+                try
+                {
+                    reply.clear();
+                    if (client.receive(reply) != null)
+                    {
+                        reply.flip();
+                        assertEquals('A', reply.get());
+                        assertTrue(expected.remove(reply.slice()), "an unexpected reply");
+                    }
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+                return expected.isEmpty();
+            }, "16 replies");
+            if (loop.forwarder.path() instanceof BatchedDatagramPath batchedPath && gso() == FastPath.ON)
+            {
+                assertTrue(batchedPath.segmentedSends() > 0, "the run left as one segmented send");
+            }
+            assertEquals(List.of(), loop.errors);
+        }
+    }
+}

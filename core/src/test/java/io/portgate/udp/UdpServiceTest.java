@@ -1,0 +1,71 @@
+package io.portgate.udp;
+
+import io.portgate.Portgate;
+import io.portgate.config.FastPath;
+import io.portgate.config.PortgateConfig;
+import io.portgate.ffm.UdpBatching;
+import io.portgate.testing.OpenFds;
+import io.portgate.testing.TestConfigs;
+import io.portgate.testing.UdpEchoServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Starting UDP listeners: fast-path switches honoured or refused, bind failures named, nothing left open. */
+class UdpServiceTest
+{
+    @Test
+    @Timeout(30)
+    void gsoOnWithoutBatchingFailsTheStartSayingWhy()
+    {
+        try (UdpEchoServer echo = UdpEchoServer.start('A'))
+        {
+            final long fdsBefore = OpenFds.count();
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> Portgate.start(TestConfigs.udp(FastPath.OFF, FastPath.ON, 1, l -> { }, p -> { }, echo.port())));
+            assertTrue(refused.getMessage().contains("udp-gso: on needs fast-paths.udp-batching"),
+                refused.getMessage());
+            assertEquals(fdsBefore, OpenFds.awaitAtMost(fdsBefore, 2_000));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void batchingOnStartsWhereItWorks()
+    {
+        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        try (UdpEchoServer echo = UdpEchoServer.start('A'))
+        {
+            final Portgate portgate =
+                Portgate.start(TestConfigs.udp(FastPath.ON, FastPath.AUTO, 2, l -> { }, p -> { }, echo.port()));
+            portgate.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aTakenPortFailsTheStartNamingTheListenerAndLeavesNothingOpen() throws Exception
+    {
+        try (UdpEchoServer echo = UdpEchoServer.start('A');
+            DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0)))
+        {
+            final long fdsBefore = OpenFds.count();
+            final PortgateConfig config = TestConfigs.udp(FastPath.AUTO, FastPath.AUTO, 2,
+                l -> l.bind("127.0.0.1:" + squatter.getLocalPort()), p -> { }, echo.port());
+            final UncheckedIOException failed = assertThrows(UncheckedIOException.class, () -> Portgate.start(config));
+            assertTrue(failed.getMessage().contains("listener '" + TestConfigs.LISTENER + "' cannot bind UDP 127.0.0.1:" +
+                squatter.getLocalPort()), failed.getMessage());
+            assertEquals(fdsBefore, OpenFds.awaitAtMost(fdsBefore, 2_000));
+        }
+    }
+}
