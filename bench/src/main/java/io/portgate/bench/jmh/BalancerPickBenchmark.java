@@ -21,13 +21,16 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The cost of one {@link BalancerPolicy#pick(long)} per policy and pool size, the work a forwarder loop does for
- * every new connection or flow. Run with {@code -prof gc} to confirm the pick allocates nothing.
+ * every new connection or flow. Run with {@code -prof gc} to confirm the pick allocates nothing. The policy list
+ * covers every {@link BalanceAlgorithm}; {@code BenchmarkCoverageTest} fails when a policy is added without it.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsPrepend = {
+    JvmFlags.ADD_EXPORTS, JvmFlags.MISC, JvmFlags.ADD_EXPORTS, JvmFlags.NIO_CH, JvmFlags.NATIVE_ACCESS,
+    JvmFlags.UNSAFE_MEMORY_ACCESS, JvmFlags.HEAP_MIN, JvmFlags.HEAP_MAX })
 @State(Scope.Thread)
 public class BalancerPickBenchmark
 {

@@ -1,0 +1,437 @@
+#!/usr/bin/env bash
+# Side-by-side comparison: direct connections, portgate, HAProxy (TCP) and nginx stream (TCP and UDP), each balancer
+# with one worker in front of the same three backends, everything on 127.0.0.1, every run bounded in time.
+# Writes perf-results/<date>/ : raw output, machine facts, summary.md (every figure also as a ratio to direct)
+# and latency.svg (the round-trip percentile curves). See bench/compare/README.md.
+#
+#   bench/compare/compare.sh [--quick] [--runs N] [--out DIR] [--targets LIST] [--only LIST] [--no-profile]
+#   (--targets: direct,portgate,portgate-block,haproxy,nginx; --only: tcp-rr,udp-rr,udp-oneway,bulk,iperf3,connect)
+#   portgate runs with its default idle strategy (backoff); portgate-block is the same build with idle-strategy: block,
+#   the selector sleeping in epoll_wait as HAProxy and nginx do.
+#
+# It installs nothing: a missing tool is named together with the apt package that provides it.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+HERE="$ROOT/bench/compare"
+
+# ---- settings (environment overrides) -------------------------------------------------------------------------
+RUNS=${RUNS:-2}
+WARMUP=${WARMUP:-1s}
+DURATION=${DURATION:-5s}            # measured time of one latency, bulk or connect run
+ONEWAY_DURATION=${ONEWAY_DURATION:-3s}
+RR_CONNECTIONS=${RR_CONNECTIONS:-4}
+RR_RATE=${RR_RATE:-2000}            # round trips/s over all connections, constant rate (coordinated-omission corrected),
+                                    # low enough that no path is saturated on a shared 2-vCPU machine
+UDP_FLOWS=${UDP_FLOWS:-6}           # two flows per backend with round robin
+ONEWAY_RATES=${ONEWAY_RATES:-"50000 100000 200000"}
+CONNECT_CLIENTS=${CONNECT_CLIENTS:-8}
+SIZE=${SIZE:-64}
+CLIENT_CPU=${CLIENT_CPU:-0}         # the load generator (and the udp-oneway sink it runs)
+BACKEND_CPU=${BACKEND_CPU:-1}       # the three backends of every pool
+BALANCER_CPU=${BALANCER_CPU:-1}     # the balancer under test (one worker / thread / process)
+PORT_BASE=${PORT_BASE:-21000}       # below the kernel's ephemeral range
+TARGETS="direct,portgate,portgate-block,haproxy,nginx"
+ONLY=""
+PROFILE=1
+OUT=""
+PORTGATE_JAR=${PORTGATE_JAR:-}      # the balancer under test; default: this checkout's src/target/portgate.jar
+
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) RUNS=1; DURATION=2s; ONEWAY_DURATION=2s; WARMUP=1s; PROFILE=0 ;;
+    --runs) RUNS=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    --only) ONLY=$2; shift ;;
+    --targets) TARGETS=$2; shift ;;
+    --no-profile) PROFILE=0 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "compare.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+
+# ---- tools: present, or say exactly what to install -----------------------------------------------------------
+missing=()
+need() { command -v "$1" >/dev/null 2>&1 || missing+=("$1 (apt package: $2)"); }
+need haproxy haproxy
+need nginx nginx
+need taskset util-linux
+need python3 python3
+need ss iproute2
+need iperf3 iperf3
+NGINX_STREAM_MODULE=""
+for m in /usr/lib/nginx/modules/ngx_stream_module.so /usr/share/nginx/modules/ngx_stream_module.so; do
+  [ -f "$m" ] && NGINX_STREAM_MODULE=$m && break
+done
+if command -v nginx >/dev/null 2>&1 && [ -z "$NGINX_STREAM_MODULE" ] && ! nginx -V 2>&1 | grep -q -- '--with-stream[^=_]'; then
+  missing+=("nginx stream module (apt package: libnginx-mod-stream)")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "compare.sh: missing tools; nothing was installed:" >&2
+  printf '  %s\n' "${missing[@]}" >&2
+  echo "install them with:  sudo apt-get install -y haproxy nginx libnginx-mod-stream iperf3 util-linux iproute2 python3" >&2
+  exit 2
+fi
+NPROC=$(nproc)
+if [ "$NPROC" -lt 2 ]; then
+  CLIENT_CPU=0; BACKEND_CPU=0; BALANCER_CPU=0
+  echo "compare.sh: one CPU only: everything shares CPU 0" >&2
+fi
+
+JDK=$("$ROOT/mvnw" --java-home) || { echo "compare.sh: no JDK >= 22 found (see README)" >&2; exit 2; }
+JAVA="$JDK/bin/java"
+HARNESS_JAR="$ROOT/src/target/portgate.jar"
+if [ ! -f "$HARNESS_JAR" ]; then
+  echo "compare.sh: building $HARNESS_JAR ..." >&2
+  (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl src -am package) || exit 2
+fi
+PORTGATE_JAR=${PORTGATE_JAR:-$HARNESS_JAR}
+
+# ---- output ---------------------------------------------------------------------------------------------------
+DATE=$(date -u +%Y-%m-%d)
+OUT=${OUT:-"$ROOT/perf-results/$DATE"}
+mkdir -p "$OUT/raw" "$OUT/config"
+OUT=$(cd "$OUT" && pwd)   # absolute: nginx resolves a relative -c against its prefix
+RUNTIME=$(mktemp -d /tmp/portgate-compare.XXXXXX)
+LOG="$OUT/commands.log"
+: > "$LOG"
+note() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$LOG" >&2; }
+
+# ---- processes: every one started here is remembered by pid and stopped by pid ---------------------------------
+BG_PIDS=()
+cleanup() {
+  local pid
+  for pid in "${BG_PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${BG_PIDS[@]:-}"; do
+    [ -n "$pid" ] && { stop_pid "$pid"; wait "$pid"; } 2>/dev/null || true
+  done
+  rm -rf "$RUNTIME"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+CLIENT_JVM=(-XX:+UseSerialGC -Xms256m -Xmx256m -XX:+AlwaysPreTouch)
+BACKEND_JVM=(-XX:+UseSerialGC -Xms128m -Xmx128m)
+pg_bench() { taskset -c "$CLIENT_CPU" "$JAVA" "${CLIENT_JVM[@]}" -jar "$HARNESS_JAR" bench "$@"; }
+start_bg() { # name cpu cmd...   -> pid in $LAST_PID, output in RUNTIME/name.log
+  local name=$1 cpu=$2; shift 2
+  echo "taskset -c $cpu $*" >> "$LOG"
+  taskset -c "$cpu" "$@" > "$RUNTIME/$name.log" 2>&1 &
+  LAST_PID=$!
+  BG_PIDS+=("$LAST_PID")
+}
+stop_pid() {
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
+wait_tcp() { # port: until something listens
+  for _ in $(seq 100); do
+    ss -Hltn "sport = :$1" | grep -q . && return 0
+    sleep 0.1
+  done
+  echo "compare.sh: nothing listens on 127.0.0.1:$1 after 10s" >&2; return 1
+}
+wait_udp() {
+  for _ in $(seq 100); do
+    ss -Hlun "sport = :$1" | grep -q . && return 0
+    sleep 0.1
+  done
+  echo "compare.sh: nothing bound on udp 127.0.0.1:$1 after 10s" >&2; return 1
+}
+seconds() { local v=${1%s}; echo "$v"; }
+cpu_ticks() { # utime+stime of a process and its children (nginx's worker), in clock ticks
+  local total=0 p
+  for p in $1 $(pgrep -P "$1" 2>/dev/null || true); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
+# ---- ports ----------------------------------------------------------------------------------------------------
+P=$PORT_BASE
+TCP_ECHO=($((P+1)) $((P+2)) $((P+3)))
+TCP_SINK=($((P+11)) $((P+12)) $((P+13)))
+UDP_ECHO=($((P+21)) $((P+22)) $((P+23)))
+UDP_SINK=($((P+31)) $((P+32)) $((P+33)))   # the first is the sink the udp-oneway client runs itself
+IPERF=($((P+41)) $((P+42)) $((P+43)))
+front_port() { # target scenario-kind -> port
+  local base
+  case "$1" in portgate) base=$((P+100)) ;; haproxy) base=$((P+200)) ;; nginx) base=$((P+300)) ;;
+    portgate-block) base=$((P+400)) ;; esac
+  case "$2" in tcp-echo) echo $((base+1)) ;; tcp-sink) echo $((base+2)) ;; udp-echo) echo $((base+3)) ;;
+    udp-sink) echo $((base+4)) ;; iperf) echo $((base+5)) ;; esac
+}
+for port in "${TCP_ECHO[@]}" "${TCP_SINK[@]}" "${IPERF[@]}" $((P+101)) $((P+201)) $((P+301)) $((P+401)); do
+  if ss -Hltn "sport = :$port" | grep -q .; then
+    echo "compare.sh: port $port is taken; set PORT_BASE to another free block of 500 ports" >&2; exit 2
+  fi
+done
+
+# ---- configurations -------------------------------------------------------------------------------------------
+render() { # template -> output, substituting @NAME@ from the environment of this function
+  python3 - "$1" "$2" <<'EOF'
+import os, re, sys
+text = open(sys.argv[1]).read()
+text = re.sub(r'@([A-Z0-9_]+)@', lambda m: os.environ[m.group(1)], text)
+open(sys.argv[2], 'w').write(text)
+EOF
+}
+export TCP_ECHO1=${TCP_ECHO[0]} TCP_ECHO2=${TCP_ECHO[1]} TCP_ECHO3=${TCP_ECHO[2]}
+export TCP_SINK1=${TCP_SINK[0]} TCP_SINK2=${TCP_SINK[1]} TCP_SINK3=${TCP_SINK[2]}
+export UDP_ECHO1=${UDP_ECHO[0]} UDP_ECHO2=${UDP_ECHO[1]} UDP_ECHO3=${UDP_ECHO[2]}
+export UDP_SINK1=${UDP_SINK[0]} UDP_SINK2=${UDP_SINK[1]} UDP_SINK3=${UDP_SINK[2]}
+export IPERF1=${IPERF[0]} IPERF2=${IPERF[1]} IPERF3=${IPERF[2]}
+export RUNTIME NGINX_STREAM_MODULE="${NGINX_STREAM_MODULE:-modules/ngx_stream_module.so}"
+for t in portgate portgate-block haproxy nginx; do
+  up=$(echo "$t" | tr a-z- A-Z_)
+  export "${up}_TCP_ECHO=$(front_port "$t" tcp-echo)" "${up}_TCP_SINK=$(front_port "$t" tcp-sink)" \
+         "${up}_UDP_ECHO=$(front_port "$t" udp-echo)" "${up}_UDP_SINK=$(front_port "$t" udp-sink)" \
+         "${up}_IPERF=$(front_port "$t" iperf)"
+done
+for variant in portgate:backoff portgate-block:block; do
+  name=${variant%:*} up=$(echo "${variant%:*}" | tr a-z- A-Z_)
+  for kind in TCP_ECHO TCP_SINK UDP_ECHO UDP_SINK IPERF; do v="${up}_$kind"; export "PG_$kind=${!v}"; done
+  export PG_IDLE=${variant#*:}
+  render "$HERE/portgate.yaml.in" "$OUT/config/$name.yaml"
+  sed '/# udp-begin/,/# udp-end/d' "$OUT/config/$name.yaml" > "$OUT/config/$name-tcp-only.yaml"
+done
+render "$HERE/haproxy.cfg.in" "$OUT/config/haproxy.cfg"
+render "$HERE/nginx.conf.in" "$OUT/config/nginx.conf"
+
+# ---- machine facts --------------------------------------------------------------------------------------------
+{
+  echo "# Machine and versions"
+  echo
+  echo "- date (UTC): $(date -u '+%Y-%m-%d %H:%M:%S')"
+  echo "- nproc: $NPROC"
+  echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+  echo "- kernel: $(uname -srm)"
+  echo "- memory: $(free -m | awk '/Mem:/ {print $2 " MiB"}')"
+  echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
+  echo "- haproxy: $(haproxy -v 2>&1 | head -1)"
+  echo "- nginx: $(nginx -v 2>&1) (stream module: $NGINX_STREAM_MODULE)"
+  echo "- iperf3: $(iperf3 -v 2>&1 | head -1)"
+  echo "- portgate commit: $(git -C "$ROOT" rev-parse HEAD)$(git -C "$ROOT" diff --quiet HEAD -- core src bench/src || echo ' (with local changes)') branch $(git -C "$ROOT" rev-parse --abbrev-ref HEAD)"
+  echo "- balancer jar: $PORTGATE_JAR"
+  echo "- pinning (taskset): client and its udp-oneway sink on CPU $CLIENT_CPU, backends on CPU $BACKEND_CPU, balancer on CPU $BALANCER_CPU"
+  echo "- settings: runs=$RUNS warmup=$WARMUP duration=$DURATION oneway-duration=$ONEWAY_DURATION size=$SIZE rr: -c $RR_CONNECTIONS --rate $RR_RATE; udp flows $UDP_FLOWS; one-way rates $ONEWAY_RATES; connect -c $CONNECT_CLIENTS"
+  echo "- sysctl: $(sysctl -n net.ipv4.tcp_tw_reuse 2>/dev/null | sed 's/^/tcp_tw_reuse=/') $(sysctl -n net.core.rmem_default 2>/dev/null | sed 's/^/rmem_default=/') $(sysctl -n net.core.rmem_max 2>/dev/null | sed 's/^/rmem_max=/')"
+  echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other builds may run; raw/load.txt logs it per run)"
+  echo "- script: bench/compare/compare.sh $([ "$RUNS" = 1 ] && echo '(runs=1)')"
+} > "$OUT/machine.md"
+note "results go to $OUT"
+
+# ---- backends (all on BACKEND_CPU, for the whole comparison) ---------------------------------------------------
+for i in 0 1 2; do
+  start_bg "tcp-echo-$i" "$BACKEND_CPU" "$JAVA" "${BACKEND_JVM[@]}" -jar "$HARNESS_JAR" bench server -q --echo tcp --bind "127.0.0.1:${TCP_ECHO[$i]}"
+  start_bg "tcp-sink-$i" "$BACKEND_CPU" "$JAVA" "${BACKEND_JVM[@]}" -jar "$HARNESS_JAR" bench server -q --sink tcp --bind "127.0.0.1:${TCP_SINK[$i]}"
+  start_bg "udp-echo-$i" "$BACKEND_CPU" "$JAVA" "${BACKEND_JVM[@]}" -jar "$HARNESS_JAR" bench server -q --echo udp --bind "127.0.0.1:${UDP_ECHO[$i]}"
+  start_bg "iperf3-$i" "$BACKEND_CPU" iperf3 -s -p "${IPERF[$i]}" --bind 127.0.0.1
+done
+for i in 0 1 2; do wait_tcp "${TCP_ECHO[$i]}"; wait_tcp "${TCP_SINK[$i]}"; wait_udp "${UDP_ECHO[$i]}"; wait_tcp "${IPERF[$i]}"; done
+note "backends up: tcp echo ${TCP_ECHO[*]}, tcp sink ${TCP_SINK[*]}, udp echo ${UDP_ECHO[*]}, iperf3 ${IPERF[*]}"
+
+# ---- balancers: all up side by side (idle ones cost nothing), so each scenario measures every target back to back
+# and the machine's background noise falls on all of them alike -----------------------------------------------------
+declare -A BAL_PID=()
+PORTGATE_JFR=""
+PORTGATE_UDP=1
+# A build without the UDP engine ignores UDP listeners (or, in the first builds, fails on them): find out once.
+probe_portgate_udp() {
+  start_bg portgate-probe "$BALANCER_CPU" "$JAVA" -jar "$PORTGATE_JAR" run "$OUT/config/portgate.yaml"
+  local pid=$LAST_PID ok=0
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    if ss -Hltn "sport = :$(front_port portgate tcp-echo)" | grep -q .; then
+      # UDP listeners bind after the TCP ones: give them a moment.
+      for _ in $(seq 30); do
+        ss -Hlun "sport = :$(front_port portgate udp-echo)" | grep -q . && { ok=1; break; }
+        sleep 0.1
+      done
+      break
+    fi
+    sleep 0.1
+  done
+  kill -INT "$pid" 2>/dev/null || true; stop_pid "$pid"
+  cp "$RUNTIME/portgate-probe.log" "$OUT/raw/portgate-udp-probe.log"
+  if [ "$ok" = 0 ]; then
+    PORTGATE_UDP=0
+    note "portgate does not serve UDP listeners in this build (raw/portgate-udp-probe.log): TCP-only configuration"
+  fi
+}
+start_balancer() { # target
+  case "$1" in
+    direct) return 0 ;;
+    portgate|portgate-block)
+      local jfr=() config=$1.yaml
+      [ "$PORTGATE_UDP" = 1 ] || config=$1-tcp-only.yaml
+      [ -n "$PORTGATE_JFR" ] && jfr=("-XX:StartFlightRecording=filename=$PORTGATE_JFR,settings=profile")
+      start_bg "$1" "$BALANCER_CPU" "$JAVA" "${jfr[@]}" -jar "$PORTGATE_JAR" run "$OUT/config/$config" ;;
+    haproxy)
+      start_bg haproxy "$BALANCER_CPU" haproxy -db -f "$OUT/config/haproxy.cfg" ;;
+    nginx)
+      mkdir -p "$RUNTIME/nginx/logs"
+      start_bg nginx "$BALANCER_CPU" nginx -p "$RUNTIME/nginx" -e "$RUNTIME/nginx/error.log" -c "$OUT/config/nginx.conf" ;;
+  esac
+  BAL_PID[$1]=$LAST_PID
+  wait_tcp "$(front_port "$1" tcp-echo)"
+}
+stop_balancer() { # target
+  local pid=${BAL_PID[$1]:-}
+  [ -n "$pid" ] || return 0
+  # portgate: SIGINT is its orderly stop (drain, then exit 0; a JFR recording is written on exit)
+  kill -INT "$pid" 2>/dev/null || true
+  stop_pid "$pid"
+  cp "$RUNTIME/$1.log" "$OUT/raw/$1-${2:-}.log" 2>/dev/null || true
+  [ "$1" = nginx ] && cp "$RUNTIME/nginx/error.log" "$OUT/raw/nginx-error-${2:-}.log" 2>/dev/null
+  unset "BAL_PID[$1]"
+  return 0
+}
+serves_udp() { # target
+  case "$1" in
+    direct|nginx) return 0 ;;
+    haproxy) return 1 ;;  # the community edition has no generic UDP proxying
+    portgate|portgate-block) [ "$PORTGATE_UDP" = 1 ] ;;
+  esac
+}
+address() { # target kind -> address:port the client uses
+  if [ "$1" = direct ]; then
+    case "$2" in tcp-echo) echo "127.0.0.1:${TCP_ECHO[0]}" ;; tcp-sink) echo "127.0.0.1:${TCP_SINK[0]}" ;;
+      udp-echo) echo "127.0.0.1:${UDP_ECHO[0]}" ;; iperf) echo "127.0.0.1:${IPERF[0]}" ;; esac
+  else
+    echo "127.0.0.1:$(front_port "$1" "$2")"
+  fi
+}
+
+# One measured run; the balancer's CPU time over it is kept beside the result.
+measure() { # name target cmd...
+  local name=$1 t=$2; shift 2
+  local before=0 after=0 pid=${BAL_PID[$t]:-}
+  echo "$*" >> "$LOG"
+  [ -n "$pid" ] && before=$(cpu_ticks "$pid")
+  if ! "$@" > "$OUT/raw/$name.json" 2> "$OUT/raw/$name.err"; then
+    note "  $name: failed, see raw/$name.err"
+  fi
+  [ -n "$pid" ] && after=$(cpu_ticks "$pid")
+  echo "$((after - before))" > "$OUT/raw/$name.cputicks"
+}
+
+run_scenario() { # scenario target run
+  local s=$1 t=$2 run=$3 name
+  case "$s" in
+    tcp-rr)
+      name="tcp-rr.$t.$run"; note "  $name"
+      measure "$name" "$t" pg_bench rr "$(address "$t" tcp-echo)" -q --format json -s "$SIZE" -c "$RR_CONNECTIONS" \
+        -r "$RR_RATE" -w "$WARMUP" -d "$DURATION" --histogram-log "$OUT/raw/$name.hlog" ;;
+    udp-rr)
+      serves_udp "$t" || return 0
+      name="udp-rr.$t.$run"; note "  $name"
+      measure "$name" "$t" pg_bench udp-rr "$(address "$t" udp-echo)" -q --format json -s "$SIZE" -c "$UDP_FLOWS" \
+        -r "$RR_RATE" -w "$WARMUP" -d "$DURATION" --histogram-log "$OUT/raw/$name.hlog" ;;
+    udp-oneway-*)
+      serves_udp "$t" || return 0
+      local rate=${s#udp-oneway-}
+      name="$s.$t.$run"; note "  $name"
+      if [ "$t" = direct ]; then
+        measure "$name" "$t" pg_bench udp-oneway -q --format json -s "$SIZE" -c "$UDP_FLOWS" -r "$rate" \
+          -w "$WARMUP" -d "$ONEWAY_DURATION" --drain 300ms
+      else
+        # The client counts what reaches the first sink; the other two are standalone sinks that print their
+        # counts when their duration ends. Flows stick to one backend, so each sink sees whole flows.
+        local life sinks=() i
+        life=$(( $(seconds "$WARMUP") + $(seconds "$ONEWAY_DURATION") + 4 ))
+        for i in 1 2; do
+          start_bg "udp-sink-$i" "$BACKEND_CPU" "$JAVA" "${BACKEND_JVM[@]}" -jar "$HARNESS_JAR" bench server -q \
+            --sink udp --bind "127.0.0.1:${UDP_SINK[$i]}" -d "${life}s"
+          sinks+=("$LAST_PID")
+        done
+        wait_udp "${UDP_SINK[1]}"; wait_udp "${UDP_SINK[2]}"
+        measure "$name" "$t" pg_bench udp-oneway "$(address "$t" udp-sink)" --sink "127.0.0.1:${UDP_SINK[0]}" -q \
+          --format json -s "$SIZE" -c "$UDP_FLOWS" -r "$rate" -w "$WARMUP" -d "$ONEWAY_DURATION" --drain 300ms
+        for i in 0 1; do
+          wait "${sinks[$i]}" || true
+          cp "$RUNTIME/udp-sink-$((i + 1)).log" "$OUT/raw/$name.sink$((i + 2)).txt"
+        done
+      fi ;;
+    bulk)
+      name="bulk.$t.$run"; note "  $name"
+      measure "$name" "$t" pg_bench bulk "$(address "$t" tcp-sink)" -q --format json -c 1 -w "$WARMUP" -d "$DURATION" ;;
+    iperf3)
+      name="iperf3.$t.$run"; note "  $name"
+      local hostport secs
+      hostport=$(address "$t" iperf); secs=$(( $(seconds "$WARMUP") + $(seconds "$DURATION") ))
+      measure "$name" "$t" taskset -c "$CLIENT_CPU" iperf3 -c 127.0.0.1 -p "${hostport#*:}" -P 1 -t "$secs" \
+        -O "$(seconds "$WARMUP")" -J ;;
+    connect)
+      name="connect.$t.$run"; note "  $name"
+      measure "$name" "$t" pg_bench connect "$(address "$t" tcp-echo)" -q --format json -s "$SIZE" \
+        -c "$CONNECT_CLIENTS" -w "$WARMUP" -d "$DURATION"
+      # Let this run's TIME_WAIT sockets age a little before the next target's.
+      sleep 2 ;;
+  esac
+}
+
+SCENARIOS="tcp-rr udp-rr"
+for rate in $ONEWAY_RATES; do SCENARIOS="$SCENARIOS udp-oneway-$rate"; done
+SCENARIOS="$SCENARIOS iperf3 bulk connect"
+scenario_wanted() { wanted "$1" || { [[ "$1" == udp-oneway-* ]] && wanted udp-oneway; }; }
+
+[[ ",$TARGETS," == *",portgate"* ]] && probe_portgate_udp
+for t in ${TARGETS//,/ }; do start_balancer "$t"; done
+note "balancers up: ${TARGETS}"
+# Warm-up pass, not measured: the JIT of the Java backends and of portgate compiles the paths the runs take.
+note "warm-up pass (not measured)"
+for t in ${TARGETS//,/ }; do
+  pg_bench rr "$(address "$t" tcp-echo)" -q -c "$RR_CONNECTIONS" -r "$RR_RATE" -w 0s -d 2s > /dev/null 2>&1 || true
+  if serves_udp "$t"; then
+    pg_bench udp-rr "$(address "$t" udp-echo)" -q -c "$UDP_FLOWS" -r "$RR_RATE" -w 0s -d 2s > /dev/null 2>&1 || true
+  fi
+done
+for RUN in $(seq 1 "$RUNS"); do
+  for s in $SCENARIOS; do
+    scenario_wanted "$s" || continue
+    note "run $RUN: $s"
+    echo "run $RUN $s: load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/raw/load.txt"
+    for t in ${TARGETS//,/ }; do run_scenario "$s" "$t" "$RUN"; done
+  done
+done
+for t in ${TARGETS//,/ }; do stop_balancer "$t" measured; done
+
+# ---- a profile of portgate under the same load (JFR, separate from the measured runs) --------------------------
+if [ "$PROFILE" = 1 ] && [[ ",$TARGETS," == *",portgate"* ]]; then
+  note "profiling portgate with JFR (not part of the measured runs)"
+  mkdir -p "$OUT/profile"
+  for job in portgate:tcp-rr portgate:connect portgate-block:tcp-rr portgate-block:connect portgate-block:iperf3 \
+             portgate:udp-rr portgate-block:udp-rr portgate:udp-oneway-200000; do
+    t=${job%%:*} s=${job#*:}
+    serves_udp "$t" || [[ "$s" != udp-* ]] || continue
+    [[ ",$TARGETS," == *",$t,"* ]] && scenario_wanted "$s" || continue
+    PORTGATE_JFR="$RUNTIME/$t.$s.jfr"
+    start_balancer "$t"
+    run_scenario "$s" "$t" profile
+    stop_balancer "$t" "profile-$s"
+    mv "$OUT"/raw/"$s.$t".profile.* "$OUT/profile/" 2>/dev/null || true
+    if [ -s "$PORTGATE_JFR" ]; then
+      "$JDK/bin/jfr" view --width 160 hot-methods "$PORTGATE_JFR" > "$OUT/profile/$t.$s.hot-methods.txt" 2>&1 || true
+      "$JDK/bin/jfr" view --width 160 allocation-by-site "$PORTGATE_JFR" > "$OUT/profile/$t.$s.allocation-by-site.txt" 2>&1 || true
+      "$JDK/bin/jfr" print --events jdk.ExecutionSample,jdk.NativeMethodSample --stack-depth 12 "$PORTGATE_JFR" \
+        | python3 "$HERE/jfr_top.py" > "$OUT/profile/$t.$s.top-frames.txt" || true
+    fi
+    PORTGATE_JFR=""
+  done
+fi
+
+# ---- curves, table, picture -------------------------------------------------------------------------------------
+logs=("$OUT"/raw/tcp-rr.*.hlog)
+[ -e "${logs[0]}" ] && "$JAVA" -cp "$HARNESS_JAR" "$HERE/HistogramCurve.java" latency "${logs[@]}" || true
+logs=("$OUT"/raw/udp-rr.*.hlog)
+[ -e "${logs[0]}" ] && "$JAVA" -cp "$HARNESS_JAR" "$HERE/HistogramCurve.java" latency "${logs[@]}" || true
+python3 "$HERE/report.py" "$OUT"
+note "done: $OUT/summary.md, $OUT/latency.svg"
