@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer>
         description = "How the balancer's loop waits: block, backoff, spin or sleep (default: ${DEFAULT-VALUE}).")
     private String idleStrategy;
 
-    @Option(names = "--splice", paramLabel = "MODE", defaultValue = "auto",
+    @Option(names = "--splice", paramLabel = "MODE", defaultValue = "off",
         description = "splice(2) fast path: auto, on or off (default: ${DEFAULT-VALUE}).")
     private String splice;
 

@@ -161,7 +161,7 @@ public final class ConfigParser
             if (fast != null)
             {
                 ifPresent(fast, "splice", v -> b.splice(enumValue(v, "fast-paths.splice", FastPath.values(),
-                    FastPath.AUTO)));
+                    FastPath.OFF)));
                 ifPresent(fast, "udp-batching", v -> b.udpBatching(enumValue(v, "fast-paths.udp-batching",
                     FastPath.values(), FastPath.AUTO)));
                 ifPresent(fast, "udp-gso", v -> b.udpGso(enumValue(v, "fast-paths.udp-gso", FastPath.values(),
