@@ -6,7 +6,8 @@
 #
 #   bench/compare/compare.sh [--quick] [--runs N] [--out DIR] [--targets LIST] [--only LIST] [--no-profile]
 #   (--targets: direct,portgate,portgate-block,haproxy,nginx; --only: tcp-rr,udp-rr,udp-oneway,bulk,iperf3,connect)
-#   portgate runs with its default idle strategy (backoff); portgate-block is the same build with idle-strategy: block,
+#   portgate runs with idle-strategy backoff (the default before block won these runs); portgate-block is the same
+#   build with idle-strategy: block (the default now),
 #   the selector sleeping in epoll_wait as HAProxy and nginx do.
 #
 # It installs nothing: a missing tool is named together with the apt package that provides it.

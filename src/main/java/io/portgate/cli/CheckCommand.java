@@ -43,6 +43,10 @@ final class CheckCommand implements Callable<Integer>
         description = "text or json (default: ${DEFAULT-VALUE}).")
     private String format;
 
+    @Option(names = "--against", paramLabel = "OLD", description = "Also list what changes from OLD (for example " +
+        "the configuration running now) to CONFIG, one line per change.")
+    private Path against;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1s",
         description = "How long each --live request may take (default: ${DEFAULT-VALUE}).")
     private String timeoutText;
@@ -78,6 +82,18 @@ final class CheckCommand implements Callable<Integer>
         }
 
         final ConfigLoader.Result result = ConfigFile.load(file);
+        io.portgate.config.ConfigDiff diff = null;
+        if (against != null && !result.hasErrors())
+        {
+            final ConfigLoader.Result old = ConfigFile.load(against);
+            if (old.config() == null)
+            {
+                ConfigFile.printDiagnostics(err, old.diagnostics());
+                err.println("portgate check: --against " + against + " cannot be read");
+                return Main.ERRORS;
+            }
+            diff = io.portgate.config.ConfigDiff.between(old.config(), result.config());
+        }
         final List<LiveCheck.Check> checks = live && !result.hasErrors() ?
             LiveCheck.run(result.config(), timeout) : List.of();
         final long unanswered = checks.stream()
@@ -90,11 +106,22 @@ final class CheckCommand implements Callable<Integer>
 
         if (json)
         {
-            out.println(Json.pretty(toJson(result, checks, status)));
+            final Map<String, Object> report = toJson(result, checks, status);
+            if (diff != null)
+            {
+                report.put("changes", diff.changes());
+            }
+            out.println(Json.pretty(report));
         }
         else
         {
             printText(out, result, checks, unanswered);
+            if (diff != null)
+            {
+                out.println();
+                out.println(diff.isEmpty() ? "No change from " + against + "." : "Changes from " + against + ":");
+                diff.changes().forEach(change -> out.println("  " + change));
+            }
         }
         out.flush();
         return status;

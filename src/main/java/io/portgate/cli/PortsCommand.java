@@ -120,7 +120,7 @@ final class PortsCommand implements Callable<Integer>
                 r.health()));
             if (live)
             {
-                final LiveState state = states.get(LiveState.key(r.pool(), r.target() + ":" + r.internal().first()));
+                final LiveState state = states.get(LiveState.key(r.pool(), r.targetEndpoint()));
                 cells.addAll(state == null ? List.of("unknown", "-", "-", "-") : List.of(state.state(),
                     state.lastProbe(), state.latencyMicros() + "us", state.inState()));
             }
@@ -145,7 +145,7 @@ final class PortsCommand implements Callable<Integer>
         m.put("healthProtocol", r.healthProtocol() == null ? null : r.healthProtocol().configName());
         m.put("healthPort", r.healthProtocol() == null ? null : r.healthPort());
         m.put("healthOnOtherPort", r.healthOnOtherPort());
-        final LiveState state = states.get(LiveState.key(r.pool(), r.target() + ":" + r.internal().first()));
+        final LiveState state = states.get(LiveState.key(r.pool(), r.targetEndpoint()));
         if (state != null)
         {
             m.put("state", state.state());

@@ -414,6 +414,20 @@ class CheckCommandTest
     }
 
     @Test
+    void againstListsWhatWouldChange() throws IOException
+    {
+        final Path old = dir.resolve("old.yaml");
+        Files.writeString(old, listener("127.0.0.1:8080") + POOL_WEB);
+        final Path now = dir.resolve("new.yaml");
+        Files.writeString(now, listener("127.0.0.1:8080") + POOL_WEB + "      - 127.0.0.2\n");
+        final CliRun run = CliRun.of("check", now.toString(), "--against", old.toString());
+        assertEquals(0, run.status(), run.all());
+        assertTrue(run.out().contains("Changes from " + old + ":\n  pool web: +target 127.0.0.2:9000"), run.out());
+        final CliRun same = CliRun.of("check", old.toString(), "--against", old.toString());
+        assertTrue(same.out().contains("No change from"), same.out());
+    }
+
+    @Test
     void missingFileIsAnError()
     {
         final CliRun run = CliRun.of("check", dir.resolve("nope.yaml").toString());

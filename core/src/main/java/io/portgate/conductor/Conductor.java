@@ -155,8 +155,11 @@ public final class Conductor implements Agent
         resultGauges = new AtomicCounter[n];
         for (final ProbeTarget t : probeTargets)
         {
+            // Labelled as the forwarders label their counters: address and port or port range.
+            final PoolConfig poolConfig = config.pools().get(t.pool());
+            final int index = t.id() - pools.get(t.pool()).firstProbeId;
             final String labels = Labels.of("pool", t.pool(), "target",
-                Endpoint.format(t.target().getAddress(), t.target().getPort()));
+                poolConfig.targets().get(index).label(poolConfig));
             stateGauges[t.id()] = metrics.counter(Metric.TARGET_STATE, 0, labels);
             changeCounters[t.id()] = metrics.counter(Metric.HEALTH_CHANGES, 0, labels);
             sinceGauges[t.id()] = metrics.counter(Metric.TARGET_STATE_SINCE, 0, labels);

@@ -148,7 +148,7 @@ public final class ConfigParser
             }
         });
         ifPresent(top, "idle-strategy", n -> b.idleStrategy(enumValue(n, "idle-strategy", IdleStrategyName.values(),
-            IdleStrategyName.BACKOFF)));
+            IdleStrategyName.BLOCK)));
         ifPresent(top, "drain-timeout", n -> b.drainTimeout(duration(n, "drain-timeout",
             PortgateConfig.DEFAULT_DRAIN_TIMEOUT)));
         ifPresent(top, "max-connections", n -> b.maxConnections(integer(n, "max-connections", 1, Integer.MAX_VALUE,

@@ -3,13 +3,13 @@ package io.portgate.config;
 /** How a loop thread waits when it has no work. */
 public enum IdleStrategyName implements ConfigEnum
 {
-    /** Spin, then yield, then park with growing pauses (the default). */
+    /** Spin, then yield, then park with growing pauses. */
     BACKOFF("backoff"),
     /** Busy-spin: lowest latency, burns a core; for pinned latency-critical cores. */
     SPIN("spin"),
     /** Park for a fixed short time: least CPU, most latency. */
     SLEEP("sleep"),
-    /** Block in the Selector until an event: no CPU when idle. */
+    /** Block in the Selector until an event (the default): no CPU when idle, woken by the kernel at once. */
     BLOCK("block");
 
     private final String configName;
