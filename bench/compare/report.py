@@ -357,7 +357,8 @@ def main():
           "Each cell: the mean over runs, and in brackets its ratio to direct measured in the same run (mean, and "
           "the range over runs). Loss cells carry the ratio of datagrams delivered per second instead. `n/a`: the "
           "balancer does not serve that protocol (HAProxy has no UDP; portgate only when its build serves UDP "
-          "listeners). `portgate` runs its default idle strategy (`backoff`), `portgate-block` the same build with "
+          "listeners). `portgate` runs idle strategy `backoff` (the default until block replaced it), `portgate-block` "
+          "the same build with "
           "`idle-strategy: block` (sleeping in epoll_wait, as HAProxy and nginx do).", "", table(metrics), "", "## portgate against its targets", "", goals_md, "",
           "## Balancer CPU time per unit of work", "",
           "utime + stime of the balancer process (and nginx's worker) from /proc over warm-up and measured time, "

@@ -22,7 +22,10 @@ final class Paths
 {
     /** Straight to the backend: the baseline every other path is a ratio to. */
     static final String DIRECT = "direct";
-    /** Through portgate with its defaults: idle strategy {@code backoff}, splice and UDP batching {@code auto}. */
+    /**
+     * Through portgate with idle strategy {@code backoff} (the default until these benchmarks showed {@code block}
+     * cheaper), splice and UDP batching {@code auto}.
+     */
     static final String PORTGATE = "portgate";
     /** Through portgate with {@code idle-strategy: block}: the worker sleeps in epoll_wait, as HAProxy and nginx do. */
     static final String PORTGATE_BLOCK = "portgate-block";
