@@ -201,22 +201,36 @@ final class StatCommand implements Callable<Integer>
             columns.add(column);
             rows.computeIfAbsent(row, k -> new LinkedHashMap<>()).merge(column, s.value(), Long::sum);
         }
-        final List<String[]> table = new ArrayList<>();
-        final List<String> header = new ArrayList<>(targets ? List.of("POOL", "TARGET") : List.of("LISTENER"));
-        columns.forEach(c -> header.add(c.toUpperCase(Locale.ROOT)));
-        table.add(header.toArray(new String[0]));
-        rows.forEach((row, values) ->
-        {
-            final List<String> cells = new ArrayList<>(List.of(row.split("\u0000", -1)));
-            columns.forEach(c -> cells.add(Long.toString(values.getOrDefault(c, 0L))));
-            table.add(cells.toArray(new String[0]));
-        });
-        if (table.size() == 1)
+        if (rows.isEmpty())
         {
             out.println(targets ? "(no target counters)" : "(no listener counters)");
             return;
         }
-        Table.print(out, table);
+        // TCP and UDP listeners have different counters: one table per set of columns, so no row shows columns
+        // that do not apply to it.
+        final Map<Set<String>, List<String>> groups = new LinkedHashMap<>();
+        rows.forEach((row, values) -> groups.computeIfAbsent(values.keySet(), k -> new ArrayList<>()).add(row));
+        boolean first = true;
+        for (final Map.Entry<Set<String>, List<String>> group : groups.entrySet())
+        {
+            if (!first)
+            {
+                out.println();
+            }
+            first = false;
+            final List<String> groupColumns = columns.stream().filter(group.getKey()::contains).toList();
+            final List<String[]> table = new ArrayList<>();
+            final List<String> header = new ArrayList<>(targets ? List.of("POOL", "TARGET") : List.of("LISTENER"));
+            groupColumns.forEach(c -> header.add(c.toUpperCase(Locale.ROOT)));
+            table.add(header.toArray(new String[0]));
+            for (final String row : group.getValue())
+            {
+                final List<String> cells = new ArrayList<>(List.of(row.split("\u0000", -1)));
+                groupColumns.forEach(c -> cells.add(Long.toString(rows.get(row).getOrDefault(c, 0L))));
+                table.add(cells.toArray(new String[0]));
+            }
+            Table.print(out, table);
+        }
     }
 
     private static String columnName(final String prometheusName, final String reason)
