@@ -604,21 +604,13 @@ public final class Portgate implements AutoCloseable
         final List<RouteBinding> bindings = new ArrayList<>();
         for (final TcpRoute route : routes)
         {
-            final List<InetSocketAddress> targets = new ArrayList<>();
-            for (int t = 0; t < route.targetCount(); t++)
-            {
-                targets.add(route.targetAddress(t, 0));
-            }
+            final List<InetSocketAddress> targets = route.targets().firstPorts();
             bindings.add(new RouteBinding(route.poolName(), route.algorithm(), targets, route.index(),
                 List.of(forwarders)));
         }
         for (final UdpRoute route : udpRoutes)
         {
-            final List<InetSocketAddress> targets = new ArrayList<>();
-            for (int t = 0; t < route.targetCount(); t++)
-            {
-                targets.add(route.targetAddress(t, 0));
-            }
+            final List<InetSocketAddress> targets = route.targets().firstPorts();
             bindings.add(new RouteBinding(route.poolName(), route.pickAlgorithm(), targets, route.index(),
                 List.of(udpForwarders)));
         }

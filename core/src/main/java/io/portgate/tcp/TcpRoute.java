@@ -3,11 +3,9 @@ package io.portgate.tcp;
 import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
-import io.portgate.config.TargetConfig;
+import io.portgate.loop.RouteTargets;
 
 import java.net.InetSocketAddress;
-import java.util.List;
-
 /**
  * Everything a worker needs to forward one TCP listener, resolved from the configuration once: the target
  * addresses for every port of the listener's range, and the listener's limits and timeouts in nanoseconds.
@@ -18,11 +16,7 @@ public final class TcpRoute
     private final int index;
     private final String name;
     private final String poolName;
-    private final int portCount;
-    private final InetSocketAddress[][] targetAddresses;
-    private final String[] targetLabels;
-    private final int[] targetIds;
-    private final int[] weights;
+    private final RouteTargets targets;
     private final BalanceAlgorithm algorithm;
     private final int maxConnections;
     private final long connectTimeoutNs;
@@ -38,24 +32,7 @@ public final class TcpRoute
         this.index = index;
         this.name = listener.name();
         this.poolName = pool.name();
-        this.portCount = listener.bind().ports().size();
-        final List<TargetConfig> targets = pool.targets();
-        this.targetAddresses = new InetSocketAddress[targets.size()][portCount];
-        this.targetLabels = new String[targets.size()];
-        this.targetIds = new int[targets.size()];
-        this.weights = new int[targets.size()];
-        for (int t = 0; t < targets.size(); t++)
-        {
-            final TargetConfig target = targets.get(t);
-            for (int offset = 0; offset < portCount; offset++)
-            {
-                targetAddresses[t][offset] =
-                    new InetSocketAddress(target.address(), target.effectivePorts(pool).portAt(offset));
-            }
-            targetLabels[t] = target.label(pool);
-            targetIds[t] = t;
-            weights[t] = target.weight();
-        }
+        this.targets = new RouteTargets(listener, pool);
         this.algorithm = pool.balance();
         this.maxConnections = listener.maxConnections();
         this.connectTimeoutNs = listener.connectTimeout().toNanos();
@@ -98,16 +75,22 @@ public final class TcpRoute
         return poolName;
     }
 
+    /** @return the targets, resolved for every port of the listener's range. */
+    public RouteTargets targets()
+    {
+        return targets;
+    }
+
     /** @return how many ports the listener binds. */
     public int portCount()
     {
-        return portCount;
+        return targets.portCount();
     }
 
     /** @return how many targets the pool has. */
     public int targetCount()
     {
-        return targetLabels.length;
+        return targets.count();
     }
 
     /**
@@ -119,7 +102,7 @@ public final class TcpRoute
      */
     public InetSocketAddress targetAddress(final int target, final int portOffset)
     {
-        return targetAddresses[target][portOffset];
+        return targets.address(target, portOffset);
     }
 
     /**
@@ -130,19 +113,19 @@ public final class TcpRoute
      */
     public String targetLabel(final int target)
     {
-        return targetLabels[target];
+        return targets.label(target);
     }
 
     /** @return the target ids, a copy. */
     public int[] targetIds()
     {
-        return targetIds.clone();
+        return targets.ids();
     }
 
     /** @return the targets' weights, a copy. */
     public int[] weights()
     {
-        return weights.clone();
+        return targets.weights();
     }
 
     /** @return the pool's balancing policy. */

@@ -4,13 +4,12 @@ import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.config.Affinity;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
-import io.portgate.config.TargetConfig;
+import io.portgate.loop.RouteTargets;
 
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
-import java.util.List;
 
 /**
  * Everything a worker needs to forward one UDP listener, resolved from the configuration once: the target addresses
@@ -25,11 +24,7 @@ public final class UdpRoute
     private final int index;
     private final String name;
     private final String poolName;
-    private final int portCount;
-    private final InetSocketAddress[][] targetAddresses;
-    private final String[] targetLabels;
-    private final int[] targetIds;
-    private final int[] weights;
+    private final RouteTargets targets;
     private final BalanceAlgorithm algorithm;
     private final Affinity affinity;
     private final long idleTimeoutNs;
@@ -48,24 +43,7 @@ public final class UdpRoute
         this.index = index;
         this.name = listener.name();
         this.poolName = pool.name();
-        this.portCount = listener.bind().ports().size();
-        final List<TargetConfig> targets = pool.targets();
-        this.targetAddresses = new InetSocketAddress[targets.size()][portCount];
-        this.targetLabels = new String[targets.size()];
-        this.targetIds = new int[targets.size()];
-        this.weights = new int[targets.size()];
-        for (int t = 0; t < targets.size(); t++)
-        {
-            final TargetConfig target = targets.get(t);
-            for (int offset = 0; offset < portCount; offset++)
-            {
-                targetAddresses[t][offset] =
-                    new InetSocketAddress(target.address(), target.effectivePorts(pool).portAt(offset));
-            }
-            targetLabels[t] = target.label(pool);
-            targetIds[t] = t;
-            weights[t] = target.weight();
-        }
+        this.targets = new RouteTargets(listener, pool);
         this.algorithm = pool.balance();
         this.affinity = listener.affinity();
         this.idleTimeoutNs = listener.idleTimeout().toNanos();
@@ -129,16 +107,22 @@ public final class UdpRoute
         return poolName;
     }
 
+    /** @return the targets, resolved for every port of the listener's range. */
+    public RouteTargets targets()
+    {
+        return targets;
+    }
+
     /** @return how many ports the listener binds. */
     public int portCount()
     {
-        return portCount;
+        return targets.portCount();
     }
 
     /** @return how many targets the pool has. */
     public int targetCount()
     {
-        return targetLabels.length;
+        return targets.count();
     }
 
     /**
@@ -150,7 +134,7 @@ public final class UdpRoute
      */
     public InetSocketAddress targetAddress(final int target, final int portOffset)
     {
-        return targetAddresses[target][portOffset];
+        return targets.address(target, portOffset);
     }
 
     /**
@@ -161,19 +145,19 @@ public final class UdpRoute
      */
     public String targetLabel(final int target)
     {
-        return targetLabels[target];
+        return targets.label(target);
     }
 
     /** @return the target ids, a copy. */
     public int[] targetIds()
     {
-        return targetIds.clone();
+        return targets.ids();
     }
 
     /** @return the targets' weights, a copy. */
     public int[] weights()
     {
-        return weights.clone();
+        return targets.weights();
     }
 
     /** @return the pool's balancing policy. */
