@@ -418,6 +418,42 @@ public final class Portgate implements AutoCloseable
     }
 
     /**
+     * Re-reads the file the running configuration came from ({@link PortgateConfig#source()}) and applies it as
+     * {@link #reload(PortgateConfig)} does. A {@code metrics-file} the file does not name stays as it runs.
+     *
+     * @return what was applied.
+     * @throws ConfigException       when the file has errors, with the diagnostics {@code portgate check} prints;
+     *                               nothing changed.
+     * @throws IllegalStateException when the configuration was built in code (there is no file to read), the
+     *                               balancer is closed, or the new configuration cannot be applied (the message says
+     *                               why); nothing changed.
+     */
+    public ReloadResult reload()
+    {
+        throw new UnsupportedOperationException("reload is being built");
+    }
+
+    /**
+     * Applies a new configuration without dropping anything: pools (targets added, removed, re-weighted, health
+     * settings, policy), listener settings, and listeners added or removed. Open TCP connections and UDP flows to
+     * targets that remain carry on; those to removed targets and removed listeners drain for up to the new
+     * {@code drain-timeout}, then close. Listening sockets of listeners that stay are kept (no rebind, so no
+     * connection waiting in an accept queue is reset). Settings that only take effect at a restart are named in the
+     * result. Reloads are serialised; safe from any thread.
+     *
+     * @param newConfig the new configuration.
+     * @return what was applied.
+     * @throws ConfigException       when the configuration has errors; nothing changed.
+     * @throws IllegalStateException when the balancer is closed or the configuration cannot be applied, for
+     *                               example a new listener's port is taken; the message says why and nothing
+     *                               changed.
+     */
+    public ReloadResult reload(final PortgateConfig newConfig)
+    {
+        throw new UnsupportedOperationException("reload is being built");
+    }
+
+    /**
      * Where the admin endpoint listens.
      *
      * @return its address, or null when the configuration has no {@code admin:}.
