@@ -1,6 +1,10 @@
 package io.portgate;
 
+import io.portgate.balance.BalancerPolicies;
+import io.portgate.balance.BalancerPolicy;
+import io.portgate.config.ConfigDiff;
 import io.portgate.config.ConfigException;
+import io.portgate.config.ConfigLoader;
 import io.portgate.config.ConfigValidator;
 import io.portgate.config.Diagnostic;
 import io.portgate.config.FastPath;
@@ -24,12 +28,15 @@ import io.portgate.tcp.ConnectionLimits;
 import io.portgate.tcp.MemoryBudget;
 import io.portgate.tcp.TcpCounters;
 import io.portgate.tcp.TcpForwarder;
+import io.portgate.tcp.TcpReload;
 import io.portgate.tcp.TcpRoute;
 import io.portgate.udp.UdpCounters;
 import io.portgate.udp.UdpForwarder;
+import io.portgate.udp.UdpReload;
 import io.portgate.udp.UdpRoute;
 import io.portgate.udp.UdpService;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
@@ -37,6 +44,7 @@ import org.agrona.concurrent.SystemNanoClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,58 +77,74 @@ public final class Portgate implements AutoCloseable
     private static final System.Logger LOG = System.getLogger("io.portgate");
     private static final int COMMAND_CAPACITY = 1024;
     private static final long STOP_ACCEPTING_WAIT_MS = 5_000;
+    private static final long RELOAD_APPLY_WAIT_MS = 10_000;
     private static final long DRAIN_POLL_MS = 10;
-    /** Spare counters, for listeners and targets a reload adds. */
-    private static final int METRICS_HEADROOM = 256;
+    /** Spare counters, for listeners and targets a reload adds: at least this many, or as many as at start. */
+    private static final int METRICS_HEADROOM = 4096;
 
-    private final PortgateConfig config;
-    private final List<TcpRoute> routes;
-    private final Map<String, List<InetSocketAddress>> boundAddresses;
+    /**
+     * Everything a reload replaces, swapped in one volatile write once every worker has applied it.
+     *
+     * @param config      the configuration running, restart-only settings as they were at start.
+     * @param generation  reloads applied so far.
+     * @param tcpRoutes   the TCP listeners by index: the configuration's, then removed ones still draining.
+     * @param tcpChannels by worker, listener and port offset, the listening sockets (none for draining listeners).
+     * @param tcpCounters by worker.
+     * @param limits      the connection limits.
+     * @param recorders   by worker and TCP listener, the connect-time recorders.
+     * @param udpRoutes   the UDP listeners by index: the configuration's, then removed ones still draining.
+     * @param udpChannels by worker, listener and port offset, the sockets (null where one moved to another listener).
+     * @param udpCounters by worker.
+     * @param conductor   health and policies.
+     * @param conductorRunner the conductor's thread.
+     * @param bound       by listener name, the bound addresses.
+     */
+    private record State(
+        PortgateConfig config,
+        int generation,
+        List<TcpRoute> tcpRoutes,
+        ServerSocketChannel[][][] tcpChannels,
+        TcpCounters[] tcpCounters,
+        ConnectionLimits limits,
+        SingleWriterRecorder[][] recorders,
+        List<UdpRoute> udpRoutes,
+        DatagramChannel[][][] udpChannels,
+        UdpCounters[] udpCounters,
+        Conductor conductor,
+        AgentRunner conductorRunner,
+        Map<String, List<InetSocketAddress>> bound)
+    {
+    }
+
     private final Worker[] workers;
     private final AgentRunner[] runners;
-    private final TcpCounters[] counters;
     private final MemoryBudget budget;
     private final LoopErrors errors;
-    private final UdpService udp;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Conductor conductor;
     private final MetricsFile metrics;
-    private AgentRunner conductorRunner;
-    private AdminServer admin;
-    private final Histogram[] connectHistograms;
-    private final Histogram[][] connectIntervals;
     private final TcpForwarder[] tcpForwarders;
+    private final UdpForwarder[] udpForwarders;
+    private final Object reloadLock = new Object();
+    private final Map<String, Histogram> connectTotals = new java.util.HashMap<>();
+    private volatile State state;
+    private AdminServer admin;
 
     private Portgate(
-        final PortgateConfig config,
-        final List<TcpRoute> routes,
-        final Map<String, List<InetSocketAddress>> boundAddresses,
+        final State state,
         final Worker[] workers,
-        final TcpCounters[] counters,
         final MemoryBudget budget,
         final LoopErrors errors,
-        final Conductor conductor,
         final MetricsFile metrics,
-        final UdpService udp,
-        final TcpForwarder[] tcpForwarders)
+        final TcpForwarder[] tcpForwarders,
+        final UdpForwarder[] udpForwarders)
     {
-        this.conductor = conductor;
-        this.metrics = metrics;
-        this.tcpForwarders = tcpForwarders;
-        this.connectHistograms = new Histogram[routes.size()];
-        this.connectIntervals = new Histogram[routes.size()][workers.length];
-        for (int r = 0; r < routes.size(); r++)
-        {
-            connectHistograms[r] = new Histogram(2);
-        }
-        this.config = config;
-        this.routes = routes;
-        this.boundAddresses = boundAddresses;
+        this.state = state;
         this.workers = workers;
-        this.counters = counters;
         this.budget = budget;
         this.errors = errors;
-        this.udp = udp;
+        this.metrics = metrics;
+        this.tcpForwarders = tcpForwarders;
+        this.udpForwarders = udpForwarders;
         this.runners = new AgentRunner[workers.length];
     }
 
@@ -170,7 +194,6 @@ public final class Portgate implements AutoCloseable
         final Map<String, List<InetSocketAddress>> allBound = new LinkedHashMap<>(bound);
         allBound.putAll(udp.boundAddresses());
 
-        final int[] targetsPerListener = routes.stream().mapToInt(TcpRoute::targetCount).toArray();
         final int[] maxPerListener = routes.stream().mapToInt(TcpRoute::maxConnections).toArray();
         final ConnectionLimits limits = new ConnectionLimits(config.maxConnections(), maxPerListener);
         final MemoryBudget budget = new MemoryBudget(config.bufferMemory());
@@ -178,8 +201,11 @@ public final class Portgate implements AutoCloseable
         final LoopErrors errors = new LoopErrors();
         final Worker[] workers = new Worker[workerCount];
         final TcpCounters[] counters = new TcpCounters[workerCount];
+        final UdpCounters[] udpCounters = new UdpCounters[workerCount];
         final TcpForwarder[] forwarders = new TcpForwarder[workerCount];
         final UdpForwarder[] udpForwarders = new UdpForwarder[workerCount];
+        final SingleWriterRecorder[][] recorders = new SingleWriterRecorder[workerCount][routes.size()];
+        final DatagramChannel[][][] udpChannels = new DatagramChannel[workerCount][][];
         final Conductor conductor;
         final MetricsFile metrics;
         try
@@ -198,9 +224,15 @@ public final class Portgate implements AutoCloseable
             for (int w = 0; w < workerCount; w++)
             {
                 counters[w] = new TcpCounters(routes, metrics, w);
+                udpCounters[w] = udp.counters(w);
+                udpChannels[w] = udp.channels(w);
                 udpForwarders[w] = udp.forwarder(w);
                 forwarders[w] = new TcpForwarder(
                     w, routes, channels[w], counters[w], limits, budget, retainBytes, splice);
+                for (int r = 0; r < routes.size(); r++)
+                {
+                    recorders[w][r] = forwarders[w].connectLatency(r);
+                }
                 workers[w] = new Worker(w, SystemNanoClock.INSTANCE, errors, COMMAND_CAPACITY,
                     List.of(forwarders[w], udpForwarders[w]));
             }
@@ -222,9 +254,11 @@ public final class Portgate implements AutoCloseable
             throw ex;
         }
 
-        final Portgate portgate = new Portgate(config, List.copyOf(routes),
-            java.util.Collections.unmodifiableMap(allBound), workers, counters, budget, errors, conductor, metrics,
-            udp, forwarders);
+        final AgentRunner conductorRunner = conductorRunner(conductor, errors);
+        final State state = new State(config, 0, List.copyOf(routes), channels, counters, limits, recorders,
+            udp.routes(), udpChannels, udpCounters, conductor, conductorRunner,
+            java.util.Collections.unmodifiableMap(allBound));
+        final Portgate portgate = new Portgate(state, workers, budget, errors, metrics, forwarders, udpForwarders);
         for (int w = 0; w < workerCount; w++)
         {
             final AgentRunner runner = new AgentRunner(
@@ -232,9 +266,7 @@ public final class Portgate implements AutoCloseable
             portgate.runners[w] = runner;
             AgentRunner.startOnThread(runner);
         }
-        portgate.conductorRunner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000, 1_000_000), errors, null,
-            conductor);
-        AgentRunner.startOnThread(portgate.conductorRunner);
+        AgentRunner.startOnThread(conductorRunner);
         if (config.admin() != null)
         {
             try
@@ -257,6 +289,11 @@ public final class Portgate implements AutoCloseable
         return portgate;
     }
 
+    private static AgentRunner conductorRunner(final Conductor conductor, final LoopErrors errors)
+    {
+        return new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000, 1_000_000), errors, null, conductor);
+    }
+
     /**
      * The addresses a listener is bound to, one per port of its range.
      *
@@ -266,11 +303,12 @@ public final class Portgate implements AutoCloseable
      */
     public List<InetSocketAddress> boundAddresses(final String listenerName)
     {
-        final List<InetSocketAddress> addresses = boundAddresses.get(listenerName);
+        final Map<String, List<InetSocketAddress>> bound = state.bound();
+        final List<InetSocketAddress> addresses = bound.get(listenerName);
         if (addresses == null)
         {
             throw new IllegalArgumentException("no listener named '" + listenerName + "'; listeners: " +
-                boundAddresses.keySet());
+                bound.keySet());
         }
         return addresses;
     }
@@ -278,11 +316,12 @@ public final class Portgate implements AutoCloseable
     /**
      * The configuration it runs.
      *
-     * @return the configuration given to {@link #start}.
+     * @return the configuration given to {@link #start} or applied by the last {@link #reload}, with the settings
+     * that need a restart as they were at start.
      */
     public PortgateConfig config()
     {
-        return config;
+        return state.config();
     }
 
     /**
@@ -292,53 +331,56 @@ public final class Portgate implements AutoCloseable
      */
     public PortgateStats stats()
     {
-        final List<ListenerStats> listeners = new ArrayList<>(routes.size());
-        for (final TcpRoute route : routes)
+        final State current = state;
+        final List<ListenerStats> listeners = new ArrayList<>(current.tcpRoutes().size());
+        for (final TcpRoute route : current.tcpRoutes())
         {
             final int l = route.index();
+            final TcpCounters[] c = current.tcpCounters();
             final List<TargetStats> targets = new ArrayList<>(route.targetCount());
             for (int t = 0; t < route.targetCount(); t++)
             {
                 targets.add(new TargetStats(route.targetLabel(t),
-                    sumTarget(l, t, TcpCounters.T_ACTIVE), sumTarget(l, t, TcpCounters.T_TOTAL),
-                    sumTarget(l, t, TcpCounters.T_CONNECT_FAILURES), sumTarget(l, t, TcpCounters.T_REFUSED),
-                    sumTarget(l, t, TcpCounters.T_BYTES_IN), sumTarget(l, t, TcpCounters.T_BYTES_OUT)));
+                    sumTarget(c, l, t, TcpCounters.T_ACTIVE), sumTarget(c, l, t, TcpCounters.T_TOTAL),
+                    sumTarget(c, l, t, TcpCounters.T_CONNECT_FAILURES), sumTarget(c, l, t, TcpCounters.T_REFUSED),
+                    sumTarget(c, l, t, TcpCounters.T_BYTES_IN), sumTarget(c, l, t, TcpCounters.T_BYTES_OUT)));
             }
             listeners.add(new ListenerStats(route.name(),
-                sumListener(l, TcpCounters.L_ACTIVE), sumListener(l, TcpCounters.L_TOTAL),
-                sumListener(l, TcpCounters.L_REFUSED), sumListener(l, TcpCounters.L_LIMIT_REJECTED),
-                sumListener(l, TcpCounters.L_CONNECT_FAILURES), sumListener(l, TcpCounters.L_IDLE_TIMEOUTS),
-                sumListener(l, TcpCounters.L_RESETS), sumListener(l, TcpCounters.L_BYTES_IN),
-                sumListener(l, TcpCounters.L_BYTES_OUT), targets));
+                sumListener(c, l, TcpCounters.L_ACTIVE), sumListener(c, l, TcpCounters.L_TOTAL),
+                sumListener(c, l, TcpCounters.L_REFUSED), sumListener(c, l, TcpCounters.L_LIMIT_REJECTED),
+                sumListener(c, l, TcpCounters.L_CONNECT_FAILURES), sumListener(c, l, TcpCounters.L_IDLE_TIMEOUTS),
+                sumListener(c, l, TcpCounters.L_RESETS), sumListener(c, l, TcpCounters.L_BYTES_IN),
+                sumListener(c, l, TcpCounters.L_BYTES_OUT), targets));
         }
         return new PortgateStats(listeners, budget.used(), budget.highWater(), budget.limit(), errors.count(),
-            udpStats());
+            udpStats(current));
     }
 
-    private List<UdpListenerStats> udpStats()
+    private static List<UdpListenerStats> udpStats(final State current)
     {
-        final List<UdpListenerStats> listeners = new ArrayList<>(udp.routes().size());
-        for (final UdpRoute route : udp.routes())
+        final UdpCounters[] c = current.udpCounters();
+        final List<UdpListenerStats> listeners = new ArrayList<>(current.udpRoutes().size());
+        for (final UdpRoute route : current.udpRoutes())
         {
             final int l = route.index();
             final List<UdpTargetStats> targets = new ArrayList<>(route.targetCount());
             for (int t = 0; t < route.targetCount(); t++)
             {
                 targets.add(new UdpTargetStats(route.targetLabel(t),
-                    udp.sumTarget(l, t, UdpCounters.T_FLOWS_ACTIVE), udp.sumTarget(l, t, UdpCounters.T_FLOWS_TOTAL),
-                    udp.sumTarget(l, t, UdpCounters.T_DATAGRAMS_IN), udp.sumTarget(l, t, UdpCounters.T_BYTES_IN),
-                    udp.sumTarget(l, t, UdpCounters.T_DATAGRAMS_OUT), udp.sumTarget(l, t, UdpCounters.T_BYTES_OUT),
-                    udp.sumTarget(l, t, UdpCounters.T_UNREACHABLE)));
+                    sumTarget(c, l, t, UdpCounters.T_FLOWS_ACTIVE), sumTarget(c, l, t, UdpCounters.T_FLOWS_TOTAL),
+                    sumTarget(c, l, t, UdpCounters.T_DATAGRAMS_IN), sumTarget(c, l, t, UdpCounters.T_BYTES_IN),
+                    sumTarget(c, l, t, UdpCounters.T_DATAGRAMS_OUT), sumTarget(c, l, t, UdpCounters.T_BYTES_OUT),
+                    sumTarget(c, l, t, UdpCounters.T_UNREACHABLE)));
             }
             listeners.add(new UdpListenerStats(route.name(),
-                udp.sumListener(l, UdpCounters.L_FLOWS_ACTIVE), udp.sumListener(l, UdpCounters.L_FLOWS_TOTAL),
-                udp.sumListener(l, UdpCounters.L_DATAGRAMS_IN), udp.sumListener(l, UdpCounters.L_BYTES_IN),
-                udp.sumListener(l, UdpCounters.L_DATAGRAMS_OUT), udp.sumListener(l, UdpCounters.L_BYTES_OUT),
-                udp.sumListener(l, UdpCounters.L_DROP_NO_TARGET), udp.sumListener(l, UdpCounters.L_DROP_WOULD_BLOCK),
-                udp.sumListener(l, UdpCounters.L_DROP_TRUNCATED), udp.sumListener(l, UdpCounters.L_DROP_UNREACHABLE),
-                udp.sumListener(l, UdpCounters.L_DROP_DRAINING), udp.sumListener(l, UdpCounters.L_DROP_ERROR),
-                udp.sumListener(l, UdpCounters.L_FLOWS_EVICTED), udp.sumListener(l, UdpCounters.L_FLOWS_EXPIRED),
-                udp.sumListener(l, UdpCounters.L_UNREACHABLE), targets));
+                sumListener(c, l, UdpCounters.L_FLOWS_ACTIVE), sumListener(c, l, UdpCounters.L_FLOWS_TOTAL),
+                sumListener(c, l, UdpCounters.L_DATAGRAMS_IN), sumListener(c, l, UdpCounters.L_BYTES_IN),
+                sumListener(c, l, UdpCounters.L_DATAGRAMS_OUT), sumListener(c, l, UdpCounters.L_BYTES_OUT),
+                sumListener(c, l, UdpCounters.L_DROP_NO_TARGET), sumListener(c, l, UdpCounters.L_DROP_WOULD_BLOCK),
+                sumListener(c, l, UdpCounters.L_DROP_TRUNCATED), sumListener(c, l, UdpCounters.L_DROP_UNREACHABLE),
+                sumListener(c, l, UdpCounters.L_DROP_DRAINING), sumListener(c, l, UdpCounters.L_DROP_ERROR),
+                sumListener(c, l, UdpCounters.L_FLOWS_EVICTED), sumListener(c, l, UdpCounters.L_FLOWS_EXPIRED),
+                sumListener(c, l, UdpCounters.L_UNREACHABLE), targets));
         }
         return listeners;
     }
@@ -351,7 +393,7 @@ public final class Portgate implements AutoCloseable
      */
     public List<TargetView> targets()
     {
-        return conductor.targets();
+        return state.conductor().targets();
     }
 
     /**
@@ -363,7 +405,7 @@ public final class Portgate implements AutoCloseable
      */
     public void drain(final String pool, final String target)
     {
-        conductor.drain(pool, targetIndex(pool, target), true);
+        state.conductor().drain(pool, targetIndex(pool, target), true);
     }
 
     /**
@@ -376,7 +418,7 @@ public final class Portgate implements AutoCloseable
      */
     public void weight(final String pool, final String target, final int weight)
     {
-        conductor.weight(pool, targetIndex(pool, target), weight);
+        state.conductor().weight(pool, targetIndex(pool, target), weight);
     }
 
     /**
@@ -389,31 +431,30 @@ public final class Portgate implements AutoCloseable
      */
     public Histogram connectLatency(final String listenerName)
     {
-        for (final TcpRoute route : routes)
+        final State current = state;
+        for (final TcpRoute route : current.tcpRoutes())
         {
-            if (route.name().equals(listenerName))
+            if (route.name().equals(listenerName) && !route.draining())
             {
-                return connectLatency(route.index());
+                return connectLatency(current, route);
             }
         }
         throw new IllegalArgumentException("no TCP listener named '" + listenerName + "'");
     }
 
-    private Histogram connectLatency(final int route)
+    private Histogram connectLatency(final State current, final TcpRoute route)
     {
-        synchronized (connectHistograms)
+        synchronized (connectTotals)
         {
             // Taking an interval histogram swaps the worker's recording buffer without stopping it
-            // (HdrHistogram's writer-reader phaser); only one reader at a time may do so, hence the lock.
-            for (final Worker worker : workers)
+            // (HdrHistogram's writer-reader phaser); only one reader at a time may do so, hence the lock. The totals
+            // are kept by listener name, so they carry across reloads that keep the listener.
+            final Histogram total = connectTotals.computeIfAbsent(route.name(), name -> new Histogram(2));
+            for (final SingleWriterRecorder[] byRoute : current.recorders())
             {
-                final TcpForwarder forwarder = forwarderOf(worker);
-                final int w = worker.index();
-                connectIntervals[route][w] = forwarder.connectLatency(route)
-                    .getIntervalHistogram(connectIntervals[route][w]);
-                connectHistograms[route].add(connectIntervals[route][w]);
+                total.add(byRoute[route.index()].getIntervalHistogram());
             }
-            return connectHistograms[route].copy();
+            return total.copy();
         }
     }
 
@@ -430,7 +471,19 @@ public final class Portgate implements AutoCloseable
      */
     public ReloadResult reload()
     {
-        throw new UnsupportedOperationException("reload is being built");
+        final PortgateConfig running = state.config();
+        if (PortgateConfig.CODE_SOURCE.equals(running.source()))
+        {
+            throw new IllegalStateException("the running configuration was built in code, so there is no file to " +
+                "read again; call reload(PortgateConfig)");
+        }
+        final ConfigLoader.Result result = ConfigLoader.load(java.nio.file.Path.of(running.source()),
+            HostFacts.system());
+        if (result.hasErrors())
+        {
+            throw new ConfigException(result.diagnostics());
+        }
+        return reload(result.config());
     }
 
     /**
@@ -450,7 +503,669 @@ public final class Portgate implements AutoCloseable
      */
     public ReloadResult reload(final PortgateConfig newConfig)
     {
-        throw new UnsupportedOperationException("reload is being built");
+        Objects.requireNonNull(newConfig, "newConfig");
+        synchronized (reloadLock)
+        {
+            if (closed.get())
+            {
+                throw new IllegalStateException("portgate is closed");
+            }
+            final State old = state;
+            final PortgateConfig requested = newConfig.metricsFile() == null && old.config().metricsFile() != null ?
+                newConfig.withMetricsFile(old.config().metricsFile()) : newConfig;
+            final List<Diagnostic> diagnostics = ConfigValidator.validate(requested, HostFacts.system());
+            if (diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR))
+            {
+                throw new ConfigException(diagnostics);
+            }
+            final List<String> restartRequired = new ArrayList<>();
+            final PortgateConfig next = keepRestartOnly(old.config(), requested, restartRequired);
+            final List<String> changes = ConfigDiff.between(old.config(), requested).changes();
+            final long nowNs = System.nanoTime();
+            final long deadlineNs = nowNs + Math.max(1, next.drainTimeout().toNanos());
+            final Reload reload = new Reload(old, next, nowNs, deadlineNs, restartRequired);
+            try
+            {
+                reload.plan();
+            }
+            catch (final RuntimeException ex)
+            {
+                reload.rollBack();
+                LOG.log(System.Logger.Level.WARNING, "reload result=rejected reason={0}; still running the " +
+                    "previous configuration", ex.getMessage());
+                throw ex instanceof UncheckedIOException ? new IllegalStateException(ex.getMessage(), ex) : ex;
+            }
+            final State applied = reload.apply();
+            final ReloadResult result = new ReloadResult(applied.generation(), changes, restartRequired);
+            LOG.log(System.Logger.Level.INFO, result.logLine());
+            return result;
+        }
+    }
+
+    private static PortgateConfig keepRestartOnly(final PortgateConfig running, final PortgateConfig requested,
+        final List<String> notes)
+    {
+        note(notes, "workers", running.workers(), requested.workers());
+        note(notes, "idle-strategy", running.idleStrategy(), requested.idleStrategy());
+        note(notes, "fast-paths.splice", running.splice(), requested.splice());
+        note(notes, "fast-paths.udp-batching", running.udpBatching(), requested.udpBatching());
+        note(notes, "fast-paths.udp-gso", running.udpGso(), requested.udpGso());
+        note(notes, "buffer-memory", running.bufferMemory(), requested.bufferMemory());
+        note(notes, "metrics-file", running.metricsFile(), requested.metricsFile());
+        note(notes, "admin", running.admin(), requested.admin());
+        if (!Objects.equals(running.adminToken(), requested.adminToken()))
+        {
+            notes.add("admin-token changed");
+        }
+        return new PortgateConfig(requested.source(), running.workers(), running.admin(), running.adminToken(),
+            running.idleStrategy(), requested.drainTimeout(), requested.maxConnections(), running.bufferMemory(),
+            running.splice(), running.udpBatching(), running.udpGso(), requested.listeners(), requested.pools(),
+            running.adminPosition(), running.metricsFile());
+    }
+
+    private static void note(final List<String> notes, final String setting, final Object running,
+        final Object requested)
+    {
+        if (!Objects.equals(running, requested))
+        {
+            notes.add(setting + " " + running + " -> " + requested);
+        }
+    }
+
+    private static boolean sameBind(final ListenerConfig a, final ListenerConfig b)
+    {
+        return a.protocol() == b.protocol() && a.bind().address().equals(b.bind().address()) &&
+            a.bind().ports().equals(b.bind().ports());
+    }
+
+    /** One reload: planned (everything that may fail, undone by {@link #rollBack}), then applied. */
+    private final class Reload
+    {
+        private final State old;
+        private final PortgateConfig next;
+        private final long nowNs;
+        private final long deadlineNs;
+        private final List<String> restartRequired;
+        private final List<java.nio.channels.Channel> opened = new ArrayList<>();
+        private final List<TcpRoute> tcpRoutes = new ArrayList<>();
+        private final List<UdpRoute> udpRoutes = new ArrayList<>();
+        private int[] tcpRouteMap;
+        private int[][] tcpTargetMaps;
+        private int[] tcpPrevious;
+        private int[] udpRouteMap;
+        private int[][] udpTargetMaps;
+        private ServerSocketChannel[][][] tcpChannels;
+        private DatagramChannel[][][] udpChannels;
+        private TcpCounters[] tcpCounters;
+        private UdpCounters[] udpCounters;
+        private Conductor conductor;
+        private List<RouteBinding> bindings;
+        private final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
+
+        Reload(final State old, final PortgateConfig next, final long nowNs, final long deadlineNs,
+            final List<String> restartRequired)
+        {
+            this.old = old;
+            this.next = next;
+            this.nowNs = nowNs;
+            this.deadlineNs = deadlineNs;
+            this.restartRequired = restartRequired;
+        }
+
+        void plan()
+        {
+            planTcp();
+            planUdp();
+            final int workerCount = workers.length;
+            tcpCounters = new TcpCounters[workerCount];
+            udpCounters = new UdpCounters[workerCount];
+            for (int w = 0; w < workerCount; w++)
+            {
+                tcpCounters[w] = new TcpCounters(tcpRoutes, metrics, w);
+                udpCounters[w] = new UdpCounters(udpRoutes, metrics, w);
+            }
+            bindings = new ArrayList<>();
+            for (final TcpRoute route : tcpRoutes)
+            {
+                if (!route.draining())
+                {
+                    bindings.add(new RouteBinding(route.poolName(), route.algorithm(), route.targets().firstPorts(),
+                        route.index(), List.of(tcpForwarders)));
+                }
+            }
+            for (final UdpRoute route : udpRoutes)
+            {
+                if (!route.draining())
+                {
+                    bindings.add(new RouteBinding(route.poolName(), route.pickAlgorithm(),
+                        route.targets().firstPorts(), route.index(), List.of(udpForwarders)));
+                }
+            }
+            conductor = new Conductor(next, bindings, workers, new NioProbeTransport(), SystemNanoClock.INSTANCE,
+                metrics, old.conductor().snapshot());
+        }
+
+        private void planTcp()
+        {
+            final List<ListenerConfig> listeners = next.listeners().stream()
+                .filter(l -> l.protocol() == Protocol.TCP).toList();
+            final List<TcpRoute> before = old.tcpRoutes();
+            final int[] match = match(listeners, before.stream().map(TcpRoute::listener).toList());
+            final int workerCount = workers.length;
+            tcpRouteMap = new int[before.size()];
+            tcpTargetMaps = new int[before.size()][];
+            java.util.Arrays.fill(tcpRouteMap, -1);
+            final List<ServerSocketChannel[][]> channels = new ArrayList<>();
+            final List<Integer> previous = new ArrayList<>();
+            for (int i = 0; i < listeners.size(); i++)
+            {
+                final ListenerConfig listener = listeners.get(i);
+                final int r = match[i];
+                final TcpRoute route;
+                final ServerSocketChannel[][] perWorker = new ServerSocketChannel[workerCount][];
+                if (r >= 0)
+                {
+                    final TcpRoute was = before.get(r);
+                    route = TcpRoute.reloaded(i, listener, next.poolOf(listener), was, nowNs, deadlineNs);
+                    tcpRouteMap[r] = i;
+                    tcpTargetMaps[r] = route.targets().mapFrom(was.targets());
+                    if (!was.draining())
+                    {
+                        for (int w = 0; w < workerCount; w++)
+                        {
+                            perWorker[w] = old.tcpChannels()[w][r];
+                        }
+                        if (was.listener().backlog() != listener.backlog())
+                        {
+                            restartRequired.add("listener " + listener.name() + ": backlog " +
+                                was.listener().backlog() + " -> " + listener.backlog());
+                        }
+                    }
+                }
+                else
+                {
+                    route = TcpRoute.of(i, listener, next.poolOf(listener));
+                }
+                tcpRoutes.add(route);
+                previous.add(r);
+                if (perWorker[0] == null)
+                {
+                    bindTcp(listener, route, perWorker);
+                }
+                channels.add(perWorker);
+                addBound(listener, perWorker[0]);
+            }
+            for (int r = 0; r < before.size(); r++)
+            {
+                final TcpRoute was = before.get(r);
+                if (tcpRouteMap[r] >= 0)
+                {
+                    continue;
+                }
+                if (was.draining() && nowNs - was.drainUntilNs() >= 0)
+                {
+                    tcpTargetMaps[r] = dropped(was.targetCount());
+                    continue;
+                }
+                final int i = tcpRoutes.size();
+                tcpRoutes.add(was.draining(i, deadlineNs));
+                tcpRouteMap[r] = i;
+                tcpTargetMaps[r] = identity(was.targetCount());
+                previous.add(r);
+                final ServerSocketChannel[][] none = new ServerSocketChannel[workerCount][];
+                java.util.Arrays.fill(none, new ServerSocketChannel[0]);
+                channels.add(none);
+            }
+            tcpPrevious = previous.stream().mapToInt(Integer::intValue).toArray();
+            tcpChannels = new ServerSocketChannel[workerCount][tcpRoutes.size()][];
+            for (int i = 0; i < tcpRoutes.size(); i++)
+            {
+                for (int w = 0; w < workerCount; w++)
+                {
+                    tcpChannels[w][i] = channels.get(i)[w];
+                }
+            }
+        }
+
+        /** A listener's sockets, taken over from a removed listener on the same address and port, or bound now. */
+        private void bindTcp(final ListenerConfig listener, final TcpRoute route,
+            final ServerSocketChannel[][] perWorker)
+        {
+            final int ports = listener.bind().ports().size();
+            for (int w = 0; w < perWorker.length; w++)
+            {
+                perWorker[w] = new ServerSocketChannel[ports];
+                for (int p = 0; p < ports; p++)
+                {
+                    final InetSocketAddress address = listener.bind().socketAddress(p);
+                    ServerSocketChannel channel = spareTcp(w, address);
+                    if (channel == null)
+                    {
+                        try
+                        {
+                            channel = TcpForwarder.openListeningSocket(address, route);
+                        }
+                        catch (final IOException ex)
+                        {
+                            throw new UncheckedIOException("listener '" + listener.name() + "' cannot bind TCP " +
+                                address.getAddress().getHostAddress() + ":" + address.getPort() + ": " +
+                                ex.getMessage(), ex);
+                        }
+                        opened.add(channel);
+                    }
+                    perWorker[w][p] = channel;
+                }
+            }
+        }
+
+        private ServerSocketChannel spareTcp(final int worker, final InetSocketAddress address)
+        {
+            final List<TcpRoute> before = old.tcpRoutes();
+            for (int r = 0; r < before.size(); r++)
+            {
+                final TcpRoute was = before.get(r);
+                if (tcpRouteMap[r] >= 0 || was.draining() || !was.listener().bind().address()
+                    .equals(address.getAddress()))
+                {
+                    continue;
+                }
+                final int p = address.getPort() - was.listener().bind().ports().first();
+                final ServerSocketChannel[] channels = old.tcpChannels()[worker][r];
+                if (p >= 0 && p < channels.length && channels[p] != null && !taken.contains(channels[p]))
+                {
+                    taken.add(channels[p]);
+                    return channels[p];
+                }
+            }
+            return null;
+        }
+
+        private final java.util.Set<java.nio.channels.Channel> taken =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+        private void planUdp()
+        {
+            final List<ListenerConfig> listeners = next.listeners().stream()
+                .filter(l -> l.protocol() == Protocol.UDP).toList();
+            final List<UdpRoute> before = old.udpRoutes();
+            final int[] match = match(listeners, before.stream().map(UdpRoute::listener).toList());
+            final int workerCount = workers.length;
+            udpRouteMap = new int[before.size()];
+            udpTargetMaps = new int[before.size()][];
+            java.util.Arrays.fill(udpRouteMap, -1);
+            final List<DatagramChannel[][]> channels = new ArrayList<>();
+            for (int i = 0; i < listeners.size(); i++)
+            {
+                final ListenerConfig listener = listeners.get(i);
+                final int r = match[i];
+                final UdpRoute route;
+                final DatagramChannel[][] perWorker = new DatagramChannel[workerCount][];
+                if (r >= 0)
+                {
+                    final UdpRoute was = before.get(r);
+                    route = UdpRoute.reloaded(i, listener, next.poolOf(listener), was, nowNs, deadlineNs);
+                    udpRouteMap[r] = i;
+                    udpTargetMaps[r] = route.targets().mapFrom(was.targets());
+                    for (int w = 0; w < workerCount; w++)
+                    {
+                        perWorker[w] = old.udpChannels()[w][r].clone();
+                        taken.addAll(java.util.Arrays.asList(perWorker[w]));
+                    }
+                    if (java.util.Arrays.stream(perWorker[0]).anyMatch(c -> c == null || !c.isOpen()))
+                    {
+                        // A draining listener whose sockets closed or moved on, added back: it binds again.
+                        perWorker[0] = null;
+                    }
+                    else
+                    {
+                        configureKept(listener, route, perWorker);
+                    }
+                }
+                else
+                {
+                    route = UdpRoute.of(i, listener, next.poolOf(listener));
+                }
+                udpRoutes.add(route);
+                if (perWorker[0] == null)
+                {
+                    bindUdp(listener, route, perWorker);
+                }
+                channels.add(perWorker);
+                addBound(listener, perWorker[0]);
+            }
+            for (int r = 0; r < before.size(); r++)
+            {
+                final UdpRoute was = before.get(r);
+                if (udpRouteMap[r] >= 0)
+                {
+                    continue;
+                }
+                if (was.draining() && nowNs - was.drainUntilNs() >= 0)
+                {
+                    udpTargetMaps[r] = dropped(was.targetCount());
+                    continue;
+                }
+                final int i = udpRoutes.size();
+                udpRoutes.add(was.draining(i, deadlineNs));
+                udpRouteMap[r] = i;
+                udpTargetMaps[r] = identity(was.targetCount());
+                final DatagramChannel[][] perWorker = new DatagramChannel[workerCount][];
+                for (int w = 0; w < workerCount; w++)
+                {
+                    // Its flows keep replying through its sockets; one another listener took over is left to it.
+                    perWorker[w] = old.udpChannels()[w][r].clone();
+                    for (int p = 0; p < perWorker[w].length; p++)
+                    {
+                        if (perWorker[w][p] != null && movedOn.contains(perWorker[w][p]))
+                        {
+                            perWorker[w][p] = null;
+                        }
+                    }
+                }
+                channels.add(perWorker);
+            }
+            udpChannels = new DatagramChannel[workerCount][udpRoutes.size()][];
+            for (int i = 0; i < udpRoutes.size(); i++)
+            {
+                for (int w = 0; w < workerCount; w++)
+                {
+                    udpChannels[w][i] = channels.get(i)[w];
+                }
+            }
+        }
+
+        private final java.util.Set<java.nio.channels.Channel> movedOn =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+        /** Socket buffer sizes a reload changed take effect on the sockets a listener keeps. */
+        private void configureKept(final ListenerConfig listener, final UdpRoute route,
+            final DatagramChannel[][] perWorker)
+        {
+            for (final DatagramChannel[] channels : perWorker)
+            {
+                for (final DatagramChannel channel : channels)
+                {
+                    try
+                    {
+                        UdpForwarder.configure(channel, route);
+                    }
+                    catch (final IOException ex)
+                    {
+                        throw new UncheckedIOException("listener '" + listener.name() + "' cannot set its socket " +
+                            "buffers: " + ex.getMessage(), ex);
+                    }
+                }
+            }
+        }
+
+        private void bindUdp(final ListenerConfig listener, final UdpRoute route, final DatagramChannel[][] perWorker)
+        {
+            final int ports = listener.bind().ports().size();
+            for (int w = 0; w < perWorker.length; w++)
+            {
+                perWorker[w] = new DatagramChannel[ports];
+                for (int p = 0; p < ports; p++)
+                {
+                    final InetSocketAddress address = listener.bind().socketAddress(p);
+                    DatagramChannel channel = spareUdp(w, address);
+                    if (channel == null)
+                    {
+                        try
+                        {
+                            channel = UdpForwarder.openListeningSocket(address, route);
+                        }
+                        catch (final IOException ex)
+                        {
+                            throw new UncheckedIOException("listener '" + listener.name() + "' cannot bind UDP " +
+                                address.getAddress().getHostAddress() + ":" + address.getPort() + ": " +
+                                ex.getMessage(), ex);
+                        }
+                        opened.add(channel);
+                    }
+                    perWorker[w][p] = channel;
+                }
+            }
+        }
+
+        private DatagramChannel spareUdp(final int worker, final InetSocketAddress address)
+        {
+            final List<UdpRoute> before = old.udpRoutes();
+            for (int r = 0; r < before.size(); r++)
+            {
+                final UdpRoute was = before.get(r);
+                if (udpRouteMap[r] >= 0 || !was.listener().bind().address().equals(address.getAddress()))
+                {
+                    continue;
+                }
+                final int p = address.getPort() - was.listener().bind().ports().first();
+                final DatagramChannel[] channels = old.udpChannels()[worker][r];
+                if (p >= 0 && p < channels.length && channels[p] != null && channels[p].isOpen() &&
+                    !taken.contains(channels[p]))
+                {
+                    taken.add(channels[p]);
+                    movedOn.add(channels[p]);
+                    return channels[p];
+                }
+            }
+            return null;
+        }
+
+        private void addBound(final ListenerConfig listener, final java.nio.channels.NetworkChannel[] channels)
+        {
+            final List<InetSocketAddress> addresses = new ArrayList<>();
+            for (final java.nio.channels.NetworkChannel channel : channels)
+            {
+                try
+                {
+                    addresses.add((InetSocketAddress)channel.getLocalAddress());
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("listener '" + listener.name() + "': " + ex.getMessage(), ex);
+                }
+            }
+            bound.put(listener.name(), List.copyOf(addresses));
+        }
+
+        /** Closes what the plan opened and gives back the counters it took. */
+        void rollBack()
+        {
+            for (final java.nio.channels.Channel channel : opened)
+            {
+                try
+                {
+                    channel.close();
+                }
+                catch (final IOException ignore)
+                {
+                    // Undoing a reload that failed: its own error is what is reported.
+                }
+            }
+            releaseAll(tcpCounters, udpCounters);
+            if (conductor != null)
+            {
+                conductor.releaseCounters();
+            }
+        }
+
+        State apply()
+        {
+            final int workerCount = workers.length;
+            final int[] tcpMax = new int[tcpRoutes.size()];
+            for (int i = 0; i < tcpMax.length; i++)
+            {
+                tcpMax[i] = tcpRoutes.get(i).draining() ? 0 : tcpRoutes.get(i).maxConnections();
+            }
+            final ConnectionLimits limits = old.limits().reloaded(next.maxConnections(), tcpMax, tcpPrevious);
+            final SingleWriterRecorder[][] recorders = new SingleWriterRecorder[workerCount][tcpRoutes.size()];
+            for (int w = 0; w < workerCount; w++)
+            {
+                for (int i = 0; i < tcpRoutes.size(); i++)
+                {
+                    recorders[w][i] = tcpPrevious[i] >= 0 ? old.recorders()[w][tcpPrevious[i]] :
+                        TcpForwarder.newLatencyRecorder();
+                }
+            }
+            // The old conductor stops first: a policy it sent after the switch would land on a new index.
+            old.conductorRunner().close();
+            final BalancerPolicy[][] policies = conductor.initialPolicies();
+            final CountDownLatch appliedLatch = new CountDownLatch(workerCount);
+            final TcpRoute[] tcpArray = tcpRoutes.toArray(new TcpRoute[0]);
+            final UdpRoute[] udpArray = udpRoutes.toArray(new UdpRoute[0]);
+            for (int w = 0; w < workerCount; w++)
+            {
+                final BalancerPolicy[] tcpPickers = new BalancerPolicy[tcpArray.length];
+                final BalancerPolicy[] udpPickers = new BalancerPolicy[udpArray.length];
+                for (int i = 0; i < tcpArray.length; i++)
+                {
+                    tcpPickers[i] = noTargets(tcpArray[i].algorithm(), tcpForwarders[w], i);
+                }
+                for (int i = 0; i < udpArray.length; i++)
+                {
+                    udpPickers[i] = noTargets(udpArray[i].pickAlgorithm(), udpForwarders[w], i);
+                }
+                for (int b = 0; b < bindings.size(); b++)
+                {
+                    final RouteBinding binding = bindings.get(b);
+                    if (binding.hosts().get(w) == tcpForwarders[w])
+                    {
+                        tcpPickers[binding.routeIndex()] = policies[b][w];
+                    }
+                    else
+                    {
+                        udpPickers[binding.routeIndex()] = policies[b][w];
+                    }
+                }
+                final TcpForwarder tcp = tcpForwarders[w];
+                final UdpForwarder udp = udpForwarders[w];
+                final TcpReload tcpReload = new TcpReload(tcpArray, tcpChannels[w], tcpRouteMap, tcpTargetMaps,
+                    tcpCounters[w], limits, tcpPickers, recorders[w], conductor.failureListenerFor(tcp));
+                final UdpReload udpReload = new UdpReload(udpArray, udpChannels[w], udpRouteMap, udpTargetMaps,
+                    udpCounters[w], udpPickers, conductor.failureListenerFor(udp));
+                final Runnable command = () ->
+                {
+                    try
+                    {
+                        tcp.apply(tcpReload);
+                        udp.apply(udpReload);
+                    }
+                    finally
+                    {
+                        appliedLatch.countDown();
+                    }
+                };
+                // The old conductor has stopped, so the queue only drains from here on: waiting is safe.
+                while (!workers[w].offer(command))
+                {
+                    Thread.yield();
+                }
+            }
+            boolean allApplied;
+            try
+            {
+                allApplied = appliedLatch.await(RELOAD_APPLY_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                allApplied = false;
+            }
+            final AgentRunner runner = conductorRunner(conductor, errors);
+            final State applied = new State(next, old.generation() + 1, List.copyOf(tcpRoutes), tcpChannels,
+                tcpCounters, limits, recorders, List.copyOf(udpRoutes), udpChannels, udpCounters, conductor, runner,
+                java.util.Collections.unmodifiableMap(bound));
+            state = applied;
+            AgentRunner.startOnThread(runner);
+            if (allApplied)
+            {
+                // Nothing writes the old counters any more; those the new ones do not share are freed.
+                releaseAll(old.tcpCounters(), old.udpCounters());
+                old.conductor().releaseCounters();
+            }
+            else
+            {
+                LOG.log(System.Logger.Level.WARNING, "reload: a worker has not applied the reload within {0} ms; " +
+                    "it will when it gets to it", RELOAD_APPLY_WAIT_MS);
+            }
+            return applied;
+        }
+
+        private BalancerPolicy noTargets(final io.portgate.balance.BalanceAlgorithm algorithm,
+            final io.portgate.loop.PolicyHost host, final int routeIndex)
+        {
+            return BalancerPolicies.create(algorithm, new int[0], new int[0], null, host.loadView(routeIndex), 0);
+        }
+
+        private void releaseAll(final TcpCounters[] tcp, final UdpCounters[] udp)
+        {
+            for (final TcpCounters c : tcp == null ? new TcpCounters[0] : tcp)
+            {
+                if (c != null)
+                {
+                    c.release(metrics);
+                }
+            }
+            for (final UdpCounters c : udp == null ? new UdpCounters[0] : udp)
+            {
+                if (c != null)
+                {
+                    c.release(metrics);
+                }
+            }
+        }
+    }
+
+    /**
+     * Matches a reload's listeners to the running ones: by name with the same protocol and bind first, then by
+     * protocol and bind alone (a renamed listener keeps its sockets).
+     */
+    private static int[] match(final List<ListenerConfig> listeners, final List<ListenerConfig> before)
+    {
+        final int[] match = new int[listeners.size()];
+        java.util.Arrays.fill(match, -1);
+        final boolean[] taken = new boolean[before.size()];
+        for (int i = 0; i < listeners.size(); i++)
+        {
+            for (int r = 0; r < before.size(); r++)
+            {
+                if (!taken[r] && before.get(r).name().equals(listeners.get(i).name()) &&
+                    sameBind(before.get(r), listeners.get(i)))
+                {
+                    match[i] = r;
+                    taken[r] = true;
+                    break;
+                }
+            }
+        }
+        for (int i = 0; i < listeners.size(); i++)
+        {
+            for (int r = 0; r < before.size() && match[i] < 0; r++)
+            {
+                if (!taken[r] && sameBind(before.get(r), listeners.get(i)))
+                {
+                    match[i] = r;
+                    taken[r] = true;
+                }
+            }
+        }
+        return match;
+    }
+
+    private static int[] identity(final int n)
+    {
+        final int[] map = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            map[i] = i;
+        }
+        return map;
+    }
+
+    private static int[] dropped(final int n)
+    {
+        final int[] map = new int[n];
+        java.util.Arrays.fill(map, -1);
+        return map;
     }
 
     /**
@@ -472,12 +1187,7 @@ public final class Portgate implements AutoCloseable
      */
     public void undrain(final String pool, final String target)
     {
-        conductor.drain(pool, targetIndex(pool, target), false);
-    }
-
-    private TcpForwarder forwarderOf(final Worker worker)
-    {
-        return tcpForwarders[worker.index()];
+        state.conductor().drain(pool, targetIndex(pool, target), false);
     }
 
     private AdminServer.Operations adminOperations()
@@ -524,10 +1234,14 @@ public final class Portgate implements AutoCloseable
             @Override
             public Map<String, Histogram> connectLatencies()
             {
+                final State current = state;
                 final Map<String, Histogram> latencies = new LinkedHashMap<>();
-                for (final TcpRoute route : routes)
+                for (final TcpRoute route : current.tcpRoutes())
                 {
-                    latencies.put(route.name(), connectLatency(route.index()));
+                    if (!route.draining())
+                    {
+                        latencies.put(route.name(), connectLatency(current, route));
+                    }
                 }
                 return latencies;
             }
@@ -536,6 +1250,7 @@ public final class Portgate implements AutoCloseable
 
     private int targetIndex(final String pool, final String target)
     {
+        final Conductor conductor = state.conductor();
         for (final TargetView view : conductor.targets())
         {
             if (view.pool().equals(pool) && view.target().equals(target))
@@ -551,7 +1266,7 @@ public final class Portgate implements AutoCloseable
     @Override
     public void close()
     {
-        close(config.drainTimeout());
+        close(state.config().drainTimeout());
     }
 
     /**
@@ -570,7 +1285,15 @@ public final class Portgate implements AutoCloseable
         {
             admin.close();
         }
-        conductorRunner.close();
+        synchronized (reloadLock)
+        {
+            closeLocked(drain);
+        }
+    }
+
+    private void closeLocked(final Duration drain)
+    {
+        state.conductorRunner().close();
         final CountDownLatch stopped = new CountDownLatch(workers.length);
         for (final Worker worker : workers)
         {
@@ -661,25 +1384,32 @@ public final class Portgate implements AutoCloseable
         {
             targets += pool.targets().size();
         }
-        final int capacity = workerCount * (TcpCounters.countersNeeded(routes) +
-            UdpCounters.countersNeeded(udpRoutes)) +
-            Conductor.countersNeeded(targets) + METRICS_HEADROOM;
+        final int needed = workerCount * (TcpCounters.countersNeeded(routes) +
+            UdpCounters.countersNeeded(udpRoutes)) + Conductor.countersNeeded(targets);
+        // Room for reloads: they add listeners and targets, and for a moment both the old and the new counters of
+        // what they change are held.
+        final int capacity = 2 * needed + Math.max(METRICS_HEADROOM, needed);
         return config.metricsFile() == null ? MetricsFile.inMemory(capacity) :
             MetricsFile.create(config.metricsFile(), capacity);
     }
 
     private long activeConnections()
     {
+        final State current = state;
         long active = 0;
-        for (final TcpRoute route : routes)
+        for (final TcpRoute route : current.tcpRoutes())
         {
-            active += sumListener(route.index(), TcpCounters.L_ACTIVE);
+            active += sumListener(current.tcpCounters(), route.index(), TcpCounters.L_ACTIVE);
         }
         // UDP flows have no close handshake; draining lets them run until they go idle or the drain ends.
-        return active + udp.activeFlows();
+        for (final UdpRoute route : current.udpRoutes())
+        {
+            active += sumListener(current.udpCounters(), route.index(), UdpCounters.L_FLOWS_ACTIVE);
+        }
+        return active;
     }
 
-    private long sumListener(final int listener, final int slot)
+    private static long sumListener(final TcpCounters[] counters, final int listener, final int slot)
     {
         long sum = 0;
         for (final TcpCounters c : counters)
@@ -689,10 +1419,30 @@ public final class Portgate implements AutoCloseable
         return sum;
     }
 
-    private long sumTarget(final int listener, final int target, final int slot)
+    private static long sumTarget(final TcpCounters[] counters, final int listener, final int target, final int slot)
     {
         long sum = 0;
         for (final TcpCounters c : counters)
+        {
+            sum += c.target(listener, target, slot);
+        }
+        return sum;
+    }
+
+    private static long sumListener(final UdpCounters[] counters, final int listener, final int slot)
+    {
+        long sum = 0;
+        for (final UdpCounters c : counters)
+        {
+            sum += c.listener(listener, slot);
+        }
+        return sum;
+    }
+
+    private static long sumTarget(final UdpCounters[] counters, final int listener, final int target, final int slot)
+    {
+        long sum = 0;
+        for (final UdpCounters c : counters)
         {
             sum += c.target(listener, target, slot);
         }

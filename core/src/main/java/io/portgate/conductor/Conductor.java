@@ -22,6 +22,7 @@ import io.portgate.metrics.Metric;
 import io.portgate.metrics.MetricsFile;
 import org.agrona.concurrent.status.AtomicCounter;
 import io.portgate.loop.PolicyHost;
+import io.portgate.loop.TargetFailureListener;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 
@@ -109,6 +110,40 @@ public final class Conductor implements Agent
     public Conductor(final PortgateConfig config, final List<RouteBinding> routes, final Worker[] workers,
         final ProbeTransport transport, final NanoClock clock, final MetricsFile metrics)
     {
+        this(config, routes, workers, transport, clock, metrics, null);
+    }
+
+    /**
+     * What one target was when a conductor stopped, for the conductor a reload starts.
+     *
+     * @param status  its health status.
+     * @param drained whether an operator drained it.
+     * @param upSinceNs when it last came up, for slow start.
+     * @param weight  its weight, an operator's override included.
+     * @param configuredWeight its weight in the configuration.
+     */
+    public record TargetSeed(TargetStatus status, boolean drained, long upSinceNs, int weight, int configuredWeight)
+    {
+    }
+
+    /**
+     * Creates the conductor a reload starts: targets it shares with the stopped one (same pool, same address and
+     * ports) keep their state, drain, slow-start ramp and overridden weight (unless the configured weight changed);
+     * new targets start up. Forwarders hear of failures through {@link #failureListenerFor} and take their first
+     * policies from {@link #initialPolicies()}, both handed over with the reload.
+     *
+     * @param config    the new configuration.
+     * @param routes    every listener that accepts, TCP and UDP, under its new index.
+     * @param workers   the workers, by index.
+     * @param transport carries health probes.
+     * @param clock     the clock.
+     * @param metrics   where the health gauges go.
+     * @param seed      by {@link #seedKey}, the targets of the stopped conductor; null at start.
+     */
+    public Conductor(final PortgateConfig config, final List<RouteBinding> routes, final Worker[] workers,
+        final ProbeTransport transport, final NanoClock clock, final MetricsFile metrics,
+        final Map<String, TargetSeed> seed)
+    {
         this.metrics = metrics;
         this.workers = workers.clone();
         this.routes = routes.toArray(new RouteBinding[0]);
@@ -147,6 +182,10 @@ public final class Conductor implements Agent
             }
         }
         this.checker = new HealthChecker(probeTargets, transport, clock, this::onStateChange, System.nanoTime());
+        if (seed != null)
+        {
+            seed(seed, probeTargets, now);
+        }
         final int n = probeTargets.size();
         stateGauges = new AtomicCounter[n];
         changeCounters = new AtomicCounter[n];
@@ -167,10 +206,131 @@ public final class Conductor implements Agent
             resultGauges[t.id()] = metrics.counter(Metric.TARGET_PROBE_RESULT, 0, labels);
         }
         updateGauges();
-        poolsByHostRoute.forEach((host, byRoute) -> host.failureListener((routeIndex, target) ->
-            checker.reportPassiveFailure(byRoute[routeIndex].firstProbeId + target)));
-        // Every target starts up and the forwarders start with policies over all targets: nothing to publish yet.
+        if (seed == null)
+        {
+            poolsByHostRoute.keySet().forEach(host -> host.failureListener(failureListenerFor(host)));
+        }
+        // At start every target is up and the forwarders start with policies over all targets; after a reload they
+        // start with initialPolicies(). Either way there is nothing to publish yet, except a slow start's ramp.
         pools.values().forEach(p -> p.dirty = false);
+    }
+
+    /**
+     * The key a target's seed is found by.
+     *
+     * @param pool  the pool's name.
+     * @param label the target's label.
+     * @return the key.
+     */
+    public static String seedKey(final String pool, final String label)
+    {
+        return pool + " " + label;
+    }
+
+    private void seed(final Map<String, TargetSeed> seed, final List<ProbeTarget> probeTargets, final long now)
+    {
+        for (final PoolState pool : pools.values())
+        {
+            for (int t = 0; t < pool.states.length; t++)
+            {
+                final TargetSeed before = seed.get(seedKey(pool.config.name(),
+                    pool.config.targets().get(t).label(pool.config)));
+                if (before == null)
+                {
+                    continue;
+                }
+                final int id = pool.firstProbeId + t;
+                checker.seed(id, before.status(), before.drained());
+                pool.states[t] = checker.status(id).state();
+                pool.upSinceNs[t] = before.upSinceNs();
+                if (before.configuredWeight() == pool.weights[t])
+                {
+                    pool.weights[t] = before.weight();
+                }
+                if (pool.config.slowStart().toNanos() > 0 && now - before.upSinceNs() < pool.config.slowStart().toNanos())
+                {
+                    pool.nextRampNs = now;
+                }
+            }
+            pool.applied = pool.states.clone();
+        }
+    }
+
+    /**
+     * Every target's state, for the conductor a reload starts. Call once this one has stopped.
+     *
+     * @return by {@link #seedKey}, each target's seed.
+     */
+    public Map<String, TargetSeed> snapshot()
+    {
+        final Map<String, TargetSeed> seed = new java.util.HashMap<>();
+        for (final PoolState pool : pools.values())
+        {
+            for (int t = 0; t < pool.states.length; t++)
+            {
+                final int id = pool.firstProbeId + t;
+                seed.put(seedKey(pool.config.name(), pool.config.targets().get(t).label(pool.config)),
+                    new TargetSeed(checker.status(id), checker.isDrained(id), pool.upSinceNs[t], pool.weights[t],
+                        pool.config.targets().get(t).weight()));
+            }
+        }
+        return seed;
+    }
+
+    /**
+     * Who a forwarder tells of failed connects to a target of one of its listeners (by the listener's index), for
+     * passive health: maps the target to its probe. Failures on retired targets are not counted.
+     *
+     * @param host the forwarder.
+     * @return the listener; allocation-free.
+     */
+    public TargetFailureListener failureListenerFor(final PolicyHost host)
+    {
+        final PoolState[] byRoute = poolsByHostRoute.get(host);
+        if (byRoute == null)
+        {
+            return TargetFailureListener.NONE;
+        }
+        return (routeIndex, target) ->
+        {
+            final PoolState pool = routeIndex < byRoute.length ? byRoute[routeIndex] : null;
+            if (pool != null && target >= 0 && target < pool.states.length)
+            {
+                checker.reportPassiveFailure(pool.firstProbeId + target);
+            }
+        };
+    }
+
+    /**
+     * The policies the forwarders start a reload with, from the targets' states as seeded: a target that was down
+     * gets nothing from the first moment.
+     *
+     * @return by route binding and worker, the policy.
+     */
+    public BalancerPolicy[][] initialPolicies()
+    {
+        final BalancerPolicy[][] policies = new BalancerPolicy[routes.length][workers.length];
+        final long now = clock.nanoTime();
+        for (final PoolState pool : pools.values())
+        {
+            final long rampBefore = pool.nextRampNs;
+            buildPolicies(pool, now, policies);
+            pool.nextRampNs = rampBefore == 0 ? pool.nextRampNs : Math.min(rampBefore, pool.nextRampNs);
+        }
+        return policies;
+    }
+
+    /** Gives back the metrics-file counters of the health gauges; call once stopped and replaced. */
+    public void releaseCounters()
+    {
+        for (final AtomicCounter[] counters : List.of(stateGauges, changeCounters, sinceGauges, latencyGauges,
+            resultGauges))
+        {
+            for (final AtomicCounter counter : counters)
+            {
+                metrics.release(counter);
+            }
+        }
     }
 
     @Override
@@ -363,6 +523,34 @@ public final class Conductor implements Agent
 
     private void publish(final PoolState pool, final long now)
     {
+        final BalancerPolicy[][] policies = new BalancerPolicy[routes.length][workers.length];
+        buildPolicies(pool, now, policies);
+        // Shown to operators only once every forwarder has swapped in the new policy: when targets() says a target
+        // is down or draining, no forwarder picks it any more.
+        final TargetState[] snapshot = pool.states.clone();
+        final java.util.concurrent.atomic.AtomicInteger remaining =
+            new java.util.concurrent.atomic.AtomicInteger(pool.routes.size() * workers.length);
+        for (final int b : pool.routes)
+        {
+            final RouteBinding route = routes[b];
+            for (int w = 0; w < workers.length; w++)
+            {
+                final PolicyHost host = route.hosts().get(w);
+                final BalancerPolicy policy = policies[b][w];
+                send(w, () ->
+                {
+                    host.setPolicy(route.routeIndex(), policy);
+                    if (remaining.decrementAndGet() == 0)
+                    {
+                        pool.applied = snapshot;
+                    }
+                });
+            }
+        }
+    }
+
+    private void buildPolicies(final PoolState pool, final long now, final BalancerPolicy[][] policies)
+    {
         pool.dirty = false;
         pool.nextRampNs = 0;
         final int n = pool.states.length;
@@ -389,11 +577,6 @@ public final class Conductor implements Agent
             LOG.log(System.Logger.Level.WARNING, "pool ''{0}'' has no target up: new connections are refused",
                 pool.config.name());
         }
-        // Shown to operators only once every forwarder has swapped in the new policy: when targets() says a target
-        // is down or draining, no forwarder picks it any more.
-        final TargetState[] snapshot = pool.states.clone();
-        final java.util.concurrent.atomic.AtomicInteger remaining =
-            new java.util.concurrent.atomic.AtomicInteger(pool.routes.size() * workers.length);
         for (final int b : pool.routes)
         {
             final RouteBinding route = routes[b];
@@ -408,16 +591,8 @@ public final class Conductor implements Agent
             for (int w = 0; w < workers.length; w++)
             {
                 final PolicyHost host = route.hosts().get(w);
-                final BalancerPolicy policy = shared != null ? shared : BalancerPolicies.create(
+                policies[b][w] = shared != null ? shared : BalancerPolicies.create(
                     route.algorithm(), eligible, eligibleWeights, keys, host.loadView(route.routeIndex()), w);
-                send(w, () ->
-                {
-                    host.setPolicy(route.routeIndex(), policy);
-                    if (remaining.decrementAndGet() == 0)
-                    {
-                        pool.applied = snapshot;
-                    }
-                });
             }
         }
     }

@@ -100,7 +100,7 @@ public final class HealthChecker implements Agent
             // The first probe of each target lands at a random point of its first interval: spreads them out.
             nextProbeNs[i] = probed[i] ?
                 now + (long)(random.nextDouble() * this.targets[i].config().interval().toNanos()) : now;
-            statuses.set(i, new TargetStatus(this.targets[i], TargetState.UP, null, 0, now, 0));
+            statuses.set(i, new TargetStatus(this.targets[i], TargetState.UP, null, 0, now, 0, true));
         }
         earliestDueNs = now;
     }
@@ -168,6 +168,34 @@ public final class HealthChecker implements Agent
     public TargetStatus status(final int targetId)
     {
         return statuses.get(targetId);
+    }
+
+    /**
+     * Starts a target from where an earlier checker left it, so a reload that keeps a target keeps its verdict, its
+     * drain and its last probe. Call before the checker runs.
+     *
+     * @param targetId the target.
+     * @param before   its status under the earlier checker.
+     * @param drain    whether an operator had drained it.
+     */
+    public void seed(final int targetId, final TargetStatus before, final boolean drain)
+    {
+        healthy[targetId] = before.healthy();
+        draining[targetId] = drain;
+        probes[targetId] = before.probes();
+        statuses.set(targetId, new TargetStatus(targets[targetId], effectiveState(targetId), before.lastResult(),
+            before.lastLatencyNs(), before.sinceNs(), before.probes(), healthy[targetId]));
+    }
+
+    /**
+     * Whether an operator drained a target.
+     *
+     * @param targetId the target.
+     * @return true when drained.
+     */
+    public boolean isDrained(final int targetId)
+    {
+        return statuses.get(targetId).state() == TargetState.DRAINING;
     }
 
     /**
@@ -288,7 +316,7 @@ public final class HealthChecker implements Agent
         final TargetState after = effectiveState(id);
         final TargetStatus last = statuses.get(id);
         final long since = after == before ? last.sinceNs() : now;
-        statuses.set(id, new TargetStatus(targets[id], after, result, latencyNanos, since, probes[id]));
+        statuses.set(id, new TargetStatus(targets[id], after, result, latencyNanos, since, probes[id], healthy[id]));
         if (after != before)
         {
             listener.onStateChange(targets[id], before, after, cause);

@@ -9,9 +9,11 @@ package io.portgate.health;
  * @param lastLatencyNs  how long the last probe took.
  * @param sinceNs        when it entered its state, on the checker's clock.
  * @param probes         probes completed.
+ * @param healthy        whether its probes pass; for a drained target, what it goes back to when undrained.
  */
 public record TargetStatus(
-    ProbeTarget target, TargetState state, ProbeResult lastResult, long lastLatencyNs, long sinceNs, long probes)
+    ProbeTarget target, TargetState state, ProbeResult lastResult, long lastLatencyNs, long sinceNs, long probes,
+    boolean healthy)
 {
     /**
      * How long the target has been in its state.

@@ -56,6 +56,7 @@ public final class CounterCells
     private final int[] targetBase;
     private final AtomicBuffer buffer;
     private final int[] offsets;
+    private final List<org.agrona.concurrent.status.AtomicCounter> allocated = new java.util.ArrayList<>();
 
     /**
      * Zeroed cells in memory of their own, for tests and tools that need no metrics file.
@@ -104,20 +105,41 @@ public final class CounterCells
             for (int slot = 0; slot < listenerSlots; slot++)
             {
                 final Slot s = listenerMetrics[slot];
-                offsets[listenerBase[l] + slot] = metrics.counterOffset(metrics.counter(s.metric(), worker,
-                    Labels.of("listener", listener.name(), s.labelName(), s.labelValue())));
+                offsets[listenerBase[l] + slot] = metrics.counterOffset(take(metrics.counter(s.metric(), worker,
+                    Labels.of("listener", listener.name(), s.labelName(), s.labelValue()))));
             }
             for (int t = 0; t < listener.targets().size(); t++)
             {
                 for (int slot = 0; slot < targetSlots; slot++)
                 {
                     final Slot s = targetMetrics[slot];
-                    offsets[targetBase[l] + t * targetSlots + slot] = metrics.counterOffset(metrics.counter(
+                    offsets[targetBase[l] + t * targetSlots + slot] = metrics.counterOffset(take(metrics.counter(
                         s.metric(), worker, Labels.of("listener", listener.name(), "pool", listener.pool(), "target",
-                            listener.targets().get(t), s.labelName(), s.labelValue())));
+                            listener.targets().get(t), s.labelName(), s.labelValue()))));
                 }
             }
         }
+    }
+
+    private org.agrona.concurrent.status.AtomicCounter take(final org.agrona.concurrent.status.AtomicCounter counter)
+    {
+        allocated.add(counter);
+        return counter;
+    }
+
+    /**
+     * Gives back the metrics-file counters these cells hold; those no other cells share are freed. Control plane
+     * only, once the owning worker writes other cells. Cells in memory of their own have nothing to give back.
+     *
+     * @param metrics the file they came from.
+     */
+    public void release(final MetricsFile metrics)
+    {
+        for (final org.agrona.concurrent.status.AtomicCounter counter : allocated)
+        {
+            metrics.release(counter);
+        }
+        allocated.clear();
     }
 
     /**

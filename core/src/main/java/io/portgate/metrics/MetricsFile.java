@@ -20,7 +20,8 @@ import java.nio.file.Path;
  * direct memory when no file is wanted). The file starts with a small header (magic, version, owner pid, start time,
  * heartbeat) so that {@link MetricsReader} in another process can tell a live balancer from a stale file.
  *
- * <p>Counters are allocated by the control plane at start; each is then written by one forwarder only.
+ * <p>Counters are allocated by the control plane at start and on reloads; each is then written by one forwarder
+ * only.
  */
 public final class MetricsFile implements AutoCloseable
 {
@@ -43,6 +44,8 @@ public final class MetricsFile implements AutoCloseable
     private final AtomicBuffer header;
     private final CountersManager counters;
     private final AtomicBuffer values;
+    private final java.util.Map<String, Shared> shared = new java.util.HashMap<>();
+    private final org.agrona.collections.Int2ObjectHashMap<Shared> byId = new org.agrona.collections.Int2ObjectHashMap<>();
 
     private MetricsFile(final Path file, final MappedByteBuffer mapped, final ByteBuffer whole, final int maxCounters)
     {
@@ -131,7 +134,9 @@ public final class MetricsFile implements AutoCloseable
     }
 
     /**
-     * Allocates a counter. Control plane only.
+     * The counter of a metric, worker and labels: allocated on first request, shared afterwards. Each request takes a
+     * reference that {@link #release} gives back; the counter is freed when the last one is given back. So a reload
+     * that keeps a listener or target keeps its counters and their values. Control plane only.
      *
      * @param metric what it counts.
      * @param worker the forwarder that will write it.
@@ -141,11 +146,78 @@ public final class MetricsFile implements AutoCloseable
      */
     public AtomicCounter counter(final Metric metric, final int worker, final String labels)
     {
-        if (counters.available() == 0)
+        synchronized (shared)
         {
-            throw new IllegalStateException("metrics file is full (" + counters.capacity() + " counters)");
+            final String key = metric.typeId() + "/" + worker + "/" + labels;
+            final Shared existing = shared.get(key);
+            if (existing != null)
+            {
+                existing.references++;
+                return existing.counter;
+            }
+            if (counters.available() == 0)
+            {
+                throw new IllegalStateException("metrics file is full (" + counters.capacity() + " counters)");
+            }
+            final AtomicCounter counter = counters.newCounter(labels, metric.typeId(),
+                buffer -> buffer.putInt(KEY_WORKER_OFFSET, worker));
+            // A freed counter's id is reused: start from zero, not from the value it held before.
+            counter.set(0);
+            shared.put(key, new Shared(key, counter));
+            byId.put(counter.id(), shared.get(key));
+            return counter;
         }
-        return counters.newCounter(labels, metric.typeId(), key -> key.putInt(KEY_WORKER_OFFSET, worker));
+    }
+
+    /**
+     * Gives back a reference taken by {@link #counter}; the last one frees the counter, whose series then disappears
+     * from {@code /metrics} and {@code portgate stat}. Control plane only, once nothing writes it any more.
+     *
+     * @param counter the counter.
+     */
+    public void release(final AtomicCounter counter)
+    {
+        synchronized (shared)
+        {
+            final Shared entry = byId.get(counter.id());
+            if (entry == null || entry.counter != counter)
+            {
+                return;
+            }
+            if (--entry.references == 0)
+            {
+                shared.remove(entry.key);
+                byId.remove(counter.id());
+                counter.close();
+            }
+        }
+    }
+
+    /**
+     * How many more counters fit.
+     *
+     * @return free counters.
+     */
+    public int available()
+    {
+        synchronized (shared)
+        {
+            return counters.available();
+        }
+    }
+
+    /** A counter and how many holders share it. */
+    private static final class Shared
+    {
+        final String key;
+        final AtomicCounter counter;
+        int references = 1;
+
+        Shared(final String key, final AtomicCounter counter)
+        {
+            this.key = key;
+            this.counter = counter;
+        }
     }
 
     /**

@@ -14,8 +14,8 @@ final class TcpAcceptor implements IoHandler
     private static final int ACCEPT_BATCH = 64;
 
     private final TcpForwarder forwarder;
-    private final TcpRoute route;
-    private final int portOffset;
+    private TcpRoute route;
+    private int portOffset;
     private final ServerSocketChannel channel;
     private SelectionKey key;
 
@@ -26,6 +26,23 @@ final class TcpAcceptor implements IoHandler
         this.route = route;
         this.portOffset = portOffset;
         this.channel = channel;
+    }
+
+    ServerSocketChannel channel()
+    {
+        return channel;
+    }
+
+    /**
+     * Hands the socket to a listener a reload made: the same bound socket, so nothing in its accept queue is lost.
+     *
+     * @param route      the listener now.
+     * @param portOffset the port's offset in its range now.
+     */
+    void reassign(final TcpRoute route, final int portOffset)
+    {
+        this.route = route;
+        this.portOffset = portOffset;
     }
 
     void register() throws IOException

@@ -34,7 +34,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private static final int OPEN = 2;
 
     private final TcpForwarder forwarder;
-    private final TcpCounters counters;
+    private TcpCounters counters;
     /** Client to target. */
     private final Flow upstream = new Flow();
     /** Target to client. */
@@ -99,9 +99,38 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         this.counters = forwarder.counters();
     }
 
+    /**
+     * Moves this connection onto the routes a reload made: its listener and target keep going under their new
+     * indices. Worker thread only.
+     *
+     * @param route    its listener now.
+     * @param target   its target's id now, -1 when it has none yet.
+     * @param counters the worker's counters now.
+     */
+    void remap(final TcpRoute route, final int target, final TcpCounters counters)
+    {
+        this.route = route;
+        this.routeIndex = route.index();
+        this.target = target;
+        this.counters = counters;
+        // Tried targets are remembered by id, and ids moved: a connect still in progress may retry any target.
+        this.triedTargets = 0;
+    }
+
+    TcpRoute route()
+    {
+        return route;
+    }
+
+    int target()
+    {
+        return target;
+    }
+
     void start(final TcpRoute route, final int portOffset, final SocketChannel client, final long nowNs)
     {
         this.worker = forwarder.worker();
+        this.counters = forwarder.counters();
         this.route = route;
         this.routeIndex = route.index();
         this.transfers = forwarder.transferPool(routeIndex);

@@ -28,20 +28,23 @@ public final class TcpForwarder implements LoopService, PolicyHost
     /** Longest connect time the histograms hold: the longest connect timeout the configuration allows. */
     private static final long LATENCY_MAX_NS = 3_600_000_000_000L;
 
-    private final TcpRoute[] routes;
-    private final ServerSocketChannel[][] channels;
-    private final TcpAcceptor[][] acceptors;
-    private final TcpCounters counters;
-    private final ConnectionLimits limits;
-    private final TransferPool[] transferPools;
-    private final BalancerPolicy[] pickers;
-    private final int[][] activePerTarget;
-    private final LoadView[] loadViews;
-    private final SingleWriterRecorder[] connectLatency;
-    private TargetFailureListener failureListener = TargetFailureListener.NONE;
+    private TcpRoute[] routes;
+    private TcpAcceptor[][] acceptors;
+    private TcpCounters counters;
+    private ConnectionLimits limits;
+    private TransferPool[] transferPools;
+    private BalancerPolicy[] pickers;
+    private int[][] activePerTarget;
+    private SingleWriterRecorder[] connectLatency;
+    private volatile TargetFailureListener failureListener = TargetFailureListener.NONE;
+    private final org.agrona.collections.Int2ObjectHashMap<TransferPool> poolsBySize =
+        new org.agrona.collections.Int2ObjectHashMap<>();
+    private final MemoryBudget budget;
+    private final long retainBytes;
     private final ArrayDeque<TcpConnection> freeConnections = new ArrayDeque<>();
     private final boolean splice;
     private final int workerIndex;
+    private final io.portgate.loop.TimeoutHandler drainDeadline = this::onDrainDeadline;
     private Worker worker;
     private TcpConnection activeHead;
     private int activeCount;
@@ -73,31 +76,214 @@ public final class TcpForwarder implements LoopService, PolicyHost
     {
         this.workerIndex = workerIndex;
         this.routes = routes.toArray(new TcpRoute[0]);
-        this.channels = channels;
         this.counters = counters;
         this.limits = limits;
         this.splice = splice;
+        this.budget = budget;
+        this.retainBytes = retainBytes;
         this.acceptors = new TcpAcceptor[this.routes.length][];
         this.transferPools = new TransferPool[this.routes.length];
         this.pickers = new BalancerPolicy[this.routes.length];
         this.activePerTarget = new int[this.routes.length][];
-        this.loadViews = new LoadView[this.routes.length];
         this.connectLatency = new SingleWriterRecorder[this.routes.length];
         for (int r = 0; r < this.routes.length; r++)
         {
             final TcpRoute route = this.routes[r];
-            transferPools[r] = sharedPool(r, budget, retainBytes);
+            transferPools[r] = pool(route.bufferSize());
             activePerTarget[r] = new int[route.targetCount()];
-            final int[] active = activePerTarget[r];
-            loadViews[r] = target -> active[target];
-            connectLatency[r] = new SingleWriterRecorder(LATENCY_MAX_NS, 2);
+            connectLatency[r] = newLatencyRecorder();
             pickers[r] = BalancerPolicies.create(route.algorithm(), route.targetIds(), route.weights(),
-                targetKeys(route), loadViews[r], workerIndex);
+                targetKeys(route), loadView(r), workerIndex);
             acceptors[r] = new TcpAcceptor[channels[r].length];
             for (int p = 0; p < channels[r].length; p++)
             {
                 acceptors[r][p] = new TcpAcceptor(this, route, p, channels[r][p]);
             }
+        }
+    }
+
+    /**
+     * A recorder for connect times, as every forwarder keeps per listener.
+     *
+     * @return a new recorder.
+     */
+    public static SingleWriterRecorder newLatencyRecorder()
+    {
+        return new SingleWriterRecorder(LATENCY_MAX_NS, 2);
+    }
+
+    /**
+     * Switches to the listeners, targets, counters and policies of a reload. Worker thread only (the control plane
+     * sends it as a command). Connections to listeners and targets that remain carry on under their new indices;
+     * those to listeners and targets that are gone for good are closed; listening sockets that remain keep their
+     * registration, so nothing waiting in an accept queue is lost.
+     *
+     * @param reload what to switch to.
+     */
+    public void apply(final TcpReload reload)
+    {
+        // Connections to what is gone for good (their drain deadline passed) close under the old indices.
+        TcpConnection connection = activeHead;
+        while (connection != null)
+        {
+            final TcpConnection next = connection.nextActive;
+            final int r = connection.routeIndex();
+            final int newRoute = reload.routeMap()[r];
+            final int target = connection.target();
+            if (newRoute < 0 || target >= 0 && reload.targetMaps()[r][target] < 0)
+            {
+                connection.close();
+            }
+            connection = next;
+        }
+        final TcpRoute[] newRoutes = reload.routes();
+        final int[][] active = new int[newRoutes.length][];
+        for (int r = 0; r < newRoutes.length; r++)
+        {
+            active[r] = new int[newRoutes[r].targetCount()];
+        }
+        for (int r = 0; r < routes.length; r++)
+        {
+            final int to = reload.routeMap()[r];
+            if (to < 0)
+            {
+                continue;
+            }
+            for (int t = 0; t < activePerTarget[r].length; t++)
+            {
+                final int id = reload.targetMaps()[r][t];
+                if (id >= 0)
+                {
+                    active[to][id] += activePerTarget[r][t];
+                }
+            }
+        }
+        connection = activeHead;
+        while (connection != null)
+        {
+            final int r = connection.routeIndex();
+            final int target = connection.target();
+            connection.remap(newRoutes[reload.routeMap()[r]], target < 0 ? -1 : reload.targetMaps()[r][target],
+                reload.counters());
+            connection = connection.nextActive;
+        }
+        reassignAcceptors(reload);
+        final TransferPool[] pools = new TransferPool[newRoutes.length];
+        for (int r = 0; r < newRoutes.length; r++)
+        {
+            pools[r] = pool(newRoutes[r].bufferSize());
+        }
+        routes = newRoutes;
+        activePerTarget = active;
+        transferPools = pools;
+        counters = reload.counters();
+        limits = reload.limits();
+        pickers = reload.pickers().clone();
+        connectLatency = reload.connectLatency().clone();
+        failureListener = reload.failureListener();
+        scheduleDrainDeadlines();
+    }
+
+    private void reassignAcceptors(final TcpReload reload)
+    {
+        final java.util.IdentityHashMap<ServerSocketChannel, TcpAcceptor> old = new java.util.IdentityHashMap<>();
+        for (final TcpAcceptor[] routeAcceptors : acceptors)
+        {
+            for (final TcpAcceptor acceptor : routeAcceptors)
+            {
+                old.put(acceptor.channel(), acceptor);
+            }
+        }
+        final TcpAcceptor[][] next = new TcpAcceptor[reload.routes().length][];
+        for (int r = 0; r < next.length; r++)
+        {
+            final ServerSocketChannel[] channels = reload.channels()[r];
+            next[r] = new TcpAcceptor[accepting ? channels.length : 0];
+            for (int p = 0; p < next[r].length; p++)
+            {
+                TcpAcceptor acceptor = old.remove(channels[p]);
+                if (acceptor != null)
+                {
+                    acceptor.reassign(reload.routes()[r], p);
+                }
+                else
+                {
+                    acceptor = new TcpAcceptor(this, reload.routes()[r], p, channels[p]);
+                    try
+                    {
+                        acceptor.register();
+                    }
+                    catch (final IOException ex)
+                    {
+                        worker.errorHandler().onError(new IOException("listener '" + reload.routes()[r].name() +
+                            "' cannot register its socket with " + worker.roleName(), ex));
+                    }
+                }
+                next[r][p] = acceptor;
+            }
+        }
+        // Sockets of listeners a reload removed: nothing accepts on them any more.
+        for (final TcpAcceptor gone : old.values())
+        {
+            gone.close();
+        }
+        if (!accepting)
+        {
+            // Stopped while the reload was on its way: the new listeners' sockets close too.
+            for (final ServerSocketChannel[] channels : reload.channels())
+            {
+                for (final ServerSocketChannel channel : channels)
+                {
+                    try
+                    {
+                        channel.close();
+                    }
+                    catch (final IOException ex)
+                    {
+                        worker.errorHandler().onError(ex);
+                    }
+                }
+            }
+        }
+        acceptors = next;
+    }
+
+    private void scheduleDrainDeadlines()
+    {
+        final org.agrona.collections.LongHashSet deadlines = new org.agrona.collections.LongHashSet();
+        for (final TcpRoute route : routes)
+        {
+            if (route.draining())
+            {
+                deadlines.add(route.drainUntilNs());
+            }
+            for (int t = route.targets().liveCount(); t < route.targetCount(); t++)
+            {
+                deadlines.add(route.targets().retiredUntilNs(t));
+            }
+        }
+        final long now = worker.nowNs();
+        for (final long deadline : deadlines)
+        {
+            worker.scheduleTimeout(Math.max(now, deadline), drainDeadline);
+        }
+    }
+
+    private void onDrainDeadline(final long timerId, final long nowNs)
+    {
+        TcpConnection connection = activeHead;
+        while (connection != null)
+        {
+            final TcpConnection next = connection.nextActive;
+            final TcpRoute route = connection.route();
+            final int target = connection.target();
+            if (route.draining() && nowNs - route.drainUntilNs() >= 0 ||
+                target >= 0 && route.targets().isRetired(target) &&
+                nowNs - route.targets().retiredUntilNs(target) >= 0)
+            {
+                connection.close();
+            }
+            connection = next;
         }
     }
 
@@ -134,17 +320,16 @@ public final class TcpForwarder implements LoopService, PolicyHost
         }
     }
 
-    private TransferPool sharedPool(final int routeIndex, final MemoryBudget budget, final long retainBytes)
+    private TransferPool pool(final int bufferSize)
     {
-        final int size = routes[routeIndex].bufferSize();
-        for (int r = 0; r < routeIndex; r++)
+        TransferPool pool = poolsBySize.get(bufferSize);
+        if (pool == null)
         {
-            if (routes[r].bufferSize() == size)
-            {
-                return transferPools[r];
-            }
+            pool = splice ? TransferPool.splice(budget, bufferSize, retainBytes) :
+                TransferPool.nio(budget, bufferSize, retainBytes);
+            poolsBySize.put(bufferSize, pool);
         }
-        return splice ? TransferPool.splice(budget, size, retainBytes) : TransferPool.nio(budget, size, retainBytes);
+        return pool;
     }
 
     @Override
@@ -208,7 +393,7 @@ public final class TcpForwarder implements LoopService, PolicyHost
         {
             activeHead.close();
         }
-        for (final TransferPool pool : transferPools)
+        for (final TransferPool pool : poolsBySize.values())
         {
             pool.close();
         }
@@ -276,7 +461,8 @@ public final class TcpForwarder implements LoopService, PolicyHost
 
     /**
      * This worker's open connections per target of a listener, for load-aware policies. The view reads the worker's
-     * own counts, so a policy built over it belongs to this worker.
+     * own counts, so a policy built over it belongs to this worker. It reads whatever listener has that index when it
+     * is asked, so the control plane may build policies for a reload's indices before the worker applies it.
      *
      * @param routeIndex the listener.
      * @return the view.
@@ -284,7 +470,7 @@ public final class TcpForwarder implements LoopService, PolicyHost
     @Override
     public LoadView loadView(final int routeIndex)
     {
-        return loadViews[routeIndex];
+        return target -> activePerTarget[routeIndex][target];
     }
 
     /**
@@ -332,7 +518,7 @@ public final class TcpForwarder implements LoopService, PolicyHost
     // Maglev keys each target by its address, so a target keeps its slots when others come and go.
     static long[] targetKeys(final TcpRoute route)
     {
-        final long[] keys = new long[route.targetCount()];
+        final long[] keys = new long[route.targets().liveCount()];
         for (int t = 0; t < keys.length; t++)
         {
             keys[t] = Hashing.targetKey(route.targetAddress(t, 0));

@@ -26,13 +26,18 @@ public final class TcpRoute
     private final int sendBuffer;
     private final int receiveBuffer;
     private final int bufferSize;
+    private final ListenerConfig listener;
+    private final long drainUntilNs;
 
-    private TcpRoute(final int index, final ListenerConfig listener, final PoolConfig pool)
+    private TcpRoute(final int index, final ListenerConfig listener, final PoolConfig pool,
+        final RouteTargets targets)
     {
         this.index = index;
+        this.listener = listener;
+        this.drainUntilNs = 0;
         this.name = listener.name();
         this.poolName = pool.name();
-        this.targets = new RouteTargets(listener, pool);
+        this.targets = targets;
         this.algorithm = pool.balance();
         this.maxConnections = listener.maxConnections();
         this.connectTimeoutNs = listener.connectTimeout().toNanos();
@@ -42,6 +47,74 @@ public final class TcpRoute
         this.sendBuffer = listener.sendBuffer();
         this.receiveBuffer = listener.receiveBuffer();
         this.bufferSize = listener.bufferSize();
+    }
+
+    private TcpRoute(final TcpRoute from, final int index, final long drainUntilNs)
+    {
+        this.index = index;
+        this.listener = from.listener;
+        this.drainUntilNs = drainUntilNs;
+        this.name = from.name;
+        this.poolName = from.poolName;
+        this.targets = from.targets;
+        this.algorithm = from.algorithm;
+        this.maxConnections = from.maxConnections;
+        this.connectTimeoutNs = from.connectTimeoutNs;
+        this.connectAttempts = from.connectAttempts;
+        this.idleTimeoutNs = from.idleTimeoutNs;
+        this.backlog = from.backlog;
+        this.sendBuffer = from.sendBuffer;
+        this.receiveBuffer = from.receiveBuffer;
+        this.bufferSize = from.bufferSize;
+    }
+
+    /**
+     * Resolves a listener and its pool again after a reload, keeping the targets it had that the pool dropped as
+     * retired ones (see {@link RouteTargets#reloaded}).
+     *
+     * @param index      the listener's index now.
+     * @param listener   the validated listener, bound as before.
+     * @param pool       its pool.
+     * @param previous   the route it had.
+     * @param nowNs      now, on the workers' clock.
+     * @param deadlineNs until when connections to targets removed now may drain.
+     * @return the route.
+     */
+    public static TcpRoute reloaded(final int index, final ListenerConfig listener, final PoolConfig pool,
+        final TcpRoute previous, final long nowNs, final long deadlineNs)
+    {
+        return new TcpRoute(index, listener, pool,
+            RouteTargets.reloaded(listener, pool, previous.targets, nowNs, deadlineNs));
+    }
+
+    /**
+     * This listener after a reload removed it: it accepts nothing and its connections drain until the deadline.
+     *
+     * @param newIndex   its index now.
+     * @param deadlineNs until when its connections may drain; a listener already draining keeps its own.
+     * @return the draining route.
+     */
+    public TcpRoute draining(final int newIndex, final long deadlineNs)
+    {
+        return new TcpRoute(this, newIndex, draining() ? drainUntilNs : deadlineNs);
+    }
+
+    /** @return true for a listener a reload removed, whose connections drain. */
+    public boolean draining()
+    {
+        return drainUntilNs != 0;
+    }
+
+    /** @return until when a removed listener's connections may drain, on the workers' clock; 0 when not removed. */
+    public long drainUntilNs()
+    {
+        return drainUntilNs;
+    }
+
+    /** @return the listener's configuration. */
+    public ListenerConfig listener()
+    {
+        return listener;
     }
 
     /**
@@ -54,7 +127,7 @@ public final class TcpRoute
      */
     public static TcpRoute of(final int index, final ListenerConfig listener, final PoolConfig pool)
     {
-        return new TcpRoute(index, listener, pool);
+        return new TcpRoute(index, listener, pool, new RouteTargets(listener, pool));
     }
 
     /** @return the index keying this listener's counters. */

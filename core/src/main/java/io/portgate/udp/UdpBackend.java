@@ -12,7 +12,7 @@ import java.nio.channels.SelectionKey;
 final class UdpBackend implements IoHandler
 {
     final UdpFlow flow;
-    final int target;
+    int target;
     DatagramChannel channel;
     SelectionKey key;
     /** The socket's file descriptor on the batched path, -1 otherwise. */

@@ -180,4 +180,15 @@ public final class UdpCounters
     {
         return cells.target(listener, target, slot);
     }
+
+    /**
+     * Gives back the metrics-file counters; those no newer counters share are freed. Control plane only, once the
+     * worker writes newer counters.
+     *
+     * @param metrics the file they came from.
+     */
+    public void release(final MetricsFile metrics)
+    {
+        cells.release(metrics);
+    }
 }

@@ -14,7 +14,7 @@ final class UdpFlow
 {
     final UdpFlows flows;
     /** By target id; a handler is made on first use and kept, its socket opened and closed with the flow. */
-    final UdpBackend[] backends;
+    UdpBackend[] backends;
 
     UdpListenerSocket listener;
     boolean ipv6;

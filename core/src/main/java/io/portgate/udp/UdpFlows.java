@@ -41,14 +41,14 @@ final class UdpFlows implements TimeoutHandler
     private static final int INITIAL_TABLE_CAPACITY = 256;
 
     private final UdpForwarder forwarder;
-    private final UdpRoute route;
-    private final int routeIndex;
-    private final UdpCounters counters;
+    private UdpRoute route;
+    private int routeIndex;
+    private UdpCounters counters;
     private BalancerPolicy picker;
     private final LoadView loadView;
-    private final int[] openPerTarget;
-    private final boolean packetAffinity;
-    private final boolean clientAffinity;
+    private int[] openPerTarget;
+    private boolean packetAffinity;
+    private boolean clientAffinity;
     private final Long2ObjectHashMap<UdpFlow> byKey4 = new Long2ObjectHashMap<>(INITIAL_TABLE_CAPACITY, 0.65f);
     private final Long2ObjectHashMap<UdpFlow> byHash6 = new Long2ObjectHashMap<>(INITIAL_TABLE_CAPACITY, 0.65f);
     private final ArrayDeque<UdpFlow> free = new ArrayDeque<>();
@@ -67,8 +67,7 @@ final class UdpFlows implements TimeoutHandler
         this.openPerTarget = new int[route.targetCount()];
         this.packetAffinity = route.affinity() == Affinity.PACKET;
         this.clientAffinity = route.affinity() == Affinity.CLIENT;
-        final int[] open = openPerTarget;
-        this.loadView = target -> open[target];
+        this.loadView = target -> openPerTarget[target];
         this.picker = BalancerPolicies.create(route.pickAlgorithm(), route.targetIds(), route.weights(),
             targetKeys(route), loadView, seed);
     }
@@ -76,7 +75,7 @@ final class UdpFlows implements TimeoutHandler
     // Maglev keys each target by its address, so a target keeps its slots when others come and go.
     private static long[] targetKeys(final UdpRoute route)
     {
-        final long[] keys = new long[route.targetCount()];
+        final long[] keys = new long[route.targets().liveCount()];
         for (int t = 0; t < keys.length; t++)
         {
             keys[t] = Hashing.targetKey(route.targetAddress(t, 0));
@@ -87,6 +86,86 @@ final class UdpFlows implements TimeoutHandler
     UdpRoute route()
     {
         return route;
+    }
+
+    /**
+     * Switches to a reload's route: flows whose target remains keep it under its new id, flows on a target gone for
+     * good re-pick on their next datagram. Worker thread only.
+     *
+     * @param newRoute  the listener now.
+     * @param targetMap by target id before, the id now or -1.
+     * @param newCounters the worker's counters now.
+     * @param policy    the policy now.
+     * @param admitting whether new clients are admitted.
+     */
+    void update(final UdpRoute newRoute, final int[] targetMap, final UdpCounters newCounters,
+        final BalancerPolicy policy, final boolean admitting)
+    {
+        for (UdpFlow flow = oldest; flow != null; flow = flow.newer)
+        {
+            for (final UdpBackend backend : flow.backends)
+            {
+                if (backend != null && targetMap[backend.target] < 0)
+                {
+                    if (flow.target == backend.target)
+                    {
+                        flow.target = BalancerPolicy.NO_TARGET;
+                    }
+                    if (backend.isOpen())
+                    {
+                        closeBackend(backend);
+                    }
+                }
+            }
+        }
+        final int[] open = new int[newRoute.targetCount()];
+        for (UdpFlow flow = oldest; flow != null; flow = flow.newer)
+        {
+            final UdpBackend[] backends = new UdpBackend[newRoute.targetCount()];
+            for (final UdpBackend backend : flow.backends)
+            {
+                if (backend != null && targetMap[backend.target] >= 0)
+                {
+                    backend.target = targetMap[backend.target];
+                    backends[backend.target] = backend;
+                    if (backend.isOpen())
+                    {
+                        open[backend.target]++;
+                    }
+                }
+            }
+            flow.backends = backends;
+            flow.target = flow.target == BalancerPolicy.NO_TARGET ? BalancerPolicy.NO_TARGET : targetMap[flow.target];
+            flow.failedTargets = 0;
+        }
+        // Pooled flows hold handler arrays sized for the old targets.
+        free.clear();
+        openPerTarget = open;
+        route = newRoute;
+        routeIndex = newRoute.index();
+        counters = newCounters;
+        picker = policy;
+        packetAffinity = newRoute.affinity() == Affinity.PACKET;
+        clientAffinity = newRoute.affinity() == Affinity.CLIENT;
+        accepting = admitting;
+    }
+
+    /**
+     * Drops the flows on retired targets whose drain deadline has passed: they re-pick on their next datagram.
+     * Worker thread only.
+     *
+     * @param nowNs now.
+     */
+    void dropExpiredTargets(final long nowNs)
+    {
+        final io.portgate.loop.RouteTargets targets = route.targets();
+        for (int t = targets.liveCount(); t < targets.count(); t++)
+        {
+            if (nowNs - targets.retiredUntilNs(t) >= 0)
+            {
+                dropTarget(t);
+            }
+        }
     }
 
     DatagramPath path()
@@ -310,7 +389,7 @@ final class UdpFlows implements TimeoutHandler
      */
     private int pick(final UdpFlow flow, final long hashKey)
     {
-        final int targets = route.targetCount();
+        final int targets = route.targets().liveCount();
         int last = BalancerPolicy.NO_TARGET;
         for (int attempt = 0; attempt <= targets; attempt++)
         {

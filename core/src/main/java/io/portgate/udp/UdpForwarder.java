@@ -22,11 +22,13 @@ import java.util.List;
 public final class UdpForwarder implements LoopService, PolicyHost
 {
     private final int workerIndex;
-    private final UdpFlows[] flows;
-    private final UdpListenerSocket[][] sockets;
+    private UdpFlows[] flows;
+    private UdpListenerSocket[][] sockets;
     private final boolean batching;
     private final DatagramPath path;
-    private TargetFailureListener failureListener = TargetFailureListener.NONE;
+    private final io.portgate.loop.TimeoutHandler drainDeadline = this::onDrainDeadline;
+    private boolean accepting = true;
+    private volatile TargetFailureListener failureListener = TargetFailureListener.NONE;
     private Worker worker;
     private boolean closed;
 
@@ -99,6 +101,18 @@ public final class UdpForwarder implements LoopService, PolicyHost
         }
     }
 
+    /**
+     * Sets a listener's socket buffer sizes on one of its sockets, as a reload that changed them does.
+     *
+     * @param channel the socket.
+     * @param route   the listener.
+     * @throws IOException when an option cannot be set.
+     */
+    public static void configure(final DatagramChannel channel, final UdpRoute route) throws IOException
+    {
+        UdpFlows.configure(channel, route);
+    }
+
     @Override
     public void open(final Worker worker)
     {
@@ -126,10 +140,144 @@ public final class UdpForwarder implements LoopService, PolicyHost
         return 0;
     }
 
+    /**
+     * Switches to the listeners, targets, counters and policies of a reload. Worker thread only (the control plane
+     * sends it as a command). Flows of listeners that remain carry on, on their targets' new ids; flows on targets
+     * gone for good re-pick; a listener gone for good closes its flows and its sockets, except those another
+     * listener took over.
+     *
+     * @param reload what to switch to.
+     */
+    public void apply(final UdpReload reload)
+    {
+        final UdpRoute[] routes = reload.routes();
+        final UdpFlows[] next = new UdpFlows[routes.length];
+        for (int r = 0; r < flows.length; r++)
+        {
+            final int to = reload.routeMap()[r];
+            if (to < 0)
+            {
+                flows[r].closeAll();
+                continue;
+            }
+            next[to] = flows[r];
+            next[to].update(routes[to], reload.targetMaps()[r], reload.counters(), reload.pickers()[to],
+                accepting && !routes[to].draining());
+        }
+        for (int r = 0; r < routes.length; r++)
+        {
+            if (next[r] == null)
+            {
+                next[r] = new UdpFlows(this, routes[r], reload.counters(), workerIndex);
+                next[r].setPicker(reload.pickers()[r]);
+                if (!accepting)
+                {
+                    next[r].stopAccepting();
+                }
+            }
+        }
+        final java.util.IdentityHashMap<DatagramChannel, UdpListenerSocket> old = new java.util.IdentityHashMap<>();
+        for (final UdpListenerSocket[] routeSockets : sockets)
+        {
+            for (final UdpListenerSocket socket : routeSockets)
+            {
+                if (socket != null)
+                {
+                    old.put(socket.channel, socket);
+                }
+            }
+        }
+        final UdpListenerSocket[][] nextSockets = new UdpListenerSocket[routes.length][];
+        for (int r = 0; r < routes.length; r++)
+        {
+            final DatagramChannel[] channels = reload.channels()[r];
+            nextSockets[r] = new UdpListenerSocket[channels.length];
+            for (int p = 0; p < channels.length; p++)
+            {
+                if (channels[p] == null || !channels[p].isOpen())
+                {
+                    continue;
+                }
+                final UdpListenerSocket before = old.remove(channels[p]);
+                if (before != null && before.flows == next[r] && before.portOffset == p)
+                {
+                    nextSockets[r][p] = before;
+                    continue;
+                }
+                final UdpListenerSocket socket = new UdpListenerSocket(next[r], p, channels[p],
+                    before != null ? before.fd : batching ? NativeFd.of(channels[p]) : -1);
+                if (before != null)
+                {
+                    // Flows of the listener it came from still reply through it.
+                    before.moveOn();
+                }
+                try
+                {
+                    // Registering a registered channel again keeps its key and swaps the attachment.
+                    socket.register(worker.selector());
+                }
+                catch (final IOException ex)
+                {
+                    worker.errorHandler().onError(new IOException("listener '" + routes[r].name() +
+                        "' cannot register its UDP socket with " + worker.roleName(), ex));
+                }
+                nextSockets[r][p] = socket;
+            }
+        }
+        for (final UdpListenerSocket gone : old.values())
+        {
+            gone.close();
+        }
+        flows = next;
+        sockets = nextSockets;
+        failureListener = reload.failureListener();
+        final org.agrona.collections.LongHashSet deadlines = new org.agrona.collections.LongHashSet();
+        for (final UdpRoute route : routes)
+        {
+            if (route.draining())
+            {
+                deadlines.add(route.drainUntilNs());
+            }
+            for (int t = route.targets().liveCount(); t < route.targetCount(); t++)
+            {
+                deadlines.add(route.targets().retiredUntilNs(t));
+            }
+        }
+        for (final long deadline : deadlines)
+        {
+            worker.scheduleTimeout(Math.max(worker.nowNs(), deadline), drainDeadline);
+        }
+    }
+
+    private void onDrainDeadline(final long timerId, final long nowNs)
+    {
+        for (int r = 0; r < flows.length; r++)
+        {
+            final UdpRoute route = flows[r].route();
+            if (route.draining() && nowNs - route.drainUntilNs() >= 0)
+            {
+                flows[r].closeAll();
+                for (int p = 0; p < sockets[r].length; p++)
+                {
+                    if (sockets[r][p] != null)
+                    {
+                        sockets[r][p].close();
+                        sockets[r][p] = null;
+                    }
+                }
+            }
+            else
+            {
+                flows[r].dropExpiredTargets(nowNs);
+            }
+        }
+    }
+
     /** New clients are turned away; the sockets stay open, since replies to existing flows leave through them. */
     @Override
     public void stopAccepting()
     {
+        accepting = false;
         for (final UdpFlows routeFlows : flows)
         {
             routeFlows.stopAccepting();
@@ -166,7 +314,10 @@ public final class UdpForwarder implements LoopService, PolicyHost
         {
             for (final UdpListenerSocket socket : routeSockets)
             {
-                socket.close();
+                if (socket != null)
+                {
+                    socket.close();
+                }
             }
         }
         if (worker != null)
@@ -184,7 +335,8 @@ public final class UdpForwarder implements LoopService, PolicyHost
     @Override
     public LoadView loadView(final int routeIndex)
     {
-        return flows[routeIndex].loadView();
+        // Read through the index when asked, so that the control plane may build a reload's policies first.
+        return target -> flows[routeIndex].loadView().activeConnections(target);
     }
 
     @Override

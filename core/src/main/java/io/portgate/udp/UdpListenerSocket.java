@@ -19,6 +19,8 @@ final class UdpListenerSocket implements IoHandler
     /** The socket's file descriptor on the batched path, -1 otherwise. */
     final int fd;
     private SelectionKey key;
+    /** Set when a reload gave the socket to another listener: closing this one then leaves the socket open. */
+    private boolean movedOn;
 
     UdpListenerSocket(final UdpFlows flows, final int portOffset, final DatagramChannel channel, final int fd)
     {
@@ -39,8 +41,19 @@ final class UdpListenerSocket implements IoHandler
         flows.path().drainListener(this, nowNs);
     }
 
+    /** A reload gave the socket to another listener, which registered it for itself. */
+    void moveOn()
+    {
+        movedOn = true;
+        key = null;
+    }
+
     void close()
     {
+        if (movedOn)
+        {
+            return;
+        }
         if (key != null)
         {
             key.cancel();

@@ -33,17 +33,27 @@ public final class UdpRoute
     private final int receiveBuffer;
     private final int maxDatagram;
     private final ProtocolFamily bindFamily;
+    private final ListenerConfig listener;
+    private final long drainUntilNs;
 
     private UdpRoute(final int index, final ListenerConfig listener, final PoolConfig pool, final int maxDatagram)
+    {
+        this(index, listener, pool, maxDatagram, new RouteTargets(listener, pool));
+    }
+
+    private UdpRoute(final int index, final ListenerConfig listener, final PoolConfig pool, final int maxDatagram,
+        final RouteTargets targets)
     {
         if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM)
         {
             throw new IllegalArgumentException("maxDatagram must be 1.." + MAX_DATAGRAM + ": " + maxDatagram);
         }
         this.index = index;
+        this.listener = listener;
+        this.drainUntilNs = 0;
         this.name = listener.name();
         this.poolName = pool.name();
-        this.targets = new RouteTargets(listener, pool);
+        this.targets = targets;
         this.algorithm = pool.balance();
         this.affinity = listener.affinity();
         this.idleTimeoutNs = listener.idleTimeout().toNanos();
@@ -52,6 +62,73 @@ public final class UdpRoute
         this.receiveBuffer = listener.receiveBuffer();
         this.maxDatagram = maxDatagram;
         this.bindFamily = familyOf(listener.bind().socketAddress());
+    }
+
+    private UdpRoute(final UdpRoute from, final int index, final long drainUntilNs)
+    {
+        this.index = index;
+        this.listener = from.listener;
+        this.drainUntilNs = drainUntilNs;
+        this.name = from.name;
+        this.poolName = from.poolName;
+        this.targets = from.targets;
+        this.algorithm = from.algorithm;
+        this.affinity = from.affinity;
+        this.idleTimeoutNs = from.idleTimeoutNs;
+        this.maxFlows = from.maxFlows;
+        this.sendBuffer = from.sendBuffer;
+        this.receiveBuffer = from.receiveBuffer;
+        this.maxDatagram = from.maxDatagram;
+        this.bindFamily = from.bindFamily;
+    }
+
+    /**
+     * Resolves a listener and its pool again after a reload, keeping the targets it had that the pool dropped as
+     * retired ones (see {@link RouteTargets#reloaded}) and its datagram limit.
+     *
+     * @param index      the listener's index now.
+     * @param listener   the validated listener, bound as before.
+     * @param pool       its pool.
+     * @param previous   the route it had.
+     * @param nowNs      now, on the workers' clock.
+     * @param deadlineNs until when flows on targets removed now may drain.
+     * @return the route.
+     */
+    public static UdpRoute reloaded(final int index, final ListenerConfig listener, final PoolConfig pool,
+        final UdpRoute previous, final long nowNs, final long deadlineNs)
+    {
+        return new UdpRoute(index, listener, pool, previous.maxDatagram,
+            RouteTargets.reloaded(listener, pool, previous.targets, nowNs, deadlineNs));
+    }
+
+    /**
+     * This listener after a reload removed it: it admits no new flow and its flows drain until the deadline.
+     *
+     * @param newIndex   its index now.
+     * @param deadlineNs until when its flows may drain; a listener already draining keeps its own.
+     * @return the draining route.
+     */
+    public UdpRoute draining(final int newIndex, final long deadlineNs)
+    {
+        return new UdpRoute(this, newIndex, draining() ? drainUntilNs : deadlineNs);
+    }
+
+    /** @return true for a listener a reload removed, whose flows drain. */
+    public boolean draining()
+    {
+        return drainUntilNs != 0;
+    }
+
+    /** @return until when a removed listener's flows may drain, on the workers' clock; 0 when not removed. */
+    public long drainUntilNs()
+    {
+        return drainUntilNs;
+    }
+
+    /** @return the listener's configuration. */
+    public ListenerConfig listener()
+    {
+        return listener;
     }
 
     /**

@@ -197,6 +197,28 @@ public final class UdpService
         return new UdpForwarder(worker, routes, channels[worker], counters[worker], batching, gso);
     }
 
+    /**
+     * A worker's counters.
+     *
+     * @param worker the worker's index.
+     * @return its counters.
+     */
+    public UdpCounters counters(final int worker)
+    {
+        return counters[worker];
+    }
+
+    /**
+     * A worker's bound sockets.
+     *
+     * @param worker the worker's index.
+     * @return by listener index and port offset.
+     */
+    public DatagramChannel[][] channels(final int worker)
+    {
+        return channels[worker];
+    }
+
     /** @return the UDP listeners, by index. */
     public List<UdpRoute> routes()
     {
