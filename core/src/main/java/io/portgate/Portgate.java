@@ -1245,6 +1245,12 @@ public final class Portgate implements AutoCloseable
                 }
                 return latencies;
             }
+
+            @Override
+            public ReloadResult reload()
+            {
+                return Portgate.this.reload();
+            }
         };
     }
 

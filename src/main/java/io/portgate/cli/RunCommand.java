@@ -8,23 +8,33 @@ import io.portgate.config.ListenerConfig;
 import io.portgate.config.PortgateConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** {@code portgate run CONFIG}: validate, bind every listener, forward until SIGTERM or SIGINT, then drain. */
+/**
+ * {@code portgate run CONFIG}: validate, bind every listener, forward until SIGTERM or SIGINT, then drain; reload
+ * on SIGHUP and, with {@code --watch}, when CONFIG changes.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Validate CONFIG, bind every listener and forward traffic until stopped.",
         "SIGTERM or SIGINT (Ctrl-C): stop accepting, let open connections finish for up to drain-timeout, then " +
             "close them and exit 0. A configuration with errors, or a listener that cannot bind, exits 2 before " +
-            "anything listens."})
+            "anything listens.",
+        "SIGHUP (or --watch, or POST /api/reload on the admin endpoint): re-read CONFIG and apply it without " +
+            "dropping connections; one line says what changed and which changes need a restart. A file with " +
+            "errors is rejected with the messages 'portgate check' prints and the previous configuration keeps " +
+            "running; a bad reload never stops portgate."})
 final class RunCommand implements Callable<Integer>
 {
     @Spec
@@ -33,11 +43,41 @@ final class RunCommand implements Callable<Integer>
     @Parameters(paramLabel = "CONFIG", description = "The configuration file (YAML).")
     private Path file;
 
+    @Option(names = "--watch", description = "Also reload when the content of CONFIG changes. Its directory is " +
+        "watched, so editors that save by renaming a new file over it are seen; the file is read once it has been " +
+        "left alone for " + ConfigWatcher.QUIET_MS + " ms, and a save that changes nothing reloads nothing.")
+    private boolean watch;
+
     @Override
-    public Integer call() throws InterruptedException
+    public Integer call() throws InterruptedException, IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        final Reloader reloader = new Reloader(file, out, err);
+        // Before the file is read, so that a SIGHUP or a change from now on is not lost; either waits for the start.
+        Signal.handle(new Signal("HUP"), signal -> reloader.request());
+        final ConfigWatcher watcher;
+        try
+        {
+            // A missing directory means a missing file, which loading reports the way check does.
+            watcher = watch && Files.isDirectory(file.toAbsolutePath().getParent()) ?
+                ConfigWatcher.start(file, reloader::request, err) : null;
+        }
+        catch (final IOException ex)
+        {
+            err.println("portgate run: cannot watch " + file + ": " + ex);
+            reloader.close();
+            return Main.ERRORS;
+        }
+        try (reloader; watcher)
+        {
+            return run(out, err, reloader, watcher);
+        }
+    }
+
+    private Integer run(final PrintWriter out, final PrintWriter err, final Reloader reloader,
+        final ConfigWatcher watcher) throws InterruptedException, IOException
+    {
         final ConfigLoader.Result result = ConfigFile.load(file);
         ConfigFile.printDiagnostics(err, result.diagnostics());
         err.flush();
@@ -77,13 +117,24 @@ final class RunCommand implements Callable<Integer>
             if (portgate.adminAddress() != null)
             {
                 out.println("portgate: admin on http://" + Endpoint.format(portgate.adminAddress().getAddress(),
-                    portgate.adminAddress().getPort()) + " (/metrics, /api/listeners, /api/pools)");
+                    portgate.adminAddress().getPort()) + " (/metrics, /api/listeners, /api/pools, /api/reload)");
+            }
+            if (watcher != null)
+            {
+                out.println("portgate: watching " + file + ": a change to it reloads");
             }
             out.println("portgate: running, " + config.workers() + " workers, pid " + ProcessHandle.current().pid() +
-                "; SIGTERM or Ctrl-C drains (up to " + io.portgate.config.Units.formatDuration(config.drainTimeout()) +
-                ") and stops");
+                "; SIGHUP reloads " + file + ", SIGTERM or Ctrl-C drains (up to " +
+                io.portgate.config.Units.formatDuration(config.drainTimeout()) + ") and stops");
             out.flush();
+            reloader.attach(portgate);
             stop.await();
+            // No reload may start while the listeners drain; one in progress finishes first.
+            if (watcher != null)
+            {
+                watcher.close();
+            }
+            reloader.close();
             out.println("portgate: stopping: no new connections, draining open ones");
             out.flush();
         }

@@ -15,18 +15,24 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code portgate run} as its own process: forwards, drains on SIGTERM and exits 0; refuses bad starts with 2. */
+/**
+ * {@code portgate run} as its own process: forwards, drains on SIGTERM and exits 0; refuses bad starts with 2;
+ * reloads on SIGHUP and with {@code --watch}, and keeps forwarding when a reload is rejected.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RunCommandTest
 {
@@ -59,6 +65,11 @@ class RunCommandTest
 
     private int echoServer() throws IOException
     {
+        return echoServer(new AtomicInteger());
+    }
+
+    private int echoServer(final AtomicInteger accepted) throws IOException
+    {
         final ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
         resources.add(server);
         Thread.ofVirtual().start(() ->
@@ -68,6 +79,7 @@ class RunCommandTest
                 while (true)
                 {
                     final Socket s = server.accept();
+                    accepted.incrementAndGet();
                     Thread.ofVirtual().start(() ->
                     {
                         try (s)
@@ -100,7 +112,18 @@ class RunCommandTest
     private Path config(final int listenPort, final int targetPort) throws IOException
     {
         final Path file = dir.resolve("run.yaml");
-        Files.writeString(file, """
+        Files.writeString(file, configText(listenPort, targetPort));
+        return file;
+    }
+
+    private static String configText(final int listenPort, final int... targetPorts)
+    {
+        final StringBuilder targets = new StringBuilder();
+        for (final int port : targetPorts)
+        {
+            targets.append("          - 127.0.0.1:").append(port).append('\n');
+        }
+        return """
             workers: 1
             drain-timeout: 2s
             listeners:
@@ -110,9 +133,34 @@ class RunCommandTest
             pools:
               web:
                 targets:
-                  - 127.0.0.1:%d
-            """.formatted(listenPort, targetPort));
-        return file;
+            """.formatted(listenPort) + targets;
+    }
+
+    private static void sighup(final Process process) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, kill.exitValue(), "kill -HUP " + process.pid());
+    }
+
+    private static void assertForwards(final int listen) throws IOException
+    {
+        final byte[] payload = new byte[4096];
+        new SplittableRandom(listen).nextBytes(payload);
+        try (Socket client = new Socket(LOOPBACK, listen))
+        {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(payload);
+            assertArrayEquals(payload, client.getInputStream().readNBytes(payload.length));
+        }
+    }
+
+    private static void stopAndExpectZero(final Process process, final BufferedReader out) throws Exception
+    {
+        assertTrue(process.toHandle().destroy());
+        readUntil(out, "portgate: stopped");
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits after SIGTERM");
+        assertEquals(0, process.exitValue());
     }
 
     private static String readUntil(final BufferedReader reader, final String marker) throws IOException
@@ -172,6 +220,116 @@ class RunCommandTest
             process.destroyForcibly();
         }
         assertThrows(IOException.class, () -> new Socket(LOOPBACK, listen).close(), "nothing listens any more");
+    }
+
+    @Test
+    void sighupAppliesAValidFileAndRejectsABadOneWhileForwarding() throws Exception
+    {
+        final int listen = freePort();
+        final AtomicInteger firstAccepted = new AtomicInteger();
+        final AtomicInteger secondAccepted = new AtomicInteger();
+        final int first = echoServer(firstAccepted);
+        final int second = echoServer(secondAccepted);
+        final Path file = config(listen, first);
+        final Process process = start("run", file.toString());
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8)))
+        {
+            final String banner = readUntil(out, "portgate: running");
+            assertTrue(banner.contains("SIGHUP reloads " + file), banner);
+            assertForwards(listen);
+
+            assertRejectsBadFile(process, out, file, configText(listen, first, second));
+            assertForwards(listen);
+            assertEquals(0, secondAccepted.get(), "the rejected file's new target is not used");
+
+            Files.writeString(file, configText(listen, first, second));
+            sighup(process);
+            final String applied = readUntil(out, "portgate: reload");
+            assertTrue(applied.contains("portgate: reload=1 result=applied changes=1: pool web: +target 127.0.0.1:" +
+                second), applied);
+            // Round robin over the two targets now: the added one takes connections.
+            for (int i = 0; i < 4; i++)
+            {
+                assertForwards(listen);
+            }
+            assertTrue(secondAccepted.get() >= 1, "the target the reload added was used: " + secondAccepted);
+
+            // Rejected after an applied reload, the running configuration is the reloaded one: both targets.
+            assertRejectsBadFile(process, out, file, configText(listen, first));
+            final int firstBefore = firstAccepted.get();
+            final int secondBefore = secondAccepted.get();
+            for (int i = 0; i < 4; i++)
+            {
+                assertForwards(listen);
+            }
+            assertEquals(firstBefore + secondBefore + 4, firstAccepted.get() + secondAccepted.get(),
+                "the previous configuration still forwards to its targets");
+            assertTrue(firstAccepted.get() > firstBefore && secondAccepted.get() > secondBefore,
+                "both targets of the previous configuration still serve: " + firstAccepted + ", " + secondAccepted);
+
+            stopAndExpectZero(process, out);
+        }
+        finally
+        {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Writes {@code valid} with the listener sent to a pool that does not exist, sends SIGHUP, checks the answer. */
+    private static void assertRejectsBadFile(final Process process, final BufferedReader out, final Path file,
+        final String valid) throws Exception
+    {
+        Files.writeString(file, valid.replace("pool: web", "pool: nope"));
+        sighup(process);
+        final String rejected = readUntil(out, "portgate: reload");
+        assertTrue(rejected.contains(file + ":6:11: error: listener 'web' forwards to pool 'nope'"), rejected);
+        assertTrue(rejected.contains("portgate: reload result=rejected reason=1 error in " + file +
+            "; still running the previous configuration"), rejected);
+        assertTrue(process.isAlive(), "a rejected reload does not stop portgate");
+    }
+
+    @Test
+    void watchReloadsWhenTheFileIsReplacedOrRewritten() throws Exception
+    {
+        final int listen = freePort();
+        final int first = echoServer();
+        final int second = echoServer();
+        final int third = echoServer();
+        final Path file = config(listen, first);
+        final Process process = start("run", "--watch", file.toString());
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8)))
+        {
+            final String banner = readUntil(out, "portgate: running");
+            assertTrue(banner.contains("portgate: watching " + file), banner);
+
+            // Saving the same content reloads nothing: the first reload seen below is then number 1.
+            Files.writeString(file, configText(listen, first));
+            Thread.sleep(2 * ConfigWatcher.QUIET_MS + 100);
+
+            // The way many editors save: a new file renamed over the old one.
+            final Path saved = dir.resolve(".run.yaml.tmp");
+            Files.writeString(saved, configText(listen, first, second));
+            Files.move(saved, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            final String replaced = readUntil(out, "portgate: reload");
+            assertTrue(replaced.contains("portgate: reload=1 result=applied changes=1: pool web: +target " +
+                "127.0.0.1:" + second), replaced);
+
+            // And in place.
+            Files.writeString(file, configText(listen, first, second, third));
+            final String rewritten = readUntil(out, "portgate: reload");
+            assertTrue(rewritten.contains("portgate: reload=2 result=applied changes=1: pool web: +target " +
+                "127.0.0.1:" + third), rewritten);
+            assertFalse(rewritten.contains("rejected"), rewritten);
+            assertForwards(listen);
+
+            stopAndExpectZero(process, out);
+        }
+        finally
+        {
+            process.destroyForcibly();
+        }
     }
 
     @Test

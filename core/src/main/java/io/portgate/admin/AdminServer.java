@@ -4,8 +4,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.portgate.ListenerStats;
 import io.portgate.PortgateStats;
+import io.portgate.ReloadResult;
 import io.portgate.TargetStats;
 import io.portgate.conductor.TargetView;
+import io.portgate.config.ConfigException;
+import io.portgate.config.Diagnostic;
+import io.portgate.config.Severity;
 import io.portgate.config.Units;
 import io.portgate.metrics.MetricsReader;
 import io.portgate.metrics.PrometheusText;
@@ -34,7 +38,10 @@ import java.util.concurrent.Executors;
  *     <li>{@code GET /api/listeners}: listeners with their counters;</li>
  *     <li>{@code GET /api/pools}: pools and their targets with live state, last probe and time in state;</li>
  *     <li>{@code POST /api/pools/POOL/targets/TARGET/drain}, {@code .../undrain};</li>
- *     <li>{@code POST /api/pools/POOL/targets/TARGET/weight?value=N}.</li>
+ *     <li>{@code POST /api/pools/POOL/targets/TARGET/weight?value=N};</li>
+ *     <li>{@code POST /api/reload}: re-reads the configuration file and applies it; 200 with what changed, 422 with
+ *     the file's errors as {@code portgate check} words them, 409 when it cannot be applied. A rejected reload
+ *     changes nothing.</li>
  * </ul>
  * Mutating calls are refused (403) unless they come from a loopback address or carry
  * {@code Authorization: Bearer TOKEN} with the configured token.
@@ -76,6 +83,15 @@ public final class AdminServer implements AutoCloseable
 
         /** @return connect times to targets since start, by TCP listener, in nanoseconds. */
         Map<String, Histogram> connectLatencies();
+
+        /**
+         * Re-reads the configuration file and applies it.
+         *
+         * @return what was applied.
+         * @throws ConfigException       when the file has errors; nothing changed.
+         * @throws IllegalStateException when it cannot be applied; nothing changed.
+         */
+        ReloadResult reload();
     }
 
     private final HttpServer server;
@@ -196,11 +212,62 @@ public final class AdminServer implements AutoCloseable
             requireAllowed(exchange);
             mutate(exchange, decode(parts[3]), decode(parts[5]), parts[6]);
         }
+        else if (path.equals("/api/reload"))
+        {
+            requireMethod(method, "POST");
+            requireAllowed(exchange);
+            reload(exchange);
+        }
         else
         {
             throw new Problem(404, "no such endpoint: " + path + "; see GET /api/listeners, GET /api/pools, " +
-                "GET /metrics, POST /api/pools/POOL/targets/TARGET/{drain,undrain,weight}");
+                "GET /metrics, POST /api/pools/POOL/targets/TARGET/{drain,undrain,weight}, POST /api/reload");
         }
+    }
+
+    private void reload(final HttpExchange exchange) throws IOException
+    {
+        final ReloadResult result;
+        try
+        {
+            result = operations.reload();
+        }
+        catch (final ConfigException ex)
+        {
+            final List<String> errors = ex.diagnostics().stream()
+                .filter(d -> d.severity() == Severity.ERROR).map(Diagnostic::format).toList();
+            LOG.log(System.Logger.Level.WARNING, "admin: reload rejected, {0} error(s); still running the " +
+                "previous configuration", errors.size());
+            json(exchange, 422, rejected("errors", errors.isEmpty() ? List.of(ex.getMessage()) : errors));
+            return;
+        }
+        catch (final IllegalStateException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "admin: reload rejected: {0}", ex.getMessage());
+            json(exchange, 409, rejected("error", String.valueOf(ex.getMessage())));
+            return;
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "admin: reload failed", ex);
+            json(exchange, 500, rejected("error", String.valueOf(ex.getMessage())));
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "admin: {0}", result.logLine());
+        final Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", "applied");
+        body.put("generation", result.generation());
+        body.put("changes", result.changes());
+        body.put("restartRequired", result.restartRequired());
+        json(exchange, 200, body);
+    }
+
+    private static Map<String, Object> rejected(final String key, final Object value)
+    {
+        final Map<String, Object> body = new LinkedHashMap<>();
+        body.put("result", "rejected");
+        body.put(key, value);
+        return body;
     }
 
     private void mutate(final HttpExchange exchange, final String pool, final String target, final String action)

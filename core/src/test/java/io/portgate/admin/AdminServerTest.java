@@ -1,11 +1,20 @@
 package io.portgate.admin;
 
 import io.portgate.Portgate;
+import io.portgate.PortgateStats;
+import io.portgate.ReloadResult;
+import io.portgate.conductor.TargetView;
 import io.portgate.config.Addresses;
+import io.portgate.config.ConfigException;
+import io.portgate.config.Diagnostic;
+import io.portgate.config.Endpoint;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
+import io.portgate.config.Position;
+import io.portgate.config.Severity;
 import io.portgate.health.TargetState;
+import io.portgate.metrics.MetricsReader;
 import io.portgate.testing.EchoServer;
 import io.portgate.testing.Exchange;
 import io.portgate.testing.FreePorts;
@@ -13,20 +22,30 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.HdrHistogram.Histogram;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The admin endpoint over real HTTP on 127.0.0.1. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -71,6 +90,20 @@ class AdminServerTest
     {
         return http.send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.noBody())
             .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> send(final AdminServer server, final String method, final String path,
+        final String authorization) throws Exception
+    {
+        final InetSocketAddress address = server.address();
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" +
+            Endpoint.format(address.getAddress(), address.getPort()) + path))
+            .method(method, HttpRequest.BodyPublishers.noBody());
+        if (authorization != null)
+        {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Parses Prometheus text: every sample line is {@code name{labels} value}. */
@@ -179,6 +212,212 @@ class AdminServerTest
         assertTrue(badWeight.body().contains("weight must be from 1 to 10000"), badWeight.body());
         assertEquals(400, post("/api/pools/web/targets/" + target + "/weight?value=x").statusCode());
         assertTrue(portgate.targets().stream().allMatch(v -> v.state() == TargetState.UP && v.weight() == 1));
+    }
+
+    @Test
+    void reloadThatAppliesAnswersWithWhatChanged() throws Exception
+    {
+        final ReloadOperations operations = new ReloadOperations(() -> new ReloadResult(3,
+            List.of("pool web: +target 127.0.0.1:9003", "listener web: max-connections 100 -> 200"),
+            List.of("workers: 2 -> 4")));
+        try (AdminServer server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            null, operations))
+        {
+            final HttpResponse<String> response = send(server, "POST", "/api/reload", null);
+            assertEquals(200, response.statusCode(), response.body());
+            assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
+            assertEquals("""
+                {
+                  "result": "applied",
+                  "generation": 3,
+                  "changes": [
+                    "pool web: +target 127.0.0.1:9003",
+                    "listener web: max-connections 100 -> 200"
+                  ],
+                  "restartRequired": [
+                    "workers: 2 -> 4"
+                  ]
+                }
+                """, response.body());
+            assertEquals(1, operations.calls.get());
+        }
+    }
+
+    @Test
+    void reloadOfAFileWithErrorsAnswers422WithCheckMessages() throws Exception
+    {
+        final ReloadOperations operations = new ReloadOperations(() ->
+        {
+            throw new ConfigException(List.of(
+                new Diagnostic(Severity.ERROR, "/etc/portgate.yaml", new Position(6, 11),
+                    "listener 'web' forwards to pool 'nope', which is not defined", "pools: web"),
+                new Diagnostic(Severity.WARNING, "/etc/portgate.yaml", new Position(9, 3),
+                    "pool 'web' has one target", null),
+                new Diagnostic(Severity.ERROR, "/etc/portgate.yaml", new Position(12, 5),
+                    "port 70000 is out of range", null)));
+        });
+        try (AdminServer server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            null, operations))
+        {
+            final HttpResponse<String> response = send(server, "POST", "/api/reload", null);
+            assertEquals(422, response.statusCode(), response.body());
+            assertEquals("""
+                {
+                  "result": "rejected",
+                  "errors": [
+                    "/etc/portgate.yaml:6:11: error: listener 'web' forwards to pool 'nope', which is not defined; \
+                pools: web",
+                    "/etc/portgate.yaml:12:5: error: port 70000 is out of range"
+                  ]
+                }
+                """, response.body());
+            assertFalse(response.body().contains("one target"), "warnings are not errors: " + response.body());
+        }
+    }
+
+    @Test
+    void reloadThatCannotApplyAnswers409() throws Exception
+    {
+        final ReloadOperations operations = new ReloadOperations(() ->
+        {
+            throw new IllegalStateException("listener 'dns' cannot bind 127.0.0.1:53: address in use");
+        });
+        try (AdminServer server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            null, operations))
+        {
+            final HttpResponse<String> response = send(server, "POST", "/api/reload", null);
+            assertEquals(409, response.statusCode(), response.body());
+            assertEquals("""
+                {
+                  "result": "rejected",
+                  "error": "listener 'dns' cannot bind 127.0.0.1:53: address in use"
+                }
+                """, response.body());
+        }
+    }
+
+    @Test
+    void reloadIsPostOnly() throws Exception
+    {
+        final ReloadOperations operations = new ReloadOperations(() -> new ReloadResult(1, List.of(), List.of()));
+        try (AdminServer server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            null, operations))
+        {
+            final HttpResponse<String> get = send(server, "GET", "/api/reload", null);
+            assertEquals(405, get.statusCode(), get.body());
+            assertTrue(get.body().contains("use POST"), get.body());
+            assertEquals(405, send(server, "PUT", "/api/reload", null).statusCode());
+            assertEquals(0, operations.calls.get(), "a refused request reloads nothing");
+        }
+    }
+
+    @Test
+    void reloadFromOutsideLoopbackNeedsTheToken() throws Exception
+    {
+        final InetAddress external = nonLoopbackAddress();
+        assumeTrue(external != null, "this machine has no non-loopback IPv4 address to call from");
+        final ReloadOperations operations = new ReloadOperations(() -> new ReloadResult(1, List.of(), List.of()));
+        // Bound to the machine's own external address, so the request's source address is that one too.
+        try (AdminServer server = AdminServer.start(new InetSocketAddress(external, 0), "s3cret", operations))
+        {
+            final HttpResponse<String> anonymous = send(server, "POST", "/api/reload", null);
+            assertEquals(403, anonymous.statusCode(), anonymous.body());
+            assertTrue(anonymous.body().contains("Authorization: Bearer"), anonymous.body());
+            assertEquals(403, send(server, "POST", "/api/reload", "Bearer wrong").statusCode());
+            assertEquals(403, send(server, "POST", "/api/reload", "s3cret").statusCode());
+            assertEquals(0, operations.calls.get(), "refused requests reload nothing");
+
+            final HttpResponse<String> authorised = send(server, "POST", "/api/reload", "Bearer s3cret");
+            assertEquals(200, authorised.statusCode(), authorised.body());
+            assertTrue(authorised.body().contains("\"result\": \"applied\""), authorised.body());
+            assertEquals(1, operations.calls.get());
+        }
+    }
+
+    @Test
+    void reloadThroughTheBalancerOfACodeBuiltConfigurationIsRefused() throws Exception
+    {
+        // Built in code, so there is no file to re-read: the facade refuses and nothing changes.
+        final HttpResponse<String> response = post("/api/reload");
+        assertEquals(409, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"result\": \"rejected\""), response.body());
+        final var front = portgate.boundAddresses("web").getFirst();
+        final byte[] payload = Exchange.random(100);
+        assertArrayEquals(payload, Exchange.roundTrip(front, payload), "still forwarding");
+    }
+
+    private static InetAddress nonLoopbackAddress() throws SocketException
+    {
+        for (final NetworkInterface nic : NetworkInterface.networkInterfaces().toList())
+        {
+            if (nic.isUp() && !nic.isLoopback())
+            {
+                for (final InetAddress address : nic.inetAddresses().toList())
+                {
+                    if (address instanceof Inet4Address && !address.isLoopbackAddress() &&
+                        !address.isLinkLocalAddress())
+                    {
+                        return address;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Answers reloads as the test says and counts them; nothing else of it is called. */
+    private static final class ReloadOperations implements AdminServer.Operations
+    {
+        private final Supplier<ReloadResult> reload;
+        private final AtomicInteger calls = new AtomicInteger();
+
+        ReloadOperations(final Supplier<ReloadResult> reload)
+        {
+            this.reload = reload;
+        }
+
+        @Override
+        public ReloadResult reload()
+        {
+            calls.incrementAndGet();
+            return reload.get();
+        }
+
+        @Override
+        public PortgateStats stats()
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<TargetView> targets()
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public MetricsReader metrics()
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void drain(final String pool, final String target, final boolean drain)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void weight(final String pool, final String target, final int weight)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Map<String, Histogram> connectLatencies()
+        {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private void awaitState(final String target, final TargetState state) throws InterruptedException
