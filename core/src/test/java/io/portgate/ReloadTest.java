@@ -1,0 +1,522 @@
+package io.portgate;
+
+import io.portgate.balance.BalanceAlgorithm;
+import io.portgate.config.ConfigException;
+import io.portgate.config.IdleStrategyName;
+import io.portgate.config.ListenerConfig;
+import io.portgate.config.PoolConfig;
+import io.portgate.config.PortgateConfig;
+import io.portgate.config.PortRange;
+import io.portgate.config.Protocol;
+import io.portgate.config.TargetConfig;
+import io.portgate.testing.EchoServer;
+import io.portgate.testing.Exchange;
+import io.portgate.testing.FreePorts;
+import io.portgate.testing.UdpClient;
+import io.portgate.testing.UdpEchoServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Hot reload under traffic: real clients on 127.0.0.1 through listeners whose pools, settings and neighbours change,
+ * every byte and every datagram checked.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ReloadTest
+{
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final int TCP_CONNECTIONS = 200;
+    private static final int UDP_FLOWS = 200;
+    private static final int RELOADS = 20;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception
+    {
+        for (int i = resources.size() - 1; i >= 0; i--)
+        {
+            resources.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(final T resource)
+    {
+        resources.add(resource);
+        return resource;
+    }
+
+    @Test
+    void twentyReloadsUnderTrafficLoseNothing() throws Exception
+    {
+        final EchoServer[] tcpTargets = new EchoServer[4];
+        final UdpEchoServer[] udpTargets = new UdpEchoServer[4];
+        for (int i = 0; i < 4; i++)
+        {
+            tcpTargets[i] = closeLater(EchoServer.start());
+            udpTargets[i] = closeLater(UdpEchoServer.start(i + 1));
+        }
+        final int webPort = FreePorts.tcp();
+        final int dnsPort = FreePorts.udp();
+        final int extraPort = FreePorts.tcp();
+        final Portgate portgate = Portgate.start(config(0, webPort, dnsPort, extraPort, tcpTargets, udpTargets));
+        // UDP flows have no close handshake: without a short drain, closing would wait out the five minutes.
+        closeLater(() -> portgate.close(Duration.ofMillis(100)));
+        final InetSocketAddress web = portgate.boundAddresses("web").getFirst();
+        final InetSocketAddress dns = portgate.boundAddresses("dns").getFirst();
+
+        final AtomicBoolean stop = new AtomicBoolean();
+        final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        final AtomicLong tcpBytesSent = new AtomicLong();
+        final AtomicLong udpLost = new AtomicLong();
+        final AtomicLongArray tcpRounds = new AtomicLongArray(TCP_CONNECTIONS);
+        final AtomicLongArray udpRounds = new AtomicLongArray(UDP_FLOWS);
+        final AtomicLong shortLived = new AtomicLong();
+        final List<Thread> threads = new ArrayList<>();
+
+        // 200 long-lived connections, each echoing chunks that are checked byte by byte.
+        final SocketChannel[] connections = new SocketChannel[TCP_CONNECTIONS];
+        for (int c = 0; c < TCP_CONNECTIONS; c++)
+        {
+            connections[c] = closeLater(SocketChannel.open(web));
+        }
+        final int tcpThreads = 8;
+        for (int t = 0; t < tcpThreads; t++)
+        {
+            final int first = t;
+            threads.add(Thread.ofPlatform().name("reload-tcp-" + t).start(() ->
+            {
+                final SplittableRandom random = new SplittableRandom(first);
+                try
+                {
+                    while (!stop.get())
+                    {
+                        for (int c = first; c < TCP_CONNECTIONS; c += tcpThreads)
+                        {
+                            final byte[] chunk = new byte[1 + random.nextInt(2048)];
+                            random.nextBytes(chunk);
+                            Exchange.writeFully(connections[c], chunk);
+                            tcpBytesSent.addAndGet(chunk.length);
+                            assertArrayEquals(chunk, Exchange.readExactly(connections[c], chunk.length),
+                                "connection " + c + " echoed other bytes");
+                            tcpRounds.incrementAndGet(c);
+                        }
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failures.add(ex);
+                }
+            }));
+        }
+        // New connections all along: none may be refused or reset while listeners and pools change.
+        threads.add(Thread.ofPlatform().name("reload-tcp-new").start(() ->
+        {
+            final SplittableRandom random = new SplittableRandom(99);
+            try
+            {
+                while (!stop.get())
+                {
+                    final byte[] payload = new byte[1 + random.nextInt(512)];
+                    random.nextBytes(payload);
+                    tcpBytesSent.addAndGet(payload.length);
+                    assertArrayEquals(payload, Exchange.roundTrip(web, payload), "a new connection lost bytes");
+                    shortLived.incrementAndGet();
+                }
+            }
+            catch (final Throwable ex)
+            {
+                failures.add(ex);
+            }
+        }));
+        // 200 UDP flows, each a client socket of its own: every datagram answered, always by the same target.
+        final UdpClient[] clients = new UdpClient[UDP_FLOWS];
+        final byte[] tags = new byte[UDP_FLOWS];
+        for (int f = 0; f < UDP_FLOWS; f++)
+        {
+            clients[f] = closeLater(UdpClient.open("127.0.0.1", dns));
+            clients[f].waitMillis(2_000);
+        }
+        final int udpThreads = 4;
+        for (int t = 0; t < udpThreads; t++)
+        {
+            final int first = t;
+            threads.add(Thread.ofPlatform().name("reload-udp-" + t).start(() ->
+            {
+                long sequence = 0;
+                try
+                {
+                    while (!stop.get())
+                    {
+                        for (int f = first; f < UDP_FLOWS; f += udpThreads)
+                        {
+                            final byte[] payload = (f + "/" + sequence++).getBytes(
+                                java.nio.charset.StandardCharsets.US_ASCII);
+                            clients[f].send(payload);
+                            final byte[] reply = clients[f].awaitReplyTo(payload);
+                            if (reply == null)
+                            {
+                                udpLost.incrementAndGet();
+                                continue;
+                            }
+                            if (tags[f] == 0)
+                            {
+                                tags[f] = reply[0];
+                            }
+                            assertEquals(tags[f], reply[0], "flow " + f + " moved to another target");
+                            udpRounds.incrementAndGet(f);
+                        }
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failures.add(ex);
+                }
+            }));
+        }
+
+        awaitProgress(tcpRounds, udpRounds, failures);
+        for (int reload = 1; reload <= RELOADS; reload++)
+        {
+            final ReloadResult result = portgate.reload(config(reload, webPort, dnsPort, extraPort, tcpTargets,
+                udpTargets));
+            assertEquals(reload, result.generation());
+            assertFalse(result.changes().isEmpty(), "reload " + reload + " changed nothing: " + result);
+            assertTrue(result.restartRequired().isEmpty(), result.restartRequired().toString());
+            final boolean extra = reload % 2 == 0;
+            if (extra)
+            {
+                // The listener a reload adds forwards at once.
+                final byte[] payload = Exchange.random(300);
+                assertArrayEquals(payload, Exchange.roundTrip(portgate.boundAddresses("extra").getFirst(), payload));
+            }
+            else
+            {
+                assertThrows(IllegalArgumentException.class, () -> portgate.boundAddresses("extra"));
+            }
+            awaitProgress(tcpRounds, udpRounds, failures);
+        }
+        stop.set(true);
+        for (final Thread thread : threads)
+        {
+            thread.join(30_000);
+        }
+
+        assertTrue(failures.isEmpty(), () -> failures.size() + " failure(s), first: " + failures.peek());
+        assertEquals(0, udpLost.get(), "UDP replies lost");
+        assertTrue(shortLived.get() > RELOADS, "only " + shortLived.get() + " new connections");
+        // The counters went through 20 reloads: every connection and byte is still counted, none twice.
+        final ListenerStats stats = awaitSettled(portgate, tcpBytesSent.get());
+        assertEquals(TCP_CONNECTIONS, stats.activeConnections());
+        assertEquals(TCP_CONNECTIONS + shortLived.get(), stats.totalConnections());
+        assertEquals(tcpBytesSent.get(), stats.bytesIn());
+        assertEquals(tcpBytesSent.get(), stats.bytesOut());
+        final UdpListenerStats udp = portgate.stats().udpListener("dns");
+        assertEquals(UDP_FLOWS, udp.activeFlows());
+        assertEquals(UDP_FLOWS, udp.totalFlows());
+        assertEquals(0, udp.dropsNoTarget() + udp.dropsDraining() + udp.dropsError());
+    }
+
+    /**
+     * The configuration of a reload step. Even steps: pools {A, B, C}, round-robin, the extra listener present; odd
+     * steps: pools {B, C, D} with B weighted up, least-conn, no extra listener. So every reload adds and removes
+     * targets, and A and D come and go.
+     */
+    private static PortgateConfig config(final int step, final int webPort, final int dnsPort, final int extraPort,
+        final EchoServer[] tcpTargets, final UdpEchoServer[] udpTargets)
+    {
+        final boolean even = step % 2 == 0;
+        final int[] chosen = even ? new int[] {0, 1, 2} : new int[] {1, 2, 3};
+        final PoolConfig.Builder tcpPool = PoolConfig.builder("tcp-pool")
+            .balance(even ? BalanceAlgorithm.ROUND_ROBIN : BalanceAlgorithm.LEAST_CONN);
+        final PoolConfig.Builder udpPool = PoolConfig.builder("udp-pool");
+        for (final int t : chosen)
+        {
+            tcpPool.target(new TargetConfig(LOOPBACK.getHostAddress(), LOOPBACK, PortRange.of(tcpTargets[t].port()),
+                !even && t == 1 ? 3 : 1, io.portgate.config.Position.NONE, io.portgate.config.Position.NONE));
+            udpPool.target(LOOPBACK, udpTargets[t].port());
+        }
+        final PortgateConfig.Builder config = PortgateConfig.builder()
+            .workers(2)
+            .idleStrategy(IdleStrategyName.BLOCK)
+            .drainTimeout(Duration.ofMinutes(5))
+            .listener(ListenerConfig.builder("web").bind("127.0.0.1:" + webPort).pool("tcp-pool")
+                .idleTimeout(Duration.ofMinutes(10 + step)).build())
+            .listener(ListenerConfig.builder("dns").protocol(Protocol.UDP).bind("127.0.0.1:" + dnsPort)
+                .pool("udp-pool").idleTimeout(Duration.ofMinutes(10 + step)).build())
+            .pool(tcpPool.build())
+            .pool(udpPool.build());
+        if (even)
+        {
+            config.listener(ListenerConfig.builder("extra").bind("127.0.0.1:" + extraPort).pool("tcp-pool").build());
+        }
+        return config.build();
+    }
+
+    /** Waits until every connection and flow has completed a round since now. */
+    private static void awaitProgress(final AtomicLongArray tcpRounds, final AtomicLongArray udpRounds,
+        final ConcurrentLinkedQueue<Throwable> failures) throws InterruptedException
+    {
+        final long[] tcpBefore = snapshot(tcpRounds);
+        final long[] udpBefore = snapshot(udpRounds);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() - deadline < 0 && failures.isEmpty())
+        {
+            if (advanced(tcpRounds, tcpBefore) && advanced(udpRounds, udpBefore))
+            {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        assertTrue(failures.isEmpty(), () -> "failure: " + failures.peek());
+        throw new AssertionError("connections or flows stopped making progress");
+    }
+
+    private static long[] snapshot(final AtomicLongArray rounds)
+    {
+        final long[] copy = new long[rounds.length()];
+        for (int i = 0; i < copy.length; i++)
+        {
+            copy[i] = rounds.get(i);
+        }
+        return copy;
+    }
+
+    private static boolean advanced(final AtomicLongArray rounds, final long[] before)
+    {
+        for (int i = 0; i < before.length; i++)
+        {
+            if (rounds.get(i) <= before[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ListenerStats awaitSettled(final Portgate portgate, final long bytes) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        ListenerStats stats = portgate.stats().listener("web");
+        while (System.nanoTime() - deadline < 0 &&
+            (stats.bytesOut() != bytes || stats.activeConnections() != TCP_CONNECTIONS))
+        {
+            Thread.sleep(10);
+            stats = portgate.stats().listener("web");
+        }
+        return stats;
+    }
+
+    @Test
+    void anInvalidReloadChangesNothingAndSaysWhy() throws Exception
+    {
+        final EchoServer target = closeLater(EchoServer.start());
+        final PortgateConfig running = single("web", FreePorts.tcp(), target.port());
+        final Portgate portgate = closeLater(Portgate.start(running));
+        final InetSocketAddress web = portgate.boundAddresses("web").getFirst();
+
+        final PortgateConfig broken = PortgateConfig.builder()
+            .workers(1)
+            .listener(ListenerConfig.builder("web").bind(running.listeners().getFirst().bind()).pool("missing")
+                .build())
+            .pool(running.pools().get("back"))
+            .build();
+        final ConfigException error = assertThrows(ConfigException.class, () -> portgate.reload(broken));
+        assertTrue(error.getMessage().contains("missing"), error.getMessage());
+        assertEquals(running, portgate.config());
+        final byte[] payload = Exchange.random(1000);
+        assertArrayEquals(payload, Exchange.roundTrip(web, payload));
+
+        // A new listener whose port is taken: refused, named, and nothing of the reload is left behind.
+        try (ServerSocket taken = new ServerSocket(0, 50, LOOPBACK))
+        {
+            final PortgateConfig clash = PortgateConfig.builder()
+                .workers(1)
+                .listener(running.listeners().getFirst())
+                .listener(ListenerConfig.builder("clash").bind("127.0.0.1:" + taken.getLocalPort()).pool("back")
+                    .build())
+                .pool(running.pools().get("back"))
+                .build();
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> portgate.reload(clash));
+            assertTrue(refused.getMessage().contains("listener 'clash' cannot bind TCP 127.0.0.1:" +
+                taken.getLocalPort()), refused.getMessage());
+        }
+        assertEquals(running, portgate.config());
+        assertThrows(IllegalArgumentException.class, () -> portgate.boundAddresses("clash"));
+        assertArrayEquals(payload, Exchange.roundTrip(web, payload));
+        // Settings only a restart changes are named, and keep their running value.
+        final PortgateConfig moreWorkers = PortgateConfig.builder()
+            .workers(3)
+            .listener(running.listeners().getFirst())
+            .pool(running.pools().get("back"))
+            .build();
+        final ReloadResult result = portgate.reload(moreWorkers);
+        assertEquals(List.of("workers 1 -> 3"), result.restartRequired());
+        assertEquals(1, portgate.config().workers());
+        assertTrue(result.logLine().startsWith("reload=1 result=applied changes=1 restart-required=1: "),
+            result.logLine());
+    }
+
+    @Test
+    void removedTargetsAndListenersDrainUntilTheDeadline() throws Exception
+    {
+        final EchoServer kept = closeLater(EchoServer.start());
+        final EchoServer removed = closeLater(EchoServer.start());
+        final int webPort = FreePorts.tcp();
+        final int oldPort = FreePorts.tcp();
+        final PortgateConfig before = PortgateConfig.builder()
+            .workers(1)
+            .drainTimeout(Duration.ofMillis(1_500))
+            .listener(ListenerConfig.builder("web").bind("127.0.0.1:" + webPort).pool("back").build())
+            .listener(ListenerConfig.builder("old").bind("127.0.0.1:" + oldPort).pool("back").build())
+            .pool(PoolConfig.builder("back").target(LOOPBACK, kept.port()).target(LOOPBACK, removed.port()).build())
+            .build();
+        final Portgate portgate = closeLater(Portgate.start(before));
+        final InetSocketAddress web = portgate.boundAddresses("web").getFirst();
+        final InetSocketAddress old = portgate.boundAddresses("old").getFirst();
+        // Round-robin over two targets: two connections on each listener, one per target.
+        final SocketChannel[] onWeb = {closeLater(SocketChannel.open(web)), closeLater(SocketChannel.open(web))};
+        final SocketChannel onOld = closeLater(SocketChannel.open(old));
+        for (final SocketChannel channel : onWeb)
+        {
+            echo(channel);
+        }
+        echo(onOld);
+        awaitTrue(() -> removed.openConnections() >= 1 && kept.openConnections() >= 1);
+
+        final ReloadResult result = portgate.reload(PortgateConfig.builder()
+            .workers(1)
+            .drainTimeout(Duration.ofMillis(1_500))
+            .listener(ListenerConfig.builder("web").bind("127.0.0.1:" + webPort).pool("back").build())
+            .pool(PoolConfig.builder("back").target(LOOPBACK, kept.port()).build())
+            .build());
+        assertTrue(result.changes().contains("-listener old (tcp 127.0.0.1:" + oldPort + ")"), result.changes()
+            .toString());
+        // Within the deadline everything keeps going, but the removed listener takes no one new.
+        for (final SocketChannel channel : onWeb)
+        {
+            echo(channel);
+        }
+        echo(onOld);
+        assertThrows(IOException.class, () -> Exchange.roundTrip(old, Exchange.random(10)));
+        // New connections go only to the target that remains.
+        final int removedAccepted = removed.accepted();
+        for (int i = 0; i < 6; i++)
+        {
+            final byte[] payload = Exchange.random(100);
+            assertArrayEquals(payload, Exchange.roundTrip(web, payload));
+        }
+        assertEquals(removedAccepted, removed.accepted());
+        final TargetStats retired = portgate.stats().listener("web").targets().stream()
+            .filter(t -> t.target().endsWith(":" + removed.port())).findFirst().orElseThrow();
+        assertEquals(1, retired.activeConnections());
+
+        // After the deadline, what drained is closed and what remains carries on.
+        awaitTrue(() -> removed.openConnections() == 0);
+        int closed = 0;
+        for (final SocketChannel channel : onWeb)
+        {
+            closed += isClosed(channel) ? 1 : 0;
+        }
+        assertEquals(1, closed, "exactly the connection to the removed target is closed");
+        assertTrue(isClosed(onOld), "the removed listener's connection is closed");
+        for (final SocketChannel channel : onWeb)
+        {
+            if (!isClosed(channel))
+            {
+                echo(channel);
+            }
+        }
+        assertEquals(1, portgate.stats().listener("web").activeConnections());
+    }
+
+    @Test
+    void aRenamedListenerKeepsItsSocketAndItsConnections() throws Exception
+    {
+        final EchoServer target = closeLater(EchoServer.start());
+        final PortgateConfig before = single("web", FreePorts.tcp(), target.port());
+        final Portgate portgate = closeLater(Portgate.start(before));
+        final InetSocketAddress address = portgate.boundAddresses("web").getFirst();
+        final SocketChannel open = closeLater(SocketChannel.open(address));
+        echo(open);
+        final PortgateConfig renamed = PortgateConfig.builder()
+            .workers(1)
+            .listener(ListenerConfig.builder("www").bind(before.listeners().getFirst().bind()).pool("back").build())
+            .pool(before.pools().get("back"))
+            .build();
+        final ReloadResult result = portgate.reload(renamed);
+        assertNotEquals(0, result.changes().size());
+        assertEquals(address, portgate.boundAddresses("www").getFirst());
+        echo(open);
+        final byte[] payload = Exchange.random(500);
+        assertArrayEquals(payload, Exchange.roundTrip(address, payload));
+        assertEquals(1, target.accepted() - 1, "one new connection reached the target besides the open one");
+    }
+
+    private static PortgateConfig single(final String name, final int port, final int targetPort)
+    {
+        return PortgateConfig.builder()
+            .workers(1)
+            .listener(ListenerConfig.builder(name).bind("127.0.0.1:" + port).pool("back").build())
+            .pool(PoolConfig.builder("back").target(LOOPBACK, targetPort).build())
+            .build();
+    }
+
+    private static void echo(final SocketChannel channel) throws IOException
+    {
+        final byte[] payload = Exchange.random(700);
+        Exchange.writeFully(channel, payload);
+        assertArrayEquals(payload, Exchange.readExactly(channel, payload.length));
+    }
+
+    private static boolean isClosed(final SocketChannel channel)
+    {
+        try
+        {
+            Exchange.writeFully(channel, new byte[] {1});
+            final byte[] back = Exchange.readExactly(channel, 1);
+            return !Arrays.equals(new byte[] {1}, back);
+        }
+        catch (final IOException | RuntimeException | AssertionError ex)
+        {
+            return true;
+        }
+    }
+
+    private static void awaitTrue(final java.util.function.BooleanSupplier condition) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new AssertionError("condition not met in 10 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+}
