@@ -92,6 +92,7 @@ public final class Portgate implements AutoCloseable
      * @param tcpCounters by worker.
      * @param limits      the connection limits.
      * @param recorders   by worker and TCP listener, the connect-time recorders.
+     * @param firstByteRecorders by worker and TCP listener, the first-byte-time recorders.
      * @param udpRoutes   the UDP listeners by index: the configuration's, then removed ones still draining.
      * @param udpChannels by worker, listener and port offset, the sockets (null where one moved to another listener).
      * @param udpCounters by worker.
@@ -107,6 +108,7 @@ public final class Portgate implements AutoCloseable
         TcpCounters[] tcpCounters,
         ConnectionLimits limits,
         SingleWriterRecorder[][] recorders,
+        SingleWriterRecorder[][] firstByteRecorders,
         List<UdpRoute> udpRoutes,
         DatagramChannel[][][] udpChannels,
         UdpCounters[] udpCounters,
@@ -126,6 +128,7 @@ public final class Portgate implements AutoCloseable
     private final UdpForwarder[] udpForwarders;
     private final Object reloadLock = new Object();
     private final Map<String, Histogram> connectTotals = new java.util.HashMap<>();
+    private final Map<String, Histogram> firstByteTotals = new java.util.HashMap<>();
     private volatile State state;
     private AdminServer admin;
 
@@ -205,6 +208,7 @@ public final class Portgate implements AutoCloseable
         final TcpForwarder[] forwarders = new TcpForwarder[workerCount];
         final UdpForwarder[] udpForwarders = new UdpForwarder[workerCount];
         final SingleWriterRecorder[][] recorders = new SingleWriterRecorder[workerCount][routes.size()];
+        final SingleWriterRecorder[][] firstByteRecorders = new SingleWriterRecorder[workerCount][routes.size()];
         final DatagramChannel[][][] udpChannels = new DatagramChannel[workerCount][][];
         final Conductor conductor;
         final MetricsFile metrics;
@@ -232,6 +236,7 @@ public final class Portgate implements AutoCloseable
                 for (int r = 0; r < routes.size(); r++)
                 {
                     recorders[w][r] = forwarders[w].connectLatency(r);
+                    firstByteRecorders[w][r] = forwarders[w].firstByteLatency(r);
                 }
                 workers[w] = new Worker(w, SystemNanoClock.INSTANCE, errors, COMMAND_CAPACITY,
                     List.of(forwarders[w], udpForwarders[w]));
@@ -256,7 +261,7 @@ public final class Portgate implements AutoCloseable
 
         final AgentRunner conductorRunner = conductorRunner(conductor, errors);
         final State state = new State(config, 0, List.copyOf(routes), channels, counters, limits, recorders,
-            udp.routes(), udpChannels, udpCounters, conductor, conductorRunner,
+            firstByteRecorders, udp.routes(), udpChannels, udpCounters, conductor, conductorRunner,
             java.util.Collections.unmodifiableMap(allBound));
         final Portgate portgate = new Portgate(state, workers, budget, errors, metrics, forwarders, udpForwarders);
         for (int w = 0; w < workerCount; w++)
@@ -409,7 +414,7 @@ public final class Portgate implements AutoCloseable
     }
 
     /**
-     * Sets a target's weight until the next reload or restart.
+     * Sets a target's weight until a restart, or a reload that changes the target's configured weight.
      *
      * @param pool   the pool's name.
      * @param target the target as {@link #targets()} names it.
@@ -432,25 +437,46 @@ public final class Portgate implements AutoCloseable
     public Histogram connectLatency(final String listenerName)
     {
         final State current = state;
+        return latency(connectTotals, current.recorders(), tcpRoute(current, listenerName));
+    }
+
+    /**
+     * First-byte times of a TCP listener's connections since start, over every worker, when its configuration says
+     * {@code first-byte-latency: true}: from the client's first bytes reaching the target (or, when the target
+     * speaks first, from the connect) to the target's first bytes reaching the client. Safe from any thread.
+     *
+     * @param listenerName the listener's name.
+     * @return a copy of the histogram, values in nanoseconds; empty when the listener does not record them.
+     * @throws IllegalArgumentException when there is no TCP listener of that name.
+     */
+    public Histogram firstByteLatency(final String listenerName)
+    {
+        final State current = state;
+        return latency(firstByteTotals, current.firstByteRecorders(), tcpRoute(current, listenerName));
+    }
+
+    private static TcpRoute tcpRoute(final State current, final String listenerName)
+    {
         for (final TcpRoute route : current.tcpRoutes())
         {
             if (route.name().equals(listenerName) && !route.draining())
             {
-                return connectLatency(current, route);
+                return route;
             }
         }
         throw new IllegalArgumentException("no TCP listener named '" + listenerName + "'");
     }
 
-    private Histogram connectLatency(final State current, final TcpRoute route)
+    private static Histogram latency(final Map<String, Histogram> totals, final SingleWriterRecorder[][] recorders,
+        final TcpRoute route)
     {
-        synchronized (connectTotals)
+        synchronized (totals)
         {
             // Taking an interval histogram swaps the worker's recording buffer without stopping it
             // (HdrHistogram's writer-reader phaser); only one reader at a time may do so, hence the lock. The totals
             // are kept by listener name, so they carry across reloads that keep the listener.
-            final Histogram total = connectTotals.computeIfAbsent(route.name(), name -> new Histogram(2));
-            for (final SingleWriterRecorder[] byRoute : current.recorders())
+            final Histogram total = totals.computeIfAbsent(route.name(), name -> new Histogram(2));
+            for (final SingleWriterRecorder[] byRoute : recorders)
             {
                 total.add(byRoute[route.index()].getIntervalHistogram());
             }
@@ -531,13 +557,14 @@ public final class Portgate implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 reload.rollBack();
-                LOG.log(System.Logger.Level.WARNING, "reload result=rejected reason={0}; still running the " +
+                // DEBUG: the caller reports it (portgate run prints one line per reload); embedders log the result.
+                LOG.log(System.Logger.Level.DEBUG, "reload result=rejected reason={0}; still running the " +
                     "previous configuration", ex.getMessage());
                 throw ex instanceof UncheckedIOException ? new IllegalStateException(ex.getMessage(), ex) : ex;
             }
             final State applied = reload.apply();
             final ReloadResult result = new ReloadResult(applied.generation(), changes, restartRequired);
-            LOG.log(System.Logger.Level.INFO, result.logLine());
+            LOG.log(System.Logger.Level.DEBUG, result.logLine());
             return result;
         }
     }
@@ -997,15 +1024,8 @@ public final class Portgate implements AutoCloseable
                 tcpMax[i] = tcpRoutes.get(i).draining() ? 0 : tcpRoutes.get(i).maxConnections();
             }
             final ConnectionLimits limits = old.limits().reloaded(next.maxConnections(), tcpMax, tcpPrevious);
-            final SingleWriterRecorder[][] recorders = new SingleWriterRecorder[workerCount][tcpRoutes.size()];
-            for (int w = 0; w < workerCount; w++)
-            {
-                for (int i = 0; i < tcpRoutes.size(); i++)
-                {
-                    recorders[w][i] = tcpPrevious[i] >= 0 ? old.recorders()[w][tcpPrevious[i]] :
-                        TcpForwarder.newLatencyRecorder();
-                }
-            }
+            final SingleWriterRecorder[][] recorders = carry(old.recorders());
+            final SingleWriterRecorder[][] firstByteRecorders = carry(old.firstByteRecorders());
             // The old conductor stops first: a policy it sent after the switch would land on a new index.
             old.conductorRunner().close();
             final BalancerPolicy[][] policies = conductor.initialPolicies();
@@ -1039,7 +1059,8 @@ public final class Portgate implements AutoCloseable
                 final TcpForwarder tcp = tcpForwarders[w];
                 final UdpForwarder udp = udpForwarders[w];
                 final TcpReload tcpReload = new TcpReload(tcpArray, tcpChannels[w], tcpRouteMap, tcpTargetMaps,
-                    tcpCounters[w], limits, tcpPickers, recorders[w], conductor.failureListenerFor(tcp));
+                    tcpCounters[w], limits, tcpPickers, recorders[w], firstByteRecorders[w],
+                    conductor.failureListenerFor(tcp));
                 final UdpReload udpReload = new UdpReload(udpArray, udpChannels[w], udpRouteMap, udpTargetMaps,
                     udpCounters[w], udpPickers, conductor.failureListenerFor(udp));
                 final Runnable command = () ->
@@ -1072,7 +1093,7 @@ public final class Portgate implements AutoCloseable
             }
             final AgentRunner runner = conductorRunner(conductor, errors);
             final State applied = new State(next, old.generation() + 1, List.copyOf(tcpRoutes), tcpChannels,
-                tcpCounters, limits, recorders, List.copyOf(udpRoutes), udpChannels, udpCounters, conductor, runner,
+                tcpCounters, limits, recorders, firstByteRecorders, List.copyOf(udpRoutes), udpChannels, udpCounters, conductor, runner,
                 java.util.Collections.unmodifiableMap(bound));
             state = applied;
             AgentRunner.startOnThread(runner);
@@ -1088,6 +1109,21 @@ public final class Portgate implements AutoCloseable
                     "it will when it gets to it", RELOAD_APPLY_WAIT_MS);
             }
             return applied;
+        }
+
+        /** Recorders of listeners that stay carry on; new listeners get new ones. */
+        private SingleWriterRecorder[][] carry(final SingleWriterRecorder[][] before)
+        {
+            final SingleWriterRecorder[][] recorders = new SingleWriterRecorder[workers.length][tcpRoutes.size()];
+            for (int w = 0; w < workers.length; w++)
+            {
+                for (int i = 0; i < tcpRoutes.size(); i++)
+                {
+                    recorders[w][i] = tcpPrevious[i] >= 0 ? before[w][tcpPrevious[i]] :
+                        TcpForwarder.newLatencyRecorder();
+                }
+            }
+            return recorders;
         }
 
         private BalancerPolicy noTargets(final io.portgate.balance.BalanceAlgorithm algorithm,
@@ -1240,7 +1276,22 @@ public final class Portgate implements AutoCloseable
                 {
                     if (!route.draining())
                     {
-                        latencies.put(route.name(), connectLatency(current, route));
+                        latencies.put(route.name(), latency(connectTotals, current.recorders(), route));
+                    }
+                }
+                return latencies;
+            }
+
+            @Override
+            public Map<String, Histogram> firstByteLatencies()
+            {
+                final State current = state;
+                final Map<String, Histogram> latencies = new LinkedHashMap<>();
+                for (final TcpRoute route : current.tcpRoutes())
+                {
+                    if (!route.draining() && route.firstByteLatency())
+                    {
+                        latencies.put(route.name(), latency(firstByteTotals, current.firstByteRecorders(), route));
                     }
                 }
                 return latencies;

@@ -81,11 +81,18 @@ final class Reloader implements AutoCloseable
 
     /** Lets a reload in progress finish and refuses further requests. */
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
         attached.countDown();
         executor.shutdown();
-        executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        try
+        {
+            executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void reloadWhenAttached()

@@ -85,6 +85,16 @@ public final class AdminServer implements AutoCloseable
         Map<String, Histogram> connectLatencies();
 
         /**
+         * First-byte times since start, by TCP listener that records them ({@code first-byte-latency: true}).
+         *
+         * @return the histograms in nanoseconds; listeners that do not record them are absent.
+         */
+        default Map<String, Histogram> firstByteLatencies()
+        {
+            return Map.of();
+        }
+
+        /**
          * Re-reads the configuration file and applies it.
          *
          * @return what was applied.
@@ -193,7 +203,10 @@ public final class AdminServer implements AutoCloseable
             requireMethod(method, "GET");
             send(exchange, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(operations.metrics().samples()) +
                 PrometheusText.summary("portgate_tcp_connect_seconds", "Time to connect to a target", "listener",
-                    operations.connectLatencies()));
+                    operations.connectLatencies()) +
+                PrometheusText.summary("portgate_tcp_first_byte_seconds", "Time from the client's first bytes " +
+                    "reaching the target (or from the connect, when the target speaks first) to the target's first " +
+                    "bytes reaching the client", "listener", operations.firstByteLatencies()));
         }
         else if (path.equals("/api/listeners"))
         {

@@ -434,7 +434,8 @@ public final class Conductor implements Agent
     }
 
     /**
-     * Sets a target's weight until the next reload; the pool's policies are rebuilt with it. Safe from any thread.
+     * Sets a target's weight until a reload changes its configured weight (see {@link TargetSeed}); the pool's
+     * policies are rebuilt with it. Safe from any thread.
      *
      * @param pool   the pool's name.
      * @param target the target's index in the pool's target list.

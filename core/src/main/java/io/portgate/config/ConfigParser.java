@@ -37,10 +37,10 @@ public final class ConfigParser
     /** Keys allowed in a listener. */
     public static final List<String> LISTENER_KEYS = List.of(
         "name", "protocol", "bind", "pool", "max-connections", "connect-timeout", "connect-attempts", "idle-timeout",
-        "backlog", "send-buffer", "receive-buffer", "buffer-size", "affinity", "max-flows");
+        "backlog", "send-buffer", "receive-buffer", "buffer-size", "affinity", "max-flows", "first-byte-latency");
     /** Listener keys that only TCP listeners use. */
     public static final List<String> TCP_ONLY_KEYS = List.of(
-        "max-connections", "connect-timeout", "connect-attempts", "backlog", "buffer-size");
+        "max-connections", "connect-timeout", "connect-attempts", "backlog", "buffer-size", "first-byte-latency");
     /** Listener keys that only UDP listeners use. */
     public static final List<String> UDP_ONLY_KEYS = List.of("affinity", "max-flows");
     /** Keys allowed in a pool. */
@@ -296,6 +296,7 @@ public final class ConfigParser
             Affinity.FLOW)));
         ifPresent(m, "max-flows", n -> b.maxFlows(integer(n, label + " max-flows", 1, 16_777_216,
             ListenerConfig.DEFAULT_MAX_FLOWS)));
+        ifPresent(m, "first-byte-latency", n -> b.firstByteLatency(bool(n, label + " first-byte-latency")));
         return b.build();
     }
 
@@ -658,6 +659,17 @@ public final class ConfigParser
         error(pos(node), what + " '" + (text != null ? text : describe(node)) + "' is not one of " +
             String.join(", ", names), didYouMean(text, names));
         return fallback;
+    }
+
+    private boolean bool(final Node node, final String what)
+    {
+        if (node instanceof ScalarNode scalar && node.getTag().equals(Tag.BOOL))
+        {
+            return Boolean.parseBoolean(scalar.getValue().toLowerCase(java.util.Locale.ROOT));
+        }
+        final String text = scalarText(node);
+        error(pos(node), what + " '" + (text != null ? text : describe(node)) + "' is not true or false", null);
+        return false;
     }
 
     private static String didYouMean(final String text, final List<String> names)

@@ -39,6 +39,7 @@ public record ListenerConfig(
     int bufferSize,
     Affinity affinity,
     int maxFlows,
+    boolean firstByteLatency,
     Position position,
     Position bindPosition,
     Position poolPosition)
@@ -88,6 +89,7 @@ public record ListenerConfig(
         private int bufferSize = DEFAULT_BUFFER_SIZE;
         private Affinity affinity = Affinity.FLOW;
         private int maxFlows = DEFAULT_MAX_FLOWS;
+        private boolean firstByteLatency;
         private Position position = Position.NONE;
         private Position bindPosition = Position.NONE;
         private Position poolPosition = Position.NONE;
@@ -127,6 +129,8 @@ public record ListenerConfig(
         public Builder maxFlows(final int v) { maxFlows = v; return this; }
         /** @param v where the listener is. @return this. */
         public Builder position(final Position v) { position = v; return this; }
+        /** @param v whether to record first-byte times. @return this. */
+        public Builder firstByteLatency(final boolean v) { firstByteLatency = v; return this; }
         /** @param v where bind is. @return this. */
         public Builder bindPosition(final Position v) { bindPosition = v; return this; }
         /** @param v where pool is. @return this. */
@@ -138,8 +142,8 @@ public record ListenerConfig(
             final Duration idle = idleTimeout != null ? idleTimeout :
                 protocol == Protocol.UDP ? DEFAULT_UDP_IDLE_TIMEOUT : DEFAULT_TCP_IDLE_TIMEOUT;
             return new ListenerConfig(name, protocol, bind, pool, maxConnections, connectTimeout, connectAttempts,
-                idle, backlog, sendBuffer, receiveBuffer, bufferSize, affinity, maxFlows, position, bindPosition,
-                poolPosition);
+                idle, backlog, sendBuffer, receiveBuffer, bufferSize, affinity, maxFlows, firstByteLatency, position,
+                bindPosition, poolPosition);
         }
     }
 }

@@ -180,7 +180,8 @@ public final class HealthChecker implements Agent
      */
     public void seed(final int targetId, final TargetStatus before, final boolean drain)
     {
-        healthy[targetId] = before.healthy();
+        // A target the new configuration does not probe cannot be brought back up by probes: it starts up.
+        healthy[targetId] = before.healthy() || !probed[targetId];
         draining[targetId] = drain;
         probes[targetId] = before.probes();
         statuses.set(targetId, new TargetStatus(targets[targetId], effectiveState(targetId), before.lastResult(),

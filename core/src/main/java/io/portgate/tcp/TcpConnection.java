@@ -47,6 +47,12 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private int state = FREE;
     private int target = -1;
     private long connectStartNs;
+    private long connectedNs;
+    /** Still to record this connection's first-byte time. */
+    private boolean firstBytePending;
+    /** When the client's first bytes reached the target; until then the target may speak first. */
+    private boolean requestSent;
+    private long requestSentNs;
     private int attempts;
     private long triedTargets;
     private long hashKey;
@@ -430,6 +436,9 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     {
         forwarder.connectLatency(routeIndex).recordValue(Math.max(0, nowNs - connectStartNs));
         state = OPEN;
+        connectedNs = nowNs;
+        firstBytePending = route.firstByteLatency();
+        requestSent = false;
         counters.addTarget(routeIndex, target, TcpCounters.T_ACTIVE, 1);
         counters.addTarget(routeIndex, target, TcpCounters.T_TOTAL, 1);
         forwarder.onTargetConnected(routeIndex, target);
@@ -512,6 +521,10 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             {
                 lastActivityNs = nowNs;
                 countBytes(flow, written);
+                if (firstBytePending)
+                {
+                    timeFirstByte(flow, nowNs);
+                }
             }
         }
         if (flow.eof && flow.pending() == 0 && !flow.shutdown)
@@ -530,6 +543,28 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             {
                 release(false);
             }
+        }
+    }
+
+    /**
+     * First-byte time: from the client's first bytes reaching the target (or, when the target speaks first, from the
+     * connect) to the target's first bytes reaching the client.
+     */
+    private void timeFirstByte(final Flow flow, final long nowNs)
+    {
+        if (flow == upstream)
+        {
+            if (!requestSent)
+            {
+                requestSent = true;
+                requestSentNs = nowNs;
+            }
+        }
+        else
+        {
+            firstBytePending = false;
+            final long elapsed = nowNs - (requestSent ? requestSentNs : connectedNs);
+            forwarder.firstByteLatency(routeIndex).recordValue(Math.clamp(elapsed, 0, TcpForwarder.LATENCY_MAX_NS));
         }
     }
 

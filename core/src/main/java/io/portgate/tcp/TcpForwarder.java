@@ -25,8 +25,11 @@ import java.util.List;
  */
 public final class TcpForwarder implements LoopService, PolicyHost
 {
-    /** Longest connect time the histograms hold: the longest connect timeout the configuration allows. */
-    private static final long LATENCY_MAX_NS = 3_600_000_000_000L;
+    /**
+     * Longest time the histograms hold: an hour, beyond the longest connect timeout the configuration allows; a
+     * longer first-byte time is recorded as an hour.
+     */
+    static final long LATENCY_MAX_NS = 3_600_000_000_000L;
 
     private TcpRoute[] routes;
     private TcpAcceptor[][] acceptors;
@@ -36,6 +39,7 @@ public final class TcpForwarder implements LoopService, PolicyHost
     private BalancerPolicy[] pickers;
     private int[][] activePerTarget;
     private SingleWriterRecorder[] connectLatency;
+    private SingleWriterRecorder[] firstByteLatency;
     private volatile TargetFailureListener failureListener = TargetFailureListener.NONE;
     private final org.agrona.collections.Int2ObjectHashMap<TransferPool> poolsBySize =
         new org.agrona.collections.Int2ObjectHashMap<>();
@@ -45,6 +49,7 @@ public final class TcpForwarder implements LoopService, PolicyHost
     private final boolean splice;
     private final int workerIndex;
     private final io.portgate.loop.TimeoutHandler drainDeadline = this::onDrainDeadline;
+    private final org.agrona.collections.LongHashSet armedDeadlines = new org.agrona.collections.LongHashSet();
     private Worker worker;
     private TcpConnection activeHead;
     private int activeCount;
@@ -86,12 +91,14 @@ public final class TcpForwarder implements LoopService, PolicyHost
         this.pickers = new BalancerPolicy[this.routes.length];
         this.activePerTarget = new int[this.routes.length][];
         this.connectLatency = new SingleWriterRecorder[this.routes.length];
+        this.firstByteLatency = new SingleWriterRecorder[this.routes.length];
         for (int r = 0; r < this.routes.length; r++)
         {
             final TcpRoute route = this.routes[r];
             transferPools[r] = pool(route.bufferSize());
             activePerTarget[r] = new int[route.targetCount()];
             connectLatency[r] = newLatencyRecorder();
+            firstByteLatency[r] = newLatencyRecorder();
             pickers[r] = BalancerPolicies.create(route.algorithm(), route.targetIds(), route.weights(),
                 targetKeys(route), loadView(r), workerIndex);
             acceptors[r] = new TcpAcceptor[channels[r].length];
@@ -180,6 +187,7 @@ public final class TcpForwarder implements LoopService, PolicyHost
         limits = reload.limits();
         pickers = reload.pickers().clone();
         connectLatency = reload.connectLatency().clone();
+        firstByteLatency = reload.firstByteLatency().clone();
         failureListener = reload.failureListener();
         scheduleDrainDeadlines();
     }
@@ -265,12 +273,16 @@ public final class TcpForwarder implements LoopService, PolicyHost
         final long now = worker.nowNs();
         for (final long deadline : deadlines)
         {
-            worker.scheduleTimeout(Math.max(now, deadline), drainDeadline);
+            if (armedDeadlines.add(deadline))
+            {
+                worker.scheduleTimeout(Math.max(now, deadline), drainDeadline);
+            }
         }
     }
 
     private void onDrainDeadline(final long timerId, final long nowNs)
     {
+        armedDeadlines.removeIf(deadline -> nowNs - deadline >= 0);
         TcpConnection connection = activeHead;
         while (connection != null)
         {
@@ -434,6 +446,17 @@ public final class TcpForwarder implements LoopService, PolicyHost
     public SingleWriterRecorder connectLatency(final int routeIndex)
     {
         return connectLatency[routeIndex];
+    }
+
+    /**
+     * First-byte times of a listener's connections, recorded by this worker only when the listener asks for them.
+     *
+     * @param routeIndex the listener.
+     * @return the recorder, values in nanoseconds.
+     */
+    public SingleWriterRecorder firstByteLatency(final int routeIndex)
+    {
+        return firstByteLatency[routeIndex];
     }
 
     TcpCounters counters()

@@ -22,6 +22,7 @@ import java.nio.channels.ServerSocketChannel;
  * @param pickers         the policy of each listener now, built over {@link TcpForwarder#loadView(int)} of the new
  *                        indices.
  * @param connectLatency  the connect-time recorder of each listener now.
+ * @param firstByteLatency the first-byte-time recorder of each listener now.
  * @param failureListener who hears of failed connects now.
  */
 public record TcpReload(
@@ -33,6 +34,7 @@ public record TcpReload(
     ConnectionLimits limits,
     BalancerPolicy[] pickers,
     SingleWriterRecorder[] connectLatency,
+    SingleWriterRecorder[] firstByteLatency,
     TargetFailureListener failureListener)
 {
 }

@@ -28,6 +28,7 @@ public final class TcpRoute
     private final int bufferSize;
     private final ListenerConfig listener;
     private final long drainUntilNs;
+    private final boolean firstByteLatency;
 
     private TcpRoute(final int index, final ListenerConfig listener, final PoolConfig pool,
         final RouteTargets targets)
@@ -35,6 +36,7 @@ public final class TcpRoute
         this.index = index;
         this.listener = listener;
         this.drainUntilNs = 0;
+        this.firstByteLatency = listener.firstByteLatency();
         this.name = listener.name();
         this.poolName = pool.name();
         this.targets = targets;
@@ -54,6 +56,7 @@ public final class TcpRoute
         this.index = index;
         this.listener = from.listener;
         this.drainUntilNs = drainUntilNs;
+        this.firstByteLatency = from.firstByteLatency;
         this.name = from.name;
         this.poolName = from.poolName;
         this.targets = from.targets;
@@ -109,6 +112,12 @@ public final class TcpRoute
     public long drainUntilNs()
     {
         return drainUntilNs;
+    }
+
+    /** @return true to record each connection's first-byte time. */
+    public boolean firstByteLatency()
+    {
+        return firstByteLatency;
     }
 
     /** @return the listener's configuration. */

@@ -27,6 +27,7 @@ public final class UdpForwarder implements LoopService, PolicyHost
     private final boolean batching;
     private final DatagramPath path;
     private final io.portgate.loop.TimeoutHandler drainDeadline = this::onDrainDeadline;
+    private final org.agrona.collections.LongHashSet armedDeadlines = new org.agrona.collections.LongHashSet();
     private boolean accepting = true;
     private volatile TargetFailureListener failureListener = TargetFailureListener.NONE;
     private Worker worker;
@@ -245,12 +246,16 @@ public final class UdpForwarder implements LoopService, PolicyHost
         }
         for (final long deadline : deadlines)
         {
-            worker.scheduleTimeout(Math.max(worker.nowNs(), deadline), drainDeadline);
+            if (armedDeadlines.add(deadline))
+            {
+                worker.scheduleTimeout(Math.max(worker.nowNs(), deadline), drainDeadline);
+            }
         }
     }
 
     private void onDrainDeadline(final long timerId, final long nowNs)
     {
+        armedDeadlines.removeIf(deadline -> nowNs - deadline >= 0);
         for (int r = 0; r < flows.length; r++)
         {
             final UdpRoute route = flows[r].route();

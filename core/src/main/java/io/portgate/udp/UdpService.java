@@ -243,52 +243,6 @@ public final class UdpService
         return gso;
     }
 
-    /**
-     * A listener counter summed over the workers. Any thread.
-     *
-     * @param listener the listener index.
-     * @param slot     a {@code UdpCounters.L_} slot.
-     * @return the sum.
-     */
-    public long sumListener(final int listener, final int slot)
-    {
-        long sum = 0;
-        for (final UdpCounters c : counters)
-        {
-            sum += c.listener(listener, slot);
-        }
-        return sum;
-    }
-
-    /**
-     * A target counter summed over the workers. Any thread.
-     *
-     * @param listener the listener index.
-     * @param target   the target id.
-     * @param slot     a {@code UdpCounters.T_} slot.
-     * @return the sum.
-     */
-    public long sumTarget(final int listener, final int target, final int slot)
-    {
-        long sum = 0;
-        for (final UdpCounters c : counters)
-        {
-            sum += c.target(listener, target, slot);
-        }
-        return sum;
-    }
-
-    /** @return flows held now over every listener and worker. */
-    public long activeFlows()
-    {
-        long active = 0;
-        for (final UdpRoute route : routes)
-        {
-            active += sumListener(route.index(), UdpCounters.L_FLOWS_ACTIVE);
-        }
-        return active;
-    }
-
     /** Closes every socket, for a start that failed before the workers took them over. */
     public void closeUnstarted()
     {

@@ -40,6 +40,7 @@ class ConfigParserTest
             receive-buffer: 1m
             buffer-size: 32k
             max-connections: 100
+            first-byte-latency: true
           - name: dns
             protocol: udp
             bind: "[::1]:30000-30009"
@@ -104,6 +105,7 @@ class ConfigParserTest
         assertEquals(1 << 20, web.receiveBuffer());
         assertEquals(32 * 1024, web.bufferSize());
         assertEquals(100, web.maxConnections());
+        assertTrue(web.firstByteLatency());
         assertEquals(new Position(13, 5), web.position());
         assertEquals(new Position(15, 11), web.bindPosition());
 
@@ -112,6 +114,7 @@ class ConfigParserTest
         assertEquals(new PortRange(30000, 30009), dns.bind().ports());
         assertEquals(Affinity.CLIENT, dns.affinity());
         assertEquals(1000, dns.maxFlows());
+        assertFalse(dns.firstByteLatency());
         assertEquals(ListenerConfig.DEFAULT_UDP_IDLE_TIMEOUT, dns.idleTimeout());
 
         final PoolConfig pool = c.pools().get("web");

@@ -53,7 +53,9 @@ class TcpAllocationTest
 
         try (EchoServer echo = EchoServer.start())
         {
-            final Portgate portgate = Portgate.start(TestConfigs.tcp(splice, 1, echo.port()));
+            // First-byte timing on: it must not allocate either.
+            final Portgate portgate = Portgate.start(TestConfigs.tcp(splice, 1, l -> l.firstByteLatency(true), g -> { },
+                echo.port()));
             try (SocketChannel client = SocketChannel.open(portgate.boundAddresses(TestConfigs.LISTENER).getFirst()))
             {
                 final long workerId = workerThreadId();
