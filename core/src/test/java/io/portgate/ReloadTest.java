@@ -477,6 +477,137 @@ class ReloadTest
         assertEquals(1, target.accepted() - 1, "one new connection reached the target besides the open one");
     }
 
+    @Test
+    void healthVerdictsAndDrainsSurviveAReload() throws Exception
+    {
+        final EchoServer up = closeLater(EchoServer.start());
+        final EchoServer dead = closeLater(EchoServer.start());
+        final EchoServer drained = closeLater(EchoServer.start());
+        final EchoServer added = closeLater(EchoServer.start());
+        final int webPort = FreePorts.tcp();
+        // Ports are read now: a server that stopped listening no longer has one.
+        final int[] ports = {up.port(), dead.port(), drained.port(), added.port()};
+        final Portgate portgate = closeLater(Portgate.start(healthy(webPort, ports[0], ports[1], ports[2])));
+        final String deadLabel = "127.0.0.1:" + ports[1];
+        final String drainedLabel = "127.0.0.1:" + drained.port();
+        dead.stopListening();
+        awaitTrue(() -> state(portgate, deadLabel) == io.portgate.health.TargetState.DOWN);
+        portgate.drain("back", drainedLabel);
+        awaitTrue(() -> state(portgate, drainedLabel) == io.portgate.health.TargetState.DRAINING);
+
+        final ReloadResult result = portgate.reload(healthy(webPort, ports));
+        assertEquals(List.of("pool back: +target 127.0.0.1:" + ports[3]), result.changes());
+        // From the first moment after the reload: the dead target stays down and the drained one drained, so no
+        // new connection goes to either (a connect to the dead one would be counted as a failure).
+        assertEquals(io.portgate.health.TargetState.DOWN, state(portgate, deadLabel));
+        assertEquals(io.portgate.health.TargetState.DRAINING, state(portgate, drainedLabel));
+        // Counted by the balancer, not by the target, which also accepts health probes.
+        final long drainedConnections = targetConnections(portgate, drainedLabel);
+        final InetSocketAddress web = portgate.boundAddresses("web").getFirst();
+        for (int i = 0; i < 12; i++)
+        {
+            final byte[] payload = Exchange.random(64);
+            assertArrayEquals(payload, Exchange.roundTrip(web, payload));
+        }
+        assertEquals(drainedConnections, targetConnections(portgate, drainedLabel));
+        assertEquals(0, portgate.stats().listener("web").connectFailures());
+        assertTrue(targetConnections(portgate, "127.0.0.1:" + ports[3]) > 0, "the added target takes connections");
+    }
+
+    private static long targetConnections(final Portgate portgate, final String label)
+    {
+        return portgate.stats().listener("web").targets().stream().filter(t -> t.target().equals(label))
+            .findFirst().orElseThrow().totalConnections();
+    }
+
+    private static io.portgate.health.TargetState state(final Portgate portgate, final String label)
+    {
+        return portgate.targets().stream().filter(v -> v.target().equals(label)).findFirst().orElseThrow().state();
+    }
+
+    private static PortgateConfig healthy(final int webPort, final int... targets)
+    {
+        final PoolConfig.Builder pool = PoolConfig.builder("back")
+            .health(io.portgate.config.HealthConfig.builder().protocol(io.portgate.config.HealthProtocol.TCP)
+                .interval(Duration.ofMillis(50)).timeout(Duration.ofMillis(500)).rise(1).fall(1).build());
+        for (final int target : targets)
+        {
+            pool.target(LOOPBACK, target);
+        }
+        return PortgateConfig.builder()
+            .workers(2)
+            .listener(ListenerConfig.builder("web").bind("127.0.0.1:" + webPort).pool("back").build())
+            .pool(pool.build())
+            .build();
+    }
+
+    @Test
+    void udpFlowsDrainFromRemovedTargetsAndListeners() throws Exception
+    {
+        final UdpEchoServer one = closeLater(UdpEchoServer.start(1));
+        final UdpEchoServer two = closeLater(UdpEchoServer.start(2));
+        final int dnsPort = FreePorts.udp();
+        final int oldPort = FreePorts.udp();
+        final PortgateConfig before = udpConfig(dnsPort, oldPort, one, two);
+        final Portgate portgate = Portgate.start(before);
+        closeLater(() -> portgate.close(Duration.ZERO));
+        final InetSocketAddress dns = portgate.boundAddresses("dns").getFirst();
+        final InetSocketAddress old = portgate.boundAddresses("old").getFirst();
+        // Flows until one of them is on target 1, which the reload removes, and one is on target 2.
+        final List<UdpClient> onOne = new ArrayList<>();
+        final List<UdpClient> onTwo = new ArrayList<>();
+        for (int i = 0; i < 40 && (onOne.isEmpty() || onTwo.isEmpty()); i++)
+        {
+            final UdpClient client = closeLater(UdpClient.open("127.0.0.1", dns));
+            (client.exchange(("hello " + i).getBytes()) == 1 ? onOne : onTwo).add(client);
+        }
+        assertFalse(onOne.isEmpty() || onTwo.isEmpty(), "flows on both targets");
+        final UdpClient onOld = closeLater(UdpClient.open("127.0.0.1", old));
+        assertNotEquals(0, onOld.exchange("old listener".getBytes()));
+
+        portgate.reload(udpConfig(dnsPort, -1, two));
+        // Until the deadline: the flow on the removed target and the removed listener's flow still get answers
+        // from where they were, and a new client of the removed listener is turned away.
+        assertEquals(1, onOne.getFirst().exchange("still one".getBytes()));
+        assertEquals(2, onTwo.getFirst().exchange("still two".getBytes()));
+        assertNotEquals(0, onOld.exchange("old, still".getBytes()));
+        final UdpClient late = closeLater(UdpClient.open("127.0.0.1", old));
+        late.waitMillis(300);
+        late.send("too late".getBytes());
+        assertEquals(null, late.awaitReplyTo("too late".getBytes()));
+        assertEquals(1, portgate.stats().udpListeners().stream().filter(l -> l.name().equals("old"))
+            .findFirst().orElseThrow().dropsDraining());
+
+        // After it: the flow on the removed target moves to the remaining one; the removed listener is gone.
+        Thread.sleep(before.drainTimeout().toMillis() + 200);
+        assertEquals(2, onOne.getFirst().exchange("moved".getBytes()));
+        assertEquals(2, onTwo.getFirst().exchange("still two, later".getBytes()));
+        onOld.waitMillis(300);
+        onOld.send("old, after".getBytes());
+        assertEquals(null, onOld.awaitReplyTo("old, after".getBytes()));
+    }
+
+    private static PortgateConfig udpConfig(final int dnsPort, final int oldPort, final UdpEchoServer... targets)
+    {
+        final PoolConfig.Builder pool = PoolConfig.builder("udp").balance(BalanceAlgorithm.ROUND_ROBIN);
+        for (final UdpEchoServer target : targets)
+        {
+            pool.target(LOOPBACK, target.port());
+        }
+        final PortgateConfig.Builder config = PortgateConfig.builder()
+            .workers(1)
+            .drainTimeout(Duration.ofMillis(800))
+            .listener(ListenerConfig.builder("dns").protocol(Protocol.UDP).bind("127.0.0.1:" + dnsPort).pool("udp")
+                .build())
+            .pool(pool.build());
+        if (oldPort > 0)
+        {
+            config.listener(ListenerConfig.builder("old").protocol(Protocol.UDP).bind("127.0.0.1:" + oldPort)
+                .pool("udp").build());
+        }
+        return config.build();
+    }
+
     private static PortgateConfig single(final String name, final int port, final int targetPort)
     {
         return PortgateConfig.builder()

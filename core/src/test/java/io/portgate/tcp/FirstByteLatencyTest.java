@@ -122,7 +122,7 @@ class FirstByteLatencyTest
                 }
             }
         }
-        final Histogram firstByte = portgate.firstByteLatency("web");
+        final Histogram firstByte = awaitCount(portgate, connections);
         assertEquals(connections, firstByte.getTotalCount());
         assertTrue(firstByte.getMinValue() >= TimeUnit.MILLISECONDS.toNanos(DELAY_MS),
             "recorded " + firstByte.getMinValue() + " ns for a target that waited " + DELAY_MS + " ms");
@@ -133,6 +133,18 @@ class FirstByteLatencyTest
         assertTrue(metrics.contains("# TYPE portgate_tcp_first_byte_seconds summary\n"), metrics);
         assertTrue(metrics.contains("portgate_tcp_first_byte_seconds_count{listener=\"web\"} " + connections + "\n"),
             metrics);
+    }
+
+    private static Histogram awaitCount(final Portgate portgate, final long count) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Histogram histogram = portgate.firstByteLatency("web");
+        while (histogram.getTotalCount() < count && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(5);
+            histogram = portgate.firstByteLatency("web");
+        }
+        return histogram;
     }
 
     /** Fetches /metrics with a client that is closed at once, so no socket of it outlives the test. */
@@ -156,7 +168,8 @@ class FirstByteLatencyTest
         {
             assertArrayEquals("hello\n".getBytes(StandardCharsets.US_ASCII), Exchange.readExactly(channel, 6));
         }
-        final Histogram firstByte = portgate.firstByteLatency("web");
+        // The worker records right after the greeting reaches the client, which may read it a moment before.
+        final Histogram firstByte = awaitCount(portgate, 1);
         assertEquals(1, firstByte.getTotalCount());
         assertTrue(firstByte.getMinValue() >= TimeUnit.MILLISECONDS.toNanos(DELAY_MS), firstByte.getMinValue() +
             " ns");
