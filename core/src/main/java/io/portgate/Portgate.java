@@ -131,6 +131,8 @@ public final class Portgate implements AutoCloseable
     private final Map<String, Histogram> firstByteTotals = new java.util.HashMap<>();
     private volatile State state;
     private AdminServer admin;
+    private final org.agrona.concurrent.status.AtomicCounter reloadsApplied;
+    private final org.agrona.concurrent.status.AtomicCounter reloadsRejected;
 
     private Portgate(
         final State state,
@@ -149,6 +151,10 @@ public final class Portgate implements AutoCloseable
         this.tcpForwarders = tcpForwarders;
         this.udpForwarders = udpForwarders;
         this.runners = new AgentRunner[workers.length];
+        this.reloadsApplied = metrics.counter(io.portgate.metrics.Metric.RELOADS, 0,
+            io.portgate.metrics.Labels.of("result", "applied"));
+        this.reloadsRejected = metrics.counter(io.portgate.metrics.Metric.RELOADS, 0,
+            io.portgate.metrics.Labels.of("result", "rejected"));
     }
 
     /**
@@ -507,6 +513,7 @@ public final class Portgate implements AutoCloseable
             HostFacts.system());
         if (result.hasErrors())
         {
+            reloadsRejected.increment();
             throw new ConfigException(result.diagnostics());
         }
         return reload(result.config());
@@ -536,37 +543,52 @@ public final class Portgate implements AutoCloseable
             {
                 throw new IllegalStateException("portgate is closed");
             }
-            final State old = state;
-            final PortgateConfig requested = newConfig.metricsFile() == null && old.config().metricsFile() != null ?
-                newConfig.withMetricsFile(old.config().metricsFile()) : newConfig;
-            final List<Diagnostic> diagnostics = ConfigValidator.validate(requested, HostFacts.system());
-            if (diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR))
-            {
-                throw new ConfigException(diagnostics);
-            }
-            final List<String> restartRequired = new ArrayList<>();
-            final PortgateConfig next = keepRestartOnly(old.config(), requested, restartRequired);
-            final List<String> changes = ConfigDiff.between(old.config(), requested).changes();
-            final long nowNs = System.nanoTime();
-            final long deadlineNs = nowNs + Math.max(1, next.drainTimeout().toNanos());
-            final Reload reload = new Reload(old, next, nowNs, deadlineNs, restartRequired);
             try
             {
-                reload.plan();
+                final ReloadResult result = reloadLocked(newConfig);
+                reloadsApplied.increment();
+                return result;
             }
             catch (final RuntimeException ex)
             {
-                reload.rollBack();
-                // DEBUG: the caller reports it (portgate run prints one line per reload); embedders log the result.
-                LOG.log(System.Logger.Level.DEBUG, "reload result=rejected reason={0}; still running the " +
-                    "previous configuration", ex.getMessage());
-                throw ex instanceof UncheckedIOException ? new IllegalStateException(ex.getMessage(), ex) : ex;
+                reloadsRejected.increment();
+                throw ex;
             }
-            final State applied = reload.apply();
-            final ReloadResult result = new ReloadResult(applied.generation(), changes, restartRequired);
-            LOG.log(System.Logger.Level.DEBUG, result.logLine());
-            return result;
         }
+    }
+
+    private ReloadResult reloadLocked(final PortgateConfig newConfig)
+    {
+        final State old = state;
+        final PortgateConfig requested = newConfig.metricsFile() == null && old.config().metricsFile() != null ?
+            newConfig.withMetricsFile(old.config().metricsFile()) : newConfig;
+        final List<Diagnostic> diagnostics = ConfigValidator.validate(requested, HostFacts.system());
+        if (diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR))
+        {
+            throw new ConfigException(diagnostics);
+        }
+        final List<String> restartRequired = new ArrayList<>();
+        final PortgateConfig next = keepRestartOnly(old.config(), requested, restartRequired);
+        final List<String> changes = ConfigDiff.between(old.config(), requested).changes();
+        final long nowNs = System.nanoTime();
+        final long deadlineNs = nowNs + Math.max(1, next.drainTimeout().toNanos());
+        final Reload reload = new Reload(old, next, nowNs, deadlineNs, restartRequired);
+        try
+        {
+            reload.plan();
+        }
+        catch (final RuntimeException ex)
+        {
+            reload.rollBack();
+            // DEBUG: the caller reports it (portgate run prints one line per reload); embedders log the result.
+            LOG.log(System.Logger.Level.DEBUG, "reload result=rejected reason={0}; still running the " +
+                "previous configuration", ex.getMessage());
+            throw ex instanceof UncheckedIOException ? new IllegalStateException(ex.getMessage(), ex) : ex;
+        }
+        final State applied = reload.apply();
+        final ReloadResult result = new ReloadResult(applied.generation(), changes, restartRequired);
+        LOG.log(System.Logger.Level.DEBUG, result.logLine());
+        return result;
     }
 
     private static PortgateConfig keepRestartOnly(final PortgateConfig running, final PortgateConfig requested,

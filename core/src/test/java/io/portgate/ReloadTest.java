@@ -379,6 +379,9 @@ class ReloadTest
         assertEquals(1, portgate.config().workers());
         assertTrue(result.logLine().startsWith("reload=1 result=applied changes=1 restart-required=1: "),
             result.logLine());
+        // Both refusals and the reload are counted, for /metrics.
+        assertEquals(1, portgate.metrics().sum(io.portgate.metrics.Metric.RELOADS, "result", "applied"));
+        assertEquals(2, portgate.metrics().sum(io.portgate.metrics.Metric.RELOADS, "result", "rejected"));
     }
 
     @Test

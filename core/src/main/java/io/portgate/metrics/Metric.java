@@ -83,7 +83,10 @@ public enum Metric
         "Datagrams received from a target"),
     /** ICMP port unreachables from a target. */
     TARGET_UNREACHABLE("portgate_target_unreachable_total", Type.COUNTER,
-        "ICMP port unreachables a target answered with");
+        "ICMP port unreachables a target answered with"),
+    /** Configuration reloads, by result. */
+    RELOADS("portgate_reloads_total", Type.COUNTER,
+        "Configuration reloads: applied, or rejected (invalid, or could not be applied) with the old one kept");
 
     /** Prometheus metric types. */
     public enum Type
