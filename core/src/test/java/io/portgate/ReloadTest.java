@@ -478,6 +478,14 @@ class ReloadTest
         final byte[] payload = Exchange.random(500);
         assertArrayEquals(payload, Exchange.roundTrip(address, payload));
         assertEquals(1, target.accepted() - 1, "one new connection reached the target besides the open one");
+        // The open connection's gauges moved to the new name: one open (once the round trip's connection is
+        // released), none once it closes, never below.
+        awaitTrue(() -> portgate.stats().listener("www").activeConnections() == 1);
+        assertEquals(1, portgate.stats().listener("www").targets().getFirst().activeConnections());
+        assertTrue(portgate.stats().listeners().stream().noneMatch(l -> l.name().equals("web")));
+        open.close();
+        awaitTrue(() -> portgate.stats().listener("www").activeConnections() == 0);
+        assertEquals(0, portgate.stats().listener("www").targets().getFirst().activeConnections());
     }
 
     @Test

@@ -157,7 +157,8 @@ public final class MetricsFile implements AutoCloseable
             }
             if (counters.available() == 0)
             {
-                throw new IllegalStateException("metrics file is full (" + counters.capacity() + " counters)");
+                throw new IllegalStateException("metrics file is full (" + counters.capacity() + " counters); it is " +
+                    "sized at start for the configuration then, so a reload adding this much needs a restart");
             }
             final AtomicCounter counter = counters.newCounter(labels, metric.typeId(),
                 buffer -> buffer.putInt(KEY_WORKER_OFFSET, worker));

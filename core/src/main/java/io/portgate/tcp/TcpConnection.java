@@ -128,6 +128,11 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         return route;
     }
 
+    boolean isOpen()
+    {
+        return state == OPEN;
+    }
+
     int target()
     {
         return target;

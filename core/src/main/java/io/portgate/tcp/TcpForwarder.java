@@ -166,12 +166,23 @@ public final class TcpForwarder implements LoopService, PolicyHost
             }
         }
         connection = activeHead;
+        final TcpCounters next = reload.counters();
         while (connection != null)
         {
             final int r = connection.routeIndex();
             final int target = connection.target();
-            connection.remap(newRoutes[reload.routeMap()[r]], target < 0 ? -1 : reload.targetMaps()[r][target],
-                reload.counters());
+            final int newRoute = reload.routeMap()[r];
+            final int newTarget = target < 0 ? -1 : reload.targetMaps()[r][target];
+            // Gauges move with the connection: a no-op where the labels did not change (both name the same cell),
+            // a move where a listener or pool was renamed.
+            counters.addListener(r, TcpCounters.L_ACTIVE, -1);
+            next.addListener(newRoute, TcpCounters.L_ACTIVE, 1);
+            if (connection.isOpen())
+            {
+                counters.addTarget(r, target, TcpCounters.T_ACTIVE, -1);
+                next.addTarget(newRoute, newTarget, TcpCounters.T_ACTIVE, 1);
+            }
+            connection.remap(newRoutes[newRoute], newTarget, next);
             connection = connection.nextActive;
         }
         reassignAcceptors(reload);

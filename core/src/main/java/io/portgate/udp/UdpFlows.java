@@ -119,18 +119,26 @@ final class UdpFlows implements TimeoutHandler
             }
         }
         final int[] open = new int[newRoute.targetCount()];
+        final int newIndex = newRoute.index();
         for (UdpFlow flow = oldest; flow != null; flow = flow.newer)
         {
+            // Gauges move with the flow: a no-op where the labels did not change (both name the same cell), a move
+            // where a listener or pool was renamed.
+            counters.addListener(routeIndex, UdpCounters.L_FLOWS_ACTIVE, -1);
+            newCounters.addListener(newIndex, UdpCounters.L_FLOWS_ACTIVE, 1);
             final UdpBackend[] backends = new UdpBackend[newRoute.targetCount()];
             for (final UdpBackend backend : flow.backends)
             {
                 if (backend != null && targetMap[backend.target] >= 0)
                 {
-                    backend.target = targetMap[backend.target];
+                    final int before = backend.target;
+                    backend.target = targetMap[before];
                     backends[backend.target] = backend;
                     if (backend.isOpen())
                     {
                         open[backend.target]++;
+                        counters.addTarget(routeIndex, before, UdpCounters.T_FLOWS_ACTIVE, -1);
+                        newCounters.addTarget(newIndex, backend.target, UdpCounters.T_FLOWS_ACTIVE, 1);
                     }
                 }
             }
