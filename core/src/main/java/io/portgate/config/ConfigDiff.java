@@ -59,9 +59,9 @@ public record ConfigDiff(List<String> changes)
             {
                 changes.add("+listener " + name + " (" + l.protocol() + " " + l.bind() + " -> " + l.pool() + ")");
             }
-            else if (!sameListener(old, l))
+            else
             {
-                changes.add("listener " + name + " changed");
+                listener(changes, old, l);
             }
         });
 
@@ -112,15 +112,10 @@ public record ConfigDiff(List<String> changes)
         {
             changes.add(prefix + "balance " + old.balance().configName() + " -> " + pool.balance().configName());
         }
-        if (!sameHealth(old.health(), pool.health()))
-        {
-            changes.add(prefix + "health changed");
-        }
-        if (old.onDown() != pool.onDown() || old.allDown() != pool.allDown() ||
-            !old.slowStart().equals(pool.slowStart()))
-        {
-            changes.add(prefix + "on-down/when-all-down/slow-start changed");
-        }
+        health(changes, prefix, old.health(), pool.health());
+        setting(changes, prefix, "on-down", old.onDown(), pool.onDown());
+        setting(changes, prefix, "when-all-down", old.allDown(), pool.allDown());
+        setting(changes, prefix, "slow-start", old.slowStart(), pool.slowStart());
         final Map<String, TargetConfig> oldTargets = targets(old);
         final Map<String, TargetConfig> newTargets = targets(pool);
         oldTargets.forEach((label, t) ->
@@ -161,34 +156,70 @@ public record ConfigDiff(List<String> changes)
         return byName;
     }
 
-    private static boolean sameListener(final ListenerConfig a, final ListenerConfig b)
+    private static void listener(final List<String> changes, final ListenerConfig old, final ListenerConfig l)
     {
-        return a.protocol() == b.protocol() && a.bind().address().equals(b.bind().address()) &&
-            a.bind().ports().equals(b.bind().ports()) && Objects.equals(a.pool(), b.pool()) &&
-            a.maxConnections() == b.maxConnections() && a.connectTimeout().equals(b.connectTimeout()) &&
-            a.connectAttempts() == b.connectAttempts() && a.idleTimeout().equals(b.idleTimeout()) &&
-            a.backlog() == b.backlog() && a.sendBuffer() == b.sendBuffer() &&
-            a.receiveBuffer() == b.receiveBuffer() && a.bufferSize() == b.bufferSize() &&
-            a.affinity() == b.affinity() && a.maxFlows() == b.maxFlows();
+        final String prefix = "listener " + l.name() + ": ";
+        setting(changes, prefix, "protocol", old.protocol(), l.protocol());
+        setting(changes, prefix, "bind", old.bind(), l.bind());
+        setting(changes, prefix, "pool", old.pool(), l.pool());
+        setting(changes, prefix, "max-connections", old.maxConnections(), l.maxConnections());
+        setting(changes, prefix, "connect-timeout", old.connectTimeout(), l.connectTimeout());
+        setting(changes, prefix, "connect-attempts", old.connectAttempts(), l.connectAttempts());
+        setting(changes, prefix, "idle-timeout", old.idleTimeout(), l.idleTimeout());
+        setting(changes, prefix, "backlog", old.backlog(), l.backlog());
+        setting(changes, prefix, "send-buffer", old.sendBuffer(), l.sendBuffer());
+        setting(changes, prefix, "receive-buffer", old.receiveBuffer(), l.receiveBuffer());
+        setting(changes, prefix, "buffer-size", old.bufferSize(), l.bufferSize());
+        setting(changes, prefix, "affinity", old.affinity(), l.affinity());
+        setting(changes, prefix, "max-flows", old.maxFlows(), l.maxFlows());
+        setting(changes, prefix, "first-byte-latency", old.firstByteLatency(), l.firstByteLatency());
     }
 
-    private static boolean sameHealth(final HealthConfig a, final HealthConfig b)
+    private static void setting(final List<String> changes, final String prefix, final String key, final Object before,
+        final Object after)
+    {
+        // Endpoints are compared by address and ports: "localhost" and "127.0.0.1" bind the same socket.
+        final boolean same = before instanceof Endpoint x && after instanceof Endpoint y ?
+            Objects.equals(x.address(), y.address()) && x.ports().equals(y.ports()) : Objects.equals(before, after);
+        if (!same)
+        {
+            changes.add(prefix + key + " " + text(before) + " -> " + text(after));
+        }
+    }
+
+    private static String text(final Object value)
+    {
+        return value instanceof ConfigEnum e ? e.configName() : value instanceof java.time.Duration d ?
+            Units.formatDuration(d) : value == null ? "none" : String.valueOf(value);
+    }
+
+    private static void health(final List<String> changes, final String prefix, final HealthConfig a,
+        final HealthConfig b)
     {
         if (a == null || b == null)
         {
-            return a == b;
+            if (a != b)
+            {
+                changes.add(prefix + "health " + (a == null ? "none" : a.protocol().configName()) + " -> " +
+                    (b == null ? "none" : b.protocol().configName()));
+            }
+            return;
         }
-        return a.protocol() == b.protocol() && Objects.equals(a.port(), b.port()) &&
-            a.interval().equals(b.interval()) && a.timeout().equals(b.timeout()) && a.rise() == b.rise() &&
-            a.fall() == b.fall() && Objects.equals(a.send(), b.send()) && Objects.equals(a.expect(), b.expect()) &&
-            Objects.equals(a.path(), b.path()) && a.statusMin() == b.statusMin() && a.statusMax() == b.statusMax();
+        final String health = prefix + "health ";
+        setting(changes, health, "protocol", a.protocol(), b.protocol());
+        setting(changes, health, "port", a.port(), b.port());
+        setting(changes, health, "interval", a.interval(), b.interval());
+        setting(changes, health, "timeout", a.timeout(), b.timeout());
+        setting(changes, health, "rise", a.rise(), b.rise());
+        setting(changes, health, "fall", a.fall(), b.fall());
+        setting(changes, health, "send", a.send(), b.send());
+        setting(changes, health, "expect", a.expect(), b.expect());
+        setting(changes, health, "path", a.path(), b.path());
+        setting(changes, health, "status", a.statusMin() + "-" + a.statusMax(), b.statusMin() + "-" + b.statusMax());
     }
 
     private static void global(final List<String> changes, final String key, final Object before, final Object after)
     {
-        if (!Objects.equals(before, after))
-        {
-            changes.add(key + " " + before + " -> " + after);
-        }
+        setting(changes, "", key, before, after);
     }
 }

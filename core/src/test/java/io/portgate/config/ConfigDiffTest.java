@@ -64,4 +64,31 @@ class ConfigDiffTest
             "pool web: balance round-robin -> maglev", "pool web: -target 127.0.0.1:9000",
             "pool web: target 127.0.0.2:9000 weight 2 -> 5", "pool web: +target 127.0.0.3:9000"), diff.changes());
     }
+
+    @Test
+    void namesTheSettingAndBothValues()
+    {
+        final PortgateConfig after = parse("""
+            workers: 2
+            drain-timeout: 5s
+            listeners:
+              - name: web
+                bind: localhost:8080
+                pool: web
+                idle-timeout: 10m
+                first-byte-latency: true
+            pools:
+              web:
+                port: 9000
+                on-down: close
+                targets:
+                  - 127.0.0.1
+                  - address: 127.0.0.2
+                    weight: 2
+            """);
+        // "localhost" binds what "127.0.0.1" did: not a change.
+        assertEquals(java.util.List.of("drain-timeout 30s -> 5s", "listener web: idle-timeout 1h -> 10m",
+            "listener web: first-byte-latency false -> true", "pool web: on-down keep -> close"),
+            ConfigDiff.between(parse(BASE), after).changes());
+    }
 }
