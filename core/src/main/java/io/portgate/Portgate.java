@@ -516,7 +516,7 @@ public final class Portgate implements AutoCloseable
             reloadsRejected.increment();
             throw new ConfigException(result.diagnostics());
         }
-        return reload(result.config());
+        return reload(result.config(), result.diagnostics());
     }
 
     /**
@@ -536,6 +536,11 @@ public final class Portgate implements AutoCloseable
      */
     public ReloadResult reload(final PortgateConfig newConfig)
     {
+        return reload(newConfig, null);
+    }
+
+    private ReloadResult reload(final PortgateConfig newConfig, final List<Diagnostic> fileDiagnostics)
+    {
         Objects.requireNonNull(newConfig, "newConfig");
         synchronized (reloadLock)
         {
@@ -545,7 +550,7 @@ public final class Portgate implements AutoCloseable
             }
             try
             {
-                final ReloadResult result = reloadLocked(newConfig);
+                final ReloadResult result = reloadLocked(newConfig, fileDiagnostics);
                 reloadsApplied.increment();
                 return result;
             }
@@ -557,7 +562,7 @@ public final class Portgate implements AutoCloseable
         }
     }
 
-    private ReloadResult reloadLocked(final PortgateConfig newConfig)
+    private ReloadResult reloadLocked(final PortgateConfig newConfig, final List<Diagnostic> fileDiagnostics)
     {
         final State old = state;
         final PortgateConfig requested = newConfig.metricsFile() == null && old.config().metricsFile() != null ?
@@ -586,7 +591,9 @@ public final class Portgate implements AutoCloseable
             throw ex instanceof UncheckedIOException ? new IllegalStateException(ex.getMessage(), ex) : ex;
         }
         final State applied = reload.apply();
-        final ReloadResult result = new ReloadResult(applied.generation(), changes, restartRequired);
+        final ReloadResult result = new ReloadResult(applied.generation(), changes, restartRequired,
+            (fileDiagnostics != null ? fileDiagnostics : diagnostics).stream()
+                .filter(d -> d.severity() == Severity.WARNING).toList());
         LOG.log(System.Logger.Level.DEBUG, result.logLine());
         return result;
     }

@@ -1,5 +1,7 @@
 package io.portgate;
 
+import io.portgate.config.Diagnostic;
+
 import java.util.List;
 
 /**
@@ -10,8 +12,10 @@ import java.util.List;
  *                        empty when the new configuration equals the running one.
  * @param restartRequired settings that changed but only take effect at the next start (for example
  *                        {@code workers}), one entry each; the running value stays.
+ * @param warnings        what {@code portgate check} would warn about in the new configuration; it was applied anyway.
  */
-public record ReloadResult(int generation, List<String> changes, List<String> restartRequired)
+public record ReloadResult(int generation, List<String> changes, List<String> restartRequired,
+    List<Diagnostic> warnings)
 {
     /**
      * Copies the lists.
@@ -20,6 +24,19 @@ public record ReloadResult(int generation, List<String> changes, List<String> re
     {
         changes = List.copyOf(changes);
         restartRequired = List.copyOf(restartRequired);
+        warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * A result without warnings.
+     *
+     * @param generation      how many reloads have been applied since start, this one included.
+     * @param changes         what changed.
+     * @param restartRequired settings that need a restart.
+     */
+    public ReloadResult(final int generation, final List<String> changes, final List<String> restartRequired)
+    {
+        this(generation, changes, restartRequired, List.of());
     }
 
     /**

@@ -619,6 +619,42 @@ class ReloadTest
         return config.build();
     }
 
+    @Test
+    void reloadReadsTheFileItStartedFromAgain(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        final EchoServer first = closeLater(EchoServer.start());
+        final EchoServer second = closeLater(EchoServer.start());
+        final java.nio.file.Path file = dir.resolve("portgate.yaml");
+        final String listener = "listeners:\n  - name: web\n    bind: 127.0.0.1:" + FreePorts.tcp() + "\n    pool: back\n";
+        java.nio.file.Files.writeString(file, "workers: 1\n" + listener +
+            "pools:\n  back:\n    targets:\n      - 127.0.0.1:" + first.port() + "\n");
+        final PortgateConfig config = io.portgate.config.ConfigLoader.load(file,
+            io.portgate.config.HostFacts.system()).orThrow();
+        final Portgate portgate = closeLater(Portgate.start(config));
+
+        java.nio.file.Files.writeString(file, "workers: 1\n" + listener + "pools:\n  back:\n    balance: fastest\n" +
+            "    targets:\n      - 127.0.0.1:" + second.port() + "\n");
+        final ConfigException invalid = assertThrows(ConfigException.class, portgate::reload);
+        assertTrue(invalid.getMessage().startsWith(file + ":8:14: error: pool 'back' balance 'fastest'"),
+            invalid.getMessage());
+        assertEquals(config, portgate.config());
+
+        java.nio.file.Files.writeString(file, "workers: 1\n" + listener + "pools:\n  back:\n" +
+            "    targets:\n      - 127.0.0.1:" + second.port() + "\n");
+        final ReloadResult result = portgate.reload();
+        assertEquals(List.of("pool back: -target 127.0.0.1:" + first.port(), "pool back: +target 127.0.0.1:" +
+            second.port()), result.changes());
+        final byte[] payload = Exchange.random(200);
+        assertArrayEquals(payload, Exchange.roundTrip(portgate.boundAddresses("web").getFirst(), payload));
+        awaitTrue(() -> second.accepted() == 1);
+        assertEquals(1, portgate.metrics().sum(io.portgate.metrics.Metric.RELOADS, "result", "applied"));
+        assertEquals(1, portgate.metrics().sum(io.portgate.metrics.Metric.RELOADS, "result", "rejected"));
+        // Built in code, there is no file to read.
+        final Portgate inCode = closeLater(Portgate.start(single("code", FreePorts.tcp(), first.port())));
+        assertThrows(IllegalStateException.class, inCode::reload);
+    }
+
     private static PortgateConfig single(final String name, final int port, final int targetPort)
     {
         return PortgateConfig.builder()

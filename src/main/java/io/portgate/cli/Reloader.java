@@ -3,9 +3,7 @@ package io.portgate.cli;
 import io.portgate.Portgate;
 import io.portgate.ReloadResult;
 import io.portgate.config.ConfigException;
-import io.portgate.config.ConfigLoader;
 import io.portgate.config.Diagnostic;
-import io.portgate.config.PortgateConfig;
 import io.portgate.config.Severity;
 
 import java.io.PrintWriter;
@@ -124,19 +122,12 @@ final class Reloader implements AutoCloseable
 
     private void reload(final Portgate running)
     {
-        final ConfigLoader.Result loaded = ConfigFile.load(file);
-        if (loaded.hasErrors())
-        {
-            rejected(loaded.diagnostics(), ConfigFile.plural(loaded.count(Severity.ERROR), "error") + " in " + file);
-            return;
-        }
-        // As at start: without a metrics-file of its own the file means the one the balancer already writes.
-        final PortgateConfig next = loaded.config().metricsFile() != null ? loaded.config() :
-            loaded.config().withMetricsFile(running.config().metricsFile());
         final ReloadResult result;
         try
         {
-            result = running.reload(next);
+            // The balancer reads the file it started from, keeps its metrics file when the file names none, and
+            // counts the reload (portgate_reloads_total) whatever comes of it.
+            result = running.reload();
         }
         catch (final ConfigException ex)
         {
@@ -150,7 +141,7 @@ final class Reloader implements AutoCloseable
             return;
         }
         // One line per reload: the file's warnings, which start printed in full, are only counted here.
-        final long warnings = loaded.count(Severity.WARNING);
+        final long warnings = result.warnings().size();
         out.println("portgate: " + result.logLine() + (warnings == 0 ? "" :
             " [" + ConfigFile.plural(warnings, "warning") + " in " + file + ": portgate check lists them]"));
         out.flush();
