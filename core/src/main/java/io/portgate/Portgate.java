@@ -416,7 +416,11 @@ public final class Portgate implements AutoCloseable
      */
     public void drain(final String pool, final String target)
     {
-        state.conductor().drain(pool, targetIndex(pool, target), true);
+        synchronized (reloadLock)
+        {
+            // Under the reload lock: a reload hands the targets' drains to the next conductor, so none is lost.
+            state.conductor().drain(pool, targetIndex(pool, target), true);
+        }
     }
 
     /**
@@ -429,7 +433,10 @@ public final class Portgate implements AutoCloseable
      */
     public void weight(final String pool, final String target, final int weight)
     {
-        state.conductor().weight(pool, targetIndex(pool, target), weight);
+        synchronized (reloadLock)
+        {
+            state.conductor().weight(pool, targetIndex(pool, target), weight);
+        }
     }
 
     /**
@@ -697,8 +704,9 @@ public final class Portgate implements AutoCloseable
                         route.targets().firstPorts(), route.index(), List.of(udpForwarders)));
                 }
             }
+            // Seeded once the old conductor has stopped (in apply): what it takes in until then is not missed.
             conductor = new Conductor(next, bindings, workers, new NioProbeTransport(), SystemNanoClock.INSTANCE,
-                metrics, old.conductor().snapshot());
+                metrics, true);
         }
 
         private void planTcp()
@@ -1057,6 +1065,7 @@ public final class Portgate implements AutoCloseable
             final SingleWriterRecorder[][] firstByteRecorders = carry(old.firstByteRecorders());
             // The old conductor stops first: a policy it sent after the switch would land on a new index.
             old.conductorRunner().close();
+            conductor.seed(old.conductor().snapshot());
             final BalancerPolicy[][] policies = conductor.initialPolicies();
             final CountDownLatch appliedLatch = new CountDownLatch(workerCount);
             final TcpRoute[] tcpArray = tcpRoutes.toArray(new TcpRoute[0]);
@@ -1252,7 +1261,10 @@ public final class Portgate implements AutoCloseable
      */
     public void undrain(final String pool, final String target)
     {
-        state.conductor().drain(pool, targetIndex(pool, target), false);
+        synchronized (reloadLock)
+        {
+            state.conductor().drain(pool, targetIndex(pool, target), false);
+        }
     }
 
     private AdminServer.Operations adminOperations()

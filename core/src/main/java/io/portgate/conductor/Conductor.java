@@ -110,7 +110,7 @@ public final class Conductor implements Agent
     public Conductor(final PortgateConfig config, final List<RouteBinding> routes, final Worker[] workers,
         final ProbeTransport transport, final NanoClock clock, final MetricsFile metrics)
     {
-        this(config, routes, workers, transport, clock, metrics, null);
+        this(config, routes, workers, transport, clock, metrics, false);
     }
 
     /**
@@ -127,10 +127,11 @@ public final class Conductor implements Agent
     }
 
     /**
-     * Creates the conductor a reload starts: targets it shares with the stopped one (same pool, same address and
-     * ports) keep their state, drain, slow-start ramp and overridden weight (unless the configured weight changed);
-     * new targets start up. Forwarders hear of failures through {@link #failureListenerFor} and take their first
-     * policies from {@link #initialPolicies()}, both handed over with the reload.
+     * Creates a conductor, at start or for a reload. A reload's conductor is {@link #seed seeded} with the targets of
+     * the stopped one: those it shares (same pool, same address and ports) keep their state, drain, slow-start ramp
+     * and overridden weight (unless the configured weight changed); new targets start up. Its forwarders hear of
+     * failures through {@link #failureListenerFor} and take their first policies from {@link #initialPolicies()},
+     * both handed over with the reload.
      *
      * @param config    the new configuration.
      * @param routes    every listener that accepts, TCP and UDP, under its new index.
@@ -138,11 +139,13 @@ public final class Conductor implements Agent
      * @param transport carries health probes.
      * @param clock     the clock.
      * @param metrics   where the health gauges go.
-     * @param seed      by {@link #seedKey}, the targets of the stopped conductor; null at start.
+     * @param reload    true for a reload's conductor: {@link #seed} it once the old conductor has stopped; false at
+     *                  start, when every target starts up and the forwarders hear of failures from this conductor
+     *                  at once.
      */
     public Conductor(final PortgateConfig config, final List<RouteBinding> routes, final Worker[] workers,
         final ProbeTransport transport, final NanoClock clock, final MetricsFile metrics,
-        final Map<String, TargetSeed> seed)
+        final boolean reload)
     {
         this.metrics = metrics;
         this.workers = workers.clone();
@@ -182,10 +185,7 @@ public final class Conductor implements Agent
             }
         }
         this.checker = new HealthChecker(probeTargets, transport, clock, this::onStateChange, System.nanoTime());
-        if (seed != null)
-        {
-            seed(seed, probeTargets, now);
-        }
+
         final int n = probeTargets.size();
         stateGauges = new AtomicCounter[n];
         changeCounters = new AtomicCounter[n];
@@ -206,7 +206,7 @@ public final class Conductor implements Agent
             resultGauges[t.id()] = metrics.counter(Metric.TARGET_PROBE_RESULT, 0, labels);
         }
         updateGauges();
-        if (seed == null)
+        if (!reload)
         {
             poolsByHostRoute.keySet().forEach(host -> host.failureListener(failureListenerFor(host)));
         }
@@ -227,8 +227,15 @@ public final class Conductor implements Agent
         return pool + " " + label;
     }
 
-    private void seed(final Map<String, TargetSeed> seed, final List<ProbeTarget> probeTargets, final long now)
+    /**
+     * Starts targets from where the stopped conductor left them (see the constructor). Call before this conductor
+     * runs, once the stopped one has stopped, so that nothing it took in is missed.
+     *
+     * @param seed by {@link #seedKey}, the targets of the stopped conductor, from its {@link #snapshot()}.
+     */
+    public void seed(final Map<String, TargetSeed> seed)
     {
+        final long now = clock.nanoTime();
         for (final PoolState pool : pools.values())
         {
             for (int t = 0; t < pool.states.length; t++)
@@ -254,6 +261,7 @@ public final class Conductor implements Agent
             }
             pool.applied = pool.states.clone();
         }
+        updateGauges();
     }
 
     /**
@@ -403,6 +411,12 @@ public final class Conductor implements Agent
     @Override
     public void onClose()
     {
+        // Weights an operator set just before the stop are taken in, so that a reload's snapshot has them.
+        Runnable command;
+        while ((command = commands.poll()) != null)
+        {
+            command.run();
+        }
         checker.onClose();
     }
 

@@ -131,6 +131,8 @@ public final class HealthChecker implements Agent
     @Override
     public void onClose()
     {
+        // Drains an operator asked for just before the stop are taken in, so that a reload's snapshot has them.
+        drainCommands();
         transport.close();
     }
 
