@@ -741,8 +741,7 @@ public final class Portgate implements AutoCloseable
                         }
                         if (was.listener().backlog() != listener.backlog())
                         {
-                            restartRequired.add("listener " + listener.name() + ": backlog " +
-                                was.listener().backlog() + " -> " + listener.backlog());
+                            relisten(listener, was, perWorker);
                         }
                     }
                 }
@@ -788,6 +787,26 @@ public final class Portgate implements AutoCloseable
                 {
                     tcpChannels[w][i] = channels.get(i)[w];
                 }
+            }
+        }
+
+        /** A backlog change on the sockets a listener keeps: listen(2) again, or a restart when that fails. */
+        private void relisten(final ListenerConfig listener, final TcpRoute was,
+            final ServerSocketChannel[][] perWorker)
+        {
+            String failure = null;
+            for (final ServerSocketChannel[] channels : perWorker)
+            {
+                for (final ServerSocketChannel channel : channels)
+                {
+                    final String why = TcpForwarder.relisten(channel, listener.backlog());
+                    failure = failure == null ? why : failure;
+                }
+            }
+            if (failure != null)
+            {
+                restartRequired.add("listener " + listener.name() + ": backlog " + was.listener().backlog() +
+                    " -> " + listener.backlog() + " (" + failure + ")");
             }
         }
 

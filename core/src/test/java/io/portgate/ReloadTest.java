@@ -655,6 +655,39 @@ class ReloadTest
         assertThrows(IllegalStateException.class, inCode::reload);
     }
 
+    @Test
+    void aBacklogChangeTakesEffectOnTheSocketsAListenerKeeps() throws Exception
+    {
+        final EchoServer target = closeLater(EchoServer.start());
+        final int port = FreePorts.tcp();
+        final PortgateConfig before = single("web", port, target.port());
+        final Portgate portgate = closeLater(Portgate.start(before));
+        final SocketChannel open = closeLater(SocketChannel.open(portgate.boundAddresses("web").getFirst()));
+        echo(open);
+        final ReloadResult result = portgate.reload(PortgateConfig.builder()
+            .workers(1)
+            .listener(ListenerConfig.builder("web").bind("127.0.0.1:" + port).pool("back").backlog(77).build())
+            .pool(before.pools().get("back"))
+            .build());
+        assertEquals(List.of("listener web: backlog 1024 -> 77"), result.changes());
+        assertEquals(List.of(), result.restartRequired(), "listen(2) again changes it in place");
+        echo(open);
+        // ss shows a listening socket's backlog as its Send-Q.
+        final Process ss;
+        try
+        {
+            ss = new ProcessBuilder("ss", "-ltnH", "sport = :" + port).redirectErrorStream(true).start();
+        }
+        catch (final IOException ex)
+        {
+            org.junit.jupiter.api.Assumptions.abort("ss is not installed: " + ex.getMessage());
+            return;
+        }
+        final String sockets = new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, ss.waitFor());
+        assertTrue(sockets.lines().anyMatch(l -> l.trim().split("\\s+")[2].equals("77")), sockets);
+    }
+
     private static PortgateConfig single(final String name, final int port, final int targetPort)
     {
         return PortgateConfig.builder()

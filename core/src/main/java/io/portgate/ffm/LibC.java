@@ -97,6 +97,8 @@ public final class LibC
         Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = downcall("close",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle LISTEN = downcall("listen",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle RECVMMSG = downcall("recvmmsg",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), CAPTURE_ERRNO);
     private static final MethodHandle SENDMMSG = downcall("sendmmsg",
@@ -263,6 +265,27 @@ public final class LibC
         catch (final Throwable t)
         {
             throw new IllegalStateException("close downcall failed", t);
+        }
+    }
+
+    /**
+     * listen(2). On a socket that already listens, Linux only changes the backlog: the accept queue and its
+     * connections stay.
+     *
+     * @param callState the calling thread's call state.
+     * @param fd        the listening socket.
+     * @param backlog   the new backlog.
+     * @return 0, or -1 on error with errno in the call state.
+     */
+    public static int listen(final MemorySegment callState, final int fd, final int backlog)
+    {
+        try
+        {
+            return (int)LISTEN.invokeExact(callState, fd, backlog);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("listen downcall failed", t);
         }
     }
 

@@ -343,6 +343,32 @@ public final class TcpForwarder implements LoopService, PolicyHost
         }
     }
 
+    /**
+     * Changes the backlog of a socket that already listens, as a reload that changed a listener's {@code backlog}
+     * does: listen(2) again, which on Linux keeps the socket and its accept queue. Needs the Panama layer; without it
+     * the change waits for a restart.
+     *
+     * @param channel a listening socket.
+     * @param backlog the new backlog.
+     * @return null when done, else why it could not be done.
+     */
+    public static String relisten(final ServerSocketChannel channel, final int backlog)
+    {
+        try
+        {
+            final java.lang.foreign.MemorySegment callState = io.portgate.ffm.LibC.newCallState();
+            if (io.portgate.ffm.LibC.listen(callState, io.portgate.ffm.NativeFd.of(channel), backlog) != 0)
+            {
+                return "listen(2) failed with errno " + io.portgate.ffm.LibC.errno(callState);
+            }
+            return null;
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            return "the native layer is unavailable (" + ex.getMessage() + ")";
+        }
+    }
+
     private TransferPool pool(final int bufferSize)
     {
         TransferPool pool = poolsBySize.get(bufferSize);
