@@ -664,6 +664,12 @@ public final class Portgate implements AutoCloseable
         private Conductor conductor;
         private List<RouteBinding> bindings;
         private final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
+        /** Sockets of the running listeners already given to a listener of the new configuration. */
+        private final java.util.Set<java.nio.channels.Channel> taken =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        /** UDP sockets a removed listener hands to a new one; its draining flows still reply through them. */
+        private final java.util.Set<java.nio.channels.Channel> movedOn =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
         Reload(final State old, final PortgateConfig next, final long nowNs, final long deadlineNs,
             final List<String> restartRequired)
@@ -863,9 +869,6 @@ public final class Portgate implements AutoCloseable
             return null;
         }
 
-        private final java.util.Set<java.nio.channels.Channel> taken =
-            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-
         private void planUdp()
         {
             final List<ListenerConfig> listeners = next.listeners().stream()
@@ -956,9 +959,6 @@ public final class Portgate implements AutoCloseable
                 }
             }
         }
-
-        private final java.util.Set<java.nio.channels.Channel> movedOn =
-            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
         /** Socket buffer sizes a reload changed take effect on the sockets a listener keeps. */
         private void configureKept(final ListenerConfig listener, final UdpRoute route,
