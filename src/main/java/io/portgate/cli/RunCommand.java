@@ -55,7 +55,11 @@ final class RunCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         final Reloader reloader = new Reloader(file, out, err);
         // Before the file is read, so that a SIGHUP or a change from now on is not lost; either waits for the start.
-        Signal.handle(new Signal("HUP"), signal -> reloader.request());
+        final String hupProblem = handleHangup(reloader);
+        if (hupProblem != null)
+        {
+            err.println("portgate run: " + hupProblem);
+        }
         final ConfigWatcher watcher;
         try
         {
@@ -73,6 +77,38 @@ final class RunCommand implements Callable<Integer>
         {
             return run(out, err, reloader, watcher);
         }
+    }
+
+    /**
+     * Makes SIGHUP reload. A process started with SIGHUP ignored (nohup, some service managers and job runners)
+     * passes that on, and the JVM then silently declines to handle it; like nginx and HAProxy, {@code run} takes
+     * SIGHUP anyway (a hangup then reloads instead of stopping, which is what ignoring it was for).
+     *
+     * @return null when SIGHUP reloads, else why it does not.
+     */
+    static String handleHangup(final Reloader reloader)
+    {
+        final Signal hup = new Signal("HUP");
+        final sun.misc.SignalHandler handler = signal -> reloader.request();
+        if (Signal.handle(hup, handler) != sun.misc.SignalHandler.SIG_IGN)
+        {
+            return null;
+        }
+        try
+        {
+            if (io.portgate.ffm.LibC.defaultSignal(hup.getNumber()) &&
+                Signal.handle(hup, handler) != sun.misc.SignalHandler.SIG_IGN)
+            {
+                return null;
+            }
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            return "SIGHUP is ignored (the process was started with it ignored, as nohup does) and cannot be taken " +
+                "back without the native layer (" + ex.getMessage() + "): reload with --watch or POST /api/reload";
+        }
+        return "SIGHUP is ignored (the process was started with it ignored, as nohup does) and could not be taken " +
+            "back: reload with --watch or POST /api/reload";
     }
 
     private Integer run(final PrintWriter out, final PrintWriter err, final Reloader reloader,

@@ -33,9 +33,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code portgate run} as its own process: forwards, drains on SIGTERM and exits 0; refuses bad starts with 2;
  * reloads on SIGHUP and with {@code --watch}, and keeps forwarding when a reload is rejected.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+// A separate thread, so that a test blocked reading a process that never prints what it waits for fails at the
+// timeout instead of hanging the build; the process is killed after each test, which ends that read.
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RunCommandTest
 {
+    private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     @TempDir
@@ -46,6 +49,8 @@ class RunCommandTest
     @AfterEach
     void close() throws Exception
     {
+        STARTED.forEach(Process::destroyForcibly);
+        STARTED.clear();
         for (final AutoCloseable r : resources)
         {
             r.close();
@@ -54,13 +59,20 @@ class RunCommandTest
 
     private static Process start(final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>();
+        return start(List.of(), args);
+    }
+
+    private static Process start(final List<String> prefix, final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-exports",
             "java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-cp",
             System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(Arrays.asList(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        STARTED.add(process);
+        return process;
     }
 
     private int echoServer() throws IOException
@@ -268,6 +280,39 @@ class RunCommandTest
             assertTrue(firstAccepted.get() > firstBefore && secondAccepted.get() > secondBefore,
                 "both targets of the previous configuration still serve: " + firstAccepted + ", " + secondAccepted);
 
+            stopAndExpectZero(process, out);
+        }
+        finally
+        {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sighupReloadsEvenWhenStartedWithItIgnored() throws Exception
+    {
+        final int listen = freePort();
+        final int first = echoServer();
+        final AtomicInteger secondAccepted = new AtomicInteger();
+        final int second = echoServer(secondAccepted);
+        final Path file = config(listen, first);
+        // As nohup does: SIGHUP ignored, which the JVM keeps unless told otherwise.
+        final Process process = start(List.of("sh", "-c", "trap '' HUP; exec \"$0\" \"$@\""), "run",
+            file.toString());
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8)))
+        {
+            final String banner = readUntil(out, "portgate: running");
+            assertTrue(!banner.contains("SIGHUP is ignored"), banner);
+            Files.writeString(file, configText(listen, first, second));
+            sighup(process);
+            final String applied = readUntil(out, "portgate: reload");
+            assertTrue(applied.contains("portgate: reload=1 result=applied changes=1"), applied);
+            for (int i = 0; i < 4; i++)
+            {
+                assertForwards(listen);
+            }
+            assertTrue(secondAccepted.get() >= 1, "the target the reload added was used");
             stopAndExpectZero(process, out);
         }
         finally

@@ -97,6 +97,8 @@ public final class LibC
         Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = downcall("close",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
+    private static final MethodHandle SIGNAL = downcall("signal",
+        FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle LISTEN = downcall("listen",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle RECVMMSG = downcall("recvmmsg",
@@ -265,6 +267,28 @@ public final class LibC
         catch (final Throwable t)
         {
             throw new IllegalStateException("close downcall failed", t);
+        }
+    }
+
+    /**
+     * Gives a signal its default disposition again, as signal(2) with {@code SIG_DFL} does. A process started with
+     * a signal ignored (under {@code nohup}, say) keeps it ignored, and the JVM then refuses to handle it; resetting
+     * it first lets the JVM take it.
+     *
+     * @param signal the signal number, e.g. 1 for SIGHUP.
+     * @return true when the disposition was set.
+     */
+    public static boolean defaultSignal(final int signal)
+    {
+        try
+        {
+            final MemorySegment previous = (MemorySegment)SIGNAL.invokeExact(signal, MemorySegment.NULL);
+            // SIG_ERR is (void*)-1.
+            return previous.address() != -1L;
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("signal downcall failed", t);
         }
     }
 
