@@ -5,10 +5,9 @@
 # and latency.svg (the round-trip percentile curves). See bench/compare/README.md.
 #
 #   bench/compare/compare.sh [--quick] [--runs N] [--out DIR] [--targets LIST] [--only LIST] [--no-profile]
-#   (--targets: direct,portgate,portgate-block,haproxy,nginx; --only: tcp-rr,udp-rr,udp-oneway,bulk,iperf3,connect)
-#   portgate runs with idle-strategy backoff (the default before block won these runs); portgate-block is the same
-#   build with idle-strategy: block (the default now),
-#   the selector sleeping in epoll_wait as HAProxy and nginx do.
+#   (--targets: direct,portgate,portgate-splice,haproxy,nginx; --only: tcp-rr,udp-rr,udp-oneway,bulk,iperf3,connect)
+#   portgate runs the build's defaults (idle-strategy block, fast-paths.splice off: copying through a buffer);
+#   portgate-splice is the same build with fast-paths.splice: on (TCP moved by splice(2)).
 #
 # It installs nothing: a missing tool is named together with the apt package that provides it.
 set -euo pipefail
@@ -32,13 +31,13 @@ CLIENT_CPU=${CLIENT_CPU:-0}         # the load generator (and the udp-oneway sin
 BACKEND_CPU=${BACKEND_CPU:-1}       # the three backends of every pool
 BALANCER_CPU=${BALANCER_CPU:-1}     # the balancer under test (one worker / thread / process)
 PORT_BASE=${PORT_BASE:-21000}       # below the kernel's ephemeral range
-TARGETS="direct,portgate,portgate-block,haproxy,nginx"
+TARGETS="direct,portgate,portgate-splice,haproxy,nginx"
 ONLY=""
 PROFILE=1
 OUT=""
 PORTGATE_JAR=${PORTGATE_JAR:-}      # the balancer under test; default: this checkout's src/target/portgate.jar
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) RUNS=1; DURATION=2s; ONEWAY_DURATION=2s; WARMUP=1s; PROFILE=0 ;;
@@ -165,7 +164,7 @@ IPERF=($((P+41)) $((P+42)) $((P+43)))
 front_port() { # target scenario-kind -> port
   local base
   case "$1" in portgate) base=$((P+100)) ;; haproxy) base=$((P+200)) ;; nginx) base=$((P+300)) ;;
-    portgate-block) base=$((P+400)) ;; esac
+    portgate-splice) base=$((P+400)) ;; esac
   case "$2" in tcp-echo) echo $((base+1)) ;; tcp-sink) echo $((base+2)) ;; udp-echo) echo $((base+3)) ;;
     udp-sink) echo $((base+4)) ;; iperf) echo $((base+5)) ;; esac
 }
@@ -190,16 +189,18 @@ export UDP_ECHO1=${UDP_ECHO[0]} UDP_ECHO2=${UDP_ECHO[1]} UDP_ECHO3=${UDP_ECHO[2]
 export UDP_SINK1=${UDP_SINK[0]} UDP_SINK2=${UDP_SINK[1]} UDP_SINK3=${UDP_SINK[2]}
 export IPERF1=${IPERF[0]} IPERF2=${IPERF[1]} IPERF3=${IPERF[2]}
 export RUNTIME NGINX_STREAM_MODULE="${NGINX_STREAM_MODULE:-modules/ngx_stream_module.so}"
-for t in portgate portgate-block haproxy nginx; do
+for t in portgate portgate-splice haproxy nginx; do
   up=$(echo "$t" | tr a-z- A-Z_)
   export "${up}_TCP_ECHO=$(front_port "$t" tcp-echo)" "${up}_TCP_SINK=$(front_port "$t" tcp-sink)" \
          "${up}_UDP_ECHO=$(front_port "$t" udp-echo)" "${up}_UDP_SINK=$(front_port "$t" udp-sink)" \
          "${up}_IPERF=$(front_port "$t" iperf)"
 done
-for variant in portgate:backoff portgate-block:block; do
-  name=${variant%:*} up=$(echo "${variant%:*}" | tr a-z- A-Z_)
+# PG_SETTINGS: what a variant sets beyond the defaults (nothing for portgate: it measures today's defaults).
+declare -A PG_VARIANT_SETTINGS=([portgate]="" [portgate-splice]=$'fast-paths:\n  splice: on')
+for name in portgate portgate-splice; do
+  up=$(echo "$name" | tr a-z- A-Z_)
   for kind in TCP_ECHO TCP_SINK UDP_ECHO UDP_SINK IPERF; do v="${up}_$kind"; export "PG_$kind=${!v}"; done
-  export PG_IDLE=${variant#*:}
+  export PG_NAME=$name PG_SETTINGS=${PG_VARIANT_SETTINGS[$name]}
   render "$HERE/portgate.yaml.in" "$OUT/config/$name.yaml"
   sed '/# udp-begin/,/# udp-end/d' "$OUT/config/$name.yaml" > "$OUT/config/$name-tcp-only.yaml"
 done
@@ -270,7 +271,7 @@ probe_portgate_udp() {
 start_balancer() { # target
   case "$1" in
     direct) return 0 ;;
-    portgate|portgate-block)
+    portgate|portgate-splice)
       local jfr=() config=$1.yaml
       [ "$PORTGATE_UDP" = 1 ] || config=$1-tcp-only.yaml
       [ -n "$PORTGATE_JFR" ] && jfr=("-XX:StartFlightRecording=filename=$PORTGATE_JFR,settings=profile")
@@ -299,7 +300,7 @@ serves_udp() { # target
   case "$1" in
     direct|nginx) return 0 ;;
     haproxy) return 1 ;;  # the community edition has no generic UDP proxying
-    portgate|portgate-block) [ "$PORTGATE_UDP" = 1 ] ;;
+    portgate|portgate-splice) [ "$PORTGATE_UDP" = 1 ] ;;
   esac
 }
 address() { # target kind -> address:port the client uses
@@ -409,8 +410,8 @@ for t in ${TARGETS//,/ }; do stop_balancer "$t" measured; done
 if [ "$PROFILE" = 1 ] && [[ ",$TARGETS," == *",portgate"* ]]; then
   note "profiling portgate with JFR (not part of the measured runs)"
   mkdir -p "$OUT/profile"
-  for job in portgate:tcp-rr portgate:connect portgate-block:tcp-rr portgate-block:connect portgate-block:iperf3 \
-             portgate:udp-rr portgate-block:udp-rr portgate:udp-oneway-200000; do
+  for job in portgate:tcp-rr portgate:connect portgate:iperf3 portgate-splice:iperf3 portgate-splice:connect \
+             portgate:udp-rr portgate:udp-oneway-200000; do
     t=${job%%:*} s=${job#*:}
     serves_udp "$t" || [[ "$s" != udp-* ]] || continue
     [[ ",$TARGETS," == *",$t,"* ]] && scenario_wanted "$s" || continue
