@@ -472,16 +472,20 @@ reload_start_balancer() { # target: a fresh process on configuration a
   reload_put_config "$1" a
   local live
   live=$(reload_config_file "$1")
+  # env --default-signal=HUP: a script started under nohup (or by a supervisor that ignores SIGHUP) passes the
+  # ignored SIGHUP on, and the JVM does not install a handler for an ignored SIGHUP: portgate would ignore every
+  # reload without a word. nginx and HAProxy install their handlers whatever they inherit.
   case "$1" in
     portgate*)
-      start_bg "reload-$1" "$BALANCER_CPU" "$JAVA" -jar "$PORTGATE_JAR" run "$live" ;;
+      start_bg "reload-$1" "$BALANCER_CPU" env --default-signal=HUP "$JAVA" -jar "$PORTGATE_JAR" run "$live" ;;
     haproxy)
       # -W: master-worker; USR2 to the master re-executes it and starts a new worker, old workers finish
       # their connections (soft stop). -db keeps the master in the foreground.
-      start_bg reload-haproxy "$BALANCER_CPU" haproxy -W -db -f "$live" ;;
+      start_bg reload-haproxy "$BALANCER_CPU" env --default-signal=HUP haproxy -W -db -f "$live" ;;
     nginx)
       mkdir -p "$RUNTIME/nginx/logs"; : > "$RUNTIME/nginx/error.log"
-      start_bg reload-nginx "$BALANCER_CPU" nginx -p "$RUNTIME/nginx" -e "$RUNTIME/nginx/error.log" -c "$live" ;;
+      start_bg reload-nginx "$BALANCER_CPU" env --default-signal=HUP nginx -p "$RUNTIME/nginx" \
+        -e "$RUNTIME/nginx/error.log" -c "$live" ;;
   esac
   BAL_PID[$1]=$LAST_PID
   wait_tcp "$(front_port "$1" tcp-echo)"
