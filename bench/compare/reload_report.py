@@ -92,6 +92,23 @@ def oneway(raw, balancer, mode, run):
             "errorMessages": data.get("errorMessages", [])}
 
 
+def portgate_udp_sink(path):
+    """(received datagrams, sent to targets, dropped by portgate) of the udp-sink listener, from `portgate stat`."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return None
+    header = re.search(r"^LISTENER +RECEIVED_BYTES .*RECEIVED_DATAGRAMS.*$", text, re.M)
+    row = re.search(r"^udp-sink +\d+ .*$", text, re.M)
+    if not header or not row:
+        return None
+    values = dict(zip(header.group(0).split(), row.group(0).split()))
+    dropped = sum(int(v) for k, v in values.items() if k.startswith("DROPPED_DATAGRAMS"))
+    targets = sum(int(m) for m in re.findall(r"^udp-sink +127\.0\.0\.1:\d+ +(?:\S+ +){9}(\d+)", text, re.M))
+    return int(values["RECEIVED_DATAGRAMS"]), targets, dropped
+
+
 def ratio(a, b):
     return "%.2fx" % (a / b) if a is not None and b else "-"
 
@@ -150,6 +167,28 @@ def main():
         md.append("| %s | %s | %d / %d | %d / %d | %.3f %% / %.3f %% | %d / %d |" % (
             r["balancer"], r["run"], s["sent"], l["sent"], s["lost"], l["lost"], s["lossPercent"] or 0,
             l["lossPercent"] or 0, s["duplicates"], l["duplicates"]))
+    md += ["", "### Where portgate's one-way datagrams went (its own counters, `raw/stat.*.txt`)", "",
+           "Differences of `portgate stat` between the end of the steady and of the reload loads, so the reload "
+           "loads' warm-up is included: datagrams sent by the client = measured + 1 s of warm-up. \"Not read\": sent "
+           "but never received by portgate, so lost in its listening socket's receive buffer (the worker did not "
+           "read in time); \"dropped\": portgate's DROPPED_DATAGRAMS counters.", "",
+           "| balancer | run | sent by the client | received by portgate | not read | forwarded to targets | "
+           "dropped |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if not r["balancer"].startswith("portgate"):
+            continue
+        a = portgate_udp_sink(os.path.join(raw, "stat.%s.steady%s.txt" % (r["balancer"], r["run"])))
+        b = portgate_udp_sink(os.path.join(raw, "stat.%s.reload%s.txt" % (r["balancer"], r["run"])))
+        data = load_json(os.path.join(raw, "udp-oneway.%s.reload%s.json" % (r["balancer"], r["run"])))
+        if not a or not b or not data:
+            continue
+        sent = data.get("loss", {}).get("sent", 0) + round(data.get("requestedRate", 0) *
+                                                           data.get("warmupNanos", 0) / 1e9)
+        received, forwarded, dropped = (y - x for x, y in zip(a, b))
+        r["portgate-udp-sink-reload"] = {"sent": sent, "received": received, "forwarded": forwarded,
+                                         "dropped": dropped}
+        md.append("| %s | %s | %d | %d | %d | %d | %d |" % (r["balancer"], r["run"], sent, received,
+                                                           sent - received, forwarded, dropped))
     messages = []
     for r in rows:
         for mode in ("steady", "reload"):
