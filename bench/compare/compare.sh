@@ -4,11 +4,25 @@
 # Writes perf-results/<date>/ : raw output, machine facts, summary.md (every figure also as a ratio to direct)
 # and latency.svg (the round-trip percentile curves). See bench/compare/README.md.
 #
-#   bench/compare/compare.sh [--quick] [--runs N] [--out DIR] [--targets LIST] [--only LIST] [--no-profile]
-#   (--targets: direct,portgate,portgate-block,haproxy,nginx; --only: tcp-rr,udp-rr,udp-oneway,bulk,iperf3,connect)
-#   portgate runs with idle-strategy backoff (the default before block won these runs); portgate-block is the same
-#   build with idle-strategy: block (the default now),
-#   the selector sleeping in epoll_wait as HAProxy and nginx do.
+#   bench/compare/compare.sh [--quick] [--runs N] [--out DIR] [--targets LIST] [--only LIST] [--no-profile] [--reload]
+#   (--targets: direct,portgate,portgate-splice,haproxy,nginx;
+#    --only: tcp-rr,udp-rr,udp-oneway,bulk,iperf3,connect,reload)
+#   portgate runs the build's defaults (idle-strategy block, fast-paths.splice off: copying through a buffer);
+#   portgate-splice is the same build with fast-paths.splice: on (TCP moved by splice(2)).
+#
+#   --reload (or reload in --only) adds the reload-under-load scenario, written to <out>/reload/ (with --only reload
+#   alone, <out>/reload/ also gets its own machine.md and commands.log). For each balancer of --targets but direct
+#   (one fresh process per run, RELOAD_RUNS runs, default 1) it runs the same load twice: "steady", no reload, then
+#   "reload", with the configuration rewritten and reloaded every RELOAD_INTERVAL (default 0.5 s) for the whole run.
+#   The loads, one after the other, each RELOAD_DURATION (default 10s) after a 1s warm-up: tcp-rr over
+#   RR_CONNECTIONS long-lived connections at RR_RATE, udp-rr over UDP_FLOWS flows at RR_RATE, and udp-oneway at
+#   RELOAD_ONEWAY_RATE (default 20000/s) into the three sinks (no UDP for HAProxy). The two configurations (config/reload/<balancer>.a
+#   and .b) differ in the first target's weight of the tcp-echo, udp-echo and udp-sink pools and in a fourth target
+#   of the unused iperf pool. Reloads: portgate `kill -HUP` (applied reloads counted from its `reload=N
+#   result=applied` lines), HAProxy master-worker (-W) `kill -USR2` to the master (counted from its "Loading
+#   success" lines), nginx `kill -HUP` to the master (counted from its "reconfiguring" lines). reload/summary.md
+#   holds errors, timeouts, lost replies and datagrams, and reload/steady latency ratios, per balancer; for
+#   portgate, raw/stat.*.txt keeps `portgate stat --once` after each load (counters since its start).
 #
 # It installs nothing: a missing tool is named together with the apt package that provides it.
 set -euo pipefail
@@ -32,13 +46,18 @@ CLIENT_CPU=${CLIENT_CPU:-0}         # the load generator (and the udp-oneway sin
 BACKEND_CPU=${BACKEND_CPU:-1}       # the three backends of every pool
 BALANCER_CPU=${BALANCER_CPU:-1}     # the balancer under test (one worker / thread / process)
 PORT_BASE=${PORT_BASE:-21000}       # below the kernel's ephemeral range
-TARGETS="direct,portgate,portgate-block,haproxy,nginx"
+TARGETS="direct,portgate,portgate-splice,haproxy,nginx"
 ONLY=""
 PROFILE=1
 OUT=""
 PORTGATE_JAR=${PORTGATE_JAR:-}      # the balancer under test; default: this checkout's src/target/portgate.jar
+RELOAD=0                            # --reload: the reload-under-load scenario (see the usage text)
+RELOAD_RUNS=${RELOAD_RUNS:-1}
+RELOAD_DURATION=${RELOAD_DURATION:-10s}   # measured time of each of the three loads
+RELOAD_INTERVAL=${RELOAD_INTERVAL:-0.5}   # seconds between two reloads
+RELOAD_ONEWAY_RATE=${RELOAD_ONEWAY_RATE:-20000}
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) RUNS=1; DURATION=2s; ONEWAY_DURATION=2s; WARMUP=1s; PROFILE=0 ;;
@@ -47,12 +66,16 @@ while [ $# -gt 0 ]; do
     --only) ONLY=$2; shift ;;
     --targets) TARGETS=$2; shift ;;
     --no-profile) PROFILE=0 ;;
+    --reload) RELOAD=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
 wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+[[ ",$ONLY," == *",reload,"* ]] && RELOAD=1
+MAIN=0   # any of the regular scenarios wanted
+for s in tcp-rr udp-rr udp-oneway bulk iperf3 connect; do wanted "$s" && [ "$ONLY" != reload ] && MAIN=1; done
 
 # ---- tools: present, or say exactly what to install -----------------------------------------------------------
 missing=()
@@ -94,8 +117,14 @@ PORTGATE_JAR=${PORTGATE_JAR:-$HARNESS_JAR}
 # ---- output ---------------------------------------------------------------------------------------------------
 DATE=$(date -u +%Y-%m-%d)
 OUT=${OUT:-"$ROOT/perf-results/$DATE"}
+# The reload scenario alone keeps its machine facts, commands and configurations in <out>/reload/, beside a
+# comparison already in <out>.
+[ "$MAIN" = 0 ] && OUT="$OUT/reload"
 mkdir -p "$OUT/raw" "$OUT/config"
 OUT=$(cd "$OUT" && pwd)   # absolute: nginx resolves a relative -c against its prefix
+CONF_DIR=$OUT/config
+RELOAD_DIR=$OUT/reload
+[ "$MAIN" = 0 ] && RELOAD_DIR=$OUT
 RUNTIME=$(mktemp -d /tmp/portgate-compare.XXXXXX)
 LOG="$OUT/commands.log"
 : > "$LOG"
@@ -165,7 +194,7 @@ IPERF=($((P+41)) $((P+42)) $((P+43)))
 front_port() { # target scenario-kind -> port
   local base
   case "$1" in portgate) base=$((P+100)) ;; haproxy) base=$((P+200)) ;; nginx) base=$((P+300)) ;;
-    portgate-block) base=$((P+400)) ;; esac
+    portgate-splice) base=$((P+400)) ;; esac
   case "$2" in tcp-echo) echo $((base+1)) ;; tcp-sink) echo $((base+2)) ;; udp-echo) echo $((base+3)) ;;
     udp-sink) echo $((base+4)) ;; iperf) echo $((base+5)) ;; esac
 }
@@ -190,21 +219,23 @@ export UDP_ECHO1=${UDP_ECHO[0]} UDP_ECHO2=${UDP_ECHO[1]} UDP_ECHO3=${UDP_ECHO[2]
 export UDP_SINK1=${UDP_SINK[0]} UDP_SINK2=${UDP_SINK[1]} UDP_SINK3=${UDP_SINK[2]}
 export IPERF1=${IPERF[0]} IPERF2=${IPERF[1]} IPERF3=${IPERF[2]}
 export RUNTIME NGINX_STREAM_MODULE="${NGINX_STREAM_MODULE:-modules/ngx_stream_module.so}"
-for t in portgate portgate-block haproxy nginx; do
+for t in portgate portgate-splice haproxy nginx; do
   up=$(echo "$t" | tr a-z- A-Z_)
   export "${up}_TCP_ECHO=$(front_port "$t" tcp-echo)" "${up}_TCP_SINK=$(front_port "$t" tcp-sink)" \
          "${up}_UDP_ECHO=$(front_port "$t" udp-echo)" "${up}_UDP_SINK=$(front_port "$t" udp-sink)" \
          "${up}_IPERF=$(front_port "$t" iperf)"
 done
-for variant in portgate:backoff portgate-block:block; do
-  name=${variant%:*} up=$(echo "${variant%:*}" | tr a-z- A-Z_)
+# PG_SETTINGS: what a variant sets beyond the defaults (nothing for portgate: it measures today's defaults).
+declare -A PG_VARIANT_SETTINGS=([portgate]="" [portgate-splice]=$'fast-paths:\n  splice: on')
+for name in portgate portgate-splice; do
+  up=$(echo "$name" | tr a-z- A-Z_)
   for kind in TCP_ECHO TCP_SINK UDP_ECHO UDP_SINK IPERF; do v="${up}_$kind"; export "PG_$kind=${!v}"; done
-  export PG_IDLE=${variant#*:}
-  render "$HERE/portgate.yaml.in" "$OUT/config/$name.yaml"
-  sed '/# udp-begin/,/# udp-end/d' "$OUT/config/$name.yaml" > "$OUT/config/$name-tcp-only.yaml"
+  export PG_NAME=$name PG_SETTINGS=${PG_VARIANT_SETTINGS[$name]}
+  render "$HERE/portgate.yaml.in" "$CONF_DIR/$name.yaml"
+  sed '/# udp-begin/,/# udp-end/d' "$CONF_DIR/$name.yaml" > "$CONF_DIR/$name-tcp-only.yaml"
 done
-render "$HERE/haproxy.cfg.in" "$OUT/config/haproxy.cfg"
-render "$HERE/nginx.conf.in" "$OUT/config/nginx.conf"
+render "$HERE/haproxy.cfg.in" "$CONF_DIR/haproxy.cfg"
+render "$HERE/nginx.conf.in" "$CONF_DIR/nginx.conf"
 
 # ---- machine facts --------------------------------------------------------------------------------------------
 {
@@ -222,10 +253,11 @@ render "$HERE/nginx.conf.in" "$OUT/config/nginx.conf"
   echo "- portgate commit: $(git -C "$ROOT" rev-parse HEAD)$(git -C "$ROOT" diff --quiet HEAD -- core src bench/src || echo ' (with local changes)') branch $(git -C "$ROOT" rev-parse --abbrev-ref HEAD)"
   echo "- balancer jar: $PORTGATE_JAR"
   echo "- pinning (taskset): client and its udp-oneway sink on CPU $CLIENT_CPU, backends on CPU $BACKEND_CPU, balancer on CPU $BALANCER_CPU"
-  echo "- settings: runs=$RUNS warmup=$WARMUP duration=$DURATION oneway-duration=$ONEWAY_DURATION size=$SIZE rr: -c $RR_CONNECTIONS --rate $RR_RATE; udp flows $UDP_FLOWS; one-way rates $ONEWAY_RATES; connect -c $CONNECT_CLIENTS"
+  [ "$MAIN" = 1 ] && echo "- settings: runs=$RUNS warmup=$WARMUP duration=$DURATION oneway-duration=$ONEWAY_DURATION size=$SIZE rr: -c $RR_CONNECTIONS --rate $RR_RATE; udp flows $UDP_FLOWS; one-way rates $ONEWAY_RATES; connect -c $CONNECT_CLIENTS"
+  [ "$RELOAD" = 1 ] && echo "- reload scenario (one load at a time): runs=$RELOAD_RUNS duration=$RELOAD_DURATION each interval=${RELOAD_INTERVAL}s size=$SIZE tcp-rr -c $RR_CONNECTIONS --rate $RR_RATE; udp-rr -c $UDP_FLOWS --rate $RR_RATE; udp-oneway -c $UDP_FLOWS --rate $RELOAD_ONEWAY_RATE"
   echo "- sysctl: $(sysctl -n net.ipv4.tcp_tw_reuse 2>/dev/null | sed 's/^/tcp_tw_reuse=/') $(sysctl -n net.core.rmem_default 2>/dev/null | sed 's/^/rmem_default=/') $(sysctl -n net.core.rmem_max 2>/dev/null | sed 's/^/rmem_max=/')"
   echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other builds may run; raw/load.txt logs it per run)"
-  echo "- script: bench/compare/compare.sh $([ "$RUNS" = 1 ] && echo '(runs=1)')"
+  echo "- script: bench/compare/compare.sh $([ "$RUNS" = 1 ] && echo '(runs=1)')$([ "$RELOAD" = 1 ] && echo ' (with the reload scenario)')"
 } > "$OUT/machine.md"
 note "results go to $OUT"
 
@@ -246,7 +278,7 @@ PORTGATE_JFR=""
 PORTGATE_UDP=1
 # A build without the UDP engine ignores UDP listeners (or, in the first builds, fails on them): find out once.
 probe_portgate_udp() {
-  start_bg portgate-probe "$BALANCER_CPU" "$JAVA" -jar "$PORTGATE_JAR" run "$OUT/config/portgate.yaml"
+  start_bg portgate-probe "$BALANCER_CPU" "$JAVA" -jar "$PORTGATE_JAR" run "$CONF_DIR/portgate.yaml"
   local pid=$LAST_PID ok=0
   for _ in $(seq 100); do
     kill -0 "$pid" 2>/dev/null || break
@@ -270,16 +302,16 @@ probe_portgate_udp() {
 start_balancer() { # target
   case "$1" in
     direct) return 0 ;;
-    portgate|portgate-block)
+    portgate|portgate-splice)
       local jfr=() config=$1.yaml
       [ "$PORTGATE_UDP" = 1 ] || config=$1-tcp-only.yaml
       [ -n "$PORTGATE_JFR" ] && jfr=("-XX:StartFlightRecording=filename=$PORTGATE_JFR,settings=profile")
-      start_bg "$1" "$BALANCER_CPU" "$JAVA" "${jfr[@]}" -jar "$PORTGATE_JAR" run "$OUT/config/$config" ;;
+      start_bg "$1" "$BALANCER_CPU" "$JAVA" "${jfr[@]}" -jar "$PORTGATE_JAR" run "$CONF_DIR/$config" ;;
     haproxy)
-      start_bg haproxy "$BALANCER_CPU" haproxy -db -f "$OUT/config/haproxy.cfg" ;;
+      start_bg haproxy "$BALANCER_CPU" haproxy -db -f "$CONF_DIR/haproxy.cfg" ;;
     nginx)
       mkdir -p "$RUNTIME/nginx/logs"
-      start_bg nginx "$BALANCER_CPU" nginx -p "$RUNTIME/nginx" -e "$RUNTIME/nginx/error.log" -c "$OUT/config/nginx.conf" ;;
+      start_bg nginx "$BALANCER_CPU" nginx -p "$RUNTIME/nginx" -e "$RUNTIME/nginx/error.log" -c "$CONF_DIR/nginx.conf" ;;
   esac
   BAL_PID[$1]=$LAST_PID
   wait_tcp "$(front_port "$1" tcp-echo)"
@@ -299,7 +331,7 @@ serves_udp() { # target
   case "$1" in
     direct|nginx) return 0 ;;
     haproxy) return 1 ;;  # the community edition has no generic UDP proxying
-    portgate|portgate-block) [ "$PORTGATE_UDP" = 1 ] ;;
+    portgate|portgate-splice) [ "$PORTGATE_UDP" = 1 ] ;;
   esac
 }
 address() { # target kind -> address:port the client uses
@@ -384,33 +416,227 @@ for rate in $ONEWAY_RATES; do SCENARIOS="$SCENARIOS udp-oneway-$rate"; done
 SCENARIOS="$SCENARIOS iperf3 bulk connect"
 scenario_wanted() { wanted "$1" || { [[ "$1" == udp-oneway-* ]] && wanted udp-oneway; }; }
 
-[[ ",$TARGETS," == *",portgate"* ]] && probe_portgate_udp
-for t in ${TARGETS//,/ }; do start_balancer "$t"; done
-note "balancers up: ${TARGETS}"
-# Warm-up pass, not measured: the JIT of the Java backends and of portgate compiles the paths the runs take.
-note "warm-up pass (not measured)"
-for t in ${TARGETS//,/ }; do
-  pg_bench rr "$(address "$t" tcp-echo)" -q -c "$RR_CONNECTIONS" -r "$RR_RATE" -w 0s -d 2s > /dev/null 2>&1 || true
-  if serves_udp "$t"; then
-    pg_bench udp-rr "$(address "$t" udp-echo)" -q -c "$UDP_FLOWS" -r "$RR_RATE" -w 0s -d 2s > /dev/null 2>&1 || true
-  fi
-done
-for RUN in $(seq 1 "$RUNS"); do
-  for s in $SCENARIOS; do
-    scenario_wanted "$s" || continue
-    note "run $RUN: $s"
-    echo "run $RUN $s: load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/raw/load.txt"
-    for t in ${TARGETS//,/ }; do run_scenario "$s" "$t" "$RUN"; done
+# ---- reload under load (--reload): the same load with and without a reload every RELOAD_INTERVAL ------------------
+# Two valid configurations per balancer, a and b: b weighs the first target of the tcp-echo, udp-echo and udp-sink
+# pools 2 and adds a fourth target (nothing listens there) to the iperf pool, which the load does not use. Every
+# target the load uses stays in both, so a reload has no reason to cut a connection or lose a datagram.
+reload_configs() {
+  local dir=$RELOAD_DIR/config/reload spare=$((P+44))
+  mkdir -p "$dir"
+  python3 - "$CONF_DIR" "$dir" "$spare" "$RUNTIME" <<'PY'
+import re, sys
+src, dst, spare, runtime = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+def write(name, text):
+    with open("%s/%s" % (dst, name), "w") as f:
+        f.write(text)
+for name in ("portgate", "portgate-splice"):
+    pg = open("%s/%s.yaml" % (src, name)).read()
+    write(name + ".a.yaml", pg)
+    b = pg
+    for pool in ("tcp-echo", "udp-echo", "udp-sink"):
+        b = re.sub(r"(  %s:\n    balance: [a-z-]+\n    targets: \[)(127\.0\.0\.1:\d+)" % pool,
+                   r"\1{address: \2, weight: 2}", b)
+    b = re.sub(r"(  iperf:\n    balance: [a-z-]+\n    targets: \[[^\]]*)\]", r"\1, 127.0.0.1:%s]" % spare, b)
+    assert b.count("weight: 2") == 3 and b.count(spare) == 1, "portgate.yaml.in changed: fix reload_configs"
+    write(name + ".b.yaml", b)
+ha = open(src + "/haproxy.cfg").read()
+write("haproxy.a.cfg", ha)
+b = re.sub(r"(    server e1 127\.0\.0\.1:\d+)", r"\1 weight 2", ha)
+b = re.sub(r"(    server i3 127\.0\.0\.1:\d+\n)", r"\1    server i4 127.0.0.1:%s\n" % spare, b)
+assert b.count("weight 2") == 1 and b.count(spare) == 1, "haproxy.cfg.in changed: fix reload_configs"
+write("haproxy.b.cfg", b)
+ng = open(src + "/nginx.conf").read()
+# notice: the level of nginx's "reconfiguring" lines, which count the reloads
+ng = re.sub(r"(error_log \S+) warn;", r"\1 notice;", ng)
+write("nginx.a.conf", ng)
+b = ng
+for pool in ("tcp-echo", "udp-echo", "udp-sink"):
+    b = re.sub(r"(upstream %s \{ server 127\.0\.0\.1:\d+)" % pool, r"\1 weight=2", b)
+b = re.sub(r"(upstream iperf \{[^}]*)\}", r"\1server 127.0.0.1:%s; }" % spare, b)
+assert b.count("weight=2") == 3 and b.count(spare) == 1, "nginx.conf.in changed: fix reload_configs"
+write("nginx.b.conf", b)
+PY
+}
+reload_config_file() { # target -> the live configuration file the balancer reads
+  case "$1" in portgate*) echo "$RUNTIME/reload/$1.yaml" ;; haproxy) echo "$RUNTIME/reload/haproxy.cfg" ;;
+    nginx) echo "$RUNTIME/reload/nginx.conf" ;; esac
+}
+reload_put_config() { # target a|b: replaced by a rename, so a reader never sees half a file
+  local live src
+  live=$(reload_config_file "$1")
+  case "$1" in portgate*) src=$1.$2.yaml ;; haproxy) src=haproxy.$2.cfg ;; nginx) src=nginx.$2.conf ;; esac
+  cp "$RELOAD_DIR/config/reload/$src" "$live.tmp" && mv -f "$live.tmp" "$live"
+}
+reload_start_balancer() { # target: a fresh process on configuration a
+  mkdir -p "$RUNTIME/reload"
+  reload_put_config "$1" a
+  local live
+  live=$(reload_config_file "$1")
+  # env --default-signal=HUP: a script started under nohup (or by a supervisor that ignores SIGHUP) passes the
+  # ignored SIGHUP on, and the JVM does not install a handler for an ignored SIGHUP: portgate would ignore every
+  # reload without a word. nginx and HAProxy install their handlers whatever they inherit.
+  case "$1" in
+    portgate*)
+      start_bg "reload-$1" "$BALANCER_CPU" env --default-signal=HUP "$JAVA" -jar "$PORTGATE_JAR" run "$live" ;;
+    haproxy)
+      # -W: master-worker; USR2 to the master re-executes it and starts a new worker, old workers finish
+      # their connections (soft stop). -db keeps the master in the foreground.
+      start_bg reload-haproxy "$BALANCER_CPU" env --default-signal=HUP haproxy -W -db -f "$live" ;;
+    nginx)
+      mkdir -p "$RUNTIME/nginx/logs"; : > "$RUNTIME/nginx/error.log"
+      start_bg reload-nginx "$BALANCER_CPU" env --default-signal=HUP nginx -p "$RUNTIME/nginx" \
+        -e "$RUNTIME/nginx/error.log" -c "$live" ;;
+  esac
+  BAL_PID[$1]=$LAST_PID
+  wait_tcp "$(front_port "$1" tcp-echo)"
+  if serves_udp "$1"; then wait_udp "$(front_port "$1" udp-echo)"; wait_udp "$(front_port "$1" udp-sink)"; fi
+}
+reload_log() { # target -> the file whose lines count the applied reloads
+  case "$1" in nginx) echo "$RUNTIME/nginx/error.log" ;; *) echo "$RUNTIME/reload-$1.log" ;; esac
+}
+reload_applied() { # target -> applied reloads so far, from the balancer's own log
+  local pattern
+  case "$1" in portgate*) pattern='reload=[0-9]* result=applied' ;; haproxy) pattern='Loading success' ;;
+    nginx) pattern=': reconfiguring$' ;; esac   # not the "signal 1 (SIGHUP) received ..., reconfiguring" line
+  grep -c "$pattern" "$(reload_log "$1")" 2>/dev/null || true
+}
+reload_signal() { # target
+  local pid=${BAL_PID[$1]}
+  case "$1" in haproxy) kill -USR2 "$pid" ;; *) kill -HUP "$pid" ;; esac
+}
+# Reloads every RELOAD_INTERVAL, alternating b and a, from the end of the warm-up while the load runs.
+reloader() { # target load-pid signal-log
+  local t=$1 load=$2 log=$3 n=0 variant
+  sleep $(( $(seconds "$WARMUP") + 1 ))   # the clients' JVM start and warm-up
+  while kill -0 "$load" 2>/dev/null; do
+    n=$((n + 1))
+    variant=a
+    cmp -s "$(reload_config_file "$t")" "$RELOAD_DIR/config/reload/$(basename "$(reload_config_file "$t")" | sed 's/\./.a./')" \
+      && variant=b   # whatever runs now, the other one
+    reload_put_config "$t" "$variant"
+    reload_signal "$t"
+    echo "$(date -u +%H:%M:%S.%N) reload $n: configuration $variant" >> "$log"
+    sleep "$RELOAD_INTERVAL"
   done
-done
-for t in ${TARGETS//,/ }; do stop_balancer "$t" measured; done
+}
+# One load at a time: the rr clients spin while their next send is under a millisecond away, so two of them on
+# CLIENT_CPU would measure each other's time slices. The reloader runs for as long as each load does.
+reload_client() { # target mode kind tag duration -> the client runs in the background, pid in LAST_CLIENT
+  local t=$1 mode=$2 kind=$3 tag=$4 duration=$5 raw=$RELOAD_DIR/raw args
+  case "$kind" in
+    tcp-rr) args=(rr "$(address "$t" tcp-echo)" -c "$RR_CONNECTIONS" -r "$RR_RATE" --histogram-log "$raw/$kind.$tag.hlog") ;;
+    udp-rr) args=(udp-rr "$(address "$t" udp-echo)" -c "$UDP_FLOWS" -r "$RR_RATE" --histogram-log "$raw/$kind.$tag.hlog") ;;
+    udp-oneway) args=(udp-oneway "$(address "$t" udp-sink)" --sink "127.0.0.1:${UDP_SINK[0]}" -c "$UDP_FLOWS"
+                      -r "$RELOAD_ONEWAY_RATE" --drain 300ms) ;;
+  esac
+  echo "pg_bench ${args[*]} -q --format json -s $SIZE -w $WARMUP -d $duration" >> "$LOG"
+  pg_bench "${args[@]}" -q --format json -s "$SIZE" -w "$WARMUP" -d "$duration" \
+    > "$raw/$kind.$tag.json" 2> "$raw/$kind.$tag.err" &
+  LAST_CLIENT=$!
+}
+reload_load() { # target mode run [duration]: tcp-rr, then udp-rr, then udp-oneway (with reloads in mode reload)
+  local t=$1 mode=$2 run=$3 duration=${4:-$RELOAD_DURATION} raw=$RELOAD_DIR/raw tag kind sinks life i
+  local before reloader_pid signals=0
+  tag="$t.$mode$run"
+  note "  reload scenario: $tag"
+  echo "run $run reload $tag: load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$raw/load.txt"
+  before=$(reload_applied "$t")
+  [ "$mode" = reload ] && : > "$raw/reloads.$tag.log"
+  for kind in tcp-rr udp-rr udp-oneway; do
+    [ "$kind" = tcp-rr ] || serves_udp "$t" || continue
+    sinks=()
+    if [ "$kind" = udp-oneway ]; then
+      life=$(( $(seconds "$WARMUP") + $(seconds "$duration") + 5 ))
+      for i in 1 2; do
+        start_bg "reload-sink-$i" "$BACKEND_CPU" "$JAVA" "${BACKEND_JVM[@]}" -jar "$HARNESS_JAR" bench server -q \
+          --sink udp --bind "127.0.0.1:${UDP_SINK[$i]}" -d "${life}s"
+        sinks+=("$LAST_PID")
+      done
+      wait_udp "${UDP_SINK[1]}"; wait_udp "${UDP_SINK[2]}"
+    fi
+    reload_client "$t" "$mode" "$kind" "$tag" "$duration"
+    reloader_pid=""
+    if [ "$mode" = reload ]; then
+      reloader "$t" "$LAST_CLIENT" "$raw/reloads.$tag.log" &
+      reloader_pid=$!
+      BG_PIDS+=("$reloader_pid")
+    fi
+    wait "$LAST_CLIENT" || note "  $tag: the $kind client failed, see raw/$kind.$tag.err"
+    [ -n "$reloader_pid" ] && wait "$reloader_pid"
+    for i in "${!sinks[@]}"; do
+      wait "${sinks[$i]}" || true
+      cp "$RUNTIME/reload-sink-$((i + 1)).log" "$raw/$kind.$tag.sink$((i + 2)).txt"
+    done
+  done
+  sleep 1   # the last reload's log line
+  # portgate's own counters (cumulative since its start): where datagrams or connections went
+  case "$t" in portgate*)
+    "$JAVA" -jar "$HARNESS_JAR" stat --once --file "$RUNTIME/$t.metrics" > "$raw/stat.$tag.txt" 2>&1 || true ;;
+  esac
+  [ "$mode" = reload ] && signals=$(grep -c . "$raw/reloads.$tag.log")
+  {
+    echo "balancer=$t"
+    echo "mode=$mode"
+    echo "signals=$signals"
+    echo "applied=$(( $(reload_applied "$t") - before ))"
+    case "$t" in portgate*) echo "method=kill -HUP (portgate run re-reads its file)" ;;
+      haproxy) echo "method=master-worker (-W), kill -USR2 to the master" ;;
+      nginx) echo "method=kill -HUP to the master (as nginx -s reload)" ;; esac
+  } > "$raw/reloads.$tag.txt"
+}
+run_reload_scenario() {
+  mkdir -p "$RELOAD_DIR/raw"
+  reload_configs
+  note "reload under load: $RELOAD_RUNS run(s) of $RELOAD_DURATION per balancer and mode, a reload every ${RELOAD_INTERVAL}s"
+  local t run
+  for run in $(seq 1 "$RELOAD_RUNS"); do
+    for t in ${TARGETS//,/ }; do
+      [ "$t" = direct ] && continue
+      reload_start_balancer "$t"
+      # The same loads for 2 s each, not measured: the JIT of the balancer (all three paths) and the backends.
+      reload_load "$t" warmup "$run" 2s
+      rm -f "$RELOAD_DIR"/raw/*."$t".warmup"$run".*
+      reload_load "$t" steady "$run"
+      reload_load "$t" reload "$run"
+      stop_balancer "$t" "reload$run"
+      cp "$RUNTIME/reload-$t.log" "$RELOAD_DIR/raw/$t.reload$run.log" 2>/dev/null || true
+      [ "$t" = nginx ] && mv "$OUT/raw/nginx-error-reload$run.log" "$RELOAD_DIR/raw/nginx-error.reload$run.log" 2>/dev/null
+    done
+  done
+  return 0
+}
+
+[[ ",$TARGETS," == *",portgate"* ]] && probe_portgate_udp
+if [ "$MAIN" = 1 ]; then
+  for t in ${TARGETS//,/ }; do start_balancer "$t"; done
+  note "balancers up: ${TARGETS}"
+  # Warm-up pass, not measured: the JIT of the Java backends and of portgate compiles the paths the runs take.
+  note "warm-up pass (not measured)"
+  for t in ${TARGETS//,/ }; do
+    pg_bench rr "$(address "$t" tcp-echo)" -q -c "$RR_CONNECTIONS" -r "$RR_RATE" -w 0s -d 2s > /dev/null 2>&1 || true
+    if serves_udp "$t"; then
+      pg_bench udp-rr "$(address "$t" udp-echo)" -q -c "$UDP_FLOWS" -r "$RR_RATE" -w 0s -d 2s > /dev/null 2>&1 || true
+    fi
+  done
+  for RUN in $(seq 1 "$RUNS"); do
+    for s in $SCENARIOS; do
+      scenario_wanted "$s" || continue
+      note "run $RUN: $s"
+      echo "run $RUN $s: load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/raw/load.txt"
+      for t in ${TARGETS//,/ }; do run_scenario "$s" "$t" "$RUN"; done
+    done
+  done
+  for t in ${TARGETS//,/ }; do stop_balancer "$t" measured; done
+fi
+
+[ "$RELOAD" = 1 ] && run_reload_scenario
 
 # ---- a profile of portgate under the same load (JFR, separate from the measured runs) --------------------------
-if [ "$PROFILE" = 1 ] && [[ ",$TARGETS," == *",portgate"* ]]; then
+if [ "$MAIN" = 1 ] && [ "$PROFILE" = 1 ] && [[ ",$TARGETS," == *",portgate"* ]]; then
   note "profiling portgate with JFR (not part of the measured runs)"
   mkdir -p "$OUT/profile"
-  for job in portgate:tcp-rr portgate:connect portgate-block:tcp-rr portgate-block:connect portgate-block:iperf3 \
-             portgate:udp-rr portgate-block:udp-rr portgate:udp-oneway-200000; do
+  for job in portgate:tcp-rr portgate:connect portgate:iperf3 portgate-splice:iperf3 portgate-splice:connect \
+             portgate:udp-rr portgate:udp-oneway-200000; do
     t=${job%%:*} s=${job#*:}
     serves_udp "$t" || [[ "$s" != udp-* ]] || continue
     [[ ",$TARGETS," == *",$t,"* ]] && scenario_wanted "$s" || continue
@@ -434,5 +660,11 @@ logs=("$OUT"/raw/tcp-rr.*.hlog)
 [ -e "${logs[0]}" ] && "$JAVA" -cp "$HARNESS_JAR" "$HERE/HistogramCurve.java" latency "${logs[@]}" || true
 logs=("$OUT"/raw/udp-rr.*.hlog)
 [ -e "${logs[0]}" ] && "$JAVA" -cp "$HARNESS_JAR" "$HERE/HistogramCurve.java" latency "${logs[@]}" || true
-python3 "$HERE/report.py" "$OUT"
-note "done: $OUT/summary.md, $OUT/latency.svg"
+if [ "$MAIN" = 1 ]; then
+  python3 "$HERE/report.py" "$OUT"
+  note "done: $OUT/summary.md, $OUT/latency.svg"
+fi
+if [ "$RELOAD" = 1 ]; then
+  python3 "$HERE/reload_report.py" "$RELOAD_DIR"
+  note "done: $RELOAD_DIR/summary.md"
+fi

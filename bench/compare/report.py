@@ -12,9 +12,11 @@ import re
 import statistics
 import sys
 
-TARGETS = ["direct", "portgate", "portgate-block", "haproxy", "nginx"]
-PORTGATES = ["portgate", "portgate-block"]
-COLOURS = {"direct": "#444444", "portgate": "#d62728", "portgate-block": "#ff7f0e", "haproxy": "#1f77b4",
+TARGETS = ["direct", "portgate", "portgate-splice", "haproxy", "nginx"]
+PORTGATES = ["portgate", "portgate-splice"]
+# Column headings: portgate measures the build's defaults, portgate-splice the one setting it changes.
+LABELS = {"portgate": "portgate (defaults: block, copy)", "portgate-splice": "portgate-splice (block, splice on)"}
+COLOURS = {"direct": "#444444", "portgate": "#d62728", "portgate-splice": "#ff7f0e", "haproxy": "#1f77b4",
            "nginx": "#2ca02c"}
 CLOCK_TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
 
@@ -163,7 +165,8 @@ ROWS = [
 
 
 def table(metrics):
-    lines = ["| scenario | " + " | ".join(TARGETS) + " |", "|---|" + "---|" * len(TARGETS)]
+    lines = ["| scenario | " + " | ".join(LABELS.get(t, t) for t in TARGETS) + " |",
+             "|---|" + "---|" * len(TARGETS)]
     for scenario, metric, label, unit in ROWS:
         values = metrics.get((scenario, metric))
         if not values:
@@ -357,9 +360,9 @@ def main():
           "Each cell: the mean over runs, and in brackets its ratio to direct measured in the same run (mean, and "
           "the range over runs). Loss cells carry the ratio of datagrams delivered per second instead. `n/a`: the "
           "balancer does not serve that protocol (HAProxy has no UDP; portgate only when its build serves UDP "
-          "listeners). `portgate` runs idle strategy `backoff` (the default until block replaced it), `portgate-block` "
-          "the same build with "
-          "`idle-strategy: block` (sleeping in epoll_wait, as HAProxy and nginx do).", "", table(metrics), "", "## portgate against its targets", "", goals_md, "",
+          "listeners). `portgate` runs the build's defaults (`idle-strategy: block`, sleeping in epoll_wait as HAProxy "
+          "and nginx do, and `fast-paths.splice: off`, copying through a buffer); `portgate-splice` the same build "
+          "with `fast-paths.splice: on`.", "", table(metrics), "", "## portgate against its targets", "", goals_md, "",
           "## Balancer CPU time per unit of work", "",
           "utime + stime of the balancer process (and nginx's worker) from /proc over warm-up and measured time, "
           "divided by the measured units: comparable between balancers, a little above the absolute cost.", "",
