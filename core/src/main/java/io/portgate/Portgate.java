@@ -21,6 +21,7 @@ import io.portgate.conductor.RouteBinding;
 import io.portgate.conductor.TargetView;
 import io.portgate.health.NioProbeTransport;
 import io.portgate.loop.LoopErrors;
+import io.portgate.loop.Route;
 import io.portgate.metrics.MetricsFile;
 import io.portgate.metrics.MetricsReader;
 import io.portgate.loop.Worker;
@@ -667,7 +668,7 @@ public final class Portgate implements AutoCloseable
         /** Sockets of the running listeners already given to a listener of the new configuration. */
         private final java.util.Set<java.nio.channels.Channel> taken =
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        /** UDP sockets a removed listener hands to a new one; its draining flows still reply through them. */
+        /** Sockets a removed listener hands to a new one; a draining UDP listener's flows still reply through them. */
         private final java.util.Set<java.nio.channels.Channel> movedOn =
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
@@ -759,7 +760,8 @@ public final class Portgate implements AutoCloseable
                 previous.add(r);
                 if (perWorker[0] == null)
                 {
-                    bindTcp(listener, route, perWorker);
+                    bind(listener, perWorker, before, tcpRouteMap, old.tcpChannels(), ServerSocketChannel[]::new,
+                        address -> TcpForwarder.openListeningSocket(address, route));
                 }
                 channels.add(perWorker);
                 addBound(listener, perWorker[0]);
@@ -816,59 +818,6 @@ public final class Portgate implements AutoCloseable
             }
         }
 
-        /** A listener's sockets, taken over from a removed listener on the same address and port, or bound now. */
-        private void bindTcp(final ListenerConfig listener, final TcpRoute route,
-            final ServerSocketChannel[][] perWorker)
-        {
-            final int ports = listener.bind().ports().size();
-            for (int w = 0; w < perWorker.length; w++)
-            {
-                perWorker[w] = new ServerSocketChannel[ports];
-                for (int p = 0; p < ports; p++)
-                {
-                    final InetSocketAddress address = listener.bind().socketAddress(p);
-                    ServerSocketChannel channel = spareTcp(w, address);
-                    if (channel == null)
-                    {
-                        try
-                        {
-                            channel = TcpForwarder.openListeningSocket(address, route);
-                        }
-                        catch (final IOException ex)
-                        {
-                            throw new UncheckedIOException("listener '" + listener.name() + "' cannot bind TCP " +
-                                address.getAddress().getHostAddress() + ":" + address.getPort() + ": " +
-                                ex.getMessage(), ex);
-                        }
-                        opened.add(channel);
-                    }
-                    perWorker[w][p] = channel;
-                }
-            }
-        }
-
-        private ServerSocketChannel spareTcp(final int worker, final InetSocketAddress address)
-        {
-            final List<TcpRoute> before = old.tcpRoutes();
-            for (int r = 0; r < before.size(); r++)
-            {
-                final TcpRoute was = before.get(r);
-                if (tcpRouteMap[r] >= 0 || was.draining() || !was.listener().bind().address()
-                    .equals(address.getAddress()))
-                {
-                    continue;
-                }
-                final int p = address.getPort() - was.listener().bind().ports().first();
-                final ServerSocketChannel[] channels = old.tcpChannels()[worker][r];
-                if (p >= 0 && p < channels.length && channels[p] != null && !taken.contains(channels[p]))
-                {
-                    taken.add(channels[p]);
-                    return channels[p];
-                }
-            }
-            return null;
-        }
-
         private void planUdp()
         {
             final List<ListenerConfig> listeners = next.listeners().stream()
@@ -914,7 +863,8 @@ public final class Portgate implements AutoCloseable
                 udpRoutes.add(route);
                 if (perWorker[0] == null)
                 {
-                    bindUdp(listener, route, perWorker);
+                    bind(listener, perWorker, before, udpRouteMap, old.udpChannels(), DatagramChannel[]::new,
+                        address -> UdpForwarder.openListeningSocket(address, route));
                 }
                 channels.add(perWorker);
                 addBound(listener, perWorker[0]);
@@ -981,27 +931,33 @@ public final class Portgate implements AutoCloseable
             }
         }
 
-        private void bindUdp(final ListenerConfig listener, final UdpRoute route, final DatagramChannel[][] perWorker)
+        /**
+         * A listener's sockets, one per worker and port: taken over from a listener the reload removes that was
+         * bound to the same address and port, or bound now.
+         */
+        private <C extends java.nio.channels.NetworkChannel> void bind(final ListenerConfig listener,
+            final C[][] perWorker, final List<? extends Route> before, final int[] routeMap, final C[][][] running,
+            final java.util.function.IntFunction<C[]> newArray, final SocketOpener<C> open)
         {
             final int ports = listener.bind().ports().size();
             for (int w = 0; w < perWorker.length; w++)
             {
-                perWorker[w] = new DatagramChannel[ports];
+                perWorker[w] = newArray.apply(ports);
                 for (int p = 0; p < ports; p++)
                 {
                     final InetSocketAddress address = listener.bind().socketAddress(p);
-                    DatagramChannel channel = spareUdp(w, address);
+                    C channel = spare(w, address, before, routeMap, running);
                     if (channel == null)
                     {
                         try
                         {
-                            channel = UdpForwarder.openListeningSocket(address, route);
+                            channel = open.open(address);
                         }
                         catch (final IOException ex)
                         {
-                            throw new UncheckedIOException("listener '" + listener.name() + "' cannot bind UDP " +
-                                address.getAddress().getHostAddress() + ":" + address.getPort() + ": " +
-                                ex.getMessage(), ex);
+                            throw new UncheckedIOException("listener '" + listener.name() + "' cannot bind " +
+                                listener.protocol().name() + " " + address.getAddress().getHostAddress() + ":" +
+                                address.getPort() + ": " + ex.getMessage(), ex);
                         }
                         opened.add(channel);
                     }
@@ -1010,22 +966,23 @@ public final class Portgate implements AutoCloseable
             }
         }
 
-        private DatagramChannel spareUdp(final int worker, final InetSocketAddress address)
+        /** An open socket of a listener the reload removes, bound to the address and port, not yet taken. */
+        private <C extends java.nio.channels.NetworkChannel> C spare(final int worker, final InetSocketAddress address,
+            final List<? extends Route> before, final int[] routeMap, final C[][][] running)
         {
-            final List<UdpRoute> before = old.udpRoutes();
             for (int r = 0; r < before.size(); r++)
             {
-                final UdpRoute was = before.get(r);
-                if (udpRouteMap[r] >= 0 || !was.listener().bind().address().equals(address.getAddress()))
+                final Route was = before.get(r);
+                if (routeMap[r] >= 0 || !was.listener().bind().address().equals(address.getAddress()))
                 {
                     continue;
                 }
+                // A draining TCP listener has no sockets left; a draining UDP one may.
                 final int p = address.getPort() - was.listener().bind().ports().first();
-                final DatagramChannel[] channels = old.udpChannels()[worker][r];
+                final C[] channels = running[worker][r];
                 if (p >= 0 && p < channels.length && channels[p] != null && channels[p].isOpen() &&
-                    !taken.contains(channels[p]))
+                    taken.add(channels[p]))
                 {
-                    taken.add(channels[p]);
                     movedOn.add(channels[p]);
                     return channels[p];
                 }
@@ -1206,6 +1163,13 @@ public final class Portgate implements AutoCloseable
                 }
             }
         }
+    }
+
+    /** Opens and binds one listening socket. */
+    @FunctionalInterface
+    private interface SocketOpener<C>
+    {
+        C open(InetSocketAddress address) throws IOException;
     }
 
     /**

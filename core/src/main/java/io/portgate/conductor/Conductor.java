@@ -235,7 +235,6 @@ public final class Conductor implements Agent
      */
     public void seed(final Map<String, TargetSeed> seed)
     {
-        final long now = clock.nanoTime();
         for (final PoolState pool : pools.values())
         {
             for (int t = 0; t < pool.states.length; t++)
@@ -253,10 +252,6 @@ public final class Conductor implements Agent
                 if (before.configuredWeight() == pool.weights[t])
                 {
                     pool.weights[t] = before.weight();
-                }
-                if (pool.config.slowStart().toNanos() > 0 && now - before.upSinceNs() < pool.config.slowStart().toNanos())
-                {
-                    pool.nextRampNs = now;
                 }
             }
             pool.applied = pool.states.clone();
@@ -321,9 +316,8 @@ public final class Conductor implements Agent
         final long now = clock.nanoTime();
         for (final PoolState pool : pools.values())
         {
-            final long rampBefore = pool.nextRampNs;
+            // Also arms the next step of a slow start the seed carried over.
             buildPolicies(pool, now, policies);
-            pool.nextRampNs = rampBefore == 0 ? pool.nextRampNs : Math.min(rampBefore, pool.nextRampNs);
         }
         return policies;
     }

@@ -8,6 +8,7 @@ import org.HdrHistogram.SingleWriterRecorder;
 import io.portgate.loop.PolicyHost;
 import io.portgate.loop.TargetFailureListener;
 import io.portgate.loop.LoopService;
+import io.portgate.loop.Route;
 import io.portgate.loop.Worker;
 
 import java.io.IOException;
@@ -270,16 +271,9 @@ public final class TcpForwarder implements LoopService, PolicyHost
     private void scheduleDrainDeadlines()
     {
         final org.agrona.collections.LongHashSet deadlines = new org.agrona.collections.LongHashSet();
-        for (final TcpRoute route : routes)
+        for (final Route route : routes)
         {
-            if (route.draining())
-            {
-                deadlines.add(route.drainUntilNs());
-            }
-            for (int t = route.targets().liveCount(); t < route.targetCount(); t++)
-            {
-                deadlines.add(route.targets().retiredUntilNs(t));
-            }
+            Route.addDrainDeadlines(route, deadlines);
         }
         final long now = worker.nowNs();
         for (final long deadline : deadlines)

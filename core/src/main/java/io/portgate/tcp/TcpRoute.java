@@ -3,21 +3,16 @@ package io.portgate.tcp;
 import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
+import io.portgate.loop.Route;
 import io.portgate.loop.RouteTargets;
 
-import java.net.InetSocketAddress;
 /**
  * Everything a worker needs to forward one TCP listener, resolved from the configuration once: the target
  * addresses for every port of the listener's range, and the listener's limits and timeouts in nanoseconds.
  * Immutable, so one instance is shared by all workers.
  */
-public final class TcpRoute
+public final class TcpRoute extends Route
 {
-    private final int index;
-    private final String name;
-    private final String poolName;
-    private final RouteTargets targets;
-    private final BalanceAlgorithm algorithm;
     private final int maxConnections;
     private final long connectTimeoutNs;
     private final int connectAttempts;
@@ -26,21 +21,12 @@ public final class TcpRoute
     private final int sendBuffer;
     private final int receiveBuffer;
     private final int bufferSize;
-    private final ListenerConfig listener;
-    private final long drainUntilNs;
     private final boolean firstByteLatency;
 
-    private TcpRoute(final int index, final ListenerConfig listener, final PoolConfig pool,
-        final RouteTargets targets)
+    private TcpRoute(final int index, final ListenerConfig listener, final String poolName,
+        final RouteTargets targets, final BalanceAlgorithm algorithm, final long drainUntilNs)
     {
-        this.index = index;
-        this.listener = listener;
-        this.drainUntilNs = 0;
-        this.firstByteLatency = listener.firstByteLatency();
-        this.name = listener.name();
-        this.poolName = pool.name();
-        this.targets = targets;
-        this.algorithm = pool.balance();
+        super(index, listener, poolName, targets, algorithm, drainUntilNs);
         this.maxConnections = listener.maxConnections();
         this.connectTimeoutNs = listener.connectTimeout().toNanos();
         this.connectAttempts = Math.max(1, listener.connectAttempts());
@@ -49,26 +35,20 @@ public final class TcpRoute
         this.sendBuffer = listener.sendBuffer();
         this.receiveBuffer = listener.receiveBuffer();
         this.bufferSize = listener.bufferSize();
+        this.firstByteLatency = listener.firstByteLatency();
     }
 
-    private TcpRoute(final TcpRoute from, final int index, final long drainUntilNs)
+    /**
+     * Resolves a listener and its pool.
+     *
+     * @param index    the listener's index among the TCP listeners, which keys its counters.
+     * @param listener a validated TCP listener.
+     * @param pool     its pool.
+     * @return the route.
+     */
+    public static TcpRoute of(final int index, final ListenerConfig listener, final PoolConfig pool)
     {
-        this.index = index;
-        this.listener = from.listener;
-        this.drainUntilNs = drainUntilNs;
-        this.firstByteLatency = from.firstByteLatency;
-        this.name = from.name;
-        this.poolName = from.poolName;
-        this.targets = from.targets;
-        this.algorithm = from.algorithm;
-        this.maxConnections = from.maxConnections;
-        this.connectTimeoutNs = from.connectTimeoutNs;
-        this.connectAttempts = from.connectAttempts;
-        this.idleTimeoutNs = from.idleTimeoutNs;
-        this.backlog = from.backlog;
-        this.sendBuffer = from.sendBuffer;
-        this.receiveBuffer = from.receiveBuffer;
-        this.bufferSize = from.bufferSize;
+        return new TcpRoute(index, listener, pool.name(), new RouteTargets(listener, pool), pool.balance(), 0);
     }
 
     /**
@@ -86,8 +66,8 @@ public final class TcpRoute
     public static TcpRoute reloaded(final int index, final ListenerConfig listener, final PoolConfig pool,
         final TcpRoute previous, final long nowNs, final long deadlineNs)
     {
-        return new TcpRoute(index, listener, pool,
-            RouteTargets.reloaded(listener, pool, previous.targets, nowNs, deadlineNs));
+        return new TcpRoute(index, listener, pool.name(),
+            RouteTargets.reloaded(listener, pool, previous.targets(), nowNs, deadlineNs), pool.balance(), 0);
     }
 
     /**
@@ -99,121 +79,13 @@ public final class TcpRoute
      */
     public TcpRoute draining(final int newIndex, final long deadlineNs)
     {
-        return new TcpRoute(this, newIndex, draining() ? drainUntilNs : deadlineNs);
-    }
-
-    /** @return true for a listener a reload removed, whose connections drain. */
-    public boolean draining()
-    {
-        return drainUntilNs != 0;
-    }
-
-    /** @return until when a removed listener's connections may drain, on the workers' clock; 0 when not removed. */
-    public long drainUntilNs()
-    {
-        return drainUntilNs;
+        return new TcpRoute(newIndex, listener(), poolName(), targets(), algorithm(), drainDeadline(deadlineNs));
     }
 
     /** @return true to record each connection's first-byte time. */
     public boolean firstByteLatency()
     {
         return firstByteLatency;
-    }
-
-    /** @return the listener's configuration. */
-    public ListenerConfig listener()
-    {
-        return listener;
-    }
-
-    /**
-     * Resolves a listener and its pool.
-     *
-     * @param index    the listener's index among the TCP listeners, which keys its counters.
-     * @param listener a validated TCP listener.
-     * @param pool     its pool.
-     * @return the route.
-     */
-    public static TcpRoute of(final int index, final ListenerConfig listener, final PoolConfig pool)
-    {
-        return new TcpRoute(index, listener, pool, new RouteTargets(listener, pool));
-    }
-
-    /** @return the index keying this listener's counters. */
-    public int index()
-    {
-        return index;
-    }
-
-    /** @return the listener's name. */
-    public String name()
-    {
-        return name;
-    }
-
-    /** @return the pool's name. */
-    public String poolName()
-    {
-        return poolName;
-    }
-
-    /** @return the targets, resolved for every port of the listener's range. */
-    public RouteTargets targets()
-    {
-        return targets;
-    }
-
-    /** @return how many ports the listener binds. */
-    public int portCount()
-    {
-        return targets.portCount();
-    }
-
-    /** @return how many targets the pool has. */
-    public int targetCount()
-    {
-        return targets.count();
-    }
-
-    /**
-     * The address to connect to.
-     *
-     * @param target     the target id.
-     * @param portOffset the offset of the listener port the client connected to.
-     * @return the target's matching internal port.
-     */
-    public InetSocketAddress targetAddress(final int target, final int portOffset)
-    {
-        return targets.address(target, portOffset);
-    }
-
-    /**
-     * A target's label for stats and messages.
-     *
-     * @param target the target id.
-     * @return {@code address:port(s)}.
-     */
-    public String targetLabel(final int target)
-    {
-        return targets.label(target);
-    }
-
-    /** @return the target ids, a copy. */
-    public int[] targetIds()
-    {
-        return targets.ids();
-    }
-
-    /** @return the targets' weights, a copy. */
-    public int[] weights()
-    {
-        return targets.weights();
-    }
-
-    /** @return the pool's balancing policy. */
-    public BalanceAlgorithm algorithm()
-    {
-        return algorithm;
     }
 
     /** @return most open connections of this listener. */

@@ -6,6 +6,7 @@ import io.portgate.loop.PolicyHost;
 import io.portgate.loop.TargetFailureListener;
 import io.portgate.ffm.NativeFd;
 import io.portgate.loop.LoopService;
+import io.portgate.loop.Route;
 import io.portgate.loop.Worker;
 
 import java.io.IOException;
@@ -233,16 +234,9 @@ public final class UdpForwarder implements LoopService, PolicyHost
         sockets = nextSockets;
         failureListener = reload.failureListener();
         final org.agrona.collections.LongHashSet deadlines = new org.agrona.collections.LongHashSet();
-        for (final UdpRoute route : routes)
+        for (final Route route : routes)
         {
-            if (route.draining())
-            {
-                deadlines.add(route.drainUntilNs());
-            }
-            for (int t = route.targets().liveCount(); t < route.targetCount(); t++)
-            {
-                deadlines.add(route.targets().retiredUntilNs(t));
-            }
+            Route.addDrainDeadlines(route, deadlines);
         }
         for (final long deadline : deadlines)
         {

@@ -4,6 +4,7 @@ import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.config.Affinity;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
+import io.portgate.loop.Route;
 import io.portgate.loop.RouteTargets;
 
 import java.net.Inet6Address;
@@ -16,16 +17,11 @@ import java.net.StandardProtocolFamily;
  * for every port of the listener's range, the affinity, and the limits in nanoseconds. Immutable, so one instance is
  * shared by all workers.
  */
-public final class UdpRoute
+public final class UdpRoute extends Route
 {
     /** The largest UDP payload IPv4 can carry: 65535 less the IP and UDP headers. */
     public static final int MAX_DATAGRAM = 65_507;
 
-    private final int index;
-    private final String name;
-    private final String poolName;
-    private final RouteTargets targets;
-    private final BalanceAlgorithm algorithm;
     private final Affinity affinity;
     private final long idleTimeoutNs;
     private final int maxFlows;
@@ -33,28 +29,15 @@ public final class UdpRoute
     private final int receiveBuffer;
     private final int maxDatagram;
     private final ProtocolFamily bindFamily;
-    private final ListenerConfig listener;
-    private final long drainUntilNs;
 
-    private UdpRoute(final int index, final ListenerConfig listener, final PoolConfig pool, final int maxDatagram)
+    private UdpRoute(final int index, final ListenerConfig listener, final String poolName,
+        final RouteTargets targets, final BalanceAlgorithm algorithm, final long drainUntilNs, final int maxDatagram)
     {
-        this(index, listener, pool, maxDatagram, new RouteTargets(listener, pool));
-    }
-
-    private UdpRoute(final int index, final ListenerConfig listener, final PoolConfig pool, final int maxDatagram,
-        final RouteTargets targets)
-    {
+        super(index, listener, poolName, targets, algorithm, drainUntilNs);
         if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM)
         {
             throw new IllegalArgumentException("maxDatagram must be 1.." + MAX_DATAGRAM + ": " + maxDatagram);
         }
-        this.index = index;
-        this.listener = listener;
-        this.drainUntilNs = 0;
-        this.name = listener.name();
-        this.poolName = pool.name();
-        this.targets = targets;
-        this.algorithm = pool.balance();
         this.affinity = listener.affinity();
         this.idleTimeoutNs = listener.idleTimeout().toNanos();
         this.maxFlows = Math.max(1, listener.maxFlows());
@@ -64,22 +47,34 @@ public final class UdpRoute
         this.bindFamily = familyOf(listener.bind().socketAddress());
     }
 
-    private UdpRoute(final UdpRoute from, final int index, final long drainUntilNs)
+    /**
+     * Resolves a listener and its pool.
+     *
+     * @param index    the listener's index among the UDP listeners, which keys its counters.
+     * @param listener a validated UDP listener.
+     * @param pool     its pool.
+     * @return the route, passing datagrams up to {@link #MAX_DATAGRAM} bytes.
+     */
+    public static UdpRoute of(final int index, final ListenerConfig listener, final PoolConfig pool)
     {
-        this.index = index;
-        this.listener = from.listener;
-        this.drainUntilNs = drainUntilNs;
-        this.name = from.name;
-        this.poolName = from.poolName;
-        this.targets = from.targets;
-        this.algorithm = from.algorithm;
-        this.affinity = from.affinity;
-        this.idleTimeoutNs = from.idleTimeoutNs;
-        this.maxFlows = from.maxFlows;
-        this.sendBuffer = from.sendBuffer;
-        this.receiveBuffer = from.receiveBuffer;
-        this.maxDatagram = from.maxDatagram;
-        this.bindFamily = from.bindFamily;
+        return of(index, listener, pool, MAX_DATAGRAM);
+    }
+
+    /**
+     * Resolves a listener and its pool with a smaller datagram limit; datagrams larger than it are dropped and
+     * counted as truncated. Tests use it, since loopback cannot carry a datagram larger than the real limit.
+     *
+     * @param index       the listener's index among the UDP listeners.
+     * @param listener    a validated UDP listener.
+     * @param pool        its pool.
+     * @param maxDatagram the largest datagram passed, 1 to {@link #MAX_DATAGRAM}.
+     * @return the route.
+     */
+    public static UdpRoute of(final int index, final ListenerConfig listener, final PoolConfig pool,
+        final int maxDatagram)
+    {
+        return new UdpRoute(index, listener, pool.name(), new RouteTargets(listener, pool), pool.balance(), 0,
+            maxDatagram);
     }
 
     /**
@@ -97,8 +92,9 @@ public final class UdpRoute
     public static UdpRoute reloaded(final int index, final ListenerConfig listener, final PoolConfig pool,
         final UdpRoute previous, final long nowNs, final long deadlineNs)
     {
-        return new UdpRoute(index, listener, pool, previous.maxDatagram,
-            RouteTargets.reloaded(listener, pool, previous.targets, nowNs, deadlineNs));
+        return new UdpRoute(index, listener, pool.name(),
+            RouteTargets.reloaded(listener, pool, previous.targets(), nowNs, deadlineNs), pool.balance(), 0,
+            previous.maxDatagram);
     }
 
     /**
@@ -110,137 +106,14 @@ public final class UdpRoute
      */
     public UdpRoute draining(final int newIndex, final long deadlineNs)
     {
-        return new UdpRoute(this, newIndex, draining() ? drainUntilNs : deadlineNs);
-    }
-
-    /** @return true for a listener a reload removed, whose flows drain. */
-    public boolean draining()
-    {
-        return drainUntilNs != 0;
-    }
-
-    /** @return until when a removed listener's flows may drain, on the workers' clock; 0 when not removed. */
-    public long drainUntilNs()
-    {
-        return drainUntilNs;
-    }
-
-    /** @return the listener's configuration. */
-    public ListenerConfig listener()
-    {
-        return listener;
-    }
-
-    /**
-     * Resolves a listener and its pool.
-     *
-     * @param index    the listener's index among the UDP listeners, which keys its counters.
-     * @param listener a validated UDP listener.
-     * @param pool     its pool.
-     * @return the route, passing datagrams up to {@link #MAX_DATAGRAM} bytes.
-     */
-    public static UdpRoute of(final int index, final ListenerConfig listener, final PoolConfig pool)
-    {
-        return new UdpRoute(index, listener, pool, MAX_DATAGRAM);
-    }
-
-    /**
-     * Resolves a listener and its pool with a smaller datagram limit; datagrams larger than it are dropped and
-     * counted as truncated. Tests use it, since loopback cannot carry a datagram larger than the real limit.
-     *
-     * @param index       the listener's index among the UDP listeners.
-     * @param listener    a validated UDP listener.
-     * @param pool        its pool.
-     * @param maxDatagram the largest datagram passed, 1 to {@link #MAX_DATAGRAM}.
-     * @return the route.
-     */
-    public static UdpRoute of(final int index, final ListenerConfig listener, final PoolConfig pool,
-        final int maxDatagram)
-    {
-        return new UdpRoute(index, listener, pool, maxDatagram);
+        return new UdpRoute(newIndex, listener(), poolName(), targets(), algorithm(), drainDeadline(deadlineNs),
+            maxDatagram);
     }
 
     static ProtocolFamily familyOf(final InetSocketAddress address)
     {
         return address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 :
             StandardProtocolFamily.INET;
-    }
-
-    /** @return the index keying this listener's counters. */
-    public int index()
-    {
-        return index;
-    }
-
-    /** @return the listener's name. */
-    public String name()
-    {
-        return name;
-    }
-
-    /** @return the pool's name. */
-    public String poolName()
-    {
-        return poolName;
-    }
-
-    /** @return the targets, resolved for every port of the listener's range. */
-    public RouteTargets targets()
-    {
-        return targets;
-    }
-
-    /** @return how many ports the listener binds. */
-    public int portCount()
-    {
-        return targets.portCount();
-    }
-
-    /** @return how many targets the pool has. */
-    public int targetCount()
-    {
-        return targets.count();
-    }
-
-    /**
-     * The address datagrams go to.
-     *
-     * @param target     the target id.
-     * @param portOffset the offset of the listener port the client sent to.
-     * @return the target's matching internal port.
-     */
-    public InetSocketAddress targetAddress(final int target, final int portOffset)
-    {
-        return targets.address(target, portOffset);
-    }
-
-    /**
-     * A target's label for stats and messages.
-     *
-     * @param target the target id.
-     * @return {@code address:port(s)}.
-     */
-    public String targetLabel(final int target)
-    {
-        return targets.label(target);
-    }
-
-    /** @return the target ids, a copy. */
-    public int[] targetIds()
-    {
-        return targets.ids();
-    }
-
-    /** @return the targets' weights, a copy. */
-    public int[] weights()
-    {
-        return targets.weights();
-    }
-
-    /** @return the pool's balancing policy. */
-    public BalanceAlgorithm algorithm()
-    {
-        return algorithm;
     }
 
     /**
@@ -252,11 +125,11 @@ public final class UdpRoute
      */
     public BalanceAlgorithm pickAlgorithm()
     {
-        if (affinity == Affinity.CLIENT && !hashes(algorithm))
+        if (affinity == Affinity.CLIENT && !hashes(algorithm()))
         {
             return BalanceAlgorithm.SOURCE_HASH;
         }
-        return algorithm;
+        return algorithm();
     }
 
     static boolean hashes(final BalanceAlgorithm algorithm)
