@@ -3,6 +3,8 @@ package io.portgate.config;
 import io.portgate.balance.BalanceAlgorithm;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,6 +167,25 @@ class ConfigParserTest
         assertEquals(ListenerConfig.DEFAULT_TCP_IDLE_TIMEOUT, l.idleTimeout());
         assertEquals(BalanceAlgorithm.ROUND_ROBIN, c.pools().get("p").balance());
         assertNull(c.pools().get("p").health(), "no active probe unless the file asks for one");
+    }
+
+    @Test
+    void firstByteLatencyTakesOnlyTrueOrFalse()
+    {
+        final ConfigParser.Result result = ConfigParser.parse("fb.yaml", """
+            listeners:
+              - name: a
+                bind: 127.0.0.1:8080
+                pool: p
+                first-byte-latency: sometimes
+            pools:
+              p:
+                port: 9000
+                targets: [127.0.0.1]
+            """);
+        assertEquals(List.of("fb.yaml:5:25: error: listener 'a' first-byte-latency 'sometimes' is not true or false"),
+            result.diagnostics().stream().filter(d -> d.severity() == Severity.ERROR).map(Diagnostic::format)
+                .toList());
     }
 
     @Test
