@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.Properties;
 
 /** The {@code portgate} command. */
@@ -17,8 +18,10 @@ import java.util.Properties;
         BenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:success", "1:only warnings (check), or a target did not answer (check --live)",
-        "2:errors in the configuration or the command line"})
+        "0:success", "1:only warnings (check), a target did not answer (check --live), a byte came back wrong (demo)",
+        "2:errors in the configuration or the command line, a listener that cannot bind, or an unexpected failure " +
+            "(reported in one line)",
+        "3:the ./portgate launcher found no JDK 22+ or could not build portgate"})
 public final class Main implements Runnable
 {
     /** Exit status for a clean result. */
@@ -47,8 +50,70 @@ public final class Main implements Runnable
      */
     public static void main(final String[] args)
     {
-        System.exit(execute(args));
+        Thread.setDefaultUncaughtExceptionHandler((thread, ex) ->
+            System.err.println("portgate: internal error on thread " + thread.getName() + ": " + describe(ex)));
+        final int status = executeSafely(commandLine(), new PrintWriter(System.err, true), args);
+        System.out.flush();
+        System.err.flush();
+        System.exit(status);
     }
+
+    /**
+     * Runs a command line so that whatever happens inside, the exit status means what the README says: a failure no
+     * command expected is one line on {@code err} and status 2, never the JVM's stack trace and its status 1 (which a
+     * script would read as "warnings only").
+     *
+     * @param cl   the command line.
+     * @param err  where the line goes when picocli itself cannot report it.
+     * @param args the arguments.
+     * @return the exit status.
+     */
+    static int executeSafely(final CommandLine cl, final PrintWriter err, final String... args)
+    {
+        try
+        {
+            return cl.execute(args);
+        }
+        catch (final Throwable ex)
+        {
+            // picocli reports Exceptions through the handler below and hands on the rest (a StackOverflowError, an
+            // OutOfMemoryError).
+            err.println("portgate: internal error: " + describe(ex));
+            err.flush();
+            return ERRORS;
+        }
+    }
+
+    /**
+     * One line for an unexpected failure: what it is and where it came from, and the way to see all of it.
+     *
+     * @param ex the failure.
+     * @return the line, without a prefix.
+     */
+    static String describe(final Throwable ex)
+    {
+        if (TRACE)
+        {
+            ex.printStackTrace();
+        }
+        final StackTraceElement[] trace = ex.getStackTrace();
+        String message = ex.getMessage() == null ? "" : ex.getMessage().strip();
+        final int newline = message.indexOf('\n');
+        if (newline >= 0)
+        {
+            message = message.substring(0, newline) + " ...";
+        }
+        if (message.length() > 200)
+        {
+            message = message.substring(0, 200) + "...";
+        }
+        return ex.getClass().getName() + (message.isEmpty() ? "" : ": " + message) +
+            (trace.length > 0 ? " (at " + trace[0] + ")" : "") +
+            (TRACE ? "" : "; this is a bug in portgate: please report it, with the trace PORTGATE_TRACE=1 prints");
+    }
+
+    /** {@code PORTGATE_TRACE=1} in the environment prints the stack trace of an unexpected failure too. */
+    private static final boolean TRACE = "1".equals(System.getenv("PORTGATE_TRACE"));
 
     /**
      * Runs the command line and returns its exit status, for tests and embedding.
@@ -71,6 +136,12 @@ public final class Main implements Runnable
         final CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExitCodeExceptionMapper(ex -> ERRORS);
+        cl.setExecutionExceptionHandler((ex, command, parsed) ->
+        {
+            command.getErr().println("portgate " + command.getCommandName() + ": internal error: " + describe(ex));
+            command.getErr().flush();
+            return ERRORS;
+        });
         cl.setParameterExceptionHandler((ex, args) ->
         {
             final CommandLine command = ex.getCommandLine();
