@@ -96,6 +96,19 @@ class ImageIT
     }
 
     @Test
+    void portgateJavaOptsReachTheJvm() throws Exception
+    {
+        try (PortgateProcess p = PortgateProcess.startWithoutJdk(launcher,
+            Map.of("PORTGATE_JAVA_OPTS", "-XshowSettings:vm -Xmx200m"), "--version"))
+        {
+            final PortgateProcess.Result r = p.await(Duration.ofSeconds(60));
+            assertEquals(0, r.status(), r.toString());
+            assertTrue(r.err().contains("VM settings:"), r.toString());
+            assertTrue(r.err().contains("Max. Heap Size: 200.00M"), r.toString());
+        }
+    }
+
+    @Test
     void aBadOptionIsReportedOnStderrWithExit2() throws Exception
     {
         final PortgateProcess.Result r = PortgateProcess.runWithoutJdk(launcher, "check", "--bogus", "x");
