@@ -15,13 +15,14 @@ import java.util.Properties;
     versionProvider = Main.Version.class,
     description = "TCP and UDP layer-4 load balancer.",
     subcommands = {RunCommand.class, DemoCommand.class, CheckCommand.class, PortsCommand.class, StatCommand.class,
-        BenchCommand.class, CommandLine.HelpCommand.class},
+        BenchCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success", "1:only warnings (check), a target did not answer (check --live), a byte came back wrong (demo)",
         "2:errors in the configuration or the command line, a listener that cannot bind, or an unexpected failure " +
             "(reported in one line)",
-        "3:the ./portgate launcher found no JDK 22+ or could not build portgate"})
+        "3:the launcher failed: ./portgate found no JDK 22+ or could not build portgate; the runtime image's " +
+            "bin/portgate found its java or jar missing or was built for another machine"})
 public final class Main implements Runnable
 {
     /** Exit status for a clean result. */

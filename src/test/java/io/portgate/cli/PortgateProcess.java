@@ -108,6 +108,34 @@ final class PortgateProcess implements AutoCloseable
         return new PortgateProcess(pb.start());
     }
 
+    /**
+     * Starts another portgate executable (the runtime image's {@code bin/portgate}) the way an operator on a machine
+     * without a JDK would: {@code env -i PATH=/usr/bin:/bin EXECUTABLE ARGS}, so no JAVA_HOME and no JDK on the PATH.
+     *
+     * @param executable the executable.
+     * @param env        the only variables besides PATH.
+     * @param args       the arguments.
+     * @return the running process; env execs the executable, so its pid is portgate's.
+     */
+    static PortgateProcess startWithoutJdk(final Path executable, final Map<String, String> env, final String... args)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>(List.of("env", "-i", "PATH=/usr/bin:/bin"));
+        env.forEach((name, value) -> command.add(name + "=" + value));
+        command.add(executable.toString());
+        command.addAll(List.of(args));
+        return new PortgateProcess(new ProcessBuilder(command).directory(ROOT.toFile()).start());
+    }
+
+    /** As {@link #startWithoutJdk}, to its end within a minute. */
+    static Result runWithoutJdk(final Path executable, final String... args) throws IOException, InterruptedException
+    {
+        try (PortgateProcess p = startWithoutJdk(executable, Map.of(), args))
+        {
+            return p.await(Duration.ofSeconds(60));
+        }
+    }
+
     private static void ensureJarIsFresh() throws IOException
     {
         if (!Files.isRegularFile(JAR))

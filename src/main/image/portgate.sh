@@ -1,0 +1,38 @@
+#!/bin/sh
+# portgate @VERSION@, runtime image launcher: runs this image's own java (a jlink runtime with only the modules
+# portgate needs) on lib/portgate.jar with the JVM flags portgate needs. No JDK, JAVA_HOME or PATH entry is used.
+#   PORTGATE_JAVA_OPTS  more JVM options, added after the built-in flags (for example -Xmx512m)
+# Its own failures are one line on stderr and exit 3; everything else is portgate's (0, 1 or 2).
+# POSIX sh: it runs under dash, busybox and bash alike.
+
+fail() {
+  echo "portgate: $*" >&2
+  exit 3
+}
+
+# Find the image from this script's own path, following symbolic links (/usr/local/bin/portgate -> here).
+self=$0
+while [ -h "$self" ]; do
+  link=$(readlink "$self") || fail "cannot follow the symbolic link $self; run the image's bin/portgate directly"
+  case $link in
+    /*) self=$link ;;
+    *) self=$(dirname "$self")/$link ;;
+  esac
+done
+image=$(CDPATH='' cd -- "$(dirname -- "$self")/.." 2>/dev/null && pwd -P) ||
+  fail "cannot find the runtime image from $0; run bin/portgate from inside the unpacked image"
+
+java=$image/bin/java
+jar=$image/lib/portgate.jar
+[ -x "$java" ] || fail "$java is missing or not executable: the image at $image is incomplete; unpack it again"
+[ -f "$jar" ] || fail "$jar is missing: the image at $image is incomplete; unpack it again"
+
+built_for=@MACHINE@
+machine=$(uname -m 2>/dev/null) || machine=unknown
+[ "$machine" = "$built_for" ] ||
+  fail "this image was built for Linux on $built_for and this machine is $machine; use the image built for $machine"
+
+# The flags are set once in the parent POM (portgate.jvm.flags); the jar's manifest carries the --add-exports and
+# --enable-native-access ones as well, for java -jar on a full JDK. Word splitting of both lists is intended.
+# shellcheck disable=SC2086
+exec "$java" @JVM_FLAGS@ ${PORTGATE_JAVA_OPTS:-} -jar "$jar" "$@"
