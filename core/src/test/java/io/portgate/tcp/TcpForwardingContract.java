@@ -605,7 +605,6 @@ abstract class TcpForwardingContract
 
             // The connection stays open: only the second call can end a drain of ten minutes.
             portgate.close(Duration.ZERO);
-            assertTrue(draining.isDone(), "the second close returns once the first is done");
             draining.get(PROMPTLY_S, TimeUnit.SECONDS);
             try
             {
