@@ -71,7 +71,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>{@link #start} returns once every listening socket is bound, so a port taken by another process fails the start
  * (naming the listener and address) and leaves nothing open. Each of the configured {@code workers} threads runs a
  * forwarder loop with its own listening sockets, TCP and UDP; {@link #close()} stops accepting, lets open connections
- * and UDP flows finish up to the drain timeout (a flow finishes when it goes idle), then closes them. Thread-safe.
+ * and UDP flows finish up to the drain timeout (a flow finishes once it has gone
+ * {@link UdpForwarder#QUIET_AT_STOP} without a datagram), then closes them; a second {@link #close(Duration)} cuts
+ * the drain short. Thread-safe.
  */
 public final class Portgate implements AutoCloseable
 {
