@@ -71,7 +71,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>{@link #start} returns once every listening socket is bound, so a port taken by another process fails the start
  * (naming the listener and address) and leaves nothing open. Each of the configured {@code workers} threads runs a
  * forwarder loop with its own listening sockets, TCP and UDP; {@link #close()} stops accepting, lets open connections
- * and UDP flows finish up to the drain timeout (a flow finishes when it goes idle), then closes them. Thread-safe.
+ * and UDP flows finish up to the drain timeout (a flow finishes once it has gone
+ * {@link UdpForwarder#QUIET_AT_STOP} without a datagram), then closes them; a second {@link #close(Duration)} cuts
+ * the drain short. Thread-safe.
  */
 public final class Portgate implements AutoCloseable
 {
@@ -80,6 +82,9 @@ public final class Portgate implements AutoCloseable
     private static final long STOP_ACCEPTING_WAIT_MS = 5_000;
     private static final long RELOAD_APPLY_WAIT_MS = 10_000;
     private static final long DRAIN_POLL_MS = 10;
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
+    /** A drain longer than this (about 146 years) is as good as endless; capped so a deadline cannot overflow. */
+    private static final long MAX_DRAIN_NS = Long.MAX_VALUE / 2;
     /** Spare counters, for listeners and targets a reload adds: at least this many, or as many as at start. */
     private static final int METRICS_HEADROOM = 4096;
 
@@ -124,6 +129,13 @@ public final class Portgate implements AutoCloseable
     private final MemoryBudget budget;
     private final LoopErrors errors;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Counted down once {@link #close(Duration)} has closed every socket, for a call that hurries it. */
+    private final CountDownLatch fullyClosed = new CountDownLatch(1);
+    /** When the drain ends, on {@link System#nanoTime()}; the earliest any call to close asked for. */
+    private final java.util.concurrent.atomic.AtomicLong drainDeadlineNs =
+        new java.util.concurrent.atomic.AtomicLong(NO_DEADLINE);
+    /** Whether a second call to close cut the drain short. */
+    private volatile boolean hurried;
     private final MetricsFile metrics;
     private final TcpForwarder[] tcpForwarders;
     private final UdpForwarder[] udpForwarders;
@@ -1352,7 +1364,14 @@ public final class Portgate implements AutoCloseable
 
     /**
      * Stops accepting at once, lets open connections finish for up to {@code drain}, closes what is still open and
-     * stops the threads. Returns when every socket is closed. A second call does nothing.
+     * stops the threads. Returns when every socket is closed.
+     *
+     * <p>UDP flows have no close: once stopping, a flow that has gone {@link UdpForwarder#QUIET_AT_STOP} without a
+     * datagram (or its idle timeout, if shorter) is done, so only flows still exchanging datagrams hold the drain.
+     *
+     * <p>A call while another is draining hurries it: the drain ends by this call's {@code drain} if that is sooner
+     * ({@code Duration.ZERO} closes what is open now, as a second SIGTERM or Ctrl-C to {@code portgate run} does),
+     * and this call too returns once every socket is closed. A call after the close does nothing.
      *
      * @param drain how long open connections may take to finish; zero closes them at once.
      */
@@ -1360,19 +1379,72 @@ public final class Portgate implements AutoCloseable
     {
         if (!closed.compareAndSet(false, true))
         {
+            drainBy(drain, true);
+            awaitClosed();
             return;
         }
-        if (admin != null)
+        drainBy(drain, false);
+        try
         {
-            admin.close();
+            if (admin != null)
+            {
+                admin.close();
+            }
+            synchronized (reloadLock)
+            {
+                closeLocked();
+            }
         }
-        synchronized (reloadLock)
+        finally
         {
-            closeLocked(drain);
+            fullyClosed.countDown();
         }
     }
 
-    private void closeLocked(final Duration drain)
+    /**
+     * Asks for the drain to end by {@code drain} from now; the earliest deadline asked for wins.
+     *
+     * @param drain   how long from now.
+     * @param hurries whether a close already under way asks: it is hurried when this brings its deadline forward.
+     */
+    private void drainBy(final Duration drain, final boolean hurries)
+    {
+        final long drainNs = drain.isNegative() ? 0 :
+            drain.compareTo(Duration.ofNanos(MAX_DRAIN_NS)) > 0 ? MAX_DRAIN_NS : drain.toNanos();
+        final long asked = System.nanoTime() + drainNs;
+        final long before = drainDeadlineNs.get();
+        if (hurries && (before == NO_DEADLINE || asked - before < 0))
+        {
+            // Before the deadline moves, so the drain loop that sees it also sees why.
+            hurried = true;
+        }
+        drainDeadlineNs.accumulateAndGet(asked, (current, now) ->
+            current == NO_DEADLINE || now - current < 0 ? now : current);
+    }
+
+    private void awaitClosed()
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                fullyClosed.await();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                // Returning before the sockets are closed would break this method's promise; keep the interrupt.
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeLocked()
     {
         state.conductorRunner().close();
         final CountDownLatch stopped = new CountDownLatch(workers.length);
@@ -1392,8 +1464,8 @@ public final class Portgate implements AutoCloseable
         try
         {
             stopped.await(STOP_ACCEPTING_WAIT_MS, TimeUnit.MILLISECONDS);
-            final long deadlineNs = System.nanoTime() + drain.toNanos();
-            while (activeConnections() > 0 && System.nanoTime() - deadlineNs < 0)
+            // The deadline is read on every poll: a later call to close may bring it forward.
+            while (activeConnections() > 0 && System.nanoTime() - drainDeadlineNs.get() < 0)
             {
                 Thread.sleep(DRAIN_POLL_MS);
             }
@@ -1405,8 +1477,13 @@ public final class Portgate implements AutoCloseable
         final long left = activeConnections();
         if (left > 0)
         {
-            LOG.log(System.Logger.Level.INFO, "drain timeout reached: closing {0} open connection(s) and flow(s)",
-                String.valueOf(left));
+            LOG.log(System.Logger.Level.INFO, hurried ?
+                "stop hurried: closing {0} open connection(s) and flow(s) now" :
+                "drain timeout reached: closing {0} open connection(s) and flow(s)", String.valueOf(left));
+        }
+        for (final Worker worker : workers)
+        {
+            worker.wakeForClose();
         }
         for (final AgentRunner runner : runners)
         {

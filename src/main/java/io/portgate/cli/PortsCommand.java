@@ -37,7 +37,8 @@ final class PortsCommand implements Callable<Integer>
     private String format;
 
     @Option(names = "--live", description = "Add each target's live state (up, down, draining), last probe result " +
-        "and latency, and time in that state, read from the running balancer's metrics file.")
+        "(\"none yet\" before the first) and latency, and how long it has been in that state, read from the " +
+        "running balancer's metrics file.")
     private boolean live;
 
     @Option(names = "--file", paramLabel = "FILE", description = "With --live: the metrics file, when the " +
@@ -89,8 +90,8 @@ final class PortsCommand implements Callable<Integer>
         switch (fmt)
         {
             case "json" -> out.println(Json.pretty(rows.stream().map(r -> toJson(r, live)).toList()));
-            case "markdown" -> Table.printMarkdown(out, table(rows, live));
-            default -> Table.print(out, table(rows, live));
+            case "markdown" -> Table.printMarkdown(out, table(rows, live, "TO"));
+            default -> Table.print(out, table(rows, live, ""));
         }
         final long otherPort = rows.stream().filter(PortMap.Row::healthOnOtherPort).count();
         if (otherPort > 0 && !fmt.equals("json"))
@@ -103,14 +104,22 @@ final class PortsCommand implements Callable<Integer>
         return Main.OK;
     }
 
-    private List<String[]> table(final List<PortMap.Row> rows, final Map<String, LiveState> states)
+    /**
+     * The port map as rows, the first the header.
+     *
+     * @param arrowHeading the heading over the "->" between external port and pool: blank in aligned text, where
+     *                     the arrow speaks for itself, and named in Markdown, where a blank heading cell is an error
+     *                     for some renderers and a puzzle for readers.
+     */
+    private List<String[]> table(final List<PortMap.Row> rows, final Map<String, LiveState> states,
+        final String arrowHeading)
     {
         final List<String[]> table = new ArrayList<>();
-        final List<String> header = new ArrayList<>(List.of("LISTENER", "PROTO", "EXTERNAL", "", "POOL", "BALANCE",
-            "TARGET", "WEIGHT", "HEALTH"));
+        final List<String> header = new ArrayList<>(List.of("LISTENER", "PROTO", "EXTERNAL", arrowHeading, "POOL",
+            "BALANCE", "TARGET", "WEIGHT", "HEALTH"));
         if (live)
         {
-            header.addAll(List.of("STATE", "LAST PROBE", "LATENCY", "FOR"));
+            header.addAll(List.of("STATE", "LAST PROBE", "PROBE LATENCY", "TIME IN STATE"));
         }
         table.add(header.toArray(new String[0]));
         for (final PortMap.Row r : rows)
@@ -122,7 +131,8 @@ final class PortsCommand implements Callable<Integer>
             {
                 final LiveState state = states.get(LiveState.key(r.pool(), r.targetEndpoint()));
                 cells.addAll(state == null ? List.of("unknown", "-", "-", "-") : List.of(state.state(),
-                    state.lastProbe(), state.latencyMicros() + "us", state.inState()));
+                    state.lastProbe(), state.latencyMicros() < 0 ? "-" : state.latencyMicros() + "us",
+                    state.inState()));
             }
             table.add(cells.toArray(new String[0]));
         }
@@ -150,7 +160,7 @@ final class PortsCommand implements Callable<Integer>
         {
             m.put("state", state.state());
             m.put("lastProbe", state.lastProbe());
-            m.put("lastProbeLatencyMicros", state.latencyMicros());
+            m.put("lastProbeLatencyMicros", state.latencyMicros() < 0 ? null : state.latencyMicros());
             m.put("inState", state.inState());
         }
         return m;

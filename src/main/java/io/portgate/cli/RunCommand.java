@@ -18,19 +18,21 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
- * {@code portgate run CONFIG}: validate, bind every listener, forward until SIGTERM or SIGINT, then drain; reload
- * on SIGHUP and, with {@code --watch}, when CONFIG changes.
+ * {@code portgate run CONFIG}: validate, bind every listener, forward until SIGTERM or SIGINT, then drain (a second
+ * one closes what is open at once); reload on SIGHUP and, with {@code --watch}, when CONFIG changes.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Validate CONFIG, bind every listener and forward traffic until stopped.",
-        "SIGTERM or SIGINT (Ctrl-C): stop accepting, let open connections finish for up to drain-timeout, then " +
-            "close them and exit 0. A configuration with errors, or a listener that cannot bind, exits 2 before " +
-            "anything listens.",
+        "SIGTERM or SIGINT (Ctrl-C): stop accepting, let open connections finish for up to drain-timeout and UDP " +
+            "flows until they go 1s without a datagram, then close what is left and exit 0. A second SIGTERM or " +
+            "SIGINT closes what is open at once. A configuration with errors, or a listener that cannot bind, exits " +
+            "2 before anything listens.",
         "SIGHUP (or --watch, or POST /api/reload on the admin endpoint): re-read CONFIG and apply it without " +
             "dropping connections; one line says what changed and which changes need a restart. A file with " +
             "errors is rejected with the messages 'portgate check' prints and the previous configuration keeps " +
@@ -124,12 +126,14 @@ final class RunCommand implements Callable<Integer>
         }
         final PortgateConfig config = result.config().metricsFile() != null ? result.config() :
             result.config().withMetricsFile(PortgateConfig.defaultMetricsFile());
-        final CountDownLatch stop = new CountDownLatch(1);
+        final Stop stop = new Stop();
         // Our own handlers rather than a shutdown hook: the drain runs on the main thread and the exit status is
         // ours (0), not the 143 or 130 of a JVM killed by the signal.
-        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
-        Signal.handle(new Signal("INT"), signal -> stop.countDown());
+        Signal.handle(new Signal("TERM"), signal -> stop.signal());
+        Signal.handle(new Signal("INT"), signal -> stop.signal());
 
+        final String drain = io.portgate.config.Units.formatDuration(config.drainTimeout());
+        final String quiet = io.portgate.config.Units.formatDuration(io.portgate.udp.UdpForwarder.QUIET_AT_STOP);
         final Portgate portgate;
         try
         {
@@ -160,22 +164,71 @@ final class RunCommand implements Callable<Integer>
                 out.println("portgate: watching " + file + ": a change to it reloads");
             }
             out.println("portgate: running, " + config.workers() + " workers, pid " + ProcessHandle.current().pid() +
-                "; SIGHUP reloads " + file + ", SIGTERM or Ctrl-C drains (up to " +
-                io.portgate.config.Units.formatDuration(config.drainTimeout()) + ") and stops");
+                "; SIGHUP reloads " + file + ", SIGTERM or Ctrl-C drains (up to " + drain + ") and stops");
             out.flush();
             reloader.attach(portgate);
-            stop.await();
+            stop.awaitFirst();
+            out.println("portgate: stopping: no new connections; open connections may finish for up to " + drain +
+                ", UDP flows until " + quiet + " without a datagram; SIGTERM or Ctrl-C again stops at once");
+            out.flush();
             // No reload may start while the listeners drain; one in progress finishes first.
             if (watcher != null)
             {
                 watcher.close();
             }
             reloader.close();
-            out.println("portgate: stopping: no new connections, draining open ones");
-            out.flush();
+            stop.drain(portgate, config.drainTimeout());
         }
         out.println("portgate: stopped");
         out.flush();
         return Main.OK;
+    }
+
+    /**
+     * What SIGTERM and SIGINT ask for: the first stops accepting and drains, any later one closes what is still open
+     * at once. Signal handlers run on threads of their own, so a later signal hurries the drain the main thread is
+     * in.
+     */
+    private static final class Stop
+    {
+        private final CountDownLatch first = new CountDownLatch(1);
+        private Portgate draining;
+        private boolean hurry;
+
+        void signal()
+        {
+            final Portgate hurried;
+            synchronized (this)
+            {
+                if (first.getCount() > 0)
+                {
+                    first.countDown();
+                    return;
+                }
+                hurry = true;
+                hurried = draining;
+            }
+            if (hurried != null)
+            {
+                hurried.close(Duration.ZERO);
+            }
+        }
+
+        void awaitFirst() throws InterruptedException
+        {
+            first.await();
+        }
+
+        /** Drains on the calling thread; returns once every socket is closed, sooner when another signal came. */
+        void drain(final Portgate portgate, final Duration drain)
+        {
+            final boolean now;
+            synchronized (this)
+            {
+                draining = portgate;
+                now = hurry;
+            }
+            portgate.close(now ? Duration.ZERO : drain);
+        }
     }
 }

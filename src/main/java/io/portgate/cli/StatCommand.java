@@ -177,26 +177,53 @@ final class StatCommand implements Callable<Integer>
             Units.formatDuration(Duration.ofSeconds((now - reader.startEpochMs()) / 1000)) + ", heartbeat " +
             String.format(Locale.ROOT, "%.1fs", (now - reader.heartbeatEpochMs()) / 1000.0) + " ago, " + metricsFile);
         final List<MetricsReader.Sample> samples = reader.samples();
+        printProcessWide(out, samples);
         out.println();
-        printTable(out, samples, false);
+        printTable(out, samples, false, now);
         out.println();
-        printTable(out, samples, true);
+        printTable(out, samples, true, now);
+    }
+
+    /**
+     * Counters of the balancer as a whole (reloads), which belong to no listener or target: one line each, as
+     * {@code reloads: 2 applied, 0 rejected}.
+     */
+    private static void printProcessWide(final PrintWriter out, final List<MetricsReader.Sample> samples)
+    {
+        final Map<String, Map<String, Long>> byMetric = new LinkedHashMap<>();
+        for (final MetricsReader.Sample s : samples)
+        {
+            final Map<String, String> labels = Labels.parse(s.labels());
+            if (!labels.containsKey("listener") && !labels.containsKey("target"))
+            {
+                final String value = String.join(" ", labels.values());
+                byMetric.computeIfAbsent(columnName(s.metric().prometheusName(), null), k -> new LinkedHashMap<>())
+                    .merge(value, s.value(), Long::sum);
+            }
+        }
+        byMetric.forEach((metric, values) ->
+        {
+            final List<String> parts = new ArrayList<>();
+            values.forEach((label, value) -> parts.add(label.isEmpty() ? Long.toString(value) : value + " " + label));
+            out.println(metric + ": " + String.join(", ", parts));
+        });
     }
 
     private static void printTable(final PrintWriter out, final List<MetricsReader.Sample> samples,
-        final boolean targets)
+        final boolean targets, final long nowMs)
     {
         final Set<String> columns = new LinkedHashSet<>();
         final Map<String, Map<String, Long>> rows = new LinkedHashMap<>();
         for (final MetricsReader.Sample s : samples)
         {
             final Map<String, String> labels = Labels.parse(s.labels());
-            if (targets != labels.containsKey("target"))
+            if (targets ? !labels.containsKey("target") : !labels.containsKey("listener") ||
+                labels.containsKey("target"))
             {
                 continue;
             }
             final String row = targets ? labels.getOrDefault("pool", "") + "\u0000" + labels.get("target") :
-                labels.getOrDefault("listener", "");
+                labels.get("listener");
             final String column = columnName(s.metric().prometheusName(), labels.get("reason"));
             columns.add(column);
             rows.computeIfAbsent(row, k -> new LinkedHashMap<>()).merge(column, s.value(), Long::sum);
@@ -221,16 +248,47 @@ final class StatCommand implements Callable<Integer>
             final List<String> groupColumns = columns.stream().filter(group.getKey()::contains).toList();
             final List<String[]> table = new ArrayList<>();
             final List<String> header = new ArrayList<>(targets ? List.of("POOL", "TARGET") : List.of("LISTENER"));
-            groupColumns.forEach(c -> header.add(c.toUpperCase(Locale.ROOT)));
+            groupColumns.forEach(c -> header.add(heading(c)));
             table.add(header.toArray(new String[0]));
             for (final String row : group.getValue())
             {
                 final List<String> cells = new ArrayList<>(List.of(row.split("\u0000", -1)));
-                groupColumns.forEach(c -> cells.add(Long.toString(rows.get(row).getOrDefault(c, 0L))));
+                final Map<String, Long> values = rows.get(row);
+                groupColumns.forEach(c -> cells.add(cell(c, values, nowMs)));
                 table.add(cells.toArray(new String[0]));
             }
             Table.print(out, table);
         }
+    }
+
+    private static final String STATE = "state";
+    private static final String STATE_SINCE = "state_since_seconds";
+    private static final String PROBE_RESULT = "probe_result";
+    private static final String PROBE_LATENCY = "probe_latency_microseconds";
+
+    /** A column's heading: the counter's name, except for gauges shown as something other than their number. */
+    private static String heading(final String column)
+    {
+        return (column.equals(STATE_SINCE) ? "in_state" : column).toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * A cell: the counter's value, except that a target's state and last probe result are shown as words, the time
+     * it entered its state as how long it has been in it, and a probe latency as "-" while there was no probe.
+     */
+    private static String cell(final String column, final Map<String, Long> values, final long nowMs)
+    {
+        final long value = values.getOrDefault(column, 0L);
+        return switch (column)
+        {
+            case STATE -> LiveState.stateName(value);
+            case STATE_SINCE -> LiveState.elapsed(nowMs / 1000 - value);
+            case PROBE_RESULT -> LiveState.probeResultName(value).replace(' ', '_');
+            case PROBE_LATENCY ->
+                values.getOrDefault(PROBE_RESULT, LiveState.NO_PROBE_YET) == LiveState.NO_PROBE_YET ? "-" :
+                    Long.toString(value);
+            default -> Long.toString(value);
+        };
     }
 
     private static String columnName(final String prometheusName, final String reason)

@@ -74,7 +74,7 @@ class PortsCommandTest
         final CliRun run = CliRun.of("ports", config().toString(), "--format", "markdown");
         assertEquals(0, run.status(), run.all());
         final String[] lines = run.out().split("\n");
-        assertEquals("| LISTENER | PROTO | EXTERNAL |  | POOL | BALANCE | TARGET | WEIGHT | HEALTH |", lines[0]);
+        assertEquals("| LISTENER | PROTO | EXTERNAL | TO | POOL | BALANCE | TARGET | WEIGHT | HEALTH |", lines[0]);
         assertEquals("|---|---|---|---|---|---|---|---|---|", lines[1]);
         assertEquals("| game | udp | 127.0.0.1:30000-30009 | -> | game | maglev | 127.0.0.1:8000-8009 | 1 | udp:8000 |",
             lines[4]);

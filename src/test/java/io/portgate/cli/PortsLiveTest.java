@@ -75,11 +75,11 @@ class PortsLiveTest
                 final CliRun run = CliRun.of("ports", file.toString(), "--live");
                 assertEquals(0, run.status(), run.all());
                 assertTrue(run.out().lines().anyMatch(l -> l.startsWith("LISTENER") && l.contains("STATE") &&
-                    l.contains("LAST PROBE") && l.contains("LATENCY") && l.contains("FOR")), run.out());
+                    l.contains("LAST PROBE") && l.contains("PROBE LATENCY") && l.endsWith("TIME IN STATE")), run.out());
                 assertTrue(run.out().lines().anyMatch(l -> l.contains("127.0.0.1:" + live.getLocalPort() + " ") &&
-                    l.matches(".* up +ok +\\d+us +\\d+[a-z]+$")), run.out());
+                    l.matches(".* up +ok +\\d+us +\\d+s$")), run.out());
                 assertTrue(run.out().lines().anyMatch(l -> l.contains("127.0.0.1:" + dead + " ") &&
-                    l.matches(".* down +refused +\\d+us +\\d+[a-z]+$")), run.out());
+                    l.matches(".* down +refused +\\d+us +\\d+s$")), run.out());
 
                 final CliRun json = CliRun.of("ports", file.toString(), "--live", "--format", "json");
                 assertTrue(json.out().contains("\"state\": \"down\""), json.out());

@@ -54,6 +54,38 @@ class StatCommandTest
     }
 
     @Test
+    void gaugesReadAsWordsAndDurationsAndReloadsAsALineOfTheirOwn()
+    {
+        final Path file = dir.resolve("gauges.metrics");
+        try (MetricsFile metrics = MetricsFile.create(file, 64))
+        {
+            final String target = "127.0.0.1:9000";
+            metrics.counter(Metric.TARGET_CONNECTIONS, 0, Labels.of("listener", "web", "pool", "web", "target",
+                target)).getAndAddRelease(5);
+            final String gauge = Labels.of("pool", "web", "target", target);
+            metrics.counter(Metric.TARGET_STATE, 0, gauge).setRelease(2);
+            metrics.counter(Metric.TARGET_STATE_SINCE, 0, gauge)
+                .setRelease(System.currentTimeMillis() / 1000 - 3725);
+            metrics.counter(Metric.TARGET_PROBE_RESULT, 0, gauge)
+                .setRelease(io.portgate.health.ProbeResult.BAD_REPLY.ordinal() + 1);
+            metrics.counter(Metric.TARGET_PROBE_LATENCY, 0, gauge).setRelease(812);
+            metrics.counter(Metric.RELOADS, 0, Labels.of("result", "applied")).getAndAddRelease(3);
+            metrics.counter(Metric.RELOADS, 0, Labels.of("result", "rejected")).getAndAddRelease(1);
+
+            final CliRun run = CliRun.of("stat", "--file", file.toString(), "--once");
+            assertEquals(0, run.status(), run.all());
+            assertTrue(run.out().lines().anyMatch(l -> l.equals("reloads: 3 applied, 1 rejected")), run.out());
+            assertTrue(run.out().lines().anyMatch(l -> l.matches(
+                "POOL +TARGET +CONNECTIONS +STATE +IN_STATE +PROBE_LATENCY_MICROSECONDS +PROBE_RESULT")), run.out());
+            // 3725 s ago; a second may pass between writing and reading.
+            assertTrue(run.out().lines().anyMatch(l -> l.matches(
+                "web +127\\.0\\.0\\.1:9000 +5 +draining +1h2m +812 +bad_reply")), run.out());
+            assertTrue(run.out().lines().noneMatch(l -> l.matches("^\\s+\\d.*")), "no row without a name: " +
+                run.out());
+        }
+    }
+
+    @Test
     void missingFileIsAClearError()
     {
         final CliRun run = CliRun.of("stat", "--file", dir.resolve("none.metrics").toString(), "--once");

@@ -56,6 +56,7 @@ public final class Worker implements Agent
     private final DeadlineTimerWheel.TimerHandler expireTimer = this::onTimerExpiry;
     private long nowNs;
     private volatile boolean blocking;
+    private volatile boolean closing;
 
     /**
      * Creates a worker; its selector opens now so a failure shows before any thread starts.
@@ -278,6 +279,16 @@ public final class Worker implements Agent
         }
     }
 
+    /**
+     * Keeps a worker in {@code block} mode from sleeping in its selector from now on, so that closing its runner
+     * does not wait out a select (up to a second when no timer is armed). Any thread may call it.
+     */
+    public void wakeForClose()
+    {
+        closing = true;
+        selector.wakeup();
+    }
+
     /** Tells every service to stop accepting; runs on the worker thread as a command. */
     public void stopAccepting()
     {
@@ -349,7 +360,7 @@ public final class Worker implements Agent
         blocking = true;
         try
         {
-            if (!commands.isEmpty())
+            if (!commands.isEmpty() || closing)
             {
                 return;
             }

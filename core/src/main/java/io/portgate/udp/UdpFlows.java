@@ -39,6 +39,7 @@ final class UdpFlows implements TimeoutHandler
     private static final long GOLDEN_GAMMA = 0x9E37_79B9_7F4A_7C15L;
     private static final long NO_TIMER = DeadlineTimerWheel.NULL_DEADLINE;
     private static final int INITIAL_TABLE_CAPACITY = 256;
+    private static final long NO_QUIET_LIMIT = Long.MAX_VALUE;
 
     private final UdpForwarder forwarder;
     private UdpRoute route;
@@ -57,6 +58,8 @@ final class UdpFlows implements TimeoutHandler
     private int count;
     private long sweepTimerId = NO_TIMER;
     private boolean accepting = true;
+    /** Once the balancer stops: how long a flow may be quiet before it is done; until then, NO_QUIET_LIMIT. */
+    private long stopQuietNs = NO_QUIET_LIMIT;
 
     UdpFlows(final UdpForwarder forwarder, final UdpRoute route, final UdpCounters counters, final long seed)
     {
@@ -196,6 +199,38 @@ final class UdpFlows implements TimeoutHandler
         accepting = false;
     }
 
+    /**
+     * The balancer stops: no new clients, and a flow quiet for {@code quietNs} (or its idle timeout, if shorter) is
+     * done. A UDP flow has no close, so going quiet is how it ends; flows still exchanging datagrams carry on until
+     * they go quiet or the drain ends. Worker thread only.
+     *
+     * @param quietNs how long a flow may go without a datagram.
+     * @param nowNs   now.
+     */
+    void stopForShutdown(final long quietNs, final long nowNs)
+    {
+        accepting = false;
+        stopQuietNs = quietNs;
+        forwarder.worker().cancelTimeout(sweepTimerId);
+        sweepTimerId = NO_TIMER;
+        if (oldest != null)
+        {
+            armSweep(oldest.lastActivityNs + idleLimitNs(), nowNs);
+        }
+    }
+
+    /** How long a flow may be quiet before it expires: the idle timeout, or less once the balancer stops. */
+    private long idleLimitNs()
+    {
+        return Math.min(route.idleTimeoutNs(), stopQuietNs);
+    }
+
+    private void armSweep(final long deadlineNs, final long nowNs)
+    {
+        // A deadline already passed fires on the next duty cycle.
+        sweepTimerId = forwarder.worker().scheduleTimeout(Math.max(deadlineNs, nowNs), this);
+    }
+
     // ---- finding and creating flows
 
     static long key4(final int address, final int port, final int portOffset)
@@ -311,7 +346,7 @@ final class UdpFlows implements TimeoutHandler
         counters.addListener(routeIndex, UdpCounters.L_FLOWS_TOTAL, 1);
         if (sweepTimerId == NO_TIMER)
         {
-            sweepTimerId = forwarder.worker().scheduleTimeout(nowNs + route.idleTimeoutNs(), this);
+            armSweep(nowNs + idleLimitNs(), nowNs);
         }
         return flow;
     }
@@ -597,7 +632,7 @@ final class UdpFlows implements TimeoutHandler
     public void onTimeout(final long timerId, final long nowNs)
     {
         sweepTimerId = NO_TIMER;
-        final long idleNs = route.idleTimeoutNs();
+        final long idleNs = idleLimitNs();
         while (oldest != null && nowNs - (oldest.lastActivityNs + idleNs) >= 0)
         {
             counters.addListener(routeIndex, UdpCounters.L_FLOWS_EXPIRED, 1);
@@ -605,7 +640,7 @@ final class UdpFlows implements TimeoutHandler
         }
         if (oldest != null)
         {
-            sweepTimerId = forwarder.worker().scheduleTimeout(oldest.lastActivityNs + idleNs, this);
+            armSweep(oldest.lastActivityNs + idleNs, nowNs);
         }
     }
 

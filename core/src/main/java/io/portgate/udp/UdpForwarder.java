@@ -22,6 +22,13 @@ import java.util.List;
  */
 public final class UdpForwarder implements LoopService, PolicyHost
 {
+    /**
+     * Once the balancer stops, a flow with no datagram either way for this long is done and no longer holds the
+     * stop (or its idle timeout, if shorter). A UDP flow has no close: going quiet is how it ends.
+     */
+    public static final java.time.Duration QUIET_AT_STOP = java.time.Duration.ofSeconds(1);
+    private static final long QUIET_AT_STOP_NS = QUIET_AT_STOP.toNanos();
+
     private final int workerIndex;
     private UdpFlows[] flows;
     private UdpListenerSocket[][] sockets;
@@ -272,14 +279,17 @@ public final class UdpForwarder implements LoopService, PolicyHost
         }
     }
 
-    /** New clients are turned away; the sockets stay open, since replies to existing flows leave through them. */
+    /**
+     * The balancer stops: new clients are turned away and flows end once they have been quiet for
+     * {@link #QUIET_AT_STOP}; the sockets stay open, since replies to the flows still going leave through them.
+     */
     @Override
     public void stopAccepting()
     {
         accepting = false;
         for (final UdpFlows routeFlows : flows)
         {
-            routeFlows.stopAccepting();
+            routeFlows.stopForShutdown(QUIET_AT_STOP_NS, worker.nowNs());
         }
     }
 

@@ -588,6 +588,37 @@ abstract class TcpForwardingContract
 
     @Test
     @Timeout(60)
+    void aSecondCloseHurriesTheDrainAndClosesWhatIsOpen() throws Exception
+    {
+        final Portgate portgate = Portgate.start(TestConfigs.tcp(splice(), WORKERS, echo().port()));
+        final InetSocketAddress address = front(portgate);
+        try (SocketChannel open = SocketChannel.open(address))
+        {
+            final byte[] ping = Exchange.random(8);
+            Exchange.writeFully(open, ping);
+            assertArrayEquals(ping, Exchange.readExactly(open, ping.length));
+            final CompletableFuture<Void> draining = CompletableFuture.runAsync(
+                () -> portgate.close(Duration.ofMinutes(10)), r -> Thread.ofVirtual().start(r));
+            awaitTrue(() -> !canConnect(address), "the listener stops accepting");
+            Exchange.writeFully(open, ping);
+            assertArrayEquals(ping, Exchange.readExactly(open, ping.length), "the connection drains");
+
+            // The connection stays open: only the second call can end a drain of ten minutes.
+            portgate.close(Duration.ZERO);
+            draining.get(PROMPTLY_S, TimeUnit.SECONDS);
+            try
+            {
+                assertEquals(0, Exchange.readToEnd(open, 0).length, "closed by the balancer");
+            }
+            catch (final IOException reset)
+            {
+                // closed either way
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void closeAfterTheDrainDeadlineClosesWhatIsStillOpen() throws Exception
     {
         final Portgate portgate = Portgate.start(TestConfigs.tcp(splice(), WORKERS, echo().port()));

@@ -392,6 +392,43 @@ abstract class UdpForwardingContract
 
     @Test
     @Timeout(30)
+    void onceStoppingAFlowQuietForASecondIsDoneAndABusyOneCarriesOn() throws Exception
+    {
+        final UdpEchoServer target = echoes(1)[0];
+        try (UdpByHand loop = new UdpByHand(batched(), batched(), UdpRoute.MAX_DATAGRAM,
+            l -> l.idleTimeout(Duration.ofMinutes(10)), target.port()))
+        {
+            final DatagramChannel busy = loop.client();
+            final DatagramChannel quiet = loop.client();
+            loop.exchange(quiet, payload(1, 0, 50));
+            loop.exchange(busy, payload(2, 0, 50));
+            loop.advance(Duration.ofMillis(600));
+            loop.exchange(busy, payload(2, 1, 50));
+            loop.forwarder.stopAccepting();
+            loop.advance(Duration.ofMillis(500));
+            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_ACTIVE), "1.1 s quiet: done; 0.5 s quiet: carries on");
+            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_EXPIRED));
+
+            loop.exchange(busy, payload(2, 2, 50));
+            loop.advance(Duration.ofMillis(900));
+            loop.exchange(busy, payload(2, 3, 50));
+            loop.advance(Duration.ofMillis(900));
+            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_ACTIVE), "a datagram every 0.9 s keeps it");
+            loop.advance(Duration.ofMillis(200));
+            assertEquals(0, loop.listener(UdpCounters.L_FLOWS_ACTIVE), "then a second without one ends it");
+            assertEquals(0, loop.target(0, UdpCounters.T_FLOWS_ACTIVE), "its socket closed");
+            assertEquals(0, loop.forwarder.openCount());
+
+            loop.send(quiet, payload(1, 1, 50));
+            loop.runUntil(() -> loop.listener(UdpCounters.L_DROP_DRAINING) == 1, "a stopping balancer turns a " +
+                "client without a flow away");
+            assertEquals(2, loop.listener(UdpCounters.L_FLOWS_TOTAL), "no new flow");
+            assertEquals(List.of(), loop.errors);
+        }
+    }
+
+    @Test
+    @Timeout(30)
     void aFullFlowTableEvictsTheLongestIdleFlowAndCountsIt() throws Exception
     {
         final UdpEchoServer target = echoes(1)[0];
