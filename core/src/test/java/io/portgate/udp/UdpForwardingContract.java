@@ -294,6 +294,30 @@ abstract class UdpForwardingContract
 
     @Test
     @Timeout(30)
+    void weightsSplitDatagramsUnderTheDefaultPolicy() throws Exception
+    {
+        final UdpEchoServer[] targets = echoes(2);
+        final java.net.InetAddress loopback = java.net.InetAddress.getByName("127.0.0.1");
+        final Portgate portgate = track(Portgate.start(TestConfigs.udp(batching(), gso(), WORKERS,
+            l -> l.affinity(Affinity.PACKET),
+            p -> p.target(new io.portgate.config.TargetConfig("127.0.0.1", loopback,
+                    io.portgate.config.PortRange.of(targets[0].port()), 3, io.portgate.config.Position.NONE,
+                    io.portgate.config.Position.NONE))
+                .target(new io.portgate.config.TargetConfig("127.0.0.1", loopback,
+                    io.portgate.config.PortRange.of(targets[1].port()), 1, io.portgate.config.Position.NONE,
+                    io.portgate.config.Position.NONE)))));
+        final UdpClient client = track(UdpClient.open("127.0.0.1", front(portgate)));
+        final Map<Byte, Integer> perTarget = new HashMap<>();
+        for (int s = 0; s < 40; s++)
+        {
+            perTarget.merge(client.exchange(payload(0, s, 200)), 1, Integer::sum);
+        }
+        // One client reaches one worker, whose round robin gives each target its weight in every cycle of four.
+        assertEquals(Map.of((byte)'A', 30, (byte)'B', 10), perTarget, "weights 3:1 under round-robin");
+    }
+
+    @Test
+    @Timeout(30)
     void theLargestDatagramPassesWholeBothWays() throws Exception
     {
         final UdpEchoServer target = echoes(1)[0];
