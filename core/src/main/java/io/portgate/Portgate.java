@@ -24,6 +24,7 @@ import io.portgate.loop.LoopErrors;
 import io.portgate.loop.Route;
 import io.portgate.metrics.MetricsFile;
 import io.portgate.metrics.MetricsReader;
+import io.portgate.ports.ListenerPorts;
 import io.portgate.loop.Worker;
 import io.portgate.tcp.ConnectionLimits;
 import io.portgate.tcp.MemoryBudget;
@@ -189,16 +190,24 @@ public final class Portgate implements AutoCloseable
         }
 
         final int workerCount = Math.max(1, config.workers());
+        final UdpService udp = UdpService.plan(config);
+        // Every port is probed before any is bound: a port another process holds (SO_REUSEPORT would let the
+        // listening sockets join it silently) fails the start with nothing ever listening.
+        ListenerPorts.requireFree(config.listeners(), ListenerPorts.OwnSockets.NONE);
+        final MetricsFile metrics = openMetrics(config, routes, udp.routes(), workerCount);
         final ServerSocketChannel[][][] channels = new ServerSocketChannel[workerCount][routes.size()][];
-        final Map<String, List<InetSocketAddress>> bound = bindAll(tcpListeners, routes, channels);
-        final UdpService udp;
+        final Map<String, List<InetSocketAddress>> bound;
         try
         {
-            udp = UdpService.bind(config, workerCount);
+            bound = bindAll(tcpListeners, routes, channels);
+            udp.bind(workerCount);
+            udp.countInto(metrics);
         }
         catch (final RuntimeException ex)
         {
             closeAll(channels);
+            udp.closeUnstarted();
+            metrics.close();
             throw ex;
         }
         final Map<String, List<InetSocketAddress>> allBound = new LinkedHashMap<>(bound);
@@ -218,18 +227,6 @@ public final class Portgate implements AutoCloseable
         final SingleWriterRecorder[][] firstByteRecorders = new SingleWriterRecorder[workerCount][routes.size()];
         final DatagramChannel[][][] udpChannels = new DatagramChannel[workerCount][][];
         final Conductor conductor;
-        final MetricsFile metrics;
-        try
-        {
-            metrics = openMetrics(config, routes, udp.routes(), workerCount);
-            udp.countInto(metrics);
-        }
-        catch (final RuntimeException ex)
-        {
-            closeAll(channels);
-            udp.closeUnstarted();
-            throw ex;
-        }
         try
         {
             for (int w = 0; w < workerCount; w++)
@@ -684,6 +681,7 @@ public final class Portgate implements AutoCloseable
 
         void plan()
         {
+            probeNewPorts();
             planTcp();
             planUdp();
             final int workerCount = workers.length;
@@ -714,6 +712,67 @@ public final class Portgate implements AutoCloseable
             // Seeded once the old conductor has stopped (in apply): what it takes in until then is not missed.
             conductor = new Conductor(next, bindings, workers, new NioProbeTransport(), SystemNanoClock.INSTANCE,
                 metrics, true);
+        }
+
+        /**
+         * Probes the ports of every listener this reload binds anew before any is bound (see {@link ListenerPorts}):
+         * one another process holds rejects the reload with nothing bound. Ports this balancer holds itself (a
+         * listener that moves between addresses of one port, say) are no conflict.
+         */
+        private void probeNewPorts()
+        {
+            final List<ListenerConfig> fresh = new ArrayList<>();
+            final List<ListenerConfig> tcp = next.listeners().stream().filter(l -> l.protocol() == Protocol.TCP)
+                .toList();
+            final int[] tcpMatch = match(tcp, old.tcpRoutes().stream().map(TcpRoute::listener).toList());
+            for (int i = 0; i < tcp.size(); i++)
+            {
+                if (tcpMatch[i] < 0 || old.tcpRoutes().get(tcpMatch[i]).draining())
+                {
+                    fresh.add(tcp.get(i));
+                }
+            }
+            final List<ListenerConfig> udp = next.listeners().stream().filter(l -> l.protocol() == Protocol.UDP)
+                .toList();
+            final int[] udpMatch = match(udp, old.udpRoutes().stream().map(UdpRoute::listener).toList());
+            final boolean batching = udpForwarders.length > 0 && udpForwarders[0].usesBatching();
+            for (int i = 0; i < udp.size(); i++)
+            {
+                UdpService.requireReplyAddress(udp.get(i), batching, old.config().udpBatching());
+                if (udpMatch[i] < 0 || java.util.Arrays.stream(old.udpChannels()[0][udpMatch[i]])
+                    .anyMatch(c -> c == null || !c.isOpen()))
+                {
+                    fresh.add(udp.get(i));
+                }
+            }
+            ListenerPorts.requireFree(fresh, this::holdsPort);
+        }
+
+        private boolean holdsPort(final Protocol protocol, final int port)
+        {
+            if (protocol == Protocol.TCP)
+            {
+                for (final TcpRoute route : old.tcpRoutes())
+                {
+                    if (!route.draining() && route.listener().bind().ports().contains(port))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            for (int r = 0; r < old.udpRoutes().size(); r++)
+            {
+                final io.portgate.config.PortRange ports = old.udpRoutes().get(r).listener().bind().ports();
+                final DatagramChannel[] channels = old.udpChannels()[0][r];
+                final int offset = port - ports.first();
+                if (ports.contains(port) && offset < channels.length && channels[offset] != null &&
+                    channels[offset].isOpen())
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void planTcp()
