@@ -30,6 +30,8 @@ public final class PortHolders
     /** TCP state LISTEN in /proc/net/tcp. */
     private static final String TCP_LISTEN = "0A";
     private static final int MAX_COMMAND = 160;
+    /** The most of a command line read: its end is the part shown. */
+    private static final int MAX_COMMAND_LINE = 128 * 1024;
 
     private final Path proc;
 
@@ -286,17 +288,32 @@ public final class PortHolders
         return true;
     }
 
+    /**
+     * A long command line keeps its program and its end, which names what it runs (a jar or main class and its
+     * arguments); a class path in between is what goes.
+     */
+    static String shorten(final String line)
+    {
+        if (line.length() <= MAX_COMMAND)
+        {
+            return line;
+        }
+        final int space = line.indexOf(' ');
+        final String program = space > 0 && space < MAX_COMMAND / 2 ? line.substring(0, space) : "";
+        return program + " ..." + line.substring(line.length() - (MAX_COMMAND - program.length() - 4));
+    }
+
     /** The command line, its arguments separated by spaces, shortened; the command name when it has none. */
     private String commandOf(final long pid)
     {
         final Path process = proc.resolve(Long.toString(pid));
         try (InputStream in = Files.newInputStream(process.resolve("cmdline")))
         {
-            final byte[] bytes = in.readNBytes(4 * MAX_COMMAND);
+            final byte[] bytes = in.readNBytes(MAX_COMMAND_LINE);
             final String line = new String(bytes, StandardCharsets.UTF_8).replace('\0', ' ').trim();
             if (!line.isEmpty())
             {
-                return line.length() > MAX_COMMAND ? line.substring(0, MAX_COMMAND - 3) + "..." : line;
+                return shorten(line);
             }
         }
         catch (final IOException | RuntimeException ex)
