@@ -70,7 +70,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  *
  * <p>{@link #start} returns once every listening socket is bound, so a port taken by another process fails the start
- * (naming the listener and address) and leaves nothing open. Each of the configured {@code workers} threads runs a
+ * (naming the listener and address, and the process where /proc tells) and leaves nothing open. Every port is probed
+ * without SO_REUSEPORT before any is bound ({@link ListenerPorts}), since with it a second balancer of the same user
+ * would otherwise share the port silently. Each of the configured {@code workers} threads runs a
  * forwarder loop with its own listening sockets, TCP and UDP; {@link #close()} stops accepting, lets open connections
  * and UDP flows finish up to the drain timeout (a flow finishes when it goes idle), then closes them. Thread-safe.
  */
@@ -165,9 +167,12 @@ public final class Portgate implements AutoCloseable
      * @param config the configuration.
      * @return the running balancer.
      * @throws ConfigException       when the configuration has errors; nothing was opened.
-     * @throws UncheckedIOException  when a listener cannot bind; its message names the listener and address, and
-     *                               nothing is left open.
-     * @throws IllegalStateException when a fast path is {@code on} but does not work here.
+     * @throws UncheckedIOException  when a listener cannot bind, or its port is held by another process (another
+     *                               balancer included); its message names every such listener, protocol, address and
+     *                               port and the holding process, and nothing was bound.
+     * @throws IllegalStateException when a fast path is {@code on} but does not work here, a UDP listener is bound to
+     *                               a wildcard without the batched datagram path, or another running balancer uses
+     *                               the metrics file.
      */
     public static Portgate start(final PortgateConfig config)
     {
@@ -536,8 +541,8 @@ public final class Portgate implements AutoCloseable
      * @return what was applied.
      * @throws ConfigException       when the configuration has errors; nothing changed.
      * @throws IllegalStateException when the balancer is closed or the configuration cannot be applied, for
-     *                               example a new listener's port is taken; the message says why and nothing
-     *                               changed.
+     *                               example a new listener's port is held by another process (the message names
+     *                               it); the message says why and nothing changed.
      */
     public ReloadResult reload(final PortgateConfig newConfig)
     {
