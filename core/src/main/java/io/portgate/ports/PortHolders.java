@@ -89,7 +89,8 @@ public final class PortHolders
     }
 
     /**
-     * The sockets that stand in the way of binding an address and port: for TCP those listening on it, for UDP any
+     * The sockets that stand in the way of binding an address and port: for TCP those listening on it (or, when none
+     * does, any other bound to it; a connection in TIME_WAIT belongs to no process and is left out), for UDP any
      * bound to it, in both cases on the same address, a wildcard, or (for a wildcard) any address of its family.
      *
      * @param protocol tcp or udp.
@@ -104,7 +105,15 @@ public final class PortHolders
         final String name = protocol == Protocol.TCP ? "tcp" : "udp";
         for (final String table : new String[] {name, name + "6"})
         {
-            readTable(proc.resolve("net").resolve(table), protocol, address, port, sockets);
+            readTable(proc.resolve("net").resolve(table), protocol == Protocol.TCP, address, port, sockets);
+        }
+        if (sockets.isEmpty() && protocol == Protocol.TCP)
+        {
+            // No listener: a socket merely bound to the port (or connected from it) without SO_REUSEADDR blocks it too.
+            for (final String table : new String[] {name, name + "6"})
+            {
+                readTable(proc.resolve("net").resolve(table), false, address, port, sockets);
+            }
         }
         if (sockets.isEmpty())
         {
@@ -122,7 +131,7 @@ public final class PortHolders
         return holders;
     }
 
-    private static void readTable(final Path table, final Protocol protocol, final InetAddress address,
+    private static void readTable(final Path table, final boolean listenersOnly, final InetAddress address,
         final int port, final Map<Long, InetAddress> sockets)
     {
         final List<String> lines;
@@ -150,7 +159,7 @@ public final class PortHolders
             try
             {
                 if (Integer.parseInt(fields[1].substring(colon + 1), 16) != port ||
-                    protocol == Protocol.TCP && !TCP_LISTEN.equals(fields[3]))
+                    listenersOnly && !TCP_LISTEN.equals(fields[3]))
                 {
                     continue;
                 }
