@@ -20,6 +20,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +103,7 @@ class WeightsThroughPortgateTest
             .workers(2)
             .splice(FastPath.OFF)
             .idleStrategy(IdleStrategyName.BACKOFF)
+            .admin(io.portgate.config.Addresses.parseEndpoint("127.0.0.1:" + FreePorts.tcp(), true))
             .listener(ListenerConfig.builder("web").bind("127.0.0.1:" + FreePorts.tcp()).pool("p").build())
             .pool(built)
             .build()));
@@ -107,8 +112,13 @@ class WeightsThroughPortgateTest
         roundTrips(front, CONNECTIONS);
         assertSplit(new int[] {heavy.accepted(), light.accepted()}, new int[] {3, 1}, policy + ", weights 3:1");
 
+        // The operator's call, as an operator makes it: through the admin endpoint.
         final String lightTarget = portgate.targets().get(1).target();
-        portgate.weight("p", lightTarget, 3);
+        final HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + portgate.adminAddress().getPort() + "/api/pools/p/targets/" + lightTarget +
+                "/weight?value=3")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
         awaitWeight(portgate, 1, 3);
         final int heavyBefore = heavy.accepted();
         final int lightBefore = light.accepted();
