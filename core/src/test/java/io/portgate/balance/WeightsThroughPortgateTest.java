@@ -109,7 +109,7 @@ class WeightsThroughPortgateTest
             .build()));
         final InetSocketAddress front = portgate.boundAddresses("web").getFirst();
 
-        roundTrips(front, CONNECTIONS);
+        roundTrips(portgate, front, CONNECTIONS);
         assertSplit(new int[] {heavy.accepted(), light.accepted()}, new int[] {3, 1}, policy + ", weights 3:1");
 
         // The operator's call, as an operator makes it: through the admin endpoint.
@@ -122,17 +122,31 @@ class WeightsThroughPortgateTest
         awaitWeight(portgate, 1, 3);
         final int heavyBefore = heavy.accepted();
         final int lightBefore = light.accepted();
-        roundTrips(front, CONNECTIONS);
+        roundTrips(portgate, front, CONNECTIONS);
         assertSplit(new int[] {heavy.accepted() - heavyBefore, light.accepted() - lightBefore}, new int[] {1, 1},
             policy + ", weights 3:3 after the operator's call");
     }
 
-    private static void roundTrips(final InetSocketAddress front, final int count) throws IOException
+    /**
+     * One connection at a time, each closed through the balancer before the next opens: least-conn then sees every
+     * target idle at every pick, as the policies that count nothing always do, so the split is the weights' alone.
+     */
+    private static void roundTrips(final Portgate portgate, final InetSocketAddress front, final int count)
+        throws IOException, InterruptedException
     {
         for (int i = 0; i < count; i++)
         {
             final byte[] payload = Exchange.random(48);
             assertArrayEquals(payload, Exchange.roundTrip(front, payload), "echo of connection " + i);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (portgate.stats().listener("web").activeConnections() > 0)
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    fail("connection " + i + " was not released within 10 s");
+                }
+                Thread.onSpinWait();
+            }
         }
     }
 
