@@ -24,6 +24,7 @@ import io.portgate.loop.LoopErrors;
 import io.portgate.loop.Route;
 import io.portgate.metrics.MetricsFile;
 import io.portgate.metrics.MetricsReader;
+import io.portgate.ports.ListenerPorts;
 import io.portgate.loop.Worker;
 import io.portgate.tcp.ConnectionLimits;
 import io.portgate.tcp.MemoryBudget;
@@ -69,7 +70,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  *
  * <p>{@link #start} returns once every listening socket is bound, so a port taken by another process fails the start
- * (naming the listener and address) and leaves nothing open. Each of the configured {@code workers} threads runs a
+ * (naming the listener and address, and the process where /proc tells) and leaves nothing open. Every port is probed
+ * without SO_REUSEPORT before any is bound ({@link ListenerPorts}), since with it a second balancer of the same user
+ * would otherwise share the port silently. Each of the configured {@code workers} threads runs a
  * forwarder loop with its own listening sockets, TCP and UDP; {@link #close()} stops accepting, lets open connections
  * and UDP flows finish up to the drain timeout (a flow finishes once it has gone
  * {@link UdpForwarder#QUIET_AT_STOP} without a datagram), then closes them; a second {@link #close(Duration)} cuts
@@ -176,9 +179,12 @@ public final class Portgate implements AutoCloseable
      * @param config the configuration.
      * @return the running balancer.
      * @throws ConfigException       when the configuration has errors; nothing was opened.
-     * @throws UncheckedIOException  when a listener cannot bind; its message names the listener and address, and
-     *                               nothing is left open.
-     * @throws IllegalStateException when a fast path is {@code on} but does not work here.
+     * @throws UncheckedIOException  when a listener cannot bind, or its port is held by another process (another
+     *                               balancer included); its message names every such listener, protocol, address and
+     *                               port and the holding process, and nothing was bound.
+     * @throws IllegalStateException when a fast path is {@code on} but does not work here, a UDP listener is bound to
+     *                               a wildcard without the batched datagram path, or another running balancer uses
+     *                               the metrics file.
      */
     public static Portgate start(final PortgateConfig config)
     {
@@ -201,16 +207,24 @@ public final class Portgate implements AutoCloseable
         }
 
         final int workerCount = Math.max(1, config.workers());
+        final UdpService udp = UdpService.plan(config);
+        // Every port is probed before any is bound: a port another process holds (SO_REUSEPORT would let the
+        // listening sockets join it silently) fails the start with nothing ever listening.
+        ListenerPorts.requireFree(config.listeners(), ListenerPorts.OwnSockets.NONE);
+        final MetricsFile metrics = openMetrics(config, routes, udp.routes(), workerCount);
         final ServerSocketChannel[][][] channels = new ServerSocketChannel[workerCount][routes.size()][];
-        final Map<String, List<InetSocketAddress>> bound = bindAll(tcpListeners, routes, channels);
-        final UdpService udp;
+        final Map<String, List<InetSocketAddress>> bound;
         try
         {
-            udp = UdpService.bind(config, workerCount);
+            bound = bindAll(tcpListeners, routes, channels);
+            udp.bind(workerCount);
+            udp.countInto(metrics);
         }
         catch (final RuntimeException ex)
         {
             closeAll(channels);
+            udp.closeUnstarted();
+            metrics.close();
             throw ex;
         }
         final Map<String, List<InetSocketAddress>> allBound = new LinkedHashMap<>(bound);
@@ -230,18 +244,6 @@ public final class Portgate implements AutoCloseable
         final SingleWriterRecorder[][] firstByteRecorders = new SingleWriterRecorder[workerCount][routes.size()];
         final DatagramChannel[][][] udpChannels = new DatagramChannel[workerCount][][];
         final Conductor conductor;
-        final MetricsFile metrics;
-        try
-        {
-            metrics = openMetrics(config, routes, udp.routes(), workerCount);
-            udp.countInto(metrics);
-        }
-        catch (final RuntimeException ex)
-        {
-            closeAll(channels);
-            udp.closeUnstarted();
-            throw ex;
-        }
         try
         {
             for (int w = 0; w < workerCount; w++)
@@ -551,8 +553,8 @@ public final class Portgate implements AutoCloseable
      * @return what was applied.
      * @throws ConfigException       when the configuration has errors; nothing changed.
      * @throws IllegalStateException when the balancer is closed or the configuration cannot be applied, for
-     *                               example a new listener's port is taken; the message says why and nothing
-     *                               changed.
+     *                               example a new listener's port is held by another process (the message names
+     *                               it); the message says why and nothing changed.
      */
     public ReloadResult reload(final PortgateConfig newConfig)
     {
@@ -696,6 +698,7 @@ public final class Portgate implements AutoCloseable
 
         void plan()
         {
+            probeNewPorts();
             planTcp();
             planUdp();
             final int workerCount = workers.length;
@@ -726,6 +729,67 @@ public final class Portgate implements AutoCloseable
             // Seeded once the old conductor has stopped (in apply): what it takes in until then is not missed.
             conductor = new Conductor(next, bindings, workers, new NioProbeTransport(), SystemNanoClock.INSTANCE,
                 metrics, true);
+        }
+
+        /**
+         * Probes the ports of every listener this reload binds anew before any is bound (see {@link ListenerPorts}):
+         * one another process holds rejects the reload with nothing bound. Ports this balancer holds itself (a
+         * listener that moves between addresses of one port, say) are no conflict.
+         */
+        private void probeNewPorts()
+        {
+            final List<ListenerConfig> fresh = new ArrayList<>();
+            final List<ListenerConfig> tcp = next.listeners().stream().filter(l -> l.protocol() == Protocol.TCP)
+                .toList();
+            final int[] tcpMatch = match(tcp, old.tcpRoutes().stream().map(TcpRoute::listener).toList());
+            for (int i = 0; i < tcp.size(); i++)
+            {
+                if (tcpMatch[i] < 0 || old.tcpRoutes().get(tcpMatch[i]).draining())
+                {
+                    fresh.add(tcp.get(i));
+                }
+            }
+            final List<ListenerConfig> udp = next.listeners().stream().filter(l -> l.protocol() == Protocol.UDP)
+                .toList();
+            final int[] udpMatch = match(udp, old.udpRoutes().stream().map(UdpRoute::listener).toList());
+            final boolean batching = udpForwarders.length > 0 && udpForwarders[0].usesBatching();
+            for (int i = 0; i < udp.size(); i++)
+            {
+                UdpService.requireReplyAddress(udp.get(i), batching, old.config().udpBatching());
+                if (udpMatch[i] < 0 || java.util.Arrays.stream(old.udpChannels()[0][udpMatch[i]])
+                    .anyMatch(c -> c == null || !c.isOpen()))
+                {
+                    fresh.add(udp.get(i));
+                }
+            }
+            ListenerPorts.requireFree(fresh, this::holdsPort);
+        }
+
+        private boolean holdsPort(final Protocol protocol, final int port)
+        {
+            if (protocol == Protocol.TCP)
+            {
+                for (final TcpRoute route : old.tcpRoutes())
+                {
+                    if (!route.draining() && route.listener().bind().ports().contains(port))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            for (int r = 0; r < old.udpRoutes().size(); r++)
+            {
+                final io.portgate.config.PortRange ports = old.udpRoutes().get(r).listener().bind().ports();
+                final DatagramChannel[] channels = old.udpChannels()[0][r];
+                final int offset = port - ports.first();
+                if (ports.contains(port) && offset < channels.length && channels[offset] != null &&
+                    channels[offset].isOpen())
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void planTcp()

@@ -1,7 +1,10 @@
 package io.portgate.cli;
 
 import io.portgate.config.ConfigLoader;
+import io.portgate.config.Diagnostic;
+import io.portgate.config.Severity;
 import io.portgate.config.Units;
+import io.portgate.ports.ListenerPorts;
 import io.portgate.health.DirectCheck;
 import io.portgate.health.LiveCheck;
 import io.portgate.util.Json;
@@ -27,7 +30,9 @@ import java.util.concurrent.Callable;
         "Parse and validate a configuration file. Exit 0 when clean, 1 when it has only warnings, 2 on errors.",
         "With --live, also make direct requests to every target's internal port and health port (TCP connect; " +
             "for UDP a datagram on a connected socket, so an ICMP port-unreachable is seen; HTTP GET for http " +
-            "probes) and report each as reachable, refused or timed out. A target that does not answer is a warning."})
+            "probes) and report each as reachable, refused or timed out. A target that does not answer is a warning.",
+        "With --live, a listener port another process already holds (a running portgate included) is an error " +
+            "naming the port and, where /proc tells, the process: 'portgate run' would refuse to start."})
 final class CheckCommand implements Callable<Integer>
 {
     @Spec
@@ -98,15 +103,23 @@ final class CheckCommand implements Callable<Integer>
             LiveCheck.run(result.config(), timeout) : List.of();
         final long unanswered = checks.stream()
             .filter(c -> c.result().outcome() != DirectCheck.Outcome.REACHABLE).count();
+        // Only ports in use: an address that is not on this host, say, is the validator's to report.
+        final List<ListenerPorts.Conflict> portsInUse = live && !result.hasErrors() ?
+            ListenerPorts.probe(result.config().listeners(), ListenerPorts.OwnSockets.NONE).stream()
+                .filter(ListenerPorts.Conflict::inUse).toList() : List.of();
         int status = ConfigFile.exitStatus(result);
         if (status == Main.OK && unanswered > 0)
         {
             status = Main.WARNINGS;
         }
+        if (!portsInUse.isEmpty())
+        {
+            status = Main.ERRORS;
+        }
 
         if (json)
         {
-            final Map<String, Object> report = toJson(result, checks, status);
+            final Map<String, Object> report = toJson(result, checks, portsInUse, status);
             if (diff != null)
             {
                 report.put("changes", diff.changes());
@@ -115,7 +128,7 @@ final class CheckCommand implements Callable<Integer>
         }
         else
         {
-            printText(out, result, checks, unanswered);
+            printText(out, result, checks, portsInUse, unanswered);
             if (diff != null)
             {
                 out.println();
@@ -128,7 +141,7 @@ final class CheckCommand implements Callable<Integer>
     }
 
     private void printText(final PrintWriter out, final ConfigLoader.Result result, final List<LiveCheck.Check> checks,
-        final long unanswered)
+        final List<ListenerPorts.Conflict> portsInUse, final long unanswered)
     {
         ConfigFile.printDiagnostics(out, result.diagnostics());
         if (result.hasErrors())
@@ -150,6 +163,22 @@ final class CheckCommand implements Callable<Integer>
             return;
         }
         out.println();
+        final long ports = config.listeners().stream().mapToLong(l -> l.bind().ports().size()).sum();
+        if (portsInUse.isEmpty())
+        {
+            out.println("Listener ports: all " + ports + " free on this host.");
+        }
+        else
+        {
+            out.println("Listener ports: " + portsInUse.size() + " of " + ports + " in use on this host, so " +
+                "'portgate run' would exit 2:");
+            for (final ListenerPorts.Conflict conflict : portsInUse)
+            {
+                out.println(new Diagnostic(Severity.ERROR, config.source(), conflict.listener().bindPosition(),
+                    conflict.message(), null).format());
+            }
+        }
+        out.println();
         out.println("Direct requests to the targets, bypassing portgate:");
         final List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"POOL", "TARGET", "PORT", "PROBE", "RESULT", "TIME", "DETAIL"});
@@ -167,7 +196,7 @@ final class CheckCommand implements Callable<Integer>
     }
 
     private Map<String, Object> toJson(final ConfigLoader.Result result, final List<LiveCheck.Check> checks,
-        final int status)
+        final List<ListenerPorts.Conflict> portsInUse, final int status)
     {
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("file", file.toString());
@@ -193,6 +222,25 @@ final class CheckCommand implements Callable<Integer>
                 list.add(item);
             }
             m.put("live", list);
+            final List<Map<String, Object>> taken = new ArrayList<>();
+            for (final ListenerPorts.Conflict conflict : portsInUse)
+            {
+                final Map<String, Object> item = new LinkedHashMap<>();
+                item.put("listener", conflict.listener().name());
+                item.put("protocol", conflict.listener().protocol().configName());
+                item.put("address", conflict.address().getAddress().getHostAddress());
+                item.put("port", conflict.address().getPort());
+                item.put("holders", conflict.holders().stream().map(h ->
+                {
+                    final Map<String, Object> holder = new LinkedHashMap<>();
+                    holder.put("pid", h.pid() < 0 ? null : h.pid());
+                    holder.put("command", h.command());
+                    return holder;
+                }).toList());
+                item.put("message", conflict.message());
+                taken.add(item);
+            }
+            m.put("portsInUse", taken);
         }
         return m;
     }

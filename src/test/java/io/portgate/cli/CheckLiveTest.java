@@ -35,6 +35,9 @@ class CheckLiveTest
     private DatagramSocket udpAnswering;
     private DatagramSocket udpSilent;
     private int udpClosedPort;
+    /** Ports the listeners name: free a moment ago, so the check of listener ports finds them free. */
+    private int webPort;
+    private int dnsPort;
     private Thread answerer;
 
     @BeforeEach
@@ -51,6 +54,8 @@ class CheckLiveTest
         {
             udpClosedPort = s.getLocalPort();
         }
+        webPort = freeBelowEphemeral(true);
+        dnsPort = freeBelowEphemeral(false);
         answerer = Thread.ofPlatform().daemon().start(() ->
         {
             final byte[] buf = new byte[1500];
@@ -80,6 +85,24 @@ class CheckLiveTest
         answerer.join(5000);
     }
 
+    /** A port free a moment ago below the kernel's ephemeral range, which a listener port should not be in. */
+    private static int freeBelowEphemeral(final boolean tcp)
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            try (java.io.Closeable socket = tcp ? new ServerSocket(port, 1, LOOPBACK) : new DatagramSocket(port))
+            {
+                return port;
+            }
+            catch (final IOException taken)
+            {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free port found");
+    }
+
     private Path config() throws IOException
     {
         final Path file = dir.resolve("live.yaml");
@@ -87,11 +110,11 @@ class CheckLiveTest
             listeners:
               - name: web
                 protocol: tcp
-                bind: 127.0.0.1:18080
+                bind: 127.0.0.1:%d
                 pool: web
               - name: dns
                 protocol: udp
-                bind: 127.0.0.1:18053
+                bind: 127.0.0.1:%d
                 pool: dns
             pools:
               web:
@@ -107,7 +130,7 @@ class CheckLiveTest
                   protocol: udp
                   send: ping
                   expect: pong
-            """.formatted(tcpListening.getLocalPort(), tcpClosedPort, udpAnswering.getLocalPort(),
+            """.formatted(webPort, dnsPort, tcpListening.getLocalPort(), tcpClosedPort, udpAnswering.getLocalPort(),
             udpSilent.getLocalPort(), udpClosedPort));
         return file;
     }
@@ -130,6 +153,39 @@ class CheckLiveTest
         assertTrue(row(run.out(), udpSilent.getLocalPort()).contains("timed out"), run.out());
         assertTrue(row(run.out(), udpClosedPort).contains("ICMP port unreachable"), run.out());
         assertTrue(run.out().contains("3 of 5 direct requests were not answered as expected"), run.out());
+        assertTrue(run.out().contains("Listener ports: all 2 free on this host."), run.out());
+    }
+
+    @Test
+    void aListenerPortAlreadyHeldIsAnErrorNamingThePortAndTheProcess() throws IOException
+    {
+        final Path file = config();
+        // Held as a second balancer would hold them: with SO_REUSEPORT, which listening sockets could join silently.
+        try (java.nio.channels.ServerSocketChannel holder = java.nio.channels.ServerSocketChannel.open();
+            java.nio.channels.DatagramChannel udpHolder = java.nio.channels.DatagramChannel.open())
+        {
+            holder.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+            holder.bind(new InetSocketAddress(LOOPBACK, webPort));
+            udpHolder.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+            udpHolder.bind(new InetSocketAddress("0.0.0.0", dnsPort));
+
+            final CliRun run = CliRun.of("check", file.toString(), "--live", "--timeout", "300ms");
+            assertEquals(Main.ERRORS, run.status(), run.all());
+            final long pid = ProcessHandle.current().pid();
+            assertTrue(run.out().contains("Listener ports: 2 of 2 in use on this host, so 'portgate run' would " +
+                "exit 2:"), run.out());
+            assertTrue(run.out().contains(file + ":4:11: error: listener 'web' cannot bind TCP 127.0.0.1:" + webPort +
+                ": the port is in use by this process, pid " + pid + " ("), run.out());
+            assertTrue(run.out().contains(file + ":8:11: error: listener 'dns' cannot bind UDP 127.0.0.1:" +
+                dnsPort + ": the port is in use by this process, pid " + pid + " ("), run.out());
+
+            final CliRun json = CliRun.of("check", file.toString(), "--live", "--timeout", "300ms", "--format",
+                "json");
+            assertEquals(Main.ERRORS, json.status(), json.all());
+            assertTrue(json.out().contains("\"portsInUse\": ["), json.out());
+            assertTrue(json.out().contains("\"port\": " + webPort), json.out());
+            assertTrue(json.out().contains("\"pid\": " + pid), json.out());
+        }
     }
 
     @Test
@@ -139,13 +195,13 @@ class CheckLiveTest
         Files.writeString(file, """
             listeners:
               - name: web
-                bind: 127.0.0.1:18080
+                bind: 127.0.0.1:%d
                 pool: web
             pools:
               web:
                 targets:
                   - 127.0.0.1:%d
-            """.formatted(tcpListening.getLocalPort()));
+            """.formatted(webPort, tcpListening.getLocalPort()));
         final CliRun text = CliRun.of("check", file.toString(), "--live");
         assertEquals(Main.OK, text.status(), text.all());
         assertTrue(text.out().contains("All 1 direct requests were answered."), text.out());

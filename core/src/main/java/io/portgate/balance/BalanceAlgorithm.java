@@ -8,11 +8,17 @@ import java.util.List;
 /** The balancing policies a pool can use, by their configuration names. */
 public enum BalanceAlgorithm implements ConfigEnum
 {
-    /** Cycles through the targets, ignoring weights. */
+    /**
+     * Smooth weighted round robin, as nginx's default and HAProxy's {@code roundrobin}: each target in turn, as often
+     * as its weight says, interleaved; with equal weights, plain rotation.
+     */
     ROUND_ROBIN("round-robin"),
-    /** Smooth weighted round robin, as nginx does. */
+    /** Another name for {@link #ROUND_ROBIN}, accepted for configurations written when only it honoured weights. */
     WEIGHTED("weighted"),
-    /** The target with the fewest active connections relative to its weight. */
+    /**
+     * The target with the fewest active connections relative to its weight; among equally loaded targets, smooth
+     * weighted round robin, as nginx's {@code least_conn}.
+     */
     LEAST_CONN("least-conn"),
     /** Power of two random choices over active connections. */
     P2C("p2c"),

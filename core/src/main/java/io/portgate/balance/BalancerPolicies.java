@@ -24,8 +24,8 @@ public final class BalancerPolicies
      * @param weights   {@code weights[i]} is the weight of eligible target {@code i}, at least 1, summing to at most
      *                  {@link Integer#MAX_VALUE}.
      * @param load      the calling loop's connection counts; required by least-conn and p2c, ignored by the others.
-     * @param seed      seeds the random draws of p2c and the starting target of round-robin and least-conn; give each
-     *                  loop its own.
+     * @param seed      seeds the random draws of p2c and the target round-robin and least-conn start their scans at;
+     *                  give each loop its own.
      * @return a policy owned by one loop.
      */
     public static BalancerPolicy create(
@@ -50,8 +50,8 @@ public final class BalancerPolicies
      *                   Hashing#targetKey(java.net.InetSocketAddress)} of its address, or {@code null} to key targets
      *                   by id. Ignored by the other policies.
      * @param load       the calling loop's connection counts; required by least-conn and p2c, ignored by the others.
-     * @param seed       seeds the random draws of p2c and the starting target of round-robin and least-conn; give
-     *                   each loop its own.
+     * @param seed       seeds the random draws of p2c and the target round-robin and least-conn start their scans
+     *                   at; give each loop its own.
      * @return a policy owned by one loop. For Maglev, building one {@link MaglevTable} and giving it to every loop
      * saves a table per loop.
      */
@@ -84,13 +84,28 @@ public final class BalancerPolicies
 
         return switch (algorithm)
         {
-            case ROUND_ROBIN -> new RoundRobinPolicy(ids, seed);
-            case WEIGHTED -> new SmoothWeightedRoundRobinPolicy(ids, targetWeights);
+            case ROUND_ROBIN, WEIGHTED -> roundRobin(ids, targetWeights, seed);
             case LEAST_CONN -> new LeastConnPolicy(ids, targetWeights, load, seed);
             case P2C -> new PowerOfTwoChoicesPolicy(ids, targetWeights, load, seed);
             case SOURCE_HASH -> new SourceHashPolicy(ids, targetWeights);
             case MAGLEV -> MaglevTable.build(ids, targetWeights, null != targetKeys ? targetKeys : keysOf(ids));
         };
+    }
+
+    /**
+     * Weighted round robin. With equal weights a cursor gives the same sequence as the smooth weighted scan, at a
+     * constant cost per pick, so the common pool of equal targets does not pay for weights it does not use.
+     */
+    private static BalancerPolicy roundRobin(final int[] targetIds, final int[] weights, final long seed)
+    {
+        for (int i = 1; i < weights.length; i++)
+        {
+            if (weights[i] != weights[0])
+            {
+                return new SmoothWeightedRoundRobinPolicy(targetIds, weights, seed);
+            }
+        }
+        return new RoundRobinPolicy(targetIds, seed);
     }
 
     static void validate(final int[] targetIds, final int[] weights)

@@ -1,7 +1,9 @@
 package io.portgate.balance;
 
 /**
- * Each eligible target in turn, ignoring weights.
+ * Each eligible target in turn: what {@code round-robin} picks with when every eligible target has the same weight.
+ * It gives the same sequence as {@link SmoothWeightedRoundRobinPolicy} would for equal weights, at a constant cost
+ * per pick instead of a scan.
  * <p>
  * The first turn goes to the target chosen by the seed rather than to the first target: the conductor rebuilds the
  * policy of every loop at the same moment, and starting them all at the same target would send it a burst.

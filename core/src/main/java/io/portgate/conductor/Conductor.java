@@ -80,6 +80,8 @@ public final class Conductor implements Agent
         final List<Integer> routes = new ArrayList<>();
         /** The states every forwarder of this pool picks by now: what operators and tests are shown. */
         volatile TargetState[] applied;
+        /** The weights every forwarder of this pool picks by now, an operator's included, before any slow start. */
+        volatile int[] appliedWeights;
         boolean dirty = true;
         long nextRampNs;
 
@@ -92,6 +94,7 @@ public final class Conductor implements Agent
             this.weights = config.targets().stream().mapToInt(t -> t.weight()).toArray();
             java.util.Arrays.fill(states, TargetState.UP);
             applied = states.clone();
+            appliedWeights = weights.clone();
             // Targets that are up at start take their full weight at once: slow start is for recoveries.
             java.util.Arrays.fill(upSinceNs, nowNs - config.slowStart().toNanos());
         }
@@ -255,6 +258,7 @@ public final class Conductor implements Agent
                 }
             }
             pool.applied = pool.states.clone();
+            pool.appliedWeights = pool.weights.clone();
         }
         updateGauges();
     }
@@ -486,11 +490,12 @@ public final class Conductor implements Agent
             {
                 final TargetStatus status = checker.status(pool.firstProbeId + t);
                 final TargetState state = pool.applied[t];
+                final int weight = pool.appliedWeights[t];
                 final ProbeTarget probe = status.target();
                 final String probeText = probe.config() == null ? "none" :
                     probe.config().protocol().configName() + ":" + probe.probeAt().getPort();
                 views.add(new TargetView(pool.config.name(), t,
-                    Endpoint.format(probe.target().getAddress(), probe.target().getPort()), pool.weights[t], probeText,
+                    Endpoint.format(probe.target().getAddress(), probe.target().getPort()), weight, probeText,
                     state,
                     status.lastResult(), Duration.ofNanos(status.lastLatencyNs()),
                     Duration.ofNanos(Math.max(0, status.inStateNanos(now)))));
@@ -535,8 +540,9 @@ public final class Conductor implements Agent
         final BalancerPolicy[][] policies = new BalancerPolicy[routes.length][workers.length];
         buildPolicies(pool, now, policies);
         // Shown to operators only once every forwarder has swapped in the new policy: when targets() says a target
-        // is down or draining, no forwarder picks it any more.
+        // is down or draining, or has a weight, every forwarder picks by that.
         final TargetState[] snapshot = pool.states.clone();
+        final int[] weightSnapshot = pool.weights.clone();
         final java.util.concurrent.atomic.AtomicInteger remaining =
             new java.util.concurrent.atomic.AtomicInteger(pool.routes.size() * workers.length);
         for (final int b : pool.routes)
@@ -551,6 +557,7 @@ public final class Conductor implements Agent
                     host.setPolicy(route.routeIndex(), policy);
                     if (remaining.decrementAndGet() == 0)
                     {
+                        pool.appliedWeights = weightSnapshot;
                         pool.applied = snapshot;
                     }
                 });

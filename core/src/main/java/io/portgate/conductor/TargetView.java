@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param pool          the pool's name.
  * @param index         the target's index in the pool's target list.
  * @param target        the target as {@code address:port(s)}.
- * @param weight        its weight now (as configured, or as an operator set it).
+ * @param weight        its weight as every forwarder picks by it now (as configured, or as an operator set it).
  * @param probe         what probes it, e.g. {@code tcp:9000}, or {@code none} for passive detection only.
  * @param state         up, down or draining.
  * @param lastResult    how its last probe ended, or null before the first.

@@ -8,7 +8,7 @@ import java.net.InetAddress;
  * @param host           the host as written.
  * @param address        the resolved address.
  * @param ports          its own port or ports, or null to take the pool's.
- * @param weight         its weight for weighted policies, at least 1.
+ * @param weight         its weight, at least 1; every balancing policy honours it.
  * @param position       where the target is written.
  * @param weightPosition where its weight is written.
  */

@@ -19,6 +19,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * instead be sent with one sendmsg(2) carrying a {@code UDP_SEGMENT} control message (GSO), which takes one copy into
  * a staging area since the segments must lie back to back.
  *
+ * <p>Each received entry has room for control messages too: on a socket asked for them ({@link
+ * #receiveArrivalAddresses}), the kernel says which local address each datagram was sent to, and sends can name the
+ * source address to leave from ({@link #source4}, {@link #source6}), so a socket bound to the wildcard answers a
+ * client from the address that client sent to.
+ *
  * <p>Everything is allocated once from the owner's arena and reused; no call allocates. Linux on a 64-bit ABI only;
  * {@link UdpBatching#isAvailable()} checks that the layouts below match the running kernel by moving real datagrams.
  * One thread owns a batch.
@@ -74,6 +79,16 @@ public final class DatagramBatch
     /** CMSG_SPACE(sizeof(uint16_t)): the same, padded to the alignment of the next header. */
     private static final long SEGMENT_CMSG_SPACE = CMSG_DATA + Long.BYTES;
 
+    /** CMSG_SPACE(sizeof(struct in_pktinfo)): header, interface, local address, header destination, padded. */
+    private static final long PKTINFO4_CMSG_SPACE = CMSG_DATA + 16;
+    /** CMSG_SPACE(sizeof(struct in6_pktinfo)): header, address, interface, padded. */
+    private static final long PKTINFO6_CMSG_SPACE = CMSG_DATA + 24;
+    /** Room for the control messages of one received datagram: its arrival address, with room to spare. */
+    private static final long RECEIVE_CONTROL_SIZE = 64;
+    private static final long IPI_IFINDEX = 0;
+    private static final long IPI_SPEC_DST = 4;
+    private static final long IPI6_ADDR = 0;
+    private static final long IPI6_IFINDEX = 16;
     /** Room for the control messages of one error-queue entry: a sock_extended_err and the offender's address. */
     private static final long ERROR_CONTROL_SIZE = 128;
     /** Room for a {@code sockaddr_in6} (28 bytes), the larger of the two, padded. */
@@ -100,10 +115,12 @@ public final class DatagramBatch
     private final MemorySegment recvVec;
     private final MemorySegment recvIov;
     private final MemorySegment names;
+    private final MemorySegment receiveControl;
     private final MemorySegment data;
     private final MemorySegment sendVec;
     private final MemorySegment sendIov;
     private final MemorySegment destination;
+    private final MemorySegment sourceControl;
     private final MemorySegment segmentedMsg;
     private final MemorySegment segmentedIov;
     private final MemorySegment segmentControl;
@@ -114,7 +131,12 @@ public final class DatagramBatch
     private final long dataBase;
     private final long destinationAddress;
     private int destinationLength;
+    private long sourceControlLength;
     private int receiveLimit = -1;
+    private int arrivalInterface;
+    private int arrivalAddress4;
+    private long arrivalAddress6High;
+    private long arrivalAddress6Low;
 
     /**
      * Allocates a batch.
@@ -135,13 +157,15 @@ public final class DatagramBatch
         recvVec = arena.allocate(MMSGHDR_SIZE * capacity, Long.BYTES);
         recvIov = arena.allocate(IOVEC_SIZE * capacity, Long.BYTES);
         names = arena.allocate((long)NAME_SIZE * capacity, Long.BYTES);
+        receiveControl = arena.allocate(RECEIVE_CONTROL_SIZE * capacity, Long.BYTES);
         data = arena.allocate((long)slotSize * capacity, Long.BYTES);
         sendVec = arena.allocate(MMSGHDR_SIZE * capacity, Long.BYTES);
         sendIov = arena.allocate(IOVEC_SIZE * capacity, Long.BYTES);
         destination = arena.allocate(NAME_SIZE, Long.BYTES);
+        sourceControl = arena.allocate(PKTINFO6_CMSG_SPACE, Long.BYTES);
         segmentedMsg = arena.allocate(MSGHDR_SIZE, Long.BYTES);
         segmentedIov = arena.allocate(IOVEC_SIZE, Long.BYTES);
-        segmentControl = arena.allocate(SEGMENT_CMSG_SPACE, Long.BYTES);
+        segmentControl = arena.allocate(SEGMENT_CMSG_SPACE + PKTINFO6_CMSG_SPACE, Long.BYTES);
         staging = arena.allocate(MAX_SEGMENTED_BYTES, Long.BYTES);
         errorMsg = arena.allocate(MSGHDR_SIZE, Long.BYTES);
         errorControl = arena.allocate(ERROR_CONTROL_SIZE, Long.BYTES);
@@ -160,6 +184,7 @@ public final class DatagramBatch
             recvVec.set(JAVA_LONG, entry + MSG_NAME, names.address() + (long)NAME_SIZE * i);
             recvVec.set(JAVA_LONG, entry + MSG_IOV, recvIov.address() + iov);
             recvVec.set(JAVA_LONG, entry + MSG_IOVLEN, 1);
+            recvVec.set(JAVA_LONG, entry + MSG_CONTROL, receiveControl.address() + RECEIVE_CONTROL_SIZE * i);
             sendVec.set(JAVA_LONG, entry + MSG_IOV, sendIov.address() + iov);
             sendVec.set(JAVA_LONG, entry + MSG_IOVLEN, 1);
         }
@@ -226,8 +251,9 @@ public final class DatagramBatch
         }
         for (int i = 0; i < capacity; i++)
         {
-            // The kernel overwrites the name length with the length of the address it stored.
+            // The kernel overwrites the name and control lengths with the lengths of what it stored.
             recvVec.set(JAVA_INT, MMSGHDR_SIZE * i + MSG_NAMELEN, NAME_SIZE);
+            recvVec.set(JAVA_LONG, MMSGHDR_SIZE * i + MSG_CONTROLLEN, RECEIVE_CONTROL_SIZE);
         }
     }
 
@@ -342,6 +368,143 @@ public final class DatagramBatch
     }
 
     /**
+     * Reads the address a received datagram was sent to, from the control message the kernel attached on a socket
+     * asked for it ({@link #receiveArrivalAddresses}); {@link #arrivalAddress4()} and the others then return it,
+     * until the next call. Allocation-free.
+     *
+     * @param slot the entry.
+     * @return {@link LibC#AF_INET} for an IPv4 socket's {@code IP_PKTINFO}, {@link LibC#AF_INET6} for an IPv6
+     * socket's {@code IPV6_PKTINFO} (an IPv4 datagram on a dual-stack socket shows as an IPv4-mapped address), or 0
+     * when the datagram carries neither.
+     */
+    public int readArrival(final int slot)
+    {
+        final long entry = MMSGHDR_SIZE * slot;
+        if ((recvVec.get(JAVA_INT, entry + MSG_FLAGS) & LibC.MSG_CTRUNC) != 0)
+        {
+            return 0;
+        }
+        final long controlLength = Math.min(recvVec.get(JAVA_LONG, entry + MSG_CONTROLLEN), RECEIVE_CONTROL_SIZE);
+        final long base = RECEIVE_CONTROL_SIZE * slot;
+        long offset = 0;
+        while (offset + CMSG_DATA <= controlLength)
+        {
+            final long length = receiveControl.get(JAVA_LONG, base + offset + CMSG_LEN);
+            if (length < CMSG_DATA || offset + length > controlLength)
+            {
+                return 0;
+            }
+            final int level = receiveControl.get(JAVA_INT, base + offset + CMSG_LEVEL);
+            final int type = receiveControl.get(JAVA_INT, base + offset + CMSG_TYPE);
+            final long data = base + offset + CMSG_DATA;
+            if (level == LibC.SOL_IP && type == LibC.IP_PKTINFO && length >= CMSG_DATA + 12)
+            {
+                arrivalInterface = receiveControl.get(HOST_INT, data + IPI_IFINDEX);
+                // ipi_spec_dst, the local address the datagram reached: the header's destination for unicast, the
+                // interface's address for a broadcast, either way an address a reply may leave from.
+                arrivalAddress4 = receiveControl.get(NET_INT, data + IPI_SPEC_DST);
+                return LibC.AF_INET;
+            }
+            if (level == LibC.SOL_IPV6 && type == LibC.IPV6_PKTINFO && length >= CMSG_DATA + 20)
+            {
+                arrivalAddress6High = receiveControl.get(NET_LONG, data + IPI6_ADDR);
+                arrivalAddress6Low = receiveControl.get(NET_LONG, data + IPI6_ADDR + Long.BYTES);
+                arrivalInterface = receiveControl.get(HOST_INT, data + IPI6_IFINDEX);
+                return LibC.AF_INET6;
+            }
+            offset += (length + Long.BYTES - 1) & -Long.BYTES;
+        }
+        return 0;
+    }
+
+    /** @return the IPv4 arrival address {@link #readArrival} read last, first octet in the high byte. */
+    public int arrivalAddress4()
+    {
+        return arrivalAddress4;
+    }
+
+    /** @return the first eight bytes of the IPv6 arrival address {@link #readArrival} read last, big-endian. */
+    public long arrivalAddress6High()
+    {
+        return arrivalAddress6High;
+    }
+
+    /** @return the last eight bytes of the IPv6 arrival address {@link #readArrival} read last. */
+    public long arrivalAddress6Low()
+    {
+        return arrivalAddress6Low;
+    }
+
+    /** @return the index of the interface the datagram {@link #readArrival} read last came in on. */
+    public int arrivalInterface()
+    {
+        return arrivalInterface;
+    }
+
+    /**
+     * Sends the next datagrams from an IPv4 address of this host ({@code IP_PKTINFO}), on an IPv4 socket bound to the
+     * wildcard. The kernel routes them as usual.
+     *
+     * @param address the source address, first octet in the high byte.
+     */
+    public void source4(final int address)
+    {
+        sourceControl.set(JAVA_LONG, CMSG_LEN, CMSG_DATA + 12);
+        sourceControl.set(JAVA_INT, CMSG_LEVEL, LibC.SOL_IP);
+        sourceControl.set(JAVA_INT, CMSG_TYPE, LibC.IP_PKTINFO);
+        sourceControl.set(HOST_INT, CMSG_DATA + IPI_IFINDEX, 0);
+        sourceControl.set(NET_INT, CMSG_DATA + IPI_SPEC_DST, address);
+        sourceControl.set(NET_INT, CMSG_DATA + IPI_SPEC_DST + Integer.BYTES, 0);
+        sourceControlLength = PKTINFO4_CMSG_SPACE;
+    }
+
+    /**
+     * Sends the next datagrams from an IPv6 address of this host ({@code IPV6_PKTINFO}), on an IPv6 socket bound to
+     * the wildcard; an IPv4-mapped address sends IPv4 datagrams from that IPv4 address.
+     *
+     * @param high           the address's first eight bytes, big-endian.
+     * @param low            its last eight bytes.
+     * @param interfaceIndex the interface to send on (needed for a link-local address), or 0 to let routing choose.
+     */
+    public void source6(final long high, final long low, final int interfaceIndex)
+    {
+        sourceControl.set(JAVA_LONG, CMSG_LEN, CMSG_DATA + 20);
+        sourceControl.set(JAVA_INT, CMSG_LEVEL, LibC.SOL_IPV6);
+        sourceControl.set(JAVA_INT, CMSG_TYPE, LibC.IPV6_PKTINFO);
+        sourceControl.set(NET_LONG, CMSG_DATA + IPI6_ADDR, high);
+        sourceControl.set(NET_LONG, CMSG_DATA + IPI6_ADDR + Long.BYTES, low);
+        sourceControl.set(HOST_INT, CMSG_DATA + IPI6_IFINDEX, interfaceIndex);
+        sourceControlLength = PKTINFO6_CMSG_SPACE;
+    }
+
+    /** Sends the next datagrams from whatever address the socket and routing give them. */
+    public void noSource()
+    {
+        sourceControlLength = 0;
+    }
+
+    /**
+     * Asks a socket to tell, for every datagram, the local address it was sent to ({@code IP_PKTINFO} on an IPv4
+     * socket, {@code IPV6_RECVPKTINFO} on an IPv6 one), so that {@link #readArrival} finds it. Once, when a wildcard
+     * listener's socket is opened; not on the data path.
+     *
+     * @param fd   the socket.
+     * @param ipv6 whether the socket is IPv6.
+     * @return 0, or the error number when the option could not be set.
+     */
+    public static int receiveArrivalAddresses(final int fd, final boolean ipv6)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment callState = LibC.newCallState(arena);
+            final MemorySegment one = arena.allocate(JAVA_INT);
+            one.set(JAVA_INT, 0, 1);
+            return LibC.setsockopt(callState, fd, ipv6 ? LibC.SOL_IPV6 : LibC.SOL_IP,
+                ipv6 ? LibC.IPV6_RECVPKTINFO : LibC.IP_PKTINFO, one) == 0 ? 0 : LibC.errno(callState);
+        }
+    }
+
+    /**
      * Sends the next datagrams to an IPv4 address (for a socket that is not connected).
      *
      * @param address the address, first octet in the high byte.
@@ -418,6 +581,7 @@ public final class DatagramBatch
     private void prepareSend(final int[] slots, final int from, final int count)
     {
         final long name = destinationLength == 0 ? 0 : destinationAddress;
+        final long control = sourceControlLength == 0 ? 0 : sourceControl.address();
         final long sendIovBase = sendIov.address();
         for (int i = 0; i < count; i++)
         {
@@ -429,6 +593,8 @@ public final class DatagramBatch
             sendVec.set(JAVA_LONG, entry + MSG_NAME, name);
             sendVec.set(JAVA_INT, entry + MSG_NAMELEN, destinationLength);
             sendVec.set(JAVA_LONG, entry + MSG_IOV, sendIovBase + iov);
+            sendVec.set(JAVA_LONG, entry + MSG_CONTROL, control);
+            sendVec.set(JAVA_LONG, entry + MSG_CONTROLLEN, sourceControlLength);
         }
     }
 
@@ -514,6 +680,12 @@ public final class DatagramBatch
         segmentedMsg.set(JAVA_LONG, MSG_NAME, destinationLength == 0 ? 0 : destinationAddress);
         segmentedMsg.set(JAVA_INT, MSG_NAMELEN, destinationLength);
         segmentControl.set(ValueLayout.JAVA_SHORT_UNALIGNED, CMSG_DATA, (short)segmentSize);
+        if (sourceControlLength != 0)
+        {
+            // Every segment leaves from the same source: the run is one flow's.
+            MemorySegment.copy(sourceControl, 0, segmentControl, SEGMENT_CMSG_SPACE, sourceControlLength);
+        }
+        segmentedMsg.set(JAVA_LONG, MSG_CONTROLLEN, SEGMENT_CMSG_SPACE + sourceControlLength);
     }
 
     /**

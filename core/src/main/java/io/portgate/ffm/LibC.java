@@ -54,6 +54,8 @@ public final class LibC
     public static final int EIO = 5;
     /** Message too long. */
     public static final int EMSGSIZE = 90;
+    /** recvmsg flag: control data was cut because the buffer for it was too small. */
+    public static final int MSG_CTRUNC = 0x8;
     /** recv/send flag: do not block. */
     public static final int MSG_DONTWAIT = 0x40;
     /** recvmsg flag: the datagram was longer than the buffer and was cut. */
@@ -72,6 +74,12 @@ public final class LibC
     public static final int IP_RECVERR = 11;
     /** IPv6 option: queue ICMPv6 errors on the socket's error queue too. */
     public static final int IPV6_RECVERR = 25;
+    /** IPv4 option and control message: a datagram's arrival address, and on a send the source address to use. */
+    public static final int IP_PKTINFO = 8;
+    /** IPv6 option: deliver each datagram's arrival address as an {@link #IPV6_PKTINFO} control message. */
+    public static final int IPV6_RECVPKTINFO = 49;
+    /** IPv6 control message: a datagram's arrival address, and on a send the source address to use. */
+    public static final int IPV6_PKTINFO = 50;
     /** setsockopt/cmsg level of UDP options. */
     public static final int SOL_UDP = 17;
     /** UDP option: segment a large send into datagrams of this size in the kernel (GSO, Linux 4.18). */

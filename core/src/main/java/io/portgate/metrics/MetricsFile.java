@@ -12,7 +12,11 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 
 /**
@@ -41,16 +45,20 @@ public final class MetricsFile implements AutoCloseable
 
     private final Path file;
     private final MappedByteBuffer mapped;
+    /** Holds the lock on the metrics file's lock file while this balancer runs; null in memory. */
+    private final FileChannel lock;
     private final AtomicBuffer header;
     private final CountersManager counters;
     private final AtomicBuffer values;
     private final java.util.Map<String, Shared> shared = new java.util.HashMap<>();
     private final org.agrona.collections.Int2ObjectHashMap<Shared> byId = new org.agrona.collections.Int2ObjectHashMap<>();
 
-    private MetricsFile(final Path file, final MappedByteBuffer mapped, final ByteBuffer whole, final int maxCounters)
+    private MetricsFile(final Path file, final MappedByteBuffer mapped, final ByteBuffer whole, final int maxCounters,
+        final FileChannel lock)
     {
         this.file = file;
         this.mapped = mapped;
+        this.lock = lock;
         final int metaLength = maxCounters * CountersReader.METADATA_LENGTH;
         final int valuesLength = maxCounters * CountersReader.COUNTER_LENGTH;
         header = new UnsafeBuffer(whole, 0, HEADER_LENGTH);
@@ -68,16 +76,17 @@ public final class MetricsFile implements AutoCloseable
     }
 
     /**
-     * Creates the file, replacing a stale one; refuses one that a live process still owns.
+     * Creates the file, replacing a stale one; refuses one that a live process still owns. While the metrics live,
+     * an exclusive lock on a lock file beside it ({@code FILE.lock}, left in place) keeps a second balancer from
+     * taking the same file, in another process or this one.
      *
      * @param file        the file, e.g. under /dev/shm.
      * @param maxCounters how many counters it can hold.
      * @return the metrics.
-     * @throws IllegalStateException when another live process owns the file.
+     * @throws IllegalStateException when another live process, or another balancer in this one, owns the file.
      */
     public static MetricsFile create(final Path file, final int maxCounters)
     {
-        refuseIfOwnedByLiveProcess(file);
         final long length = totalLength(maxCounters);
         try
         {
@@ -85,14 +94,102 @@ public final class MetricsFile implements AutoCloseable
             {
                 Files.createDirectories(file.getParent());
             }
-            Files.deleteIfExists(file);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot create metrics file " + file, ex);
         }
-        final MappedByteBuffer mapped = IoUtil.mapNewFile(file.toFile(), length, true);
-        return new MetricsFile(file, mapped, mapped, maxCounters);
+        final FileChannel lock = lock(file);
+        try
+        {
+            refuseIfOwnedByLiveProcess(file);
+            Files.deleteIfExists(file);
+            final MappedByteBuffer mapped = IoUtil.mapNewFile(file.toFile(), length, true);
+            return new MetricsFile(file, mapped, mapped, maxCounters, lock);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeQuietly(lock);
+            if (ex instanceof IOException io)
+            {
+                throw new UncheckedIOException("cannot create metrics file " + file, io);
+            }
+            throw (RuntimeException)ex;
+        }
+    }
+
+    /**
+     * The lock file of a metrics file.
+     *
+     * @param file the metrics file.
+     * @return {@code FILE.lock} beside it.
+     */
+    public static Path lockFileOf(final Path file)
+    {
+        return file.resolveSibling(file.getFileName() + ".lock");
+    }
+
+    /**
+     * Takes the lock of a metrics file, without waiting. The lock file is never deleted: a balancer that deleted it on
+     * stop could let the next one lock a new file while a third still held the old one.
+     */
+    private static FileChannel lock(final Path file)
+    {
+        final FileChannel channel;
+        try
+        {
+            channel = FileChannel.open(lockFileOf(file), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot lock metrics file " + file + " (" + lockFileOf(file) + ")", ex);
+        }
+        FileLock held;
+        try
+        {
+            held = channel.tryLock();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            held = null;
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(channel);
+            throw new UncheckedIOException("cannot lock metrics file " + file + " (" + lockFileOf(file) + ")", ex);
+        }
+        if (held == null)
+        {
+            closeQuietly(channel);
+            throw new IllegalStateException("metrics file " + file + " is in use by another running balancer" +
+                ownerOf(file) + "; stop it, or give this balancer its own metrics-file");
+        }
+        return channel;
+    }
+
+    private static String ownerOf(final Path file)
+    {
+        try (MetricsReader existing = MetricsReader.open(file))
+        {
+            final long pid = existing.pid();
+            return pid == ProcessHandle.current().pid() ? " in this process" : " (pid " + pid + ")";
+        }
+        catch (final RuntimeException ex)
+        {
+            return "";
+        }
+    }
+
+    private static void closeQuietly(final FileChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // Releasing a lock on a failed start: the start's own error is what matters.
+        }
     }
 
     /**
@@ -103,7 +200,8 @@ public final class MetricsFile implements AutoCloseable
      */
     public static MetricsFile inMemory(final int maxCounters)
     {
-        return new MetricsFile(null, null, ByteBuffer.allocateDirect((int)totalLength(maxCounters)), maxCounters);
+        return new MetricsFile(null, null, ByteBuffer.allocateDirect((int)totalLength(maxCounters)), maxCounters,
+            null);
     }
 
     static long totalLength(final int maxCounters)
@@ -273,9 +371,9 @@ public final class MetricsFile implements AutoCloseable
     }
 
     /**
-     * Deletes the file: a stopped balancer leaves no stale metrics behind. The mapping itself stays valid until it is
-     * garbage collected, so a late reader in this process (a stats call racing the stop) reads the last values
-     * instead of crashing on unmapped memory.
+     * Deletes the file (a stopped balancer leaves no stale metrics behind), then releases its lock. The mapping itself
+     * stays valid until it is garbage collected, so a late reader in this process (a stats call racing the stop) reads
+     * the last values instead of crashing on unmapped memory.
      */
     @Override
     public void close()
@@ -290,6 +388,10 @@ public final class MetricsFile implements AutoCloseable
             {
                 // Left behind: the next start replaces it, and stat reports it as stale meanwhile.
             }
+        }
+        if (lock != null && lock.isOpen())
+        {
+            closeQuietly(lock);
         }
     }
 }

@@ -12,7 +12,10 @@ import java.net.Inet6Address;
  * Datagrams in batches through the Panama layer: recvmmsg(2) takes up to a batch from a ready socket, and every run
  * of consecutive datagrams that go out on the same socket leaves with one sendmmsg(2), straight from the slots they
  * were received into; with GSO, a run of equal-sized datagrams leaves as one segmented sendmsg(2). The sockets are
- * the same NIO channels the selector watches, used through their file descriptors.
+ * the same NIO channels the selector watches, used through their file descriptors. On a listener bound to the
+ * wildcard, the kernel attaches each datagram's arrival address ({@code IP_PKTINFO}, {@code IPV6_PKTINFO}) and the
+ * replies of its flow name that address as their source, so a client that sent to 127.0.0.2 hears back from
+ * 127.0.0.2, which a connected client socket requires.
  *
  * <p>The hot calls keep no errno (see {@link LibC}): a receive or send that fails is repeated with the call that
  * keeps it, which sees the same error again unless the error was the socket's own pending one, consumed by the first
@@ -79,6 +82,10 @@ final class BatchedDatagramPath implements DatagramPath
             {
                 continue;
             }
+            if (socket.repliesFromArrivalAddress)
+            {
+                recordArrival(flow, slot);
+            }
             final UdpBackend backend = flows.backendFor(flow);
             if (backend == null)
             {
@@ -121,12 +128,41 @@ final class BatchedDatagramPath implements DatagramPath
         return flows.create6(socket, high, low, port, batch.sourceScopeId(slot), null, nowNs);
     }
 
+    /**
+     * Remembers which local address the client sent to, so replies leave from it. A client that later sends to
+     * another address of this host gets its replies from that one; an IPv6 multicast arrival address cannot be a
+     * source, so such a flow leaves the choice to the kernel.
+     */
+    private void recordArrival(final UdpFlow flow, final int slot)
+    {
+        final int family = batch.readArrival(slot);
+        if (family == LibC.AF_INET)
+        {
+            flow.arrival4 = batch.arrivalAddress4();
+        }
+        else if (family == LibC.AF_INET6)
+        {
+            final long high = batch.arrivalAddress6High();
+            if (high >>> 56 == 0xFF)
+            {
+                flow.arrivalFamily = 0;
+                return;
+            }
+            flow.arrival6High = high;
+            flow.arrival6Low = batch.arrivalAddress6Low();
+            // A link-local address names its interface; any other is left to routing, as a bound socket's would be.
+            flow.arrivalInterface = high >>> 54 == 0x3FA ? batch.arrivalInterface() : 0;
+        }
+        flow.arrivalFamily = family;
+    }
+
     private void flushRunToTarget(final UdpFlows flows, final long nowNs)
     {
         if (runLength > 0)
         {
             final UdpBackend backend = runBackend;
             batch.noDestination();
+            batch.noSource();
             sendRun(flows, backend, backend.fd, true, nowNs);
         }
         runLength = 0;
@@ -174,6 +210,18 @@ final class BatchedDatagramPath implements DatagramPath
             else
             {
                 batch.destination4(flow.address4, flow.port);
+            }
+            if (flow.arrivalFamily == LibC.AF_INET)
+            {
+                batch.source4(flow.arrival4);
+            }
+            else if (flow.arrivalFamily == LibC.AF_INET6)
+            {
+                batch.source6(flow.arrival6High, flow.arrival6Low, flow.arrivalInterface);
+            }
+            else
+            {
+                batch.noSource();
             }
             sendRun(flows, backend, flow.listener.fd, false, nowNs);
         }

@@ -28,6 +28,17 @@ final class UdpFlow
     /** What the policy is given: the client's IP for client affinity, its IP and port otherwise. */
     long hashKey;
     InetSocketAddress client;
+    /**
+     * On a listener bound to the wildcard, the local address the client's latest datagram arrived on, which its
+     * replies leave from: {@link io.portgate.ffm.LibC#AF_INET} or {@code AF_INET6} for the fields below, 0 when
+     * unknown (the socket's own address is then used).
+     */
+    int arrivalFamily;
+    int arrival4;
+    long arrival6High;
+    long arrival6Low;
+    /** The interface a link-local IPv6 arrival address belongs to, else 0. */
+    int arrivalInterface;
     /** The target of flow and client affinity, or {@link BalancerPolicy#NO_TARGET} until the next datagram picks. */
     int target = BalancerPolicy.NO_TARGET;
     /** Targets that reported themselves unreachable to this flow; bit t for target t below 64. */

@@ -334,6 +334,7 @@ final class UdpFlows implements TimeoutHandler
             flow = new UdpFlow(this, route.targetCount());
         }
         flow.listener = listener;
+        flow.arrivalFamily = 0;
         flow.target = BalancerPolicy.NO_TARGET;
         flow.failedTargets = 0;
         flow.picks = 0;

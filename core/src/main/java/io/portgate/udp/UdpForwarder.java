@@ -99,6 +99,10 @@ public final class UdpForwarder implements LoopService, PolicyHost
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             UdpFlows.configure(channel, route);
+            if (address.getAddress().isAnyLocalAddress())
+            {
+                receiveArrivalAddresses(channel, address);
+            }
             channel.bind(address);
             channel.configureBlocking(false);
             return channel;
@@ -107,6 +111,28 @@ public final class UdpForwarder implements LoopService, PolicyHost
         {
             channel.close();
             throw ex;
+        }
+    }
+
+    /**
+     * A socket bound to the wildcard receives datagrams sent to any address of the host, and a reply must leave from
+     * the one its client sent to: the kernel is asked to say which, for every datagram. Only the batched path reads
+     * the answer; {@link UdpService} refuses a wildcard listener on the NIO path.
+     */
+    private static void receiveArrivalAddresses(final DatagramChannel channel, final InetSocketAddress address)
+        throws IOException
+    {
+        if (!NativeFd.isAvailable())
+        {
+            throw new IOException("a UDP listener on the wildcard needs each datagram's arrival address " +
+                "(IP_PKTINFO), which needs the native layer: " + NativeFd.unavailabilityCause());
+        }
+        final int errno = io.portgate.ffm.DatagramBatch.receiveArrivalAddresses(NativeFd.of(channel),
+            UdpRoute.familyOf(address) == java.net.StandardProtocolFamily.INET6);
+        if (errno != 0)
+        {
+            throw new IOException("cannot ask for each datagram's arrival address (IP_PKTINFO): " +
+                io.portgate.ffm.LibC.strerror(errno));
         }
     }
 

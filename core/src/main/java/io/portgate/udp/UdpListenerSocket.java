@@ -9,7 +9,8 @@ import java.nio.channels.Selector;
 
 /**
  * One worker's socket for one port of a UDP listener. It receives the clients' datagrams and sends the targets'
- * replies, so a client sees replies come from the address and port it sent to.
+ * replies, so a client sees replies come from the address and port it sent to: on a socket bound to the wildcard,
+ * each flow remembers the local address its datagrams arrived on and its replies name it as their source.
  */
 final class UdpListenerSocket implements IoHandler
 {
@@ -18,6 +19,8 @@ final class UdpListenerSocket implements IoHandler
     final DatagramChannel channel;
     /** The socket's file descriptor on the batched path, -1 otherwise. */
     final int fd;
+    /** Bound to the wildcard: the kernel reports each datagram's arrival address, and replies must name it. */
+    final boolean repliesFromArrivalAddress;
     private SelectionKey key;
     /** Set when a reload gave the socket to another listener: closing this one then leaves the socket open. */
     private boolean movedOn;
@@ -28,6 +31,7 @@ final class UdpListenerSocket implements IoHandler
         this.portOffset = portOffset;
         this.channel = channel;
         this.fd = fd;
+        this.repliesFromArrivalAddress = flows.route().listener().bind().isWildcard();
     }
 
     void register(final Selector selector) throws IOException

@@ -19,44 +19,37 @@ import java.util.Map;
 
 /**
  * The UDP side of a balancer as the facade sees it: the UDP listeners resolved into routes, every worker's bound
- * sockets and counters, and which fast paths are used. {@link #bind} decides the fast paths and binds every socket
- * before any thread starts, so a setting that cannot be honoured or a port that is taken fails the start with
- * nothing left open.
+ * sockets and counters, and which fast paths are used. {@link #plan} decides the fast paths and refuses what cannot
+ * work before anything is bound; {@link #bind} then binds every socket before any thread starts, so a setting that
+ * cannot be honoured or a port that is taken fails the start with nothing left open.
  */
 public final class UdpService
 {
     private static final System.Logger LOG = System.getLogger("io.portgate.udp");
 
     private final List<UdpRoute> routes;
-    private final DatagramChannel[][][] channels;
-    private final UdpCounters[] counters;
+    private final List<ListenerConfig> listeners;
     private final boolean batching;
     private final boolean gso;
-    private final Map<String, List<InetSocketAddress>> boundAddresses;
+    private DatagramChannel[][][] channels;
+    private UdpCounters[] counters;
+    private Map<String, List<InetSocketAddress>> boundAddresses = Map.of();
 
     private UdpService(
         final List<UdpRoute> routes,
-        final DatagramChannel[][][] channels,
+        final List<ListenerConfig> listeners,
         final boolean batching,
-        final boolean gso,
-        final Map<String, List<InetSocketAddress>> boundAddresses)
+        final boolean gso)
     {
         this.routes = routes;
-        this.channels = channels;
+        this.listeners = listeners;
         this.batching = batching;
         this.gso = gso;
-        this.boundAddresses = boundAddresses;
-        final int[] targetsPerListener = routes.stream().mapToInt(UdpRoute::targetCount).toArray();
-        this.counters = new UdpCounters[channels.length];
-        for (int w = 0; w < channels.length; w++)
-        {
-            counters[w] = new UdpCounters(targetsPerListener);
-        }
     }
 
     /**
      * Moves the counters into a metrics file, so that {@code portgate stat} and {@code /metrics} see them. Call
-     * before the first {@link #forwarder(int)}.
+     * after {@link #bind(int)} and before the first {@link #forwarder(int)}.
      *
      * @param metrics the metrics file.
      */
@@ -69,17 +62,14 @@ public final class UdpService
     }
 
     /**
-     * Resolves the UDP listeners of a validated configuration, decides the fast paths and binds every worker's
-     * sockets.
+     * Resolves the UDP listeners of a validated configuration and decides the fast paths, binding nothing yet.
      *
-     * @param config  the configuration.
-     * @param workers how many workers.
-     * @return the bound service; its sockets belong to the forwarders made by {@link #forwarder(int)}.
-     * @throws IllegalStateException when a fast path is {@code on} but does not work here.
-     * @throws UncheckedIOException  when a socket cannot bind; the message names the listener and address, and
-     *                               nothing is left open.
+     * @param config the configuration.
+     * @return the service, to {@link #bind(int)}.
+     * @throws IllegalStateException when a fast path is {@code on} but does not work here, or a listener is bound to
+     *                               the wildcard where replies cannot name the address their client sent to.
      */
-    public static UdpService bind(final PortgateConfig config, final int workers)
+    public static UdpService plan(final PortgateConfig config)
     {
         final List<UdpRoute> routes = new ArrayList<>();
         final List<ListenerConfig> listeners = new ArrayList<>();
@@ -98,7 +88,54 @@ public final class UdpService
             throw new IllegalStateException("fast-paths.udp-gso: on needs fast-paths.udp-batching, which is off; " +
                 "set udp-gso: auto or off, or udp-batching: auto or on");
         }
-        final DatagramChannel[][][] channels = new DatagramChannel[workers][routes.size()][];
+        for (final ListenerConfig listener : listeners)
+        {
+            requireReplyAddress(listener, batching, config.udpBatching());
+        }
+        return new UdpService(List.copyOf(routes), List.copyOf(listeners), batching, gso);
+    }
+
+    /**
+     * Refuses a UDP listener bound to the wildcard when datagrams move through plain NIO: a socket bound to 0.0.0.0
+     * or [::] receives datagrams sent to any address of the host, and only the batched path learns which address each
+     * one was sent to and sends the reply from it. From any other address, a client on a connected socket (as most
+     * are) would drop the reply.
+     *
+     * @param listener a UDP listener.
+     * @param batching whether datagrams move in batches through the Panama layer.
+     * @param setting  the {@code fast-paths.udp-batching} setting, to say why they do not.
+     * @throws IllegalStateException naming the listener, why, and how to fix it.
+     */
+    public static void requireReplyAddress(final ListenerConfig listener, final boolean batching,
+        final FastPath setting)
+    {
+        if (batching || !listener.bind().isWildcard())
+        {
+            return;
+        }
+        final String why = setting == FastPath.OFF ? "fast-paths.udp-batching is off" :
+            !UdpBatching.isAvailable() ? "recvmmsg/sendmmsg do not work here (" + UdpBatching.unavailabilityCause() +
+                ")" : "this balancer started with no UDP listener, so its workers pass datagrams through plain NIO " +
+                "until a restart";
+        throw new IllegalStateException("listener '" + listener.name() + "' binds UDP to the wildcard " +
+            listener.bind() + ", but " + why + ": without the batched path a reply cannot name the address its " +
+            "client sent to, so it would leave from whichever address the kernel picks and a client on a connected " +
+            "socket would drop it. Bind the listener to each address it should answer on (one listener per " +
+            "address)" + (setting == FastPath.OFF ? ", or set fast-paths.udp-batching: auto" :
+                !UdpBatching.isAvailable() ? ", or run where the batched path works (Linux, with the JVM flags of " +
+                    "the README's \"JVM flags\")" : ", or restart with it"));
+    }
+
+    /**
+     * Binds every worker's sockets for every UDP listener.
+     *
+     * @param workers how many workers.
+     * @throws UncheckedIOException when a socket cannot bind; the message names the listener and address, and
+     *                              nothing is left open.
+     */
+    public void bind(final int workers)
+    {
+        channels = new DatagramChannel[workers][routes.size()][];
         final Map<String, List<InetSocketAddress>> bound = new LinkedHashMap<>();
         for (int w = 0; w < workers; w++)
         {
@@ -131,7 +168,13 @@ public final class UdpService
         }
         final Map<String, List<InetSocketAddress>> immutable = new LinkedHashMap<>();
         bound.forEach((name, addresses) -> immutable.put(name, List.copyOf(addresses)));
-        return new UdpService(List.copyOf(routes), channels, batching, gso, Collections.unmodifiableMap(immutable));
+        boundAddresses = Collections.unmodifiableMap(immutable);
+        final int[] targetsPerListener = routes.stream().mapToInt(UdpRoute::targetCount).toArray();
+        counters = new UdpCounters[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            counters[w] = new UdpCounters(targetsPerListener);
+        }
     }
 
     private static boolean useBatching(final FastPath setting)
@@ -246,7 +289,10 @@ public final class UdpService
     /** Closes every socket, for a start that failed before the workers took them over. */
     public void closeUnstarted()
     {
-        closeAll(channels);
+        if (channels != null)
+        {
+            closeAll(channels);
+        }
     }
 
     private static void closeAll(final DatagramChannel[][][] channels)

@@ -112,6 +112,49 @@ abstract class BalancerPolicyContractTest
         assertEquals(firstTargets[0], newPolicy(IDS, WEIGHTS, 12345).pick(keys[0]));
     }
 
+    /**
+     * Every policy honours the weights the conductor gives it (configured, set by an operator, or ramping up during a
+     * slow start), however connections come and go: here each connection stays open, so the load-aware policies see
+     * it.
+     */
+    @Test
+    void sharesFollowWeightsWhileConnectionsStayOpen()
+    {
+        final BalancerPolicy policy = newPolicy(IDS, WEIGHTS, 1);
+        final SplittableRandom random = new SplittableRandom(6);
+        final int picks = 100_000;
+        final long[] hits = new long[IDS.length];
+        for (int i = 0; i < picks; i++)
+        {
+            final int target = policy.pick(random.nextLong());
+            activeConnections[target]++;
+            hits[indexOf(IDS, target)]++;
+        }
+
+        assertSharesFollowWeights(sharesOf(hits, picks), WEIGHTS, 0.02);
+    }
+
+    /**
+     * The same when every connection closes before the next one opens, as short requests from one client do: the
+     * load-aware policies then see every target idle, and must still spread by weight.
+     */
+    @Test
+    void sharesFollowWeightsWhenEachConnectionClosesBeforeTheNext()
+    {
+        final BalancerPolicy policy = newPolicy(IDS, WEIGHTS, 1);
+
+        assertSharesFollowWeights(shares(policy, IDS, 100_000, 7), WEIGHTS, 0.02);
+    }
+
+    /** Weights 3:1, the split of the issue that found round-robin ignoring them, with every connection closed. */
+    @Test
+    void threeToOneWeightsGiveAThreeToOneSplit()
+    {
+        final BalancerPolicy policy = newPolicy(new int[]{ 0, 1 }, new int[]{ 3, 1 }, 2);
+
+        assertSharesFollowWeights(shares(policy, new int[]{ 0, 1 }, 100_000, 8), new int[]{ 3, 1 }, 0.02);
+    }
+
     @Test
     void pickDoesNotAllocate()
     {
@@ -174,6 +217,17 @@ abstract class BalancerPolicyContractTest
         final long[] hits = hits(policy, targetIds, count, keySeed);
         final double[] shares = new double[targetIds.length];
         for (int i = 0; i < targetIds.length; i++)
+        {
+            shares[i] = (double)hits[i] / count;
+        }
+
+        return shares;
+    }
+
+    static double[] sharesOf(final long[] hits, final int count)
+    {
+        final double[] shares = new double[hits.length];
+        for (int i = 0; i < hits.length; i++)
         {
             shares[i] = (double)hits[i] / count;
         }

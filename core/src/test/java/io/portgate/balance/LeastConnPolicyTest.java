@@ -86,6 +86,28 @@ class LeastConnPolicyTest extends BalancerPolicyContractTest
     }
 
     @Test
+    void equallyLoadedTargetsShareByWeightAsNginxDoes()
+    {
+        // Every connection closes before the next: all idle, so the tie is broken by smooth weighted round robin.
+        final BalancerPolicy policy = newPolicy(new int[]{ 1, 2 }, new int[]{ 3, 1 }, 1);
+
+        assertArrayEquals(new long[]{ 3_000, 1_000 }, hits(policy, new int[]{ 1, 2 }, 4_000, 1));
+    }
+
+    @Test
+    void aTieAmongSomeTargetsIsBrokenByTheirWeightsAlone()
+    {
+        final BalancerPolicy policy = newPolicy(IDS, new int[]{ 1, 2, 3, 4 }, 1);
+        activeConnections[IDS[0]] = 1;
+        activeConnections[IDS[1]] = 2;
+        activeConnections[IDS[2]] = 30;
+        activeConnections[IDS[3]] = 40;
+
+        // 3 and 7 are equally loaded for their weights (1/1 = 2/2), the others far busier: 1:2 between the two.
+        assertArrayEquals(new long[]{ 1_000, 2_000, 0, 0 }, hits(policy, IDS, 3_000, 1));
+    }
+
+    @Test
     void avoidsTheBusyTarget()
     {
         final BalancerPolicy policy = newPolicy(new int[]{ 1, 2 }, new int[]{ 1, 1 }, 1);

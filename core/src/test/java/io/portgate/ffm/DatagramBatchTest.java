@@ -148,6 +148,79 @@ class DatagramBatchTest
         }
     }
 
+    /**
+     * A socket on the wildcard learns which address each datagram was sent to, and a reply naming that address as
+     * its source reaches a client connected to it, one datagram at a time and as a segmented run; a reply without
+     * it leaves from the address the kernel picks, which the connected client never sees.
+     */
+    @Test
+    @Timeout(10)
+    void aWildcardSocketLearnsTheArrivalAddressAndRepliesFromIt() throws Exception
+    {
+        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        final InetAddress two = InetAddress.getByName("127.0.0.2");
+        try (Arena arena = Arena.ofConfined();
+            DatagramChannel wildcard = DatagramChannel.open(StandardProtocolFamily.INET)
+                .bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+            DatagramChannel client = DatagramChannel.open(StandardProtocolFamily.INET)
+                .bind(new InetSocketAddress(two, 0)))
+        {
+            final int fd = NativeFd.of(wildcard);
+            assertEquals(0, DatagramBatch.receiveArrivalAddresses(fd, false));
+            final int port = ((InetSocketAddress)wildcard.getLocalAddress()).getPort();
+            client.connect(new InetSocketAddress(two, port));
+            client.configureBlocking(false);
+            final DatagramBatch batch = new DatagramBatch(arena, 8, 128);
+            final MemorySegment callState = LibC.newCallState(arena);
+            client.write(ByteBuffer.wrap(new byte[] {7, 7, 7}));
+            assertEquals(1, receiveAtLeast(batch, callState, fd, 1, 128));
+            assertEquals(LibC.AF_INET, batch.readArrival(0));
+            assertEquals(two.hashCode(), batch.arrivalAddress4());
+            assertTrue(batch.arrivalInterface() > 0, "the loopback interface's index");
+
+            batch.destination4(batch.sourceAddress4(0), batch.sourcePort(0));
+            batch.noSource();
+            assertEquals(1, batch.send(callState, fd, new int[] {0}, 0, 1));
+            final ByteBuffer back = ByteBuffer.allocate(512);
+            Thread.sleep(50);
+            assertEquals(0, client.read(back), "from the kernel's choice of address: dropped by the connected client");
+
+            batch.source4(batch.arrivalAddress4());
+            assertEquals(1, batch.send(callState, fd, new int[] {0}, 0, 1));
+            assertEquals(3, readWithin(client, back.clear()), "from 127.0.0.2: received");
+            if (UdpGso.isAvailable())
+            {
+                for (int i = 1; i < 4; i++)
+                {
+                    MemorySegment.copy(batch.slot(0), 0, batch.slot(i), 0, 3);
+                    batch.length(i, 3);
+                }
+                final int[] run = {0, 1, 2, 3};
+                assertTrue(batch.segmentable(run, 0, 4));
+                assertEquals(12, batch.sendSegmented(callState, fd, run, 0, 4), "a segmented run from 127.0.0.2");
+                for (int i = 0; i < 4; i++)
+                {
+                    assertEquals(3, readWithin(client, back.clear()), "segment " + i);
+                }
+            }
+        }
+    }
+
+    private static int readWithin(final DatagramChannel client, final ByteBuffer buffer) throws Exception
+    {
+        final long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() - deadline < 0)
+        {
+            final int n = client.read(buffer);
+            if (n > 0)
+            {
+                return n;
+            }
+            Thread.onSpinWait();
+        }
+        return 0;
+    }
+
     @Test
     @Timeout(10)
     void segmentedRunsMustBeEqualSizedButTheLast() throws Exception

@@ -78,6 +78,31 @@ public final class FreePorts
         throw new IllegalStateException("no free UDP port found");
     }
 
+    /**
+     * One port free for UDP on every address of the host, IPv4 and IPv6, for a listener bound to a wildcard.
+     *
+     * @return a port that could be bound on the dual-stack wildcard a moment ago.
+     */
+    public static int udpOnEveryAddress()
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            final int port = ThreadLocalRandom.current().nextInt(LOW, HIGH);
+            try (java.net.DatagramSocket socket = new java.net.DatagramSocket(null))
+            {
+                socket.setReuseAddress(false);
+                // The unspecified wildcard: [::] on a dual-stack host, so IPv4 and IPv6 holders both stand in the way.
+                socket.bind(new InetSocketAddress(port));
+                return port;
+            }
+            catch (final IOException ex)
+            {
+                // taken: try another
+            }
+        }
+        throw new IllegalStateException("no UDP port free on every address found");
+    }
+
     private static boolean isFree(final int port)
     {
         try (ServerSocket socket = new ServerSocket())

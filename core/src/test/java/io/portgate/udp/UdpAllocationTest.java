@@ -47,12 +47,14 @@ class UdpAllocationTest
     /**
      * Plain NIO is measured with one client: the JDK decodes (and allocates) a sender's address whenever it differs
      * from the last one, so clients taking turns cost an address each on that path. The batched path reads senders
-     * from native memory and is measured with clients taking turns.
+     * from native memory and is measured with clients taking turns, also through a listener on the wildcard, whose
+     * flows remember the address each datagram arrived on and send their replies from it.
      */
-    @ParameterizedTest(name = "batching {0}, {1} client(s)")
-    @CsvSource({"OFF, 1", "ON, 4"})
+    @ParameterizedTest(name = "batching {0}, {1} client(s), bound to {2}")
+    @CsvSource({"OFF, 1, 127.0.0.1", "ON, 4, 127.0.0.1", "ON, 4, 0.0.0.0"})
     @Timeout(120)
-    void pingPongAllocatesNothingPerDatagram(final FastPath batching, final int clientCount) throws Exception
+    void pingPongAllocatesNothingPerDatagram(final FastPath batching, final int clientCount, final String bind)
+        throws Exception
     {
         if (batching == FastPath.ON)
         {
@@ -66,17 +68,20 @@ class UdpAllocationTest
 
         try (UdpEchoServer echo = UdpEchoServer.start('E'))
         {
-            final Portgate portgate = Portgate.start(TestConfigs.udp(batching, gso, 1, l -> { }, p -> { },
-                echo.port()));
+            final Portgate portgate = Portgate.start(TestConfigs.udp(batching, gso, 1,
+                l -> l.bind(bind + ":" + io.portgate.testing.FreePorts.udpOnEveryAddress()), p -> { }, echo.port()));
             final DatagramChannel[] clients = new DatagramChannel[clientCount];
             try
             {
-                final InetSocketAddress front = portgate.boundAddresses(TestConfigs.LISTENER).getFirst();
+                final int port = portgate.boundAddresses(TestConfigs.LISTENER).getFirst().getPort();
                 for (int c = 0; c < clientCount; c++)
                 {
+                    // On the wildcard each client sends to an address of its own, which its connected socket
+                    // requires the replies to come from.
+                    final String to = bind.equals("0.0.0.0") ? "127.0.0." + (2 + c) : bind;
                     clients[c] = DatagramChannel.open(StandardProtocolFamily.INET)
-                        .bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
-                        .connect(front);
+                        .bind(new InetSocketAddress(InetAddress.getByName(to), 0))
+                        .connect(new InetSocketAddress(InetAddress.getByName(to), port));
                 }
                 final long workerId = workerThreadId();
                 final ByteBuffer out = ByteBuffer.allocateDirect(SIZE);

@@ -70,6 +70,20 @@ final class UdpByHand implements AutoCloseable
         return client;
     }
 
+    /**
+     * A non-blocking client bound to one address and connected to another address of this host at the listener's
+     * port, for a listener bound to the wildcard: it only accepts replies from exactly that address.
+     */
+    DatagramChannel connectedClient(final String from, final String to) throws IOException
+    {
+        final DatagramChannel client = DatagramChannel.open(StandardProtocolFamily.INET)
+            .bind(new InetSocketAddress(InetAddress.getByName(from), 0))
+            .connect(new InetSocketAddress(InetAddress.getByName(to), front.getPort()));
+        client.configureBlocking(false);
+        clients.add(client);
+        return client;
+    }
+
     void send(final DatagramChannel client, final byte[] payload) throws IOException
     {
         assertEquals(payload.length, client.send(ByteBuffer.wrap(payload), front));

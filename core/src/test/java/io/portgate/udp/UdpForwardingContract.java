@@ -8,7 +8,9 @@ import io.portgate.config.Affinity;
 import io.portgate.config.FastPath;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
+import io.portgate.testing.ConnectedClient;
 import io.portgate.testing.Exchange;
+import io.portgate.testing.FreePorts;
 import io.portgate.testing.OpenFds;
 import io.portgate.testing.TestConfigs;
 import io.portgate.testing.UdpClient;
@@ -41,8 +43,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What every way of forwarding UDP must do, end to end over real sockets on 127.0.0.1: one subclass per datagram
@@ -289,6 +293,168 @@ abstract class UdpForwardingContract
         for (final UdpTargetStats target : stats.targets())
         {
             assertEquals(1, target.totalFlows(), "the flow keeps one socket per target: " + target);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void weightsSplitDatagramsUnderTheDefaultPolicy() throws Exception
+    {
+        final UdpEchoServer[] targets = echoes(2);
+        final java.net.InetAddress loopback = java.net.InetAddress.getByName("127.0.0.1");
+        final Portgate portgate = track(Portgate.start(TestConfigs.udp(batching(), gso(), WORKERS,
+            l -> l.affinity(Affinity.PACKET),
+            p -> p.target(new io.portgate.config.TargetConfig("127.0.0.1", loopback,
+                    io.portgate.config.PortRange.of(targets[0].port()), 3, io.portgate.config.Position.NONE,
+                    io.portgate.config.Position.NONE))
+                .target(new io.portgate.config.TargetConfig("127.0.0.1", loopback,
+                    io.portgate.config.PortRange.of(targets[1].port()), 1, io.portgate.config.Position.NONE,
+                    io.portgate.config.Position.NONE)))));
+        final UdpClient client = track(UdpClient.open("127.0.0.1", front(portgate)));
+        final Map<Byte, Integer> perTarget = new HashMap<>();
+        for (int s = 0; s < 40; s++)
+        {
+            perTarget.merge(client.exchange(payload(0, s, 200)), 1, Integer::sum);
+        }
+        // One client reaches one worker, whose round robin gives each target its weight in every cycle of four.
+        assertEquals(Map.of((byte)'A', 30, (byte)'B', 10), perTarget, "weights 3:1 under round-robin");
+    }
+
+    /**
+     * A client bound to 127.0.0.2 and connected to 127.0.0.2:P, as most UDP clients are, accepts only datagrams from
+     * 127.0.0.2:P: through a listener on 0.0.0.0:P every reply must leave from the address its client sent to, while
+     * clients of other addresses are served at the same time. Plain NIO cannot do that and refuses the listener.
+     */
+    @Test
+    @Timeout(60)
+    void aWildcardListenerAnswersEveryClientFromTheAddressItSentTo() throws Exception
+    {
+        final UdpEchoServer target = echoes(1)[0];
+        final int port = FreePorts.udpOnEveryAddress();
+        final Consumer<ListenerConfig.Builder> wildcard = l -> l.bind("0.0.0.0:" + port);
+        if (!batched())
+        {
+            assertRefusesTheWildcard(wildcard, "0.0.0.0:" + port, target);
+            return;
+        }
+        final Portgate portgate = start(wildcard, p -> { }, target);
+        assertEquals(new InetSocketAddress("0.0.0.0", port), front(portgate));
+        exchangeAtOnce(
+            track(ConnectedClient.open("127.0.0.2", "127.0.0.2", port)),
+            track(ConnectedClient.open("127.0.0.1", "127.0.0.1", port)),
+            track(ConnectedClient.open("127.0.0.3", "127.0.0.1", port)),
+            track(ConnectedClient.open("127.0.0.4", "127.0.0.5", port)));
+        assertEquals(4, stats(portgate).totalFlows());
+        assertEquals(0, stats(portgate).dropsError(), () -> stats(portgate).toString());
+    }
+
+    /**
+     * The same through a dual-stack listener on [::]:P: an IPv6 client and IPv4 clients, whose datagrams arrive as
+     * IPv4-mapped addresses, each hear back from the address they sent to.
+     */
+    @Test
+    @Timeout(60)
+    void aDualStackWildcardListenerAnswersIpv6AndIpv4ClientsFromTheAddressTheySentTo() throws Exception
+    {
+        assumeTrue(ConnectedClient.ipv6Loopback(), "this machine has no IPv6 loopback");
+        final UdpEchoServer target = echoes(1)[0];
+        final int port = FreePorts.udpOnEveryAddress();
+        final Consumer<ListenerConfig.Builder> wildcard = l -> l.bind("[::]:" + port);
+        if (!batched())
+        {
+            assertRefusesTheWildcard(wildcard, "[::]:" + port, target);
+            return;
+        }
+        final Portgate portgate = start(wildcard, p -> { }, target);
+        exchangeAtOnce(
+            track(ConnectedClient.open("::1", "::1", port)),
+            track(ConnectedClient.open("127.0.0.2", "127.0.0.2", port)),
+            track(ConnectedClient.open("127.0.0.1", "127.0.0.1", port)));
+        assertEquals(3, stats(portgate).totalFlows());
+    }
+
+    private void assertRefusesTheWildcard(final Consumer<ListenerConfig.Builder> wildcard, final String bind,
+        final UdpEchoServer target) throws Exception
+    {
+        final IllegalStateException refused = assertThrows(IllegalStateException.class,
+            () -> start(wildcard, p -> { }, target));
+        final int port = Integer.parseInt(bind.substring(bind.lastIndexOf(':') + 1));
+        // The address as the configuration's endpoints print it; only the port is compared, whatever the IPv6 form.
+        assertTrue(refused.getMessage().startsWith("listener '" + TestConfigs.LISTENER + "' binds UDP to the " +
+            "wildcard "), refused.getMessage());
+        assertTrue(refused.getMessage().contains(":" + port + ", but fast-paths.udp-batching is off"),
+            refused.getMessage());
+        assertTrue(refused.getMessage().contains("one listener per address"), refused.getMessage());
+        try (java.net.DatagramSocket free = new java.net.DatagramSocket(null))
+        {
+            free.setReuseAddress(false);
+            free.bind(new InetSocketAddress(port));
+        }
+    }
+
+    /** Every client sends before any reply is read, for several rounds; every reply byte is checked. */
+    private static void exchangeAtOnce(final ConnectedClient... clients) throws Exception
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            final byte[][] sent = new byte[clients.length][];
+            for (int c = 0; c < clients.length; c++)
+            {
+                sent[c] = payload(c, round, 100 + 37 * c + round);
+                clients[c].send(sent[c]);
+            }
+            for (int c = 0; c < clients.length; c++)
+            {
+                clients[c].awaitEcho(sent[c], (byte)'A');
+            }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void runsToAClientOfAWildcardListenerTravelTogetherFromTheAddressItSentTo() throws Exception
+    {
+        assumeTrue(batched(), "plain NIO refuses a wildcard UDP listener");
+        final UdpEchoServer target = echoes(1)[0];
+        final int port = FreePorts.udpOnEveryAddress();
+        try (UdpByHand loop = new UdpByHand(true, gso() == FastPath.ON, UdpRoute.MAX_DATAGRAM,
+            l -> l.bind("0.0.0.0:" + port), target.port()))
+        {
+            final DatagramChannel client = loop.connectedClient("127.0.0.2", "127.0.0.2");
+            final Set<ByteBuffer> expected = new HashSet<>();
+            for (int s = 0; s < 16; s++)
+            {
+                // Sent before the loop runs, so the listener's socket holds the whole run at once.
+                final byte[] payload = payload(0, s, 700);
+                expected.add(ByteBuffer.wrap(payload));
+                assertEquals(payload.length, client.write(ByteBuffer.wrap(payload)));
+            }
+            final ByteBuffer reply = ByteBuffer.allocate(800);
+            loop.runUntil(() ->
+            {
+                try
+                {
+                    reply.clear();
+                    // A connected channel reads only what came from 127.0.0.2 at the listener's port.
+                    if (client.read(reply) > 0)
+                    {
+                        reply.flip();
+                        assertEquals('A', reply.get());
+                        assertTrue(expected.remove(reply.slice()), "an unexpected reply");
+                    }
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+                return expected.isEmpty();
+            }, "16 replies from 127.0.0.2");
+            if (gso() == FastPath.ON)
+            {
+                assertTrue(((BatchedDatagramPath)loop.forwarder.path()).segmentedSends() > 0,
+                    "the replies left as a segmented send");
+            }
+            assertEquals(List.of(), loop.errors);
         }
     }
 

@@ -52,6 +52,44 @@ class UdpServiceTest
         }
     }
 
+    /** A reload may not add what a start would refuse: a wildcard UDP listener where replies cannot name their source. */
+    @Test
+    @Timeout(30)
+    void aReloadAddingAWildcardUdpListenerWithoutBatchingIsRejectedSayingWhy()
+    {
+        try (UdpEchoServer echo = UdpEchoServer.start('A'))
+        {
+            final PortgateConfig running = TestConfigs.udp(FastPath.OFF, FastPath.OFF, 1, l -> { }, p -> { },
+                echo.port());
+            final Portgate portgate = Portgate.start(running);
+            try
+            {
+                final int port = io.portgate.testing.FreePorts.udpOnEveryAddress();
+                final PortgateConfig wildcard = PortgateConfig.builder()
+                    .workers(1)
+                    .udpBatching(FastPath.OFF)
+                    .udpGso(FastPath.OFF)
+                    .listener(running.listeners().getFirst())
+                    .listener(io.portgate.config.ListenerConfig.builder("everywhere")
+                        .protocol(io.portgate.config.Protocol.UDP).bind("0.0.0.0:" + port).pool(TestConfigs.POOL)
+                        .build())
+                    .pool(running.pools().get(TestConfigs.POOL))
+                    .build();
+                final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> portgate.reload(wildcard));
+                assertTrue(refused.getMessage().startsWith("listener 'everywhere' binds UDP to the wildcard "),
+                    refused.getMessage());
+                assertTrue(refused.getMessage().contains("fast-paths.udp-batching is off"), refused.getMessage());
+                assertEquals(running, portgate.config());
+                assertThrows(IllegalArgumentException.class, () -> portgate.boundAddresses("everywhere"));
+            }
+            finally
+            {
+                portgate.close(Duration.ZERO);
+            }
+        }
+    }
+
     @Test
     @Timeout(30)
     void aTakenPortFailsTheStartNamingTheListenerAndLeavesNothingOpen() throws Exception
