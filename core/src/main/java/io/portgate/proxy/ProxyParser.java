@@ -60,6 +60,9 @@ public final class ProxyParser
     static final byte[] V2_SIGNATURE = {
         0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A };
     static final byte[] V1_PREFIX = { 'P', 'R', 'O', 'X', 'Y', ' ' };
+    /** The signature's first 8 bytes and last 4, big-endian, compared as two words when all 12 are there. */
+    private static final long V2_SIGNATURE_HEAD = 0x0D0A_0D0A_000D_0A51L;
+    private static final int V2_SIGNATURE_TAIL = 0x5549_540A;
     private static final int V2_IPV4_BLOCK = 12;
     private static final int V2_IPV6_BLOCK = 36;
     private static final int V2_UNIX_BLOCK = 216;
@@ -403,7 +406,10 @@ public final class ProxyParser
 
     private int parseV2(final DirectBuffer buffer, final int offset, final int length, final ProxyHeader header)
     {
-        if (mismatch(buffer, offset, length, V2_SIGNATURE) >= 0)
+        if (length >= V2_SIGNATURE.length ?
+            buffer.getLong(offset, ByteOrder.BIG_ENDIAN) != V2_SIGNATURE_HEAD ||
+                buffer.getInt(offset + 8, ByteOrder.BIG_ENDIAN) != V2_SIGNATURE_TAIL :
+            mismatch(buffer, offset, length, V2_SIGNATURE) >= 0)
         {
             return -ProxyReject.MISSING;
         }
