@@ -1,0 +1,57 @@
+package io.portgate.access;
+
+import java.nio.file.Path;
+
+/**
+ * Where the access log goes and in which format: the top-level {@code access-log: {path: FILE | stdout, format:
+ * text | json}} setting.
+ *
+ * @param path   the file, appended to and created when missing; null for standard output.
+ * @param format the line format.
+ */
+public record AccessLogSettings(Path path, AccessLogFormat format)
+{
+    /**
+     * Checks the format.
+     */
+    public AccessLogSettings
+    {
+        if (format == null)
+        {
+            throw new IllegalArgumentException("an access log needs a format: text or json");
+        }
+    }
+
+    /**
+     * A log file.
+     *
+     * @param path   the file.
+     * @param format the format.
+     * @return the settings.
+     */
+    public static AccessLogSettings file(final Path path, final AccessLogFormat format)
+    {
+        if (path == null)
+        {
+            throw new IllegalArgumentException("an access log file needs a path");
+        }
+        return new AccessLogSettings(path, format);
+    }
+
+    /**
+     * Standard output, for systemd's journal or a container's log.
+     *
+     * @param format the format.
+     * @return the settings.
+     */
+    public static AccessLogSettings stdout(final AccessLogFormat format)
+    {
+        return new AccessLogSettings(null, format);
+    }
+
+    /** @return whether the log goes to standard output. */
+    public boolean isStdout()
+    {
+        return path == null;
+    }
+}
