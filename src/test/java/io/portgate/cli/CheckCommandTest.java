@@ -1,6 +1,7 @@
 package io.portgate.cli;
 
 import io.portgate.config.HostFacts;
+import io.portgate.config.PortRange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,9 @@ class CheckCommandTest
             return name;
         }
     }
+
+    /** The machine's own range, as the kernel reports it. */
+    private static final PortRange EPHEMERAL = HostFacts.system().ephemeralPorts();
 
     private static final String POOL_WEB = """
         pools:
@@ -211,8 +215,9 @@ class CheckCommandTest
                 """, 2, "11:9", "pool 'web' lists target 127.0.0.1:9000 twice (line 10)"),
             new Case("privileged port without the capability", listener("127.0.0.1:80") + POOL_WEB, 2, "4:11",
                 "binds port 80, below 1024, and this process lacks the CAP_NET_BIND_SERVICE capability"),
-            new Case("listener in the ephemeral range", listener("127.0.0.1:40000") + POOL_WEB, 1, "4:11",
-                "warning: listener 'web' port 40000 lies in the kernel's ephemeral port range 32768-60999"),
+            new Case("listener in the ephemeral range", listener("127.0.0.1:" + EPHEMERAL.first()) + POOL_WEB, 1,
+                "4:11", "warning: listener 'web' port " + EPHEMERAL.first() + " lies in the kernel's ephemeral port " +
+                "range " + EPHEMERAL),
             new Case("UDP listener probed by TCP on the traffic port", """
                 listeners:
                   - name: dns
