@@ -176,7 +176,7 @@ class CheckCommandTest
                     protocol: udp
                     bind: "[::]:5000"
                     pool: web
-                """ + POOL_WEB, 2, "8:11", "listener 'v6' (udp [0:0:0:0:0:0:0:0]:5000) overlaps listener 'v4'"),
+                """ + POOL_WEB, 2, "8:11", "listener 'v6' (udp [::]:5000) overlaps listener 'v4'"),
             new Case("missing pool", """
                 listeners:
                   - name: web

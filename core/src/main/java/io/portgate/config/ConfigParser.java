@@ -111,8 +111,11 @@ public final class ConfigParser
         final Optional<Node> root;
         try
         {
+            // The reader's buffer holds the whole text: with the default 1 KiB, snakeyaml copies its window each
+            // time a token runs past it, which made a 3 MB value take seconds (quadratic in the value's length).
             final LoadSettings settings = LoadSettings.builder().setLabel(source).setAllowDuplicateKeys(false)
-                .setMaxAliasesForCollections(10).setCodePointLimit(ConfigLoader.MAX_FILE_BYTES).build();
+                .setMaxAliasesForCollections(10).setCodePointLimit(ConfigLoader.MAX_FILE_BYTES)
+                .setBufferSize(Math.max(1024, text.length() + 1)).build();
             root = new Composer(settings, new DepthLimit(new ParserImpl(settings, new StreamReader(settings, text))))
                 .getSingleNode();
         }

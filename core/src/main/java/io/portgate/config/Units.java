@@ -153,7 +153,16 @@ public final class Units
      */
     public static String formatDuration(final Duration d)
     {
-        final long nanos = d.toNanos();
+        final long nanos;
+        try
+        {
+            nanos = d.toNanos();
+        }
+        catch (final ArithmeticException pastLong)
+        {
+            // Past a long of nanoseconds (only a Duration built in code gets here): whole seconds are exact enough.
+            return d.getSeconds() % 86_400 == 0 ? d.getSeconds() / 86_400 + "d" : d.getSeconds() + "s";
+        }
         if (nanos == 0)
         {
             return "0s";
