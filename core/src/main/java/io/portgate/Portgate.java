@@ -500,7 +500,8 @@ public final class Portgate implements AutoCloseable
 
     /**
      * Re-reads the file the running configuration came from ({@link PortgateConfig#source()}) and applies it as
-     * {@link #reload(PortgateConfig)} does. A {@code metrics-file} the file does not name stays as it runs.
+     * {@link #reload(PortgateConfig)} does. A {@code metrics-file} the file does not name stays as it runs. Every
+     * reload that does not apply, whatever it throws, counts as rejected in {@code portgate_reloads_total}.
      *
      * @return what was applied.
      * @throws ConfigException       when the file has errors, with the diagnostics {@code portgate check} prints;
@@ -511,14 +512,23 @@ public final class Portgate implements AutoCloseable
      */
     public ReloadResult reload()
     {
-        final PortgateConfig running = state.config();
-        if (PortgateConfig.CODE_SOURCE.equals(running.source()))
+        final ConfigLoader.Result result;
+        try
         {
-            throw new IllegalStateException("the running configuration was built in code, so there is no file to " +
-                "read again; call reload(PortgateConfig)");
+            final PortgateConfig running = state.config();
+            if (PortgateConfig.CODE_SOURCE.equals(running.source()))
+            {
+                throw new IllegalStateException("the running configuration was built in code, so there is no file " +
+                    "to read again; call reload(PortgateConfig)");
+            }
+            result = ConfigLoader.load(java.nio.file.Path.of(running.source()), HostFacts.system());
         }
-        final ConfigLoader.Result result = ConfigLoader.load(java.nio.file.Path.of(running.source()),
-            HostFacts.system());
+        catch (final RuntimeException | Error ex)
+        {
+            // Whatever failed, the reload was asked for and did not happen: counted, and the caller reports it.
+            reloadsRejected.increment();
+            throw ex;
+        }
         if (result.hasErrors())
         {
             reloadsRejected.increment();
@@ -552,17 +562,17 @@ public final class Portgate implements AutoCloseable
         Objects.requireNonNull(newConfig, "newConfig");
         synchronized (reloadLock)
         {
-            if (closed.get())
-            {
-                throw new IllegalStateException("portgate is closed");
-            }
             try
             {
+                if (closed.get())
+                {
+                    throw new IllegalStateException("portgate is closed");
+                }
                 final ReloadResult result = reloadLocked(newConfig, fileDiagnostics);
                 reloadsApplied.increment();
                 return result;
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
                 reloadsRejected.increment();
                 throw ex;

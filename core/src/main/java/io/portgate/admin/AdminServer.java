@@ -40,8 +40,8 @@ import java.util.concurrent.Executors;
  *     <li>{@code POST /api/pools/POOL/targets/TARGET/drain}, {@code .../undrain};</li>
  *     <li>{@code POST /api/pools/POOL/targets/TARGET/weight?value=N};</li>
  *     <li>{@code POST /api/reload}: re-reads the configuration file and applies it; 200 with what changed, 422 with
- *     the file's errors as {@code portgate check} words them, 409 when it cannot be applied. A rejected reload
- *     changes nothing.</li>
+ *     the file's errors as {@code portgate check} words them, 409 when it cannot be applied, 500 when it failed
+ *     unexpectedly. A rejected reload changes nothing and is counted.</li>
  * </ul>
  * Mutating calls are refused (403) unless they come from a loopback address or carry
  * {@code Authorization: Bearer TOKEN} with the configured token.
@@ -182,10 +182,12 @@ public final class AdminServer implements AutoCloseable
         {
             json(exchange, 404, Map.of("error", ex.getMessage()));
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            LOG.log(System.Logger.Level.WARNING, "admin request failed", ex);
-            json(exchange, 500, Map.of("error", String.valueOf(ex.getMessage())));
+            // Anything else is the balancer's fault, not the caller's: answered, never a dropped connection.
+            LOG.log(System.Logger.Level.WARNING, "admin: {0} {1} failed: {2}", exchange.getRequestMethod(),
+                exchange.getRequestURI().getRawPath(), describe(ex));
+            json(exchange, 500, Map.of("error", describe(ex)));
         }
         finally
         {
@@ -260,10 +262,12 @@ public final class AdminServer implements AutoCloseable
             json(exchange, 409, rejected("error", String.valueOf(ex.getMessage())));
             return;
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            LOG.log(System.Logger.Level.WARNING, "admin: reload failed", ex);
-            json(exchange, 500, rejected("error", String.valueOf(ex.getMessage())));
+            // One line: a stack overflow's trace would be a thousand.
+            LOG.log(System.Logger.Level.WARNING, "admin: reload rejected: unexpected {0}; still running the " +
+                "previous configuration", describe(ex));
+            json(exchange, 500, rejected("error", describe(ex)));
             return;
         }
         LOG.log(System.Logger.Level.INFO, "admin: {0}", result.logLine());
@@ -273,6 +277,13 @@ public final class AdminServer implements AutoCloseable
         body.put("changes", result.changes());
         body.put("restartRequired", result.restartRequired());
         json(exchange, 200, body);
+    }
+
+    private static String describe(final Throwable ex)
+    {
+        final String message = ex.getMessage();
+        return ex instanceof Error || message == null ? ex.getClass().getName() +
+            (message == null ? "" : ": " + message) : message;
     }
 
     private static Map<String, Object> rejected(final String key, final Object value)
