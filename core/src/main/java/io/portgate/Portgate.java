@@ -1344,12 +1344,13 @@ public final class Portgate implements AutoCloseable
         final Conductor conductor = state.conductor();
         for (final TargetView view : conductor.targets())
         {
-            if (view.pool().equals(pool) && view.target().equals(target))
+            if (view.pool().equals(pool) && io.portgate.config.Addresses.sameTarget(target, view.target()))
             {
                 return view.index();
             }
         }
-        throw new IllegalArgumentException("pool '" + pool + "' has no target " + target + "; targets: " +
+        throw new IllegalArgumentException("pool " + io.portgate.config.Quote.of(pool) + " has no target " +
+            io.portgate.config.Quote.of(target) + "; targets: " +
             conductor.targets().stream().filter(v -> v.pool().equals(pool)).map(TargetView::target).toList());
     }
 

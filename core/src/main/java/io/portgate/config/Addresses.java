@@ -96,6 +96,54 @@ public final class Addresses
     }
 
     /**
+     * Whether a target named by an operator (an admin request) is a target as portgate names it. Both forms of an
+     * IPv6 address are accepted ({@code [::1]:9000}, {@code [0:0:0:0:0:0:0:1]:9000}, and {@code ::1:9000} without
+     * brackets, since a URL path cannot carry them unencoded), and a range target by its range
+     * ({@code 10.0.0.1:8000-8009}) or its first port ({@code 10.0.0.1:8000}).
+     *
+     * @param requested the target as written by the operator.
+     * @param label     the target's name, {@link TargetConfig#label}.
+     * @return true when they name the same target.
+     */
+    public static boolean sameTarget(final String requested, final String label)
+    {
+        if (requested.equals(label))
+        {
+            return true;
+        }
+        final Endpoint want = parseTargetName(requested);
+        final Endpoint have = parseTargetName(label);
+        if (want == null || have == null || !want.address().equals(have.address()))
+        {
+            return false;
+        }
+        return want.ports().equals(have.ports()) || want.ports().isSingle() && want.ports().first() ==
+            have.ports().first();
+    }
+
+    private static Endpoint parseTargetName(final String text)
+    {
+        try
+        {
+            final String trimmed = text.trim();
+            final int colon = trimmed.lastIndexOf(':');
+            if (!trimmed.startsWith("[") && colon > 0 && trimmed.indexOf(':') != colon)
+            {
+                // An IPv6 address and a port without brackets: the port follows the last colon.
+                final String host = trimmed.substring(0, colon);
+                return new Endpoint(host, InetAddress.ofLiteral(host), parsePorts(trimmed.substring(colon + 1)));
+            }
+            // Only literals: a name an operator sends is not looked up.
+            final Endpoint endpoint = parseEndpoint(trimmed, true);
+            return InetAddress.ofLiteral(endpoint.host()) != null ? endpoint : null;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
      * Resolves a host: an IP literal without DNS, anything else through the resolver once.
      *
      * @param host the host.
