@@ -136,7 +136,8 @@ public final class AdminServer implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("admin endpoint cannot bind " + address + ": " + ex.getMessage(), ex);
+            throw new UncheckedIOException("admin endpoint cannot bind " + io.portgate.config.Endpoint.format(address) +
+                ": " + ex.getMessage(), ex);
         }
         final ExecutorService executor = Executors.newFixedThreadPool(2, r ->
         {

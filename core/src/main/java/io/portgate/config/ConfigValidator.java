@@ -443,6 +443,8 @@ public final class ConfigValidator
         final List<TargetConfig> targets = pool.targets();
         // Targets grouped by address, then swept in port order: a duplicate is found in n log n, not by comparing
         // every pair (quadratic: 50,000 targets took 8 s), and a port range costs no more than one port.
+        // Most addresses appear once: only those seen again get a list.
+        final Map<InetAddress, Integer> firstAt = new HashMap<>(targets.size() * 2);
         final Map<InetAddress, List<Integer>> byAddress = new HashMap<>();
         for (int i = 0; i < targets.size(); i++)
         {
@@ -450,16 +452,16 @@ public final class ConfigValidator
             checkWeight(pool, target);
             if (target.effectivePorts(pool) != null)
             {
-                byAddress.computeIfAbsent(target.address(), a -> new ArrayList<>(1)).add(i);
+                final Integer first = firstAt.putIfAbsent(target.address(), i);
+                if (first != null)
+                {
+                    byAddress.computeIfAbsent(target.address(), a -> new ArrayList<>(List.of(first))).add(i);
+                }
             }
         }
         final java.util.BitSet reported = new java.util.BitSet(targets.size());
         for (final List<Integer> group : byAddress.values())
         {
-            if (group.size() < 2)
-            {
-                continue;
-            }
             group.sort(java.util.Comparator.comparingInt((Integer i) -> targets.get(i).effectivePorts(pool).first())
                 .thenComparingInt(i -> i));
             int reach = group.getFirst();

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchmarkCoverageTest
 {
     private static final List<Class<?>> SUITE = List.of(BalancerPickBenchmark.class, MaglevBuildBenchmark.class,
-        CopyVsSpliceBenchmark.class, TcpRoundTripBenchmark.class, HandshakeBenchmark.class, UdpLossBenchmark.class);
+        CopyVsSpliceBenchmark.class, TcpRoundTripBenchmark.class, HandshakeBenchmark.class, UdpLossBenchmark.class,
+        ConfigLoadBenchmark.class);
 
     @Test
     void balancerPickCoversEveryPolicy() throws NoSuchFieldException
