@@ -341,7 +341,17 @@ class CheckCommandTest
             new Case("health port range", listener("127.0.0.1:8080") + POOL_WEB + """
                     health:
                       port: 8100-8101
-                """, 2, "12:13", "pool 'web' health port must be one port, not a range"));
+                """, 2, "12:13", "pool 'web' health port must be one port, not a range"),
+            new Case("bind address not on this host", listener("10.9.9.9:8080") + POOL_WEB, 2, "4:11",
+                "listener 'web' binds 10.9.9.9, which is not an address of this host, so it cannot listen there; " +
+                    "use one of this host's addresses: "),
+            new Case("listener name with a newline", listener("127.0.0.1:8080").replace("name: web",
+                "name: \"web\\nx\"") + POOL_WEB, 2, "2:5", "listener name 'web\\nx' holds a control character"),
+            new Case("idle-timeout that overflows", listener("127.0.0.1:8080") + "    idle-timeout: 106752d\n" +
+                POOL_WEB, 2, "6:19", "listener 'web' idle-timeout: duration '106752d' is longer than the largest " +
+                "allowed, 365d"),
+            new Case("nesting too deep", "listeners: " + "[".repeat(10_000), 2, "1:61",
+                "the file nests lists and mappings more than 50 levels deep"));
     }
 
     @ParameterizedTest(name = "{0}")
