@@ -350,6 +350,14 @@ class CheckCommandTest
             new Case("idle-timeout that overflows", listener("127.0.0.1:8080") + "    idle-timeout: 106752d\n" +
                 POOL_WEB, 2, "6:19", "listener 'web' idle-timeout: duration '106752d' is longer than the largest " +
                 "allowed, 365d"),
+            new Case("IPv6 zone naming no interface of this host", listener("127.0.0.1:8080") + """
+                pools:
+                  web:
+                    port: 9000
+                    targets:
+                      - "[fe80::2%nosuch]"
+                """, 2, "10:9", "pool 'web' target: 'fe80::2%nosuch' names network interface 'nosuch', which this " +
+                "host does not have; its interfaces: "),
             new Case("nesting too deep", "listeners: " + "[".repeat(10_000), 2, "1:61",
                 "the file nests lists and mappings more than 50 levels deep"));
     }
