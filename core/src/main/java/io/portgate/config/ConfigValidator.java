@@ -65,7 +65,7 @@ public final class ConfigValidator
                 }
                 else if (!listener.position().isKnown())
                 {
-                    // Read from a file, a missing pool: was reported where the listener is written.
+                    // Built in code. From a file, the parser has reported the missing key where it belongs.
                     error(listener.position(), name(listener) + " names no pool", "set the pool it forwards to");
                 }
                 continue;
@@ -210,7 +210,7 @@ public final class ConfigValidator
     {
         if (listener.bind() == null && !listener.position().isKnown())
         {
-            // Read from a file, a missing or unreadable bind was reported where it is written.
+            // Built in code. From a file, the parser has reported a missing or unreadable bind where it belongs.
             error(listener.position(), name(listener) + " binds nothing", "set the address and port it listens on");
         }
         checkDuration(listener.connectTimeout(), Duration.ofNanos(1), ListenerConfig.MAX_TIMEOUT,
@@ -281,9 +281,11 @@ public final class ConfigValidator
         if (address instanceof Inet6Address v6 && v6.isLinkLocalAddress() && v6.getScopeId() == 0 &&
             v6.getScopedInterface() == null)
         {
+            final Set<String> interfaces = linkLocalInterfaces();
             error(at, who + " binds " + Endpoint.literal(address) + ", a link-local address, without naming its " +
-                "interface", "write it with its interface, e.g. [" + Endpoint.ipv6(v6) + "%eth0]; interfaces " +
-                "with a link-local address: " + linkLocalInterfaces());
+                "interface", "write it with its interface, e.g. [" + Endpoint.ipv6(v6) + "%" +
+                (interfaces.isEmpty() ? "eth0" : interfaces.iterator().next()) + "]; interfaces with a link-local " +
+                "address: " + (interfaces.isEmpty() ? "none" : String.join(", ", interfaces)));
             return;
         }
         if (!host.isLocalAddress(address) && !host.allowsNonLocalBind(address))
@@ -308,7 +310,7 @@ public final class ConfigValidator
         return shown.isEmpty() ? "(none found)" : String.join(", ", shown);
     }
 
-    private String linkLocalInterfaces()
+    private Set<String> linkLocalInterfaces()
     {
         final Set<String> names = new java.util.TreeSet<>();
         for (final InetAddress a : host.localAddresses())
@@ -318,7 +320,7 @@ public final class ConfigValidator
                 names.add(v6.getScopedInterface().getName());
             }
         }
-        return names.isEmpty() ? "none" : String.join(", ", names);
+        return names;
     }
 
     private void checkMapping(final ListenerConfig listener, final PoolConfig pool)
