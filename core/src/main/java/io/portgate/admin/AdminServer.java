@@ -303,8 +303,9 @@ public final class AdminServer implements AutoCloseable
             case "drain", "undrain" ->
             {
                 operations.drain(pool, target, action.equals("drain"));
-                LOG.log(System.Logger.Level.INFO, "admin: {0} target {1} of pool ''{2}''", action, target, pool);
-                json(exchange, 200, Map.of("pool", pool, "target", target, "action", action));
+                final String name = nameOf(pool, target);
+                LOG.log(System.Logger.Level.INFO, "admin: {0} target {1} of pool ''{2}''", action, name, pool);
+                json(exchange, 200, Map.of("pool", pool, "target", name, "action", action));
             }
             case "weight" ->
             {
@@ -324,12 +325,26 @@ public final class AdminServer implements AutoCloseable
                     throw new Problem(400, "weight must be from 1 to 10000, got " + weight);
                 }
                 operations.weight(pool, target, weight);
-                LOG.log(System.Logger.Level.INFO, "admin: weight of target {0} of pool ''{1}'' set to {2}", target,
+                final String name = nameOf(pool, target);
+                LOG.log(System.Logger.Level.INFO, "admin: weight of target {0} of pool ''{1}'' set to {2}", name,
                     pool, String.valueOf(weight));
-                json(exchange, 200, Map.of("pool", pool, "target", target, "weight", weight));
+                json(exchange, 200, Map.of("pool", pool, "target", name, "weight", weight));
             }
             default -> throw new Problem(404, "no action '" + action + "'; actions: drain, undrain, weight");
         }
+    }
+
+    // The target as portgate names it, however the request spelt it ("::1:9000", a range's first port...).
+    private String nameOf(final String pool, final String target)
+    {
+        for (final TargetView v : operations.targets())
+        {
+            if (v.pool().equals(pool) && io.portgate.config.Addresses.sameTarget(target, v.target()))
+            {
+                return v.target();
+            }
+        }
+        return target;
     }
 
     private List<Map<String, Object>> listeners()

@@ -138,6 +138,8 @@ class AdminTargetNamesTest
         final HttpResponse<String> drain = send("POST", "/api/pools/web/targets/%5B%3A%3A1%5D%3A" + v6.port() +
             "/drain");
         assertEquals(200, drain.statusCode(), drain.body());
+        assertTrue(drain.body().contains("\"target\": \"" + name + "\""), "answered with the target's name: " +
+            drain.body());
         assertEquals("draining", stateOf(name));
         // Without brackets, which a URL path can carry unencoded.
         final HttpResponse<String> undrain = send("POST", "/api/pools/web/targets/::1:" + v6.port() + "/undrain");
@@ -171,7 +173,10 @@ class AdminTargetNamesTest
         final String name = "127.0.0.1:" + rangeFirst + "-" + (rangeFirst + 1);
         assertEquals(200, send("POST", "/api/pools/web/targets/" + name + "/drain").statusCode());
         assertEquals("draining", stateOf(name));
-        assertEquals(200, send("POST", "/api/pools/web/targets/127.0.0.1:" + rangeFirst + "/undrain").statusCode());
+        final HttpResponse<String> byFirstPort = send("POST", "/api/pools/web/targets/127.0.0.1:" + rangeFirst +
+            "/undrain");
+        assertEquals(200, byFirstPort.statusCode(), byFirstPort.body());
+        assertTrue(byFirstPort.body().contains("\"target\": \"" + name + "\""), byFirstPort.body());
         assertEquals("up", stateOf(name));
         assertEquals(404, send("POST", "/api/pools/web/targets/127.0.0.1:" + (rangeFirst + 1) + "/drain")
             .statusCode(), "a port inside the range is not the target's name");
