@@ -514,7 +514,8 @@ public final class Portgate implements AutoCloseable
 
     /**
      * Re-reads the file the running configuration came from ({@link PortgateConfig#source()}) and applies it as
-     * {@link #reload(PortgateConfig)} does. A {@code metrics-file} the file does not name stays as it runs.
+     * {@link #reload(PortgateConfig)} does. A {@code metrics-file} the file does not name stays as it runs. Every
+     * reload that does not apply, whatever it throws, counts as rejected in {@code portgate_reloads_total}.
      *
      * @return what was applied.
      * @throws ConfigException       when the file has errors, with the diagnostics {@code portgate check} prints;
@@ -525,14 +526,23 @@ public final class Portgate implements AutoCloseable
      */
     public ReloadResult reload()
     {
-        final PortgateConfig running = state.config();
-        if (PortgateConfig.CODE_SOURCE.equals(running.source()))
+        final ConfigLoader.Result result;
+        try
         {
-            throw new IllegalStateException("the running configuration was built in code, so there is no file to " +
-                "read again; call reload(PortgateConfig)");
+            final PortgateConfig running = state.config();
+            if (PortgateConfig.CODE_SOURCE.equals(running.source()))
+            {
+                throw new IllegalStateException("the running configuration was built in code, so there is no file " +
+                    "to read again; call reload(PortgateConfig)");
+            }
+            result = ConfigLoader.load(java.nio.file.Path.of(running.source()), HostFacts.system());
         }
-        final ConfigLoader.Result result = ConfigLoader.load(java.nio.file.Path.of(running.source()),
-            HostFacts.system());
+        catch (final RuntimeException | Error ex)
+        {
+            // Whatever failed, the reload was asked for and did not happen: counted, and the caller reports it.
+            reloadsRejected.increment();
+            throw ex;
+        }
         if (result.hasErrors())
         {
             reloadsRejected.increment();
@@ -566,17 +576,17 @@ public final class Portgate implements AutoCloseable
         Objects.requireNonNull(newConfig, "newConfig");
         synchronized (reloadLock)
         {
-            if (closed.get())
-            {
-                throw new IllegalStateException("portgate is closed");
-            }
             try
             {
+                if (closed.get())
+                {
+                    throw new IllegalStateException("portgate is closed");
+                }
                 final ReloadResult result = reloadLocked(newConfig, fileDiagnostics);
                 reloadsApplied.increment();
                 return result;
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
                 reloadsRejected.increment();
                 throw ex;
@@ -1032,8 +1042,8 @@ public final class Portgate implements AutoCloseable
                         catch (final IOException ex)
                         {
                             throw new UncheckedIOException("listener '" + listener.name() + "' cannot bind " +
-                                listener.protocol().name() + " " + address.getAddress().getHostAddress() + ":" +
-                                address.getPort() + ": " + ex.getMessage(), ex);
+                                listener.protocol().name() + " " + io.portgate.config.Endpoint.format(address) + ": " +
+                                ex.getMessage(), ex);
                         }
                         opened.add(channel);
                     }
@@ -1410,12 +1420,13 @@ public final class Portgate implements AutoCloseable
         final Conductor conductor = state.conductor();
         for (final TargetView view : conductor.targets())
         {
-            if (view.pool().equals(pool) && view.target().equals(target))
+            if (view.pool().equals(pool) && io.portgate.config.Addresses.sameTarget(target, view.target()))
             {
                 return view.index();
             }
         }
-        throw new IllegalArgumentException("pool '" + pool + "' has no target " + target + "; targets: " +
+        throw new IllegalArgumentException("pool " + io.portgate.config.Quote.of(pool) + " has no target " +
+            io.portgate.config.Quote.of(target) + "; targets: " +
             conductor.targets().stream().filter(v -> v.pool().equals(pool)).map(TargetView::target).toList());
     }
 
@@ -1724,8 +1735,7 @@ public final class Portgate implements AutoCloseable
                     {
                         closeAll(channels);
                         throw new UncheckedIOException("listener '" + listener.name() + "' cannot bind TCP " +
-                            address.getAddress().getHostAddress() + ":" + address.getPort() + ": " +
-                            ex.getMessage(), ex);
+                            io.portgate.config.Endpoint.format(address) + ": " + ex.getMessage(), ex);
                     }
                 }
             }

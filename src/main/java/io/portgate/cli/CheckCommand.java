@@ -228,7 +228,8 @@ final class CheckCommand implements Callable<Integer>
                 final Map<String, Object> item = new LinkedHashMap<>();
                 item.put("listener", conflict.listener().name());
                 item.put("protocol", conflict.listener().protocol().configName());
-                item.put("address", conflict.address().getAddress().getHostAddress());
+                item.put("address", conflict.address().getAddress() instanceof java.net.Inet6Address v6 ?
+                    io.portgate.config.Endpoint.ipv6(v6) : conflict.address().getAddress().getHostAddress());
                 item.put("port", conflict.address().getPort());
                 item.put("holders", conflict.holders().stream().map(h ->
                 {

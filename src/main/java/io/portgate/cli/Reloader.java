@@ -38,7 +38,7 @@ final class Reloader implements AutoCloseable
     private final AtomicBoolean queued = new AtomicBoolean();
     /** Opens once the balancer runs, or when it never will; a request made before then waits for it. */
     private final CountDownLatch attached = new CountDownLatch(1);
-    private volatile Portgate portgate;
+    private volatile Reloadable portgate;
 
     Reloader(final Path file, final PrintWriter out, final PrintWriter err)
     {
@@ -73,8 +73,30 @@ final class Reloader implements AutoCloseable
      */
     void attach(final Portgate running)
     {
+        attach(running::reload);
+    }
+
+    /**
+     * What to reload: the running balancer's {@link Portgate#reload()}.
+     *
+     * @param running re-reads the file and applies it.
+     */
+    void attach(final Reloadable running)
+    {
         portgate = running;
         attached.countDown();
+    }
+
+    /** Re-reads the configuration file and applies it, as {@link Portgate#reload()} does. */
+    @FunctionalInterface
+    interface Reloadable
+    {
+        /**
+         * Reloads.
+         *
+         * @return what was applied.
+         */
+        ReloadResult reload();
     }
 
     /** Lets a reload in progress finish and refuses further requests. */
@@ -106,21 +128,29 @@ final class Reloader implements AutoCloseable
         }
         // Cleared before the file is read: a change written from now on needs a reload of its own.
         queued.set(false);
-        final Portgate running = portgate;
+        final Reloadable running = portgate;
         if (running != null && !executor.isShutdown())
         {
             try
             {
                 reload(running);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                rejected(List.of(), String.valueOf(ex.getMessage()));
+                // Unexpected, whatever it is: reported as a rejected reload, and the next request is served.
+                rejected(List.of(), unexpected(ex));
             }
         }
     }
 
-    private void reload(final Portgate running)
+    private static String unexpected(final Throwable ex)
+    {
+        final String message = ex.getMessage();
+        return ex instanceof Error || message == null ? ex.getClass().getName() +
+            (message == null ? "" : ": " + message) : message;
+    }
+
+    private void reload(final Reloadable running)
     {
         final ReloadResult result;
         try

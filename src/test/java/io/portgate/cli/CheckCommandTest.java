@@ -1,6 +1,7 @@
 package io.portgate.cli;
 
 import io.portgate.config.HostFacts;
+import io.portgate.config.PortRange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,9 @@ class CheckCommandTest
             return name;
         }
     }
+
+    /** The machine's own range, as the kernel reports it. */
+    private static final PortRange EPHEMERAL = HostFacts.system().ephemeralPorts();
 
     private static final String POOL_WEB = """
         pools:
@@ -172,7 +176,7 @@ class CheckCommandTest
                     protocol: udp
                     bind: "[::]:5000"
                     pool: web
-                """ + POOL_WEB, 2, "8:11", "listener 'v6' (udp [0:0:0:0:0:0:0:0]:5000) overlaps listener 'v4'"),
+                """ + POOL_WEB, 2, "8:11", "listener 'v6' (udp [::]:5000) overlaps listener 'v4'"),
             new Case("missing pool", """
                 listeners:
                   - name: web
@@ -211,8 +215,9 @@ class CheckCommandTest
                 """, 2, "11:9", "pool 'web' lists target 127.0.0.1:9000 twice (line 10)"),
             new Case("privileged port without the capability", listener("127.0.0.1:80") + POOL_WEB, 2, "4:11",
                 "binds port 80, below 1024, and this process lacks the CAP_NET_BIND_SERVICE capability"),
-            new Case("listener in the ephemeral range", listener("127.0.0.1:40000") + POOL_WEB, 1, "4:11",
-                "warning: listener 'web' port 40000 lies in the kernel's ephemeral port range 32768-60999"),
+            new Case("listener in the ephemeral range", listener("127.0.0.1:" + EPHEMERAL.first()) + POOL_WEB, 1,
+                "4:11", "warning: listener 'web' port " + EPHEMERAL.first() + " lies in the kernel's ephemeral port " +
+                "range " + EPHEMERAL),
             new Case("UDP listener probed by TCP on the traffic port", """
                 listeners:
                   - name: dns
@@ -336,7 +341,25 @@ class CheckCommandTest
             new Case("health port range", listener("127.0.0.1:8080") + POOL_WEB + """
                     health:
                       port: 8100-8101
-                """, 2, "12:13", "pool 'web' health port must be one port, not a range"));
+                """, 2, "12:13", "pool 'web' health port must be one port, not a range"),
+            new Case("bind address not on this host", listener("10.9.9.9:8080") + POOL_WEB, 2, "4:11",
+                "listener 'web' binds 10.9.9.9, which is not an address of this host, so it cannot listen there; " +
+                    "use one of this host's addresses: "),
+            new Case("listener name with a newline", listener("127.0.0.1:8080").replace("name: web",
+                "name: \"web\\nx\"") + POOL_WEB, 2, "2:5", "listener name 'web\\nx' holds a control character"),
+            new Case("idle-timeout that overflows", listener("127.0.0.1:8080") + "    idle-timeout: 106752d\n" +
+                POOL_WEB, 2, "6:19", "listener 'web' idle-timeout: duration '106752d' is longer than the largest " +
+                "allowed, 365d"),
+            new Case("IPv6 zone naming no interface of this host", listener("127.0.0.1:8080") + """
+                pools:
+                  web:
+                    port: 9000
+                    targets:
+                      - "[fe80::2%nosuch]"
+                """, 2, "10:9", "pool 'web' target: 'fe80::2%nosuch' names network interface 'nosuch', which this " +
+                "host does not have; its interfaces: "),
+            new Case("nesting too deep", "listeners: " + "[".repeat(10_000), 2, "1:61",
+                "the file nests lists and mappings more than 50 levels deep"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -192,11 +192,13 @@ class CheckLiveTest
     void allAnsweredExitsZeroAndJsonListsEveryCheck() throws IOException
     {
         final Path file = dir.resolve("ok.yaml");
+        // max-connections within any open-file limit: this test is about the live checks, not the host's limits.
         Files.writeString(file, """
             listeners:
               - name: web
                 bind: 127.0.0.1:%d
                 pool: web
+                max-connections: 1000
             pools:
               web:
                 targets:

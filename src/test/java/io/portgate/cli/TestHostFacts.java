@@ -4,14 +4,24 @@ import io.portgate.config.HostFacts;
 import io.portgate.config.PortRange;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 
-/** A machine where the process may not bind privileged ports and the ephemeral range is Linux's default. */
+/**
+ * This machine as {@link HostFacts#system()} reads it, with three things it cannot be from inside a test: a process
+ * without CAP_NET_BIND_SERVICE (tests run as root here; {@code PrivilegedPortIT} checks the real thing as an
+ * unprivileged user), an extra local address 10.1.1.1 (so a target can loop through a wildcard listener), and an
+ * open-file limit large enough for any configuration here ({@code OpenFileLimitIT} checks real limits).
+ */
 final class TestHostFacts implements HostFacts
 {
+    static final InetAddress EXTRA_LOCAL = InetAddress.ofLiteral("10.1.1.1");
+    private static final HostFacts REAL = HostFacts.system();
+
     @Override
     public int unprivilegedPortStart()
     {
-        return 1024;
+        return REAL.unprivilegedPortStart();
     }
 
     @Override
@@ -23,12 +33,32 @@ final class TestHostFacts implements HostFacts
     @Override
     public PortRange ephemeralPorts()
     {
-        return new PortRange(32768, 60999);
+        return REAL.ephemeralPorts();
     }
 
     @Override
     public boolean isLocalAddress(final InetAddress address)
     {
-        return address.isLoopbackAddress() || address.getHostAddress().equals("10.1.1.1");
+        return address.equals(EXTRA_LOCAL) || REAL.isLocalAddress(address);
+    }
+
+    @Override
+    public List<InetAddress> localAddresses()
+    {
+        final List<InetAddress> all = new ArrayList<>(REAL.localAddresses());
+        all.add(EXTRA_LOCAL);
+        return all;
+    }
+
+    @Override
+    public boolean allowsNonLocalBind(final InetAddress address)
+    {
+        return REAL.allowsNonLocalBind(address);
+    }
+
+    @Override
+    public long openFileLimit()
+    {
+        return 1L << 30;
     }
 }

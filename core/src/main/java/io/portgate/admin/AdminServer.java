@@ -40,8 +40,8 @@ import java.util.concurrent.Executors;
  *     <li>{@code POST /api/pools/POOL/targets/TARGET/drain}, {@code .../undrain};</li>
  *     <li>{@code POST /api/pools/POOL/targets/TARGET/weight?value=N};</li>
  *     <li>{@code POST /api/reload}: re-reads the configuration file and applies it; 200 with what changed, 422 with
- *     the file's errors as {@code portgate check} words them, 409 when it cannot be applied. A rejected reload
- *     changes nothing.</li>
+ *     the file's errors as {@code portgate check} words them, 409 when it cannot be applied, 500 when it failed
+ *     unexpectedly. A rejected reload changes nothing and is counted.</li>
  * </ul>
  * Mutating calls are refused (403) unless they come from a loopback address or carry
  * {@code Authorization: Bearer TOKEN} with the configured token.
@@ -136,7 +136,8 @@ public final class AdminServer implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("admin endpoint cannot bind " + address + ": " + ex.getMessage(), ex);
+            throw new UncheckedIOException("admin endpoint cannot bind " + io.portgate.config.Endpoint.format(address) +
+                ": " + ex.getMessage(), ex);
         }
         final ExecutorService executor = Executors.newFixedThreadPool(2, r ->
         {
@@ -182,10 +183,12 @@ public final class AdminServer implements AutoCloseable
         {
             json(exchange, 404, Map.of("error", ex.getMessage()));
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            LOG.log(System.Logger.Level.WARNING, "admin request failed", ex);
-            json(exchange, 500, Map.of("error", String.valueOf(ex.getMessage())));
+            // Anything else is the balancer's fault, not the caller's: answered, never a dropped connection.
+            LOG.log(System.Logger.Level.WARNING, "admin: {0} {1} failed: {2}", exchange.getRequestMethod(),
+                exchange.getRequestURI().getRawPath(), describe(ex));
+            json(exchange, 500, Map.of("error", describe(ex)));
         }
         finally
         {
@@ -260,10 +263,12 @@ public final class AdminServer implements AutoCloseable
             json(exchange, 409, rejected("error", String.valueOf(ex.getMessage())));
             return;
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
-            LOG.log(System.Logger.Level.WARNING, "admin: reload failed", ex);
-            json(exchange, 500, rejected("error", String.valueOf(ex.getMessage())));
+            // One line: a stack overflow's trace would be a thousand.
+            LOG.log(System.Logger.Level.WARNING, "admin: reload rejected: unexpected {0}; still running the " +
+                "previous configuration", describe(ex));
+            json(exchange, 500, rejected("error", describe(ex)));
             return;
         }
         LOG.log(System.Logger.Level.INFO, "admin: {0}", result.logLine());
@@ -273,6 +278,13 @@ public final class AdminServer implements AutoCloseable
         body.put("changes", result.changes());
         body.put("restartRequired", result.restartRequired());
         json(exchange, 200, body);
+    }
+
+    private static String describe(final Throwable ex)
+    {
+        final String message = ex.getMessage();
+        return ex instanceof Error || message == null ? ex.getClass().getName() +
+            (message == null ? "" : ": " + message) : message;
     }
 
     private static Map<String, Object> rejected(final String key, final Object value)
@@ -291,8 +303,9 @@ public final class AdminServer implements AutoCloseable
             case "drain", "undrain" ->
             {
                 operations.drain(pool, target, action.equals("drain"));
-                LOG.log(System.Logger.Level.INFO, "admin: {0} target {1} of pool ''{2}''", action, target, pool);
-                json(exchange, 200, Map.of("pool", pool, "target", target, "action", action));
+                final String name = nameOf(pool, target);
+                LOG.log(System.Logger.Level.INFO, "admin: {0} target {1} of pool ''{2}''", action, name, pool);
+                json(exchange, 200, Map.of("pool", pool, "target", name, "action", action));
             }
             case "weight" ->
             {
@@ -312,12 +325,26 @@ public final class AdminServer implements AutoCloseable
                     throw new Problem(400, "weight must be from 1 to 10000, got " + weight);
                 }
                 operations.weight(pool, target, weight);
-                LOG.log(System.Logger.Level.INFO, "admin: weight of target {0} of pool ''{1}'' set to {2}", target,
+                final String name = nameOf(pool, target);
+                LOG.log(System.Logger.Level.INFO, "admin: weight of target {0} of pool ''{1}'' set to {2}", name,
                     pool, String.valueOf(weight));
-                json(exchange, 200, Map.of("pool", pool, "target", target, "weight", weight));
+                json(exchange, 200, Map.of("pool", pool, "target", name, "weight", weight));
             }
             default -> throw new Problem(404, "no action '" + action + "'; actions: drain, undrain, weight");
         }
+    }
+
+    // The target as portgate names it, however the request spelt it ("::1:9000", a range's first port...).
+    private String nameOf(final String pool, final String target)
+    {
+        for (final TargetView v : operations.targets())
+        {
+            if (v.pool().equals(pool) && io.portgate.config.Addresses.sameTarget(target, v.target()))
+            {
+                return v.target();
+            }
+        }
+        return target;
     }
 
     private List<Map<String, Object>> listeners()

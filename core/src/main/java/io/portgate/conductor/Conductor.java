@@ -5,7 +5,6 @@ import io.portgate.balance.BalancerPolicies;
 import io.portgate.balance.BalancerPolicy;
 import io.portgate.balance.Hashing;
 import io.portgate.config.AllDown;
-import io.portgate.config.Endpoint;
 import io.portgate.config.HealthConfig;
 import io.portgate.config.OnDown;
 import io.portgate.config.PoolConfig;
@@ -494,8 +493,9 @@ public final class Conductor implements Agent
                 final ProbeTarget probe = status.target();
                 final String probeText = probe.config() == null ? "none" :
                     probe.config().protocol().configName() + ":" + probe.probeAt().getPort();
-                views.add(new TargetView(pool.config.name(), t,
-                    Endpoint.format(probe.target().getAddress(), probe.target().getPort()), weight, probeText,
+                // Named as the metrics and /api/listeners name it: a range target by its range.
+                views.add(new TargetView(pool.config.name(), t, pool.config.targets().get(t).label(pool.config),
+                    weight, probeText,
                     state,
                     status.lastResult(), Duration.ofNanos(status.lastLatencyNs()),
                     Duration.ofNanos(Math.max(0, status.inStateNanos(now)))));
@@ -518,8 +518,8 @@ public final class Conductor implements Agent
             pool.upSinceNs[index] = now;
         }
         LOG.log(to == TargetState.DOWN ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-            "target {0} of pool ''{1}'' is {2} (was {3}; {4})", Endpoint.format(target.target().getAddress(),
-                target.target().getPort()), pool.config.name(), to.label(), from.label(),
+            "target {0} of pool ''{1}'' is {2} (was {3}; {4})", pool.config.targets().get(index).label(pool.config),
+            pool.config.name(), to.label(), from.label(),
             cause == null ? "operator" : "last result: " + cause.label());
         if (to == TargetState.DOWN && pool.config.onDown() == OnDown.CLOSE)
         {

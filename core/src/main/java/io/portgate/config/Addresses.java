@@ -37,7 +37,7 @@ public final class Addresses
             if (close < 0)
             {
                 throw new IllegalArgumentException(
-                    "'" + text + "' opens '[' without closing it; write an IPv6 address as [::1]:8080");
+                    Quote.of(text) + " opens '[' without closing it; write an IPv6 address as [::1]:8080");
             }
             host = trimmed.substring(1, close);
             final String rest = trimmed.substring(close + 1);
@@ -51,7 +51,7 @@ public final class Addresses
             }
             else
             {
-                throw new IllegalArgumentException("unexpected '" + rest + "' after ']' in '" + text + "'");
+                throw new IllegalArgumentException("unexpected " + Quote.of(rest) + " after ']' in " + Quote.of(text));
             }
         }
         else
@@ -62,7 +62,7 @@ public final class Addresses
             {
                 if (requirePort)
                 {
-                    throw new IllegalArgumentException("'" + text + "' looks like an IPv6 address without a port; " +
+                    throw new IllegalArgumentException(Quote.of(text) + " looks like an IPv6 address without a port; " +
                         "put the address in brackets and add the port, e.g. [::1]:8080");
                 }
                 host = trimmed;
@@ -82,17 +82,65 @@ public final class Addresses
 
         if (host.isEmpty())
         {
-            throw new IllegalArgumentException("'" + text + "' has no address; write 0.0.0.0:PORT for every IPv4 " +
+            throw new IllegalArgumentException(Quote.of(text) + " has no address; write 0.0.0.0:PORT for every IPv4 " +
                 "address, [::]:PORT for every IPv6 address, or 127.0.0.1:PORT for loopback only");
         }
         if (portText == null && requirePort)
         {
-            throw new IllegalArgumentException("'" + text + "' has no port; write address:port, e.g. " +
+            throw new IllegalArgumentException(Quote.of(text) + " has no port; write address:port, e.g. " +
                 Endpoint.literal(resolve(host)) + ":8080");
         }
         final InetAddress address = resolve(host);
         final PortRange ports = portText == null ? null : parsePorts(portText);
         return new Endpoint(host, address, ports);
+    }
+
+    /**
+     * Whether a target named by an operator (an admin request) is a target as portgate names it. Both forms of an
+     * IPv6 address are accepted ({@code [::1]:9000}, {@code [0:0:0:0:0:0:0:1]:9000}, and {@code ::1:9000} without
+     * brackets, since a URL path cannot carry them unencoded), and a range target by its range
+     * ({@code 10.0.0.1:8000-8009}) or its first port ({@code 10.0.0.1:8000}).
+     *
+     * @param requested the target as written by the operator.
+     * @param label     the target's name, {@link TargetConfig#label}.
+     * @return true when they name the same target.
+     */
+    public static boolean sameTarget(final String requested, final String label)
+    {
+        if (requested.equals(label))
+        {
+            return true;
+        }
+        final Endpoint want = parseTargetName(requested);
+        final Endpoint have = parseTargetName(label);
+        if (want == null || have == null || !want.address().equals(have.address()))
+        {
+            return false;
+        }
+        return want.ports().equals(have.ports()) || want.ports().isSingle() && want.ports().first() ==
+            have.ports().first();
+    }
+
+    private static Endpoint parseTargetName(final String text)
+    {
+        try
+        {
+            final String trimmed = text.trim();
+            final int colon = trimmed.lastIndexOf(':');
+            if (!trimmed.startsWith("[") && colon > 0 && trimmed.indexOf(':') != colon)
+            {
+                // An IPv6 address and a port without brackets: the port follows the last colon.
+                final String host = trimmed.substring(0, colon);
+                return new Endpoint(host, InetAddress.ofLiteral(host), parsePorts(trimmed.substring(colon + 1)));
+            }
+            // Only literals: a name an operator sends is not looked up.
+            final Endpoint endpoint = parseEndpoint(trimmed, true);
+            return InetAddress.ofLiteral(endpoint.host()) != null ? endpoint : null;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return null;
+        }
     }
 
     /**
@@ -110,9 +158,14 @@ public final class Addresses
         }
         catch (final IllegalArgumentException notLiteral)
         {
+            final int percent = host.indexOf('%');
+            if (percent > 0 && isIpv6Literal(host.substring(0, percent)))
+            {
+                throw unknownScope(host, host.substring(percent + 1));
+            }
             if (!isHostName(host))
             {
-                throw new IllegalArgumentException("'" + host + "' is neither an IP address nor a host name");
+                throw new IllegalArgumentException(Quote.of(host) + " is neither an IP address nor a host name");
             }
             try
             {
@@ -120,10 +173,51 @@ public final class Addresses
             }
             catch (final UnknownHostException ex)
             {
-                throw new IllegalArgumentException("host name '" + host + "' does not resolve; use an IP address " +
+                throw new IllegalArgumentException("host name " + Quote.of(host) + " does not resolve; use an IP address " +
                     "or a name the resolver knows");
             }
         }
+    }
+
+    private static boolean isIpv6Literal(final String text)
+    {
+        try
+        {
+            return InetAddress.ofLiteral(text) instanceof java.net.Inet6Address;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false;
+        }
+    }
+
+    // An IPv6 literal with a zone the JDK cannot resolve: an interface that does not exist, or one without a
+    // link-local address to scope. Name it and the interfaces that would do.
+    private static IllegalArgumentException unknownScope(final String host, final String zone)
+    {
+        final java.util.Set<String> all = new java.util.TreeSet<>();
+        final java.util.Set<String> linkLocal = new java.util.TreeSet<>();
+        try
+        {
+            for (final java.net.NetworkInterface nic : java.net.NetworkInterface.networkInterfaces().toList())
+            {
+                all.add(nic.getName());
+                if (nic.inetAddresses().anyMatch(a -> a instanceof java.net.Inet6Address && a.isLinkLocalAddress()))
+                {
+                    linkLocal.add(nic.getName());
+                }
+            }
+        }
+        catch (final java.net.SocketException ex)
+        {
+            // listed as none below
+        }
+        final String address = host.substring(0, host.indexOf('%'));
+        final String problem = all.contains(zone) ? ", which has no link-local IPv6 address to scope it" :
+            ", which this host does not have; its interfaces: " + (all.isEmpty() ? "none" : String.join(", ", all));
+        return new IllegalArgumentException(Quote.of(host) + " names network interface " + Quote.of(zone) + problem +
+            (linkLocal.isEmpty() ? "; no interface here has a link-local IPv6 address" : "; write it as [" + address +
+                "%INTERFACE] with an interface that has a link-local address: " + String.join(", ", linkLocal)));
     }
 
     /**
@@ -173,7 +267,7 @@ public final class Addresses
         final String trimmed = digits.trim();
         if (trimmed.isEmpty() || trimmed.length() > 9 || !trimmed.chars().allMatch(Character::isDigit))
         {
-            throw new IllegalArgumentException("'" + whole + "' is not a port or a port range; write 8080 or " +
+            throw new IllegalArgumentException(Quote.of(whole) + " is not a port or a port range; write 8080 or " +
                 "30000-30009");
         }
         return checkPort(Long.parseLong(trimmed));

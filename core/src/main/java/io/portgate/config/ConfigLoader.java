@@ -1,6 +1,7 @@
 package io.portgate.config;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,6 +64,12 @@ public final class ConfigLoader
     }
 
     /**
+     * The largest configuration file read, in bytes: 4 MiB holds over 100,000 targets. A larger file is refused
+     * before it is read, so a wrong path (a log, an image) costs nothing.
+     */
+    public static final int MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+    /**
      * Reads and validates a file.
      *
      * @param file the file.
@@ -74,8 +81,22 @@ public final class ConfigLoader
         final String text;
         try
         {
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
-                .toString();
+            final long size = Files.size(file);
+            if (size > MAX_FILE_BYTES)
+            {
+                return tooLarge(file, size);
+            }
+            final byte[] bytes;
+            try (InputStream in = Files.newInputStream(file))
+            {
+                // Bounded even if the file grows between the size check and the read.
+                bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+            }
+            if (bytes.length > MAX_FILE_BYTES)
+            {
+                return tooLarge(file, bytes.length);
+            }
+            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         }
         catch (final NoSuchFileException ex)
         {
@@ -90,6 +111,13 @@ public final class ConfigLoader
             return failed(file, "cannot read the file: " + ex.getMessage(), null);
         }
         return load(file.toString(), text, host);
+    }
+
+    private static Result tooLarge(final Path file, final long size)
+    {
+        return failed(file, "the file is " + size + " bytes, more than the limit of " + MAX_FILE_BYTES + " bytes (" +
+            Units.formatSize(MAX_FILE_BYTES) + ")", "check that it is the configuration file; a configuration " +
+            "that large is not one a person can check");
     }
 
     /**

@@ -2,7 +2,11 @@ package io.portgate.config;
 
 import io.portgate.balance.BalanceAlgorithm;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.parser.Parser;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -52,6 +56,12 @@ public final class ConfigParser
     public static final List<String> HEALTH_KEYS = List.of(
         "protocol", "port", "interval", "timeout", "rise", "fall", "send", "expect", "path", "status");
 
+    /**
+     * The deepest nesting of lists and mappings read. A configuration needs 5 levels; the YAML composer recurses
+     * once per level, so a file of 10,000 '[' overflowed the stack instead of getting an error.
+     */
+    public static final int MAX_DEPTH = 50;
+
     private final String source;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
     private final Map<Node, Position> keyPositions = new java.util.IdentityHashMap<>();
@@ -91,12 +101,30 @@ public final class ConfigParser
 
     private PortgateConfig parseDocument(final String text)
     {
+        if (text.length() > ConfigLoader.MAX_FILE_BYTES)
+        {
+            error(Position.NONE, "the configuration is " + text.length() + " characters, more than the limit of " +
+                ConfigLoader.MAX_FILE_BYTES + " (" + Units.formatSize(ConfigLoader.MAX_FILE_BYTES) + ")",
+                "a configuration that large is not one a person can check; split off what is not needed");
+            return null;
+        }
         final Optional<Node> root;
         try
         {
+            // The reader's buffer holds the whole text: with the default 1 KiB, snakeyaml copies its window each
+            // time a token runs past it, which made a 3 MB value take seconds (quadratic in the value's length).
             final LoadSettings settings = LoadSettings.builder().setLabel(source).setAllowDuplicateKeys(false)
-                .setMaxAliasesForCollections(10).setCodePointLimit(8 * 1024 * 1024).build();
-            root = new Compose(settings).composeString(text);
+                .setMaxAliasesForCollections(10).setCodePointLimit(ConfigLoader.MAX_FILE_BYTES)
+                .setBufferSize(Math.max(1024, text.length() + 1)).build();
+            root = new Composer(settings, new DepthLimit(new ParserImpl(settings, new StreamReader(settings, text))))
+                .getSingleNode();
+        }
+        catch (final TooDeep ex)
+        {
+            error(ex.at, "the file nests lists and mappings more than " + MAX_DEPTH + " levels deep",
+                "a configuration is at most 5 levels deep (pools: NAME: targets: - address:); check the brackets " +
+                "and indentation here");
+            return null;
         }
         catch (final MarkedYamlEngineException ex)
         {
@@ -143,18 +171,18 @@ public final class ConfigParser
                 }
                 catch (final java.nio.file.InvalidPathException ex)
                 {
-                    error(pos(n), "metrics-file '" + path + "' is not a valid path", null);
+                    error(pos(n), "metrics-file " + Quote.of(path) + " is not a valid path", null);
                 }
             }
         });
         ifPresent(top, "idle-strategy", n -> b.idleStrategy(enumValue(n, "idle-strategy", IdleStrategyName.values(),
             IdleStrategyName.BLOCK)));
         ifPresent(top, "drain-timeout", n -> b.drainTimeout(duration(n, "drain-timeout",
-            PortgateConfig.DEFAULT_DRAIN_TIMEOUT)));
+            PortgateConfig.MAX_DRAIN_TIMEOUT, PortgateConfig.DEFAULT_DRAIN_TIMEOUT)));
         ifPresent(top, "max-connections", n -> b.maxConnections(integer(n, "max-connections", 1, Integer.MAX_VALUE,
             PortgateConfig.DEFAULT_MAX_CONNECTIONS)));
-        ifPresent(top, "buffer-memory", n -> b.bufferMemory(size(n, "buffer-memory", 64 * 1024,
-            PortgateConfig.DEFAULT_BUFFER_MEMORY)));
+        ifPresent(top, "buffer-memory", n -> b.bufferMemory(size(n, "buffer-memory", PortgateConfig.MIN_BUFFER_MEMORY,
+            PortgateConfig.MAX_BUFFER_MEMORY, PortgateConfig.DEFAULT_BUFFER_MEMORY)));
         ifPresent(top, "fast-paths", n ->
         {
             final Map<String, Node> fast = mapping(n, "fast-paths", FAST_PATH_KEYS);
@@ -232,12 +260,14 @@ public final class ConfigParser
             return null;
         }
         final Node nameNode = m.get("name");
-        final String name = nameNode != null ? string(nameNode, "listener name") : null;
+        final String name = nameNode != null ? string(nameNode, "listener " + fallbackName + " name") : null;
         if (nameNode == null)
         {
             error(pos(node), "listener " + fallbackName + " has no 'name:'", "give every listener a unique name");
         }
-        final String label = "listener '" + (name != null ? name : fallbackName) + "'";
+        final String label = "listener " + (name != null ? Quote.of(name) : fallbackName);
+        // Every key is read even when one is wrong, so that one run of check lists every error of the listener;
+        // the validator reports names, overlaps and pools of listeners whose bind could not be read as well.
         final ListenerConfig.Builder b = ListenerConfig.builder(name != null ? name : fallbackName).position(pos(node));
 
         final Node protocolNode = m.get("protocol");
@@ -249,24 +279,23 @@ public final class ConfigParser
         if (bindNode == null)
         {
             error(pos(node), label + " has no 'bind:'", "add bind: ADDRESS:PORT, e.g. 0.0.0.0:8080");
-            return null;
         }
-        b.bindPosition(pos(bindNode));
-        final Endpoint bind = endpoint(bindNode, label + " bind", true, "0.0.0.0:8080");
-        if (bind == null)
+        else
         {
-            return null;
+            b.bindPosition(pos(bindNode));
+            b.bind(endpoint(bindNode, label + " bind", true, "0.0.0.0:8080"));
         }
-        b.bind(bind);
 
         final Node poolNode = m.get("pool");
         if (poolNode == null)
         {
             error(pos(node), label + " has no 'pool:'", "name the pool it forwards to, e.g. pool: web");
-            return null;
         }
-        b.poolPosition(pos(poolNode));
-        b.pool(string(poolNode, label + " pool"));
+        else
+        {
+            b.poolPosition(pos(poolNode));
+            b.pool(string(poolNode, label + " pool"));
+        }
 
         for (final Map.Entry<String, Node> e : m.entrySet())
         {
@@ -282,15 +311,17 @@ public final class ConfigParser
         ifPresent(m, "max-connections", n -> b.maxConnections(integer(n, label + " max-connections", 1,
             Integer.MAX_VALUE, ListenerConfig.DEFAULT_MAX_CONNECTIONS)));
         ifPresent(m, "connect-timeout", n -> b.connectTimeout(positiveDuration(n, label + " connect-timeout",
-            ListenerConfig.DEFAULT_CONNECT_TIMEOUT)));
+            ListenerConfig.MAX_TIMEOUT, ListenerConfig.DEFAULT_CONNECT_TIMEOUT)));
         ifPresent(m, "connect-attempts", n -> b.connectAttempts(integer(n, label + " connect-attempts", 1, 100,
             ListenerConfig.DEFAULT_CONNECT_ATTEMPTS)));
-        ifPresent(m, "idle-timeout", n -> b.idleTimeout(positiveDuration(n, label + " idle-timeout", null)));
+        ifPresent(m, "idle-timeout", n -> b.idleTimeout(positiveDuration(n, label + " idle-timeout",
+            ListenerConfig.MAX_TIMEOUT, null)));
         ifPresent(m, "backlog", n -> b.backlog(integer(n, label + " backlog", 1, 65535,
             ListenerConfig.DEFAULT_BACKLOG)));
-        ifPresent(m, "send-buffer", n -> b.sendBuffer((int)size(n, label + " send-buffer", 0, 0)));
-        ifPresent(m, "receive-buffer", n -> b.receiveBuffer((int)size(n, label + " receive-buffer", 0, 0)));
-        ifPresent(m, "buffer-size", n -> b.bufferSize((int)size(n, label + " buffer-size", 1024,
+        ifPresent(m, "send-buffer", n -> b.sendBuffer((int)size(n, label + " send-buffer", 0, Integer.MAX_VALUE, 0)));
+        ifPresent(m, "receive-buffer", n -> b.receiveBuffer((int)size(n, label + " receive-buffer", 0,
+            Integer.MAX_VALUE, 0)));
+        ifPresent(m, "buffer-size", n -> b.bufferSize((int)size(n, label + " buffer-size", 1024, Integer.MAX_VALUE,
             ListenerConfig.DEFAULT_BUFFER_SIZE)));
         ifPresent(m, "affinity", n -> b.affinity(enumValue(n, label + " affinity", Affinity.values(),
             Affinity.FLOW)));
@@ -302,7 +333,7 @@ public final class ConfigParser
 
     private PoolConfig pool(final String name, final Node node)
     {
-        final String label = "pool '" + name + "'";
+        final String label = "pool " + Quote.of(name);
         final Map<String, Node> m = mapping(node, label, POOL_KEYS);
         if (m == null)
         {
@@ -319,7 +350,8 @@ public final class ConfigParser
         ifPresent(m, "on-down", n -> b.onDown(enumValue(n, label + " on-down", OnDown.values(), OnDown.KEEP)));
         ifPresent(m, "when-all-down", n -> b.allDown(enumValue(n, label + " when-all-down", AllDown.values(),
             AllDown.REJECT)));
-        ifPresent(m, "slow-start", n -> b.slowStart(duration(n, label + " slow-start", Duration.ZERO)));
+        ifPresent(m, "slow-start", n -> b.slowStart(duration(n, label + " slow-start", PoolConfig.MAX_SLOW_START,
+            Duration.ZERO)));
         ifPresent(m, "health", n -> b.health(health(n, label)));
 
         final Node targets = m.get("targets");
@@ -413,8 +445,9 @@ public final class ConfigParser
             }
         });
         ifPresent(m, "interval", n -> b.interval(positiveDuration(n, label + " interval",
-            HealthConfig.DEFAULT_INTERVAL)));
-        ifPresent(m, "timeout", n -> b.timeout(positiveDuration(n, label + " timeout", HealthConfig.DEFAULT_TIMEOUT)));
+            HealthConfig.MAX_DURATION, HealthConfig.DEFAULT_INTERVAL)));
+        ifPresent(m, "timeout", n -> b.timeout(positiveDuration(n, label + " timeout", HealthConfig.MAX_DURATION,
+            HealthConfig.DEFAULT_TIMEOUT)));
         ifPresent(m, "rise", n -> b.rise(integer(n, label + " rise", 1, 100, HealthConfig.DEFAULT_RISE)));
         ifPresent(m, "fall", n -> b.fall(integer(n, label + " fall", 1, 100, HealthConfig.DEFAULT_FALL)));
         ifPresent(m, "send", n -> b.send(string(n, label + " send")));
@@ -424,7 +457,8 @@ public final class ConfigParser
             final String path = string(n, label + " path");
             if (path != null && !path.startsWith("/"))
             {
-                error(pos(n), label + " path '" + path + "' does not start with '/'", "write e.g. path: /healthz");
+                error(pos(n), label + " path " + Quote.of(path) + " does not start with '/'",
+                    "write e.g. path: /healthz");
             }
             b.path(path);
         });
@@ -444,7 +478,7 @@ public final class ConfigParser
             }
             catch (final RuntimeException ex)
             {
-                error(pos(n), label + " status '" + text + "' is not an HTTP status or range",
+                error(pos(n), label + " status " + Quote.of(text) + " is not an HTTP status or range",
                     "write e.g. status: 200 or status: 200-399");
             }
         });
@@ -473,13 +507,13 @@ public final class ConfigParser
             final String key = scalarKey.getValue();
             if (result.containsKey(key))
             {
-                error(pos(keyNode), what + " has '" + key + "' twice (first at line " + pos(result.get(key)).line() +
-                    ")", "keep one of them");
+                error(pos(keyNode), what + " has " + Quote.of(key) + " twice (first at line " +
+                    pos(result.get(key)).line() + ")", "keep one of them");
                 continue;
             }
             if (allowedKeys != null && !allowedKeys.contains(key))
             {
-                error(pos(keyNode), "unknown key '" + key + "' in " + what, Suggest.hint(key, allowedKeys));
+                error(pos(keyNode), "unknown key " + Quote.of(key) + " in " + what, Suggest.hint(key, allowedKeys));
                 continue;
             }
             result.put(key, tuple.getValueNode());
@@ -519,14 +553,22 @@ public final class ConfigParser
             error(pos(node), what + " must be a whole number, found " + describe(node), null);
             return fallback;
         }
+        final String digits = scalar.getValue().replace("_", "").replace("+", "");
         final long value;
         try
         {
-            value = Long.parseLong(scalar.getValue().replace("_", "").replace("+", ""));
+            value = Long.parseLong(digits);
         }
         catch (final NumberFormatException ex)
         {
-            error(pos(node), what + " must be a whole number, found '" + scalar.getValue() + "'", null);
+            if (digits.matches("-?[0-9]+"))
+            {
+                error(pos(node), what + " is " + Quote.of(scalar.getValue()) + ", outside " + min + "-" + max, null);
+            }
+            else
+            {
+                error(pos(node), what + " must be a whole number, found " + Quote.of(scalar.getValue()), null);
+            }
             return fallback;
         }
         if (value < min || value > max)
@@ -537,7 +579,7 @@ public final class ConfigParser
         return (int)value;
     }
 
-    private Duration duration(final Node node, final String what, final Duration fallback)
+    private Duration duration(final Node node, final String what, final Duration max, final Duration fallback)
     {
         final String text = scalarText(node);
         if (text == null)
@@ -547,7 +589,7 @@ public final class ConfigParser
         }
         try
         {
-            return Units.parseDuration(text);
+            return Units.parseDuration(text, max);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -556,9 +598,10 @@ public final class ConfigParser
         }
     }
 
-    private Duration positiveDuration(final Node node, final String what, final Duration fallback)
+    private Duration positiveDuration(final Node node, final String what, final Duration max,
+        final Duration fallback)
     {
-        final Duration d = duration(node, what, null);
+        final Duration d = duration(node, what, max, null);
         if (d == null)
         {
             return fallback;
@@ -571,7 +614,7 @@ public final class ConfigParser
         return d;
     }
 
-    private long size(final Node node, final String what, final long min, final long fallback)
+    private long size(final Node node, final String what, final long min, final long max, final long fallback)
     {
         final String text = scalarText(node);
         if (text == null)
@@ -581,16 +624,16 @@ public final class ConfigParser
         }
         try
         {
-            final long bytes = Units.parseSize(text);
-            if (bytes < min || bytes > Integer.MAX_VALUE && !what.equals("buffer-memory"))
+            final long bytes = Units.parseSize(text, max);
+            if (bytes < min)
             {
-                error(pos(node), what + " is " + text + ", outside " + Units.formatSize(min) + "-" +
-                    Units.formatSize(Integer.MAX_VALUE), null);
+                error(pos(node), what + " is " + text + ", less than the smallest allowed, " + Units.formatSize(min),
+                    null);
                 return fallback;
             }
             return bytes;
         }
-        catch (final IllegalArgumentException | ArithmeticException ex)
+        catch (final IllegalArgumentException ex)
         {
             error(pos(node), what + ": " + ex.getMessage(), null);
             return fallback;
@@ -656,7 +699,7 @@ public final class ConfigParser
                 }
             }
         }
-        error(pos(node), what + " '" + (text != null ? text : describe(node)) + "' is not one of " +
+        error(pos(node), what + " " + (text != null ? Quote.of(text) : describe(node)) + " is not one of " +
             String.join(", ", names), didYouMean(text, names));
         return fallback;
     }
@@ -668,14 +711,15 @@ public final class ConfigParser
             return Boolean.parseBoolean(scalar.getValue().toLowerCase(java.util.Locale.ROOT));
         }
         final String text = scalarText(node);
-        error(pos(node), what + " '" + (text != null ? text : describe(node)) + "' is not true or false", null);
+        error(pos(node), what + " " + (text != null ? Quote.of(text) : describe(node)) + " is not true or false",
+            null);
         return false;
     }
 
     private static String didYouMean(final String text, final List<String> names)
     {
         final String closest = text == null ? null : Suggest.closest(text, names);
-        return closest == null ? null : "did you mean '" + closest + "'?";
+        return closest == null ? null : "did you mean " + Quote.of(closest) + "?";
     }
 
     private static String scalarText(final Node node)
@@ -708,9 +752,9 @@ public final class ConfigParser
         }
         if (node.getTag().equals(Tag.INT))
         {
-            return "the number " + value;
+            return "the number " + (value.length() > Quote.MAX_SHOWN ? Quote.of(value) : value);
         }
-        return "'" + value + "'";
+        return Quote.of(value);
     }
 
     private void ifPresent(final Map<String, Node> m, final String key, final java.util.function.Consumer<Node> c)
@@ -757,4 +801,68 @@ public final class ConfigParser
         diagnostics.add(new Diagnostic(Severity.WARNING, source, at, message, hint));
     }
 
+    /** Counts the nesting of the events it passes on and stops the composer before it recurses too deep. */
+    private static final class DepthLimit implements Parser
+    {
+        private final Parser parser;
+        private int depth;
+
+        DepthLimit(final Parser parser)
+        {
+            this.parser = parser;
+        }
+
+        @Override
+        public boolean checkEvent(final Event.ID choice)
+        {
+            return parser.checkEvent(choice);
+        }
+
+        @Override
+        public Event peekEvent()
+        {
+            return parser.peekEvent();
+        }
+
+        @Override
+        public boolean hasNext()
+        {
+            return parser.hasNext();
+        }
+
+        @Override
+        public Event next()
+        {
+            final Event event = parser.next();
+            switch (event.getEventId())
+            {
+                case SequenceStart, MappingStart ->
+                {
+                    if (++depth > MAX_DEPTH)
+                    {
+                        throw new TooDeep(event.getStartMark().map(ConfigParser::toPosition).orElse(Position.NONE));
+                    }
+                }
+                case SequenceEnd, MappingEnd -> depth--;
+                default ->
+                {
+                    // scalars, aliases, stream and document markers do not nest
+                }
+            }
+            return event;
+        }
+    }
+
+    /** Thrown by {@link DepthLimit} where the nesting passes {@link #MAX_DEPTH}. */
+    private static final class TooDeep extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+        private final transient Position at;
+
+        TooDeep(final Position at)
+        {
+            super(null, null, false, false);
+            this.at = at;
+        }
+    }
 }

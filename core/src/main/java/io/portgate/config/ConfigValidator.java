@@ -1,6 +1,8 @@
 package io.portgate.config;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,6 +16,8 @@ import java.util.Set;
  */
 public final class ConfigValidator
 {
+    private static final int MAX_ADDRESSES_SHOWN = 12;
+
     private final PortgateConfig config;
     private final HostFacts host;
     private final List<Diagnostic> out = new ArrayList<>();
@@ -42,36 +46,67 @@ public final class ConfigValidator
     {
         checkAdmin();
         checkListenerNames();
+        checkLimits();
         final Set<String> usedPools = new HashSet<>();
         for (final ListenerConfig listener : config.listeners())
         {
-            checkListenerPorts(listener);
+            checkListenerSettings(listener);
+            if (listener.bind() != null)
+            {
+                checkListenerPorts(listener);
+            }
             final PoolConfig pool = config.poolOf(listener);
             if (pool == null)
             {
                 if (listener.pool() != null)
                 {
-                    error(listener.poolPosition(), "listener '" + listener.name() + "' forwards to pool '" +
-                        listener.pool() + "', which does not exist", poolHint(listener.pool()));
+                    error(listener.poolPosition(), name(listener) + " forwards to pool " + Quote.of(listener.pool()) +
+                        ", which does not exist", poolHint(listener.pool()));
+                }
+                else if (!listener.position().isKnown())
+                {
+                    // Built in code. From a file, the parser has reported the missing key where it belongs.
+                    error(listener.position(), name(listener) + " names no pool", "set the pool it forwards to");
                 }
                 continue;
             }
             usedPools.add(pool.name());
-            checkMapping(listener, pool);
+            if (listener.bind() != null)
+            {
+                checkMapping(listener, pool);
+            }
             checkHealthProtocol(listener, pool);
         }
         checkOverlaps();
         for (final PoolConfig pool : config.pools().values())
         {
+            checkPoolName(pool);
             if (!usedPools.contains(pool.name()))
             {
-                warning(pool.position(), "pool '" + pool.name() + "' is not used by any listener",
-                    "add a listener with pool: " + pool.name() + ", or remove the pool");
+                warning(pool.position(), name(pool) + " is not used by any listener",
+                    "add a listener with pool: " + Quote.visible(pool.name()) + ", or remove the pool");
             }
             checkTargets(pool);
             checkHealth(pool);
         }
         checkLoops();
+        checkOpenFiles();
+    }
+
+    private static String name(final ListenerConfig listener)
+    {
+        return "listener " + Quote.of(listener.name());
+    }
+
+    private static String name(final PoolConfig pool)
+    {
+        return "pool " + Quote.of(pool.name());
+    }
+
+    /** Listeners whose bind could be read; the others were reported where they are written. */
+    private List<ListenerConfig> bound()
+    {
+        return config.listeners().stream().filter(l -> l.bind() != null).toList();
     }
 
     private void checkAdmin()
@@ -93,14 +128,15 @@ public final class ConfigValidator
                 "bind it to 127.0.0.1, or set admin-token: so that only callers with the token can change anything");
         }
         checkPrivileged(admin.ports(), config.adminPosition(), "admin");
+        checkLocal(admin, config.adminPosition(), "admin");
         for (final ListenerConfig listener : config.listeners())
         {
             if (listener.protocol() == Protocol.TCP && listener.bind() != null &&
                 addressesOverlap(listener.bind().address(), admin.address()) &&
                 listener.bind().ports().overlaps(admin.ports()))
             {
-                error(config.adminPosition(), "admin " + admin + " takes the port of listener '" + listener.name() +
-                    "' (" + listener.bind() + ")", "give the admin endpoint a port of its own");
+                error(config.adminPosition(), "admin " + admin + " takes the port of " + name(listener) + " (" +
+                    listener.bind() + ")", "give the admin endpoint a port of its own");
             }
         }
     }
@@ -110,23 +146,109 @@ public final class ConfigValidator
         final Map<String, ListenerConfig> seen = new HashMap<>();
         for (final ListenerConfig listener : config.listeners())
         {
+            checkName(listener.name(), "listener", listener.position());
             final ListenerConfig first = seen.putIfAbsent(listener.name(), listener);
             if (first != null)
             {
-                error(listener.position(), "two listeners are named '" + listener.name() + "'" + at(first.position()),
-                    "give each listener a unique name; metrics and logs tell them apart by it");
+                error(listener.position(), "two listeners are named " + Quote.of(listener.name()) +
+                    at(first.position()), "give each listener a unique name; metrics and logs tell them apart by it");
             }
+        }
+    }
+
+    private void checkPoolName(final PoolConfig pool)
+    {
+        checkName(pool.name(), "pool", pool.position());
+    }
+
+    // A name is a column of `ports` and `stat`, a label of every metric and a word of log lines: a newline would
+    // split a table row, an empty one leaves a blank cell that reads as missing data.
+    private void checkName(final String name, final String what, final Position at)
+    {
+        if (name == null || name.isBlank())
+        {
+            error(at, "a " + what + " has " + (name == null ? "no" : "an empty") + " name",
+                "give it a name of letters, digits and dashes, e.g. web");
+            return;
+        }
+        final int control = Quote.firstControl(name);
+        if (control >= 0)
+        {
+            error(at, what + " name " + Quote.of(name) + " holds a control character (" +
+                String.format("U+%04X", (int)name.charAt(control)) + " at position " + (control + 1) + ")",
+                "names appear in tables, logs and metric labels: use letters, digits, dashes and dots");
+        }
+    }
+
+    /** Limits a configuration built in code can exceed; the parser holds values read from a file to them. */
+    private void checkLimits()
+    {
+        checkDuration(config.drainTimeout(), Duration.ZERO, PortgateConfig.MAX_DRAIN_TIMEOUT, "drain-timeout",
+            Position.NONE);
+        if (config.bufferMemory() < PortgateConfig.MIN_BUFFER_MEMORY ||
+            config.bufferMemory() > PortgateConfig.MAX_BUFFER_MEMORY)
+        {
+            error(Position.NONE, "buffer-memory " + config.bufferMemory() + " is outside " +
+                Units.formatSize(PortgateConfig.MIN_BUFFER_MEMORY) + "-" +
+                Units.formatSize(PortgateConfig.MAX_BUFFER_MEMORY), null);
+        }
+        for (final PoolConfig pool : config.pools().values())
+        {
+            checkDuration(pool.slowStart(), Duration.ZERO, PoolConfig.MAX_SLOW_START,
+                name(pool) + " slow-start", pool.position());
+            if (pool.health() != null)
+            {
+                checkDuration(pool.health().interval(), Duration.ofNanos(1), HealthConfig.MAX_DURATION,
+                    name(pool) + " health interval", pool.health().position());
+                checkDuration(pool.health().timeout(), Duration.ofNanos(1), HealthConfig.MAX_DURATION,
+                    name(pool) + " health timeout", pool.health().position());
+            }
+        }
+    }
+
+    private void checkListenerSettings(final ListenerConfig listener)
+    {
+        if (listener.bind() == null && !listener.position().isKnown())
+        {
+            // Built in code. From a file, the parser has reported a missing or unreadable bind where it belongs.
+            error(listener.position(), name(listener) + " binds nothing", "set the address and port it listens on");
+        }
+        checkDuration(listener.connectTimeout(), Duration.ofNanos(1), ListenerConfig.MAX_TIMEOUT,
+            name(listener) + " connect-timeout", listener.position());
+        checkDuration(listener.idleTimeout(), Duration.ofNanos(1), ListenerConfig.MAX_TIMEOUT,
+            name(listener) + " idle-timeout", listener.position());
+        if (listener.protocol() == Protocol.TCP && 2L * listener.bufferSize() > config.bufferMemory())
+        {
+            error(listener.position(), name(listener) + " buffer-size " + Units.formatSize(listener.bufferSize()) +
+                " needs " + Units.formatSize(2L * listener.bufferSize()) + " per connection (one buffer each way), " +
+                "more than buffer-memory " + Units.formatSize(config.bufferMemory()) + " for all of them: no " +
+                "connection could move a byte", "raise buffer-memory, or lower buffer-size");
+        }
+    }
+
+    private void checkDuration(final Duration value, final Duration min, final Duration max, final String what,
+        final Position at)
+    {
+        if (value == null)
+        {
+            error(at, what + " is not set", null);
+        }
+        else if (value.compareTo(min) < 0 || value.compareTo(max) > 0)
+        {
+            error(at, what + " is " + (value.isNegative() ? value.toString() : Units.formatDuration(value)) +
+                ", outside " + Units.formatDuration(min) + "-" + Units.formatDuration(max), null);
         }
     }
 
     private void checkListenerPorts(final ListenerConfig listener)
     {
         final PortRange ports = listener.bind().ports();
-        checkPrivileged(ports, listener.bindPosition(), "listener '" + listener.name() + "'");
+        checkPrivileged(ports, listener.bindPosition(), name(listener));
+        checkLocal(listener.bind(), listener.bindPosition(), name(listener));
         final PortRange ephemeral = host.ephemeralPorts();
         if (ports.overlaps(ephemeral))
         {
-            warning(listener.bindPosition(), "listener '" + listener.name() + "' port " + ports +
+            warning(listener.bindPosition(), name(listener) + " port " + ports +
                 " lies in the kernel's ephemeral port range " + ephemeral +
                 ", which it hands to outgoing connections (including portgate's own to targets): the listener may " +
                 "fail to bind, or take a port an outgoing connection needed",
@@ -147,14 +269,68 @@ public final class ConfigValidator
         }
     }
 
+    // A socket binds only an address of this host (or any address, when the kernel allows non-local binds), and a
+    // link-local IPv6 address only together with its interface.
+    private void checkLocal(final Endpoint bind, final Position at, final String who)
+    {
+        final InetAddress address = bind.address();
+        if (address.isAnyLocalAddress())
+        {
+            return;
+        }
+        if (address instanceof Inet6Address v6 && v6.isLinkLocalAddress() && v6.getScopeId() == 0 &&
+            v6.getScopedInterface() == null)
+        {
+            final Set<String> interfaces = linkLocalInterfaces();
+            error(at, who + " binds " + Endpoint.literal(address) + ", a link-local address, without naming its " +
+                "interface", "write it with its interface, e.g. [" + Endpoint.ipv6(v6) + "%" +
+                (interfaces.isEmpty() ? "eth0" : interfaces.iterator().next()) + "]; interfaces with a link-local " +
+                "address: " + (interfaces.isEmpty() ? "none" : String.join(", ", interfaces)));
+            return;
+        }
+        if (!host.isLocalAddress(address) && !host.allowsNonLocalBind(address))
+        {
+            error(at, who + " binds " + Endpoint.literal(address) + ", which is not an address of this host, so " +
+                "it cannot listen there", "use one of this host's addresses: " + hostAddresses() +
+                ", or " + (address instanceof Inet6Address ? "[::]" : "0.0.0.0") + " for all of them");
+        }
+    }
+
+    private String hostAddresses()
+    {
+        final List<String> shown = new ArrayList<>();
+        for (final InetAddress a : host.localAddresses())
+        {
+            if (shown.size() == MAX_ADDRESSES_SHOWN)
+            {
+                return String.join(", ", shown) + " and " + (host.localAddresses().size() - shown.size()) + " more";
+            }
+            shown.add(Endpoint.literal(a));
+        }
+        return shown.isEmpty() ? "(none found)" : String.join(", ", shown);
+    }
+
+    private Set<String> linkLocalInterfaces()
+    {
+        final Set<String> names = new java.util.TreeSet<>();
+        for (final InetAddress a : host.localAddresses())
+        {
+            if (a instanceof Inet6Address v6 && v6.isLinkLocalAddress() && v6.getScopedInterface() != null)
+            {
+                names.add(v6.getScopedInterface().getName());
+            }
+        }
+        return names;
+    }
+
     private void checkMapping(final ListenerConfig listener, final PoolConfig pool)
     {
         final PortRange external = listener.bind().ports();
         final PortRange internal = pool.ports();
         if (internal != null && !internal.isSingle() && internal.size() != external.size())
         {
-            error(listener.bindPosition(), "listener '" + listener.name() + "' binds " + count(external) + " (" +
-                external + ") but pool '" + pool.name() + "' has " + count(internal) + " (" + internal +
+            error(listener.bindPosition(), name(listener) + " binds " + count(external) + " (" + external + ") but " +
+                name(pool) + " has " + count(internal) + " (" + internal +
                 "): a port range maps offset by offset onto a range of the same length",
                 "make both ranges the same length, e.g. " + rangeOfSize(internal.first(), external.size()) +
                     " for the pool" + at(pool.portsPosition()));
@@ -164,23 +340,22 @@ public final class ConfigValidator
             final PortRange own = target.ports();
             if (own != null && !own.isSingle() && own.size() != external.size())
             {
-                error(target.position(), "target " + target.label(pool) + " of pool '" + pool.name() + "' has " +
-                    count(own) + " but listener '" + listener.name() + "' binds " + count(external) + " (" +
+                error(target.position(), "target " + target.label(pool) + " of " + name(pool) + " has " +
+                    count(own) + " but " + name(listener) + " binds " + count(external) + " (" +
                     external + ")", "make both ranges the same length, e.g. " +
                         Endpoint.literal(target.address()) + ":" + rangeOfSize(own.first(), external.size()));
             }
             if (own == null && internal == null)
             {
-                error(target.position(), "target " + Endpoint.literal(target.address()) + " of pool '" + pool.name() +
-                    "' has no port, and the pool has no 'port:' for it to take",
+                error(target.position(), "target " + Endpoint.literal(target.address()) + " of " + name(pool) +
+                    " has no port, and the pool has no 'port:' for it to take",
                     "add port: to the pool, or write the target as " + Endpoint.literal(target.address()) + ":PORT");
             }
         }
         if (internal != null && internal.isSingle() && !external.isSingle())
         {
-            note(listener.bindPosition(), "listener '" + listener.name() + "' binds " + count(external) + " (" +
-                external + "); all of them forward to internal port " + internal + " of pool '" + pool.name() + "'",
-                null);
+            note(listener.bindPosition(), name(listener) + " binds " + count(external) + " (" + external + "); all " +
+                "of them forward to internal port " + internal + " of " + name(pool), null);
         }
     }
 
@@ -196,8 +371,8 @@ public final class ConfigValidator
         if (udpService != udpProbe)
         {
             final String port = pool.ports() != null ? pool.ports().toString() : "the traffic port";
-            error(health.position(), "pool '" + pool.name() + "' serves " + listener.protocol() + " listener '" +
-                listener.name() + "' but its health probe is " + health.protocol() + " on the traffic port " + port +
+            error(health.position(), name(pool) + " serves " + listener.protocol() + " " + name(listener) +
+                " but its health probe is " + health.protocol() + " on the traffic port " + port +
                 ": the probe tests a " + (udpProbe ? "UDP" : "TCP") + " service the targets may not run, so it " +
                 "can fail while traffic would flow, or pass while traffic fails",
                 udpService ? "use health.protocol: udp (with send: and expect:), or set health.port: to the port " +
@@ -206,61 +381,129 @@ public final class ConfigValidator
         }
     }
 
+    // Sorted by first port, each listener is compared only with those whose ports are not all below its own, so
+    // distinct ports cost n log n; the later listener in the file is the one reported, naming the earlier.
     private void checkOverlaps()
     {
         final List<ListenerConfig> listeners = config.listeners();
+        final List<Integer> order = new ArrayList<>();
         for (int i = 0; i < listeners.size(); i++)
         {
+            if (listeners.get(i).bind() != null)
+            {
+                order.add(i);
+            }
+        }
+        order.sort(java.util.Comparator.comparingInt((Integer i) -> listeners.get(i).bind().ports().first())
+            .thenComparingInt(i -> i));
+        final List<List<Integer>> found = new ArrayList<>();
+        for (int i = 0; i < listeners.size(); i++)
+        {
+            found.add(null);
+        }
+        final List<Integer> open = new ArrayList<>();
+        for (final int i : order)
+        {
             final ListenerConfig b = listeners.get(i);
-            for (int j = 0; j < i; j++)
+            open.removeIf(j -> listeners.get(j).bind().ports().last() < b.bind().ports().first());
+            for (final int j : open)
             {
                 final ListenerConfig a = listeners.get(j);
-                if (a.protocol() == b.protocol() && a.bind().ports().overlaps(b.bind().ports()) &&
-                    addressesOverlap(a.bind().address(), b.bind().address()))
+                if (a.protocol() == b.protocol() && addressesOverlap(a.bind().address(), b.bind().address()))
                 {
-                    error(b.bindPosition(), "listener '" + b.name() + "' (" + b.protocol() + " " + b.bind() +
-                        ") overlaps listener '" + a.name() + "' (" + a.protocol() + " " + a.bind() + ")" +
-                        at(a.bindPosition()), "give each listener its own ports, or bind them to different " +
-                        "specific addresses (a wildcard address overlaps every address)");
+                    final int later = Math.max(i, j);
+                    if (found.get(later) == null)
+                    {
+                        found.set(later, new ArrayList<>());
+                    }
+                    found.get(later).add(Math.min(i, j));
                 }
+            }
+            open.add(i);
+        }
+        for (int i = 0; i < listeners.size(); i++)
+        {
+            if (found.get(i) == null)
+            {
+                continue;
+            }
+            final List<Integer> earlier = found.get(i);
+            earlier.sort(null);
+            final ListenerConfig b = listeners.get(i);
+            for (final int j : earlier)
+            {
+                final ListenerConfig a = listeners.get(j);
+                error(b.bindPosition(), name(b) + " (" + b.protocol() + " " + b.bind() + ") overlaps " + name(a) +
+                    " (" + a.protocol() + " " + a.bind() + ")" + at(a.bindPosition()), "give each listener its own " +
+                    "ports, or bind them to different specific addresses (a wildcard address overlaps every address)");
             }
         }
     }
 
     private void checkTargets(final PoolConfig pool)
     {
-        for (int i = 0; i < pool.targets().size(); i++)
+        final List<TargetConfig> targets = pool.targets();
+        // Targets grouped by address, then swept in port order: a duplicate is found in n log n, not by comparing
+        // every pair (quadratic: 50,000 targets took 8 s), and a port range costs no more than one port.
+        // Most addresses appear once: only those seen again get a list.
+        final Map<InetAddress, Integer> firstAt = new HashMap<>(targets.size() * 2);
+        final Map<InetAddress, List<Integer>> byAddress = new HashMap<>();
+        for (int i = 0; i < targets.size(); i++)
         {
-            final TargetConfig target = pool.targets().get(i);
-            if (target.weight() <= 0)
+            final TargetConfig target = targets.get(i);
+            checkWeight(pool, target);
+            if (target.effectivePorts(pool) != null)
             {
-                error(target.weightPosition().isKnown() ? target.weightPosition() : target.position(),
-                    "target " + target.label(pool) + " of pool '" + pool.name() + "' has weight " + target.weight(),
-                    "weights must be 1 or more; to stop sending it traffic, remove it or drain it");
-            }
-            if (target.weight() > TargetConfig.MAX_WEIGHT)
-            {
-                error(target.weightPosition().isKnown() ? target.weightPosition() : target.position(),
-                    "target " + target.label(pool) + " of pool '" + pool.name() + "' has weight " + target.weight() +
-                        ", above the largest weight " + TargetConfig.MAX_WEIGHT,
-                    "weights are relative: scale them down, e.g. 1-100");
-            }
-            final PortRange ports = target.effectivePorts(pool);
-            if (ports == null)
-            {
-                continue;
-            }
-            for (int j = 0; j < i; j++)
-            {
-                final TargetConfig other = pool.targets().get(j);
-                final PortRange otherPorts = other.effectivePorts(pool);
-                if (otherPorts != null && other.address().equals(target.address()) && otherPorts.overlaps(ports))
+                final Integer first = firstAt.putIfAbsent(target.address(), i);
+                if (first != null)
                 {
-                    error(target.position(), "pool '" + pool.name() + "' lists target " + target.label(pool) +
-                        " twice" + at(other.position()), "remove the duplicate; to send it more traffic, give " +
-                        "it a weight: and use balance: weighted");
+                    byAddress.computeIfAbsent(target.address(), a -> new ArrayList<>(List.of(first))).add(i);
                 }
             }
+        }
+        final java.util.BitSet reported = new java.util.BitSet(targets.size());
+        for (final List<Integer> group : byAddress.values())
+        {
+            group.sort(java.util.Comparator.comparingInt((Integer i) -> targets.get(i).effectivePorts(pool).first())
+                .thenComparingInt(i -> i));
+            int reach = group.getFirst();
+            for (int k = 1; k < group.size(); k++)
+            {
+                final int i = group.get(k);
+                final PortRange ports = targets.get(i).effectivePorts(pool);
+                if (ports.first() <= targets.get(reach).effectivePorts(pool).last())
+                {
+                    final int later = Math.max(i, reach);
+                    if (!reported.get(later))
+                    {
+                        reported.set(later);
+                        final TargetConfig duplicate = targets.get(later);
+                        error(duplicate.position(), name(pool) + " lists target " + duplicate.label(pool) + " twice" +
+                            at(targets.get(Math.min(i, reach)).position()), "remove the duplicate; to send it more " +
+                            "traffic, give it a weight: and use balance: weighted");
+                    }
+                }
+                if (ports.last() > targets.get(reach).effectivePorts(pool).last())
+                {
+                    reach = i;
+                }
+            }
+        }
+    }
+
+    private void checkWeight(final PoolConfig pool, final TargetConfig target)
+    {
+        final Position at = target.weightPosition().isKnown() ? target.weightPosition() : target.position();
+        if (target.weight() <= 0)
+        {
+            error(at, "target " + target.label(pool) + " of " + name(pool) + " has weight " + target.weight(),
+                "weights must be 1 or more; to stop sending it traffic, remove it or drain it");
+        }
+        if (target.weight() > TargetConfig.MAX_WEIGHT)
+        {
+            error(at, "target " + target.label(pool) + " of " + name(pool) + " has weight " + target.weight() +
+                ", above the largest weight " + TargetConfig.MAX_WEIGHT, "weights are relative: scale them down, " +
+                "e.g. 1-100");
         }
     }
 
@@ -273,53 +516,89 @@ public final class ConfigValidator
         }
         if (health.timeout().compareTo(health.interval()) > 0)
         {
-            warning(health.position(), "pool '" + pool.name() + "' health timeout " +
+            warning(health.position(), name(pool) + " health timeout " +
                 Units.formatDuration(health.timeout()) + " is longer than its interval " +
                 Units.formatDuration(health.interval()), "probes would overlap; make the timeout shorter");
         }
         if (health.port() != null && pool.ports() != null && !pool.ports().contains(health.port()))
         {
-            note(health.portPosition(), "pool '" + pool.name() + "' is probed on health port " + health.port() +
+            note(health.portPosition(), name(pool) + " is probed on health port " + health.port() +
                 ", not on its traffic port " + pool.ports(), "a passing probe there does not prove the traffic port " +
                 "works; `portgate check --live` tests both");
         }
         if (health.protocol() != HealthProtocol.HTTP && (health.path() != null &&
             !health.path().equals(HealthConfig.DEFAULT_PATH)))
         {
-            warning(health.position(), "pool '" + pool.name() + "' health sets path: but its protocol is " +
+            warning(health.position(), name(pool) + " health sets path: but its protocol is " +
                 health.protocol(), "path: applies to protocol: http only");
         }
     }
 
+    // Each target is checked once per protocol its pool serves, against only the listeners that bind one of its
+    // ports: a bit set of the ports bound per protocol answers most targets with one look-up.
     private void checkLoops()
     {
+        final Map<Protocol, java.util.BitSet> boundPorts = new java.util.EnumMap<>(Protocol.class);
+        final Map<Protocol, List<ListenerConfig>> byProtocol = new java.util.EnumMap<>(Protocol.class);
+        for (final ListenerConfig listener : bound())
+        {
+            final PortRange ports = listener.bind().ports();
+            boundPorts.computeIfAbsent(listener.protocol(), p -> new java.util.BitSet(PortRange.MAX_PORT + 1))
+                .set(ports.first(), ports.last() + 1);
+            byProtocol.computeIfAbsent(listener.protocol(), p -> new ArrayList<>()).add(listener);
+        }
+        final Set<String> checked = new HashSet<>();
         for (final ListenerConfig listener : config.listeners())
         {
             final PoolConfig pool = config.poolOf(listener);
-            if (pool == null)
+            if (pool == null || !checked.add(listener.protocol() + " " + pool.name()))
             {
                 continue;
             }
+            final java.util.BitSet ports = boundPorts.get(listener.protocol());
             for (final TargetConfig target : pool.targets())
             {
-                final PortRange ports = target.effectivePorts(pool);
-                if (ports == null)
+                final PortRange targetPorts = target.effectivePorts(pool);
+                if (targetPorts == null || ports == null)
                 {
                     continue;
                 }
-                for (final ListenerConfig other : config.listeners())
+                final int firstBound = ports.nextSetBit(targetPorts.first());
+                if (firstBound < 0 || firstBound > targetPorts.last())
                 {
-                    if (other.protocol() == listener.protocol() && other.bind().ports().overlaps(ports) &&
-                        receivesTrafficFor(other.bind(), target.address()))
+                    continue;
+                }
+                for (final ListenerConfig other : byProtocol.get(listener.protocol()))
+                {
+                    if (other.bind().ports().overlaps(targetPorts) && receivesTrafficFor(other.bind(),
+                        target.address()))
                     {
-                        error(target.position(), "target " + target.label(pool) + " of pool '" + pool.name() +
-                            "' is the balancer's own listener '" + other.name() + "' (" + other.protocol() + " " +
+                        error(target.position(), "target " + target.label(pool) + " of " + name(pool) +
+                            " is the balancer's own " + name(other) + " (" + other.protocol() + " " +
                             other.bind() + "): traffic would loop through portgate forever",
                             "point the target at the internal port the service itself listens on");
                     }
                 }
             }
         }
+    }
+
+    // Past the open-file limit, accept() and socket() fail: new connections are reset and new UDP flows dropped
+    // while the counters say the limits were not reached. HAProxy refuses to start; a warning lets a test run.
+    private void checkOpenFiles()
+    {
+        final long limit = host.openFileLimit();
+        final OpenFiles needed = OpenFiles.of(config);
+        if (limit == HostFacts.UNLIMITED || needed.total() <= limit)
+        {
+            return;
+        }
+        final long raiseTo = Math.max(needed.total(), 1024);
+        warning(Position.NONE, "this configuration may need " + needed.total() + " open files at its busiest (" +
+            needed.describe() + "), but this process may open " + limit + " (its open-file limit, ulimit -n): " +
+            "past it, new connections are reset and new UDP flows dropped", "raise the limit to at least " +
+            raiseTo + " (ulimit -n " + raiseTo + " in the shell that starts portgate, LimitNOFILE=" + raiseTo +
+            " in its systemd unit), or lower max-connections or max-flows");
     }
 
     private boolean receivesTrafficFor(final Endpoint bind, final InetAddress target)
@@ -351,7 +630,7 @@ public final class ConfigValidator
         final String closest = Suggest.closest(missing, config.pools().keySet());
         if (closest != null)
         {
-            return "did you mean '" + closest + "'?";
+            return "did you mean " + Quote.of(closest) + "?";
         }
         return config.pools().isEmpty() ? "define it under pools:" :
             "define it under pools:, or use one of: " + String.join(", ", config.pools().keySet());

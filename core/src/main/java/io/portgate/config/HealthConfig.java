@@ -38,6 +38,8 @@ public record HealthConfig(
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
     /** Default probe timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    /** The longest interval and timeout: deadlines in nanoseconds, as {@link ListenerConfig#MAX_TIMEOUT}. */
+    public static final Duration MAX_DURATION = ListenerConfig.MAX_TIMEOUT;
     /** Default successes to come up. */
     public static final int DEFAULT_RISE = 2;
     /** Default failures to go down. */

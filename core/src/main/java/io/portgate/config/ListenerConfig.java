@@ -60,6 +60,12 @@ public record ListenerConfig(
     public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
     /** Default UDP flows per worker. */
     public static final int DEFAULT_MAX_FLOWS = 65_536;
+    /**
+     * The longest connect-timeout and idle-timeout. A deadline is {@code nanoTime() + timeout} in a long, compared as
+     * {@code deadline - now < 0} and kept in the workers' timer wheel; a year leaves centuries of headroom where
+     * 106752 days overflowed and a timeout of 2^63 ns fired at once.
+     */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
 
     /**
      * A builder with the defaults filled in.

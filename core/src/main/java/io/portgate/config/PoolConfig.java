@@ -34,6 +34,12 @@ public record PoolConfig(
     Position portsPosition)
 {
     /**
+     * The longest slow-start. The ramp computes {@code weight * 16 * elapsed / slow-start} in a long
+     * ({@code Conductor.rampedWeight}): with the largest weight, 10000, that stays exact up to 16 hours.
+     */
+    public static final Duration MAX_SLOW_START = Duration.ofHours(12);
+
+    /**
      * Copies the target list so the record stays immutable.
      */
     public PoolConfig

@@ -52,6 +52,12 @@ public record PortgateConfig(
     public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
     /** Default most bytes of connection buffers over all workers. */
     public static final long DEFAULT_BUFFER_MEMORY = 256L * 1024 * 1024;
+    /** The longest drain-timeout: a deadline in nanoseconds, as {@link ListenerConfig#MAX_TIMEOUT}. */
+    public static final Duration MAX_DRAIN_TIMEOUT = ListenerConfig.MAX_TIMEOUT;
+    /** The smallest buffer-memory. */
+    public static final long MIN_BUFFER_MEMORY = 64 * 1024;
+    /** The largest buffer-memory: a budget, not an allocation, so any size a machine could have. */
+    public static final long MAX_BUFFER_MEMORY = 1L << 40;
 
     /**
      * Copies the collections so the record stays immutable.

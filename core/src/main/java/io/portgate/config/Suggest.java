@@ -19,6 +19,16 @@ public final class Suggest
      */
     public static String closest(final String word, final Collection<String> candidates)
     {
+        int longest = 0;
+        for (final String candidate : candidates)
+        {
+            longest = Math.max(longest, candidate.length());
+        }
+        // Far longer than every candidate is no typo of one; and the distance table grows with the word's length.
+        if (word.length() > 2 * longest + 3)
+        {
+            return null;
+        }
         final String lower = word.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

@@ -20,39 +20,88 @@ public final class Units
      *
      * @param text the text.
      * @return the duration.
-     * @throws IllegalArgumentException when it is not a duration.
+     * @throws IllegalArgumentException when it is not a duration, or does not fit in a long of nanoseconds.
      */
     public static Duration parseDuration(final String text)
+    {
+        return parseDuration(text, Duration.ofNanos(Long.MAX_VALUE));
+    }
+
+    /**
+     * Parses a duration no longer than a maximum.
+     *
+     * @param text the text.
+     * @param max  the longest allowed.
+     * @return the duration.
+     * @throws IllegalArgumentException when it is not a duration or is longer than {@code max}; the message names
+     *                                  the largest allowed value.
+     */
+    public static Duration parseDuration(final String text, final Duration max)
     {
         final String trimmed = text.trim().toLowerCase(Locale.ROOT);
         if (!trimmed.isEmpty() && trimmed.chars().allMatch(Character::isDigit))
         {
-            throw new IllegalArgumentException("duration '" + text + "' has no unit; write e.g. " + trimmed + "s or " +
-                trimmed + "ms");
+            final String shown = trimmed.length() > 18 ? "N" : trimmed;
+            throw new IllegalArgumentException("duration " + Quote.of(text) + " has no unit; write e.g. " + shown +
+                "s or " + shown + "ms");
         }
         final Matcher m = DURATION_PART.matcher(trimmed);
+        final long maxNanos = max.toNanos();
         int at = 0;
-        Duration total = Duration.ZERO;
-        while (at < trimmed.length() && m.find(at) && m.start() == at)
+        long total = 0;
+        boolean tooLong = false;
+        while (at < trimmed.length() && m.region(at, trimmed.length()).lookingAt())
         {
-            final long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2))
+            final long unitNanos = switch (m.group(2))
             {
-                case "ns" -> Duration.ofNanos(n);
-                case "us", "µs" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
+                case "ns" -> 1L;
+                case "us", "µs" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                case "h" -> 3_600_000_000_000L;
+                default -> 86_400_000_000_000L;
+            };
+            final String digits = m.group(1);
+            // A number past a long is too long as well; the text is still read to its end to tell a duration that
+            // is too long from one that is malformed.
+            final long n = digits.length() <= 19 ? parseOrMax(digits) : Long.MAX_VALUE;
+            if (!tooLong)
+            {
+                if (n > (maxNanos - total) / unitNanos)
+                {
+                    tooLong = true;
+                }
+                else
+                {
+                    total += n * unitNanos;
+                }
+            }
             at = m.end();
         }
         if (at != trimmed.length() || trimmed.isEmpty())
         {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 250ms, 2s, 1m30s or 1h");
+            throw new IllegalArgumentException(Quote.of(text) + " is not a duration; write e.g. 250ms, 2s, 1m30s " +
+                "or 1h");
         }
-        return total;
+        if (tooLong)
+        {
+            throw new IllegalArgumentException("duration " + Quote.of(text) + " is longer than the largest allowed, " +
+                formatDuration(max));
+        }
+        return Duration.ofNanos(total);
+    }
+
+    private static long parseOrMax(final String digits)
+    {
+        try
+        {
+            return Long.parseLong(digits);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**
@@ -60,21 +109,40 @@ public final class Units
      *
      * @param text the text.
      * @return the number of bytes.
-     * @throws IllegalArgumentException when it is not a size.
+     * @throws IllegalArgumentException when it is not a size, or does not fit in a long.
      */
     public static long parseSize(final String text)
     {
+        return parseSize(text, Long.MAX_VALUE);
+    }
+
+    /**
+     * Parses a size in bytes no larger than a maximum.
+     *
+     * @param text the text.
+     * @param max  the largest allowed.
+     * @return the number of bytes.
+     * @throws IllegalArgumentException when it is not a size or is larger than {@code max}; the message names the
+     *                                  largest allowed value.
+     */
+    public static long parseSize(final String text, final long max)
+    {
         final Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches() || m.group(1).length() > 15)
+        if (!m.matches())
         {
-            throw new IllegalArgumentException("'" + text + "' is not a size; write bytes or use a suffix, e.g. " +
+            throw new IllegalArgumentException(Quote.of(text) + " is not a size; write bytes or use a suffix, e.g. " +
                 "65536, 64k, 4m or 1g");
         }
-        final long n = Long.parseLong(m.group(1));
         final String unit = m.group(2);
         final long multiplier = unit.isEmpty() || unit.equals("b") ? 1 :
             unit.startsWith("k") ? 1024L : unit.startsWith("m") ? 1024L * 1024 : 1024L * 1024 * 1024;
-        return Math.multiplyExact(n, multiplier);
+        final String digits = m.group(1);
+        if (digits.length() > 19 || parseOrMax(digits) > max / multiplier)
+        {
+            throw new IllegalArgumentException("size " + Quote.of(text) + " is larger than the largest allowed, " +
+                formatSize(max));
+        }
+        return Long.parseLong(digits) * multiplier;
     }
 
     /**
@@ -85,7 +153,16 @@ public final class Units
      */
     public static String formatDuration(final Duration d)
     {
-        final long nanos = d.toNanos();
+        final long nanos;
+        try
+        {
+            nanos = d.toNanos();
+        }
+        catch (final ArithmeticException pastLong)
+        {
+            // Past a long of nanoseconds (only a Duration built in code gets here): whole seconds are exact enough.
+            return d.getSeconds() % 86_400 == 0 ? d.getSeconds() / 86_400 + "d" : d.getSeconds() + "s";
+        }
         if (nanos == 0)
         {
             return "0s";

@@ -160,7 +160,7 @@ public final class UdpService
                     {
                         closeAll(channels);
                         throw new UncheckedIOException("listener '" + listener.name() + "' cannot bind UDP " +
-                            address.getAddress().getHostAddress() + ":" + address.getPort() + ": " +
+                            io.portgate.config.Endpoint.format(address) + ": " +
                             ex.getMessage(), ex);
                     }
                 }

@@ -56,7 +56,7 @@ class UnitsAndAddressesTest
         final Endpoint v6 = Addresses.parseEndpoint("[::1]:30000-30009", true);
         assertEquals(InetAddress.ofLiteral("::1"), v6.address());
         assertEquals(new PortRange(30000, 30009), v6.ports());
-        assertEquals("[0:0:0:0:0:0:0:1]:30000-30009", v6.toString());
+        assertEquals("[::1]:30000-30009", v6.toString());
 
         final Endpoint bareV6 = Addresses.parseEndpoint("fe80::1", false);
         assertNull(bareV6.ports());
@@ -77,6 +77,122 @@ class UnitsAndAddressesTest
         assertThrows(IllegalArgumentException.class, () -> Addresses.parseEndpoint("[::1:80", true));
         assertThrows(IllegalArgumentException.class, () -> Addresses.parsePorts("80-"));
         assertThrows(IllegalArgumentException.class, () -> Addresses.parsePorts("http"));
+    }
+
+    @Test
+    void ipv6IsPrintedInRfc5952Form() throws Exception
+    {
+        // RFC 5952 section 4: lowercase, no leading zeros, the longest run of zero groups (the first of equal runs)
+        // as ::, a single zero group not shortened, IPv4-mapped in dotted form.
+        final String[][] cases = {
+            {"0:0:0:0:0:0:0:1", "::1"},
+            {"0:0:0:0:0:0:0:0", "::"},
+            {"2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},
+            {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+            {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},
+            {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},
+            {"fe80:0:0:0:0:0:0:0", "fe80::"},
+            {"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"},
+            {"2001:db8:aaaa:bbbb:cccc:dddd:0:1", "2001:db8:aaaa:bbbb:cccc:dddd:0:1"},
+        };
+        for (final String[] c : cases)
+        {
+            assertEquals("[" + c[1] + "]", Endpoint.literal(InetAddress.ofLiteral(c[0])), c[0]);
+            assertEquals("[" + c[1] + "]:80", Endpoint.format(InetAddress.ofLiteral(c[0]), 80), c[0]);
+        }
+        final byte[] mapped = new byte[16];
+        mapped[10] = (byte)0xff;
+        mapped[11] = (byte)0xff;
+        mapped[12] = (byte)192;
+        mapped[13] = 0;
+        mapped[14] = 2;
+        mapped[15] = 1;
+        assertEquals("[::ffff:192.0.2.1]", Endpoint.literal(java.net.Inet6Address.getByAddress(null, mapped, -1)));
+        assertEquals("[fe80::1%7]", Endpoint.literal(InetAddress.ofLiteral("fe80::1%7")));
+        assertEquals("127.0.0.1:9000", Endpoint.format(new java.net.InetSocketAddress("127.0.0.1", 9000)));
+        assertEquals("[::1]:9000", Endpoint.format(new java.net.InetSocketAddress("::1", 9000)));
+        assertEquals("[::1]:8080", Addresses.parseEndpoint("[0:0::1]:8080", true).toString());
+    }
+
+    @Test
+    void anUnknownInterfaceIsNamedWithTheInterfacesThereAre() throws Exception
+    {
+        final List<java.net.NetworkInterface> nics = java.net.NetworkInterface.networkInterfaces().toList();
+        final String message = assertThrows(IllegalArgumentException.class,
+            () -> Addresses.parseEndpoint("[fe80::2%nosuch]:80", true)).getMessage();
+        assertTrue(message.startsWith("'fe80::2%nosuch' names network interface 'nosuch', which this host does not " +
+            "have; its interfaces: "), message);
+        for (final java.net.NetworkInterface nic : nics)
+        {
+            assertTrue(message.contains(nic.getName()), nic.getName() + " in " + message);
+        }
+        // An interface that exists but has no link-local address cannot scope one either: said as such.
+        for (final java.net.NetworkInterface nic : nics)
+        {
+            final boolean hasLinkLocal = nic.inetAddresses()
+                .anyMatch(a -> a instanceof java.net.Inet6Address && a.isLinkLocalAddress());
+            final String text = "[fe80::2%" + nic.getName() + "]:80";
+            if (hasLinkLocal)
+            {
+                assertEquals(text, Addresses.parseEndpoint(text, true).toString());
+                assertTrue(message.contains("with an interface that has a link-local address: "), message);
+            }
+            else
+            {
+                final String refused = assertThrows(IllegalArgumentException.class,
+                    () -> Addresses.parseEndpoint(text, true)).getMessage();
+                assertTrue(refused.contains("names network interface '" + nic.getName() + "', which has no " +
+                    "link-local IPv6 address to scope it"), refused);
+            }
+        }
+    }
+
+    @Test
+    void durationsLongerThanTheirMaximumNameIt()
+    {
+        final Duration year = Duration.ofDays(365);
+        assertEquals(year, Units.parseDuration("365d", year));
+        assertEquals(year, Units.parseDuration("364d24h", year));
+        for (final String tooLong : List.of("365d1ns", "106752d", "9223372036854775807ns", "99999999999999999999d",
+            "1d" + "9".repeat(40) + "s"))
+        {
+            final String message = assertThrows(IllegalArgumentException.class,
+                () -> Units.parseDuration(tooLong, year)).getMessage();
+            assertTrue(message.endsWith("is longer than the largest allowed, 365d"), message);
+        }
+        // Without a maximum, the largest is what a long of nanoseconds holds.
+        assertEquals(Duration.ofNanos(Long.MAX_VALUE), Units.parseDuration("9223372036854775807ns"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Units.parseDuration("106752d")).getMessage()
+            .contains("longer than the largest allowed"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Units.parseDuration("1dx")).getMessage()
+            .contains("is not a duration"));
+    }
+
+    @Test
+    void sizesLargerThanTheirMaximumNameIt()
+    {
+        assertEquals(1L << 40, Units.parseSize("1024g", 1L << 40));
+        for (final String tooLarge : List.of("1025g", "9999999999999999g", "99999999999999999999", "8388608t"))
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> Units.parseSize(tooLarge, 1L << 40));
+            if (!tooLarge.endsWith("t"))
+            {
+                assertTrue(ex.getMessage().endsWith("is larger than the largest allowed, 1024g"), ex.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aQuotedValueIsCutShortAndItsControlCharactersShown()
+    {
+        assertEquals("'web'", Quote.of("web"));
+        assertEquals("'a\\nb\\t\\u001b'", Quote.of("a\nb\t\u001b"));
+        final String huge = "x".repeat(7_000_000);
+        assertEquals("'" + "x".repeat(60) + "...' (7000000 characters)", Quote.of(huge));
+        final String message = assertThrows(IllegalArgumentException.class,
+            () -> Addresses.parseEndpoint(huge + ":80", true)).getMessage();
+        assertTrue(message.length() < 300, message.length() + " characters");
     }
 
     @Test

@@ -23,7 +23,7 @@ class BenchmarkCoverageTest
 {
     private static final List<Class<?>> SUITE = List.of(BalancerPickBenchmark.class, MaglevBuildBenchmark.class,
         CopyVsSpliceBenchmark.class, TcpRoundTripBenchmark.class, HandshakeBenchmark.class, UdpLossBenchmark.class,
-        AccessPartsBenchmark.class);
+        AccessPartsBenchmark.class, ConfigLoadBenchmark.class);
 
     @Test
     void balancerPickCoversEveryPolicy() throws NoSuchFieldException
