@@ -237,6 +237,32 @@ class ServiceUnitTest
             {
                 return host.isLocalAddress(address);
             }
+
+            @Override
+            public List<InetAddress> localAddresses()
+            {
+                return host.localAddresses();
+            }
+
+            @Override
+            public boolean allowsNonLocalBind(final InetAddress address)
+            {
+                return host.allowsNonLocalBind(address);
+            }
+
+            @Override
+            public long openFileLimit()
+            {
+                // The unit's LimitNOFILE, which the service runs under whatever this shell's limit is.
+                try
+                {
+                    return Long.parseLong(setting("LimitNOFILE"));
+                }
+                catch (final IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }
         };
     }
 }
