@@ -605,7 +605,7 @@ public final class Portgate implements AutoCloseable
             throw new ConfigException(diagnostics);
         }
         final List<String> restartRequired = new ArrayList<>();
-        final PortgateConfig next = keepRestartOnly(old.config(), requested, restartRequired);
+        final PortgateConfig next = io.portgate.config.Settings.keepRestartOnly(old.config(), requested, restartRequired);
         final List<String> changes = ConfigDiff.between(old.config(), requested).changes();
         final long nowNs = System.nanoTime();
         final long deadlineNs = nowNs + Math.max(1, next.drainTimeout().toNanos());
@@ -628,36 +628,6 @@ public final class Portgate implements AutoCloseable
                 .filter(d -> d.severity() == Severity.WARNING).toList());
         LOG.log(System.Logger.Level.DEBUG, result.logLine());
         return result;
-    }
-
-    private static PortgateConfig keepRestartOnly(final PortgateConfig running, final PortgateConfig requested,
-        final List<String> notes)
-    {
-        note(notes, "workers", running.workers(), requested.workers());
-        note(notes, "idle-strategy", running.idleStrategy(), requested.idleStrategy());
-        note(notes, "fast-paths.splice", running.splice(), requested.splice());
-        note(notes, "fast-paths.udp-batching", running.udpBatching(), requested.udpBatching());
-        note(notes, "fast-paths.udp-gso", running.udpGso(), requested.udpGso());
-        note(notes, "buffer-memory", running.bufferMemory(), requested.bufferMemory());
-        note(notes, "metrics-file", running.metricsFile(), requested.metricsFile());
-        note(notes, "admin", running.admin(), requested.admin());
-        if (!Objects.equals(running.adminToken(), requested.adminToken()))
-        {
-            notes.add("admin-token changed");
-        }
-        return new PortgateConfig(requested.source(), running.workers(), running.admin(), running.adminToken(),
-            running.idleStrategy(), requested.drainTimeout(), requested.maxConnections(), running.bufferMemory(),
-            running.splice(), running.udpBatching(), running.udpGso(), requested.listeners(), requested.pools(),
-            running.adminPosition(), running.metricsFile());
-    }
-
-    private static void note(final List<String> notes, final String setting, final Object running,
-        final Object requested)
-    {
-        if (!Objects.equals(running, requested))
-        {
-            notes.add(setting + " " + running + " -> " + requested);
-        }
     }
 
     private static boolean sameBind(final ListenerConfig a, final ListenerConfig b)

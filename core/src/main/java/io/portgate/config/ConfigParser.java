@@ -1,6 +1,5 @@
 package io.portgate.config;
 
-import io.portgate.balance.BalanceAlgorithm;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.events.Event;
@@ -33,28 +32,23 @@ import java.util.Optional;
 public final class ConfigParser
 {
     /** Keys allowed at the top level. */
-    public static final List<String> TOP_KEYS = List.of(
-        "workers", "admin", "admin-token", "metrics-file", "idle-strategy", "drain-timeout", "max-connections", "buffer-memory",
-        "fast-paths", "listeners", "pools");
+    public static final List<String> TOP_KEYS = Settings.keys(Settings.TOP);
     /** Keys allowed under {@code fast-paths:}. */
-    public static final List<String> FAST_PATH_KEYS = List.of("splice", "udp-batching", "udp-gso");
+    public static final List<String> FAST_PATH_KEYS = Settings.keys(Settings.FAST_PATHS);
     /** Keys allowed in a listener. */
-    public static final List<String> LISTENER_KEYS = List.of(
-        "name", "protocol", "bind", "pool", "max-connections", "connect-timeout", "connect-attempts", "idle-timeout",
-        "backlog", "send-buffer", "receive-buffer", "buffer-size", "affinity", "max-flows", "first-byte-latency");
+    public static final List<String> LISTENER_KEYS = Settings.keys(Settings.LISTENER);
     /** Listener keys that only TCP listeners use. */
-    public static final List<String> TCP_ONLY_KEYS = List.of(
-        "max-connections", "connect-timeout", "connect-attempts", "backlog", "buffer-size", "first-byte-latency");
+    public static final List<String> TCP_ONLY_KEYS = Settings.TCP_ONLY;
     /** Listener keys that only UDP listeners use. */
-    public static final List<String> UDP_ONLY_KEYS = List.of("affinity", "max-flows");
+    public static final List<String> UDP_ONLY_KEYS = Settings.UDP_ONLY;
     /** Keys allowed in a pool. */
-    public static final List<String> POOL_KEYS = List.of(
-        "port", "balance", "targets", "health", "on-down", "when-all-down", "slow-start");
+    public static final List<String> POOL_KEYS = Settings.keys(Settings.POOL);
     /** Keys allowed in a target written as a mapping. */
-    public static final List<String> TARGET_KEYS = List.of("address", "weight");
+    public static final List<String> TARGET_KEYS = Settings.keys(Settings.TARGET);
     /** Keys allowed under {@code health:}. */
-    public static final List<String> HEALTH_KEYS = List.of(
-        "protocol", "port", "interval", "timeout", "rise", "fall", "send", "expect", "path", "status");
+    public static final List<String> HEALTH_KEYS = Settings.keys(Settings.HEALTH);
+    /** For keys a scope reads with code of its own: nothing more to do. */
+    private static final java.util.function.Consumer<Node> READ_ALREADY = n -> { };
 
     /**
      * The deepest nesting of lists and mappings read. A configuration needs 5 levels; the YAML composer recurses
@@ -153,49 +147,22 @@ public final class ConfigParser
         }
 
         final PortgateConfig.Builder b = PortgateConfig.builder().source(source);
-        ifPresent(top, "workers", n -> b.workers(integer(n, "workers", 1, 1024, b.build().workers())));
-        ifPresent(top, "admin", n ->
-        {
-            b.adminPosition(pos(n));
-            b.admin(endpoint(n, "admin", true, "127.0.0.1:9990"));
-        });
-        ifPresent(top, "admin-token", n -> b.adminToken(string(n, "admin-token")));
-        ifPresent(top, "metrics-file", n ->
-        {
-            final String path = string(n, "metrics-file");
-            if (path != null)
+        read(top, Settings.TOP, b, "", Map.of(
+            "admin", n ->
             {
-                try
-                {
-                    b.metricsFile(java.nio.file.Path.of(path));
-                }
-                catch (final java.nio.file.InvalidPathException ex)
-                {
-                    error(pos(n), "metrics-file " + Quote.of(path) + " is not a valid path", null);
-                }
-            }
-        });
-        ifPresent(top, "idle-strategy", n -> b.idleStrategy(enumValue(n, "idle-strategy", IdleStrategyName.values(),
-            IdleStrategyName.BLOCK)));
-        ifPresent(top, "drain-timeout", n -> b.drainTimeout(duration(n, "drain-timeout",
-            PortgateConfig.MAX_DRAIN_TIMEOUT, PortgateConfig.DEFAULT_DRAIN_TIMEOUT)));
-        ifPresent(top, "max-connections", n -> b.maxConnections(integer(n, "max-connections", 1, Integer.MAX_VALUE,
-            PortgateConfig.DEFAULT_MAX_CONNECTIONS)));
-        ifPresent(top, "buffer-memory", n -> b.bufferMemory(size(n, "buffer-memory", PortgateConfig.MIN_BUFFER_MEMORY,
-            PortgateConfig.MAX_BUFFER_MEMORY, PortgateConfig.DEFAULT_BUFFER_MEMORY)));
-        ifPresent(top, "fast-paths", n ->
-        {
-            final Map<String, Node> fast = mapping(n, "fast-paths", FAST_PATH_KEYS);
-            if (fast != null)
+                b.adminPosition(pos(n));
+                b.admin(endpoint(n, "admin", true, "127.0.0.1:9990"));
+            },
+            "admin-token", n -> b.adminToken(string(n, "admin-token")),
+            "metrics-file", n -> metricsFile(n, b),
+            "fast-paths", n ->
             {
-                ifPresent(fast, "splice", v -> b.splice(enumValue(v, "fast-paths.splice", FastPath.values(),
-                    FastPath.OFF)));
-                ifPresent(fast, "udp-batching", v -> b.udpBatching(enumValue(v, "fast-paths.udp-batching",
-                    FastPath.values(), FastPath.AUTO)));
-                ifPresent(fast, "udp-gso", v -> b.udpGso(enumValue(v, "fast-paths.udp-gso", FastPath.values(),
-                    FastPath.AUTO)));
-            }
-        });
+                final Map<String, Node> fast = mapping(n, "fast-paths", FAST_PATH_KEYS);
+                if (fast != null)
+                {
+                    read(fast, Settings.FAST_PATHS, b, "", Map.of());
+                }
+            }));
 
         final Node listeners = top.get("listeners");
         if (listeners == null)
@@ -251,6 +218,68 @@ public final class ConfigParser
         return b.build();
     }
 
+    private void metricsFile(final Node n, final PortgateConfig.Builder b)
+    {
+        final String path = string(n, "metrics-file");
+        if (path != null)
+        {
+            try
+            {
+                b.metricsFile(java.nio.file.Path.of(path));
+            }
+            catch (final java.nio.file.InvalidPathException ex)
+            {
+                error(pos(n), "metrics-file " + Quote.of(path) + " is not a valid path", null);
+            }
+        }
+    }
+
+    /**
+     * Reads every key of a scope that is written, in the table's order: those of a simple kind by the table's
+     * range and default, the others by their own code in {@code special}.
+     */
+    private <O, B> void read(final Map<String, Node> m, final List<Setting<O, B>> settings, final B builder,
+        final String label, final Map<String, java.util.function.Consumer<Node>> special)
+    {
+        for (final Setting<O, B> setting : settings)
+        {
+            final Node n = m.get(setting.key());
+            if (n == null)
+            {
+                continue;
+            }
+            final java.util.function.Consumer<Node> own = special.get(setting.key());
+            if (own != null)
+            {
+                own.accept(n);
+            }
+            else if (setting.kind() != Setting.Kind.OTHER)
+            {
+                setting.set(builder, value(setting, n, label.isEmpty() ? setting.name() : label + " " + setting.key()));
+            }
+        }
+    }
+
+    private Object value(final Setting<?, ?> setting, final Node n, final String what)
+    {
+        return switch (setting.kind())
+        {
+            case NUMBER -> integer(n, what, (int)setting.min(), (int)setting.max(), (Integer)setting.defaultValue());
+            case SIZE ->
+            {
+                final long bytes = size(n, what, setting.min(), setting.max(), ((Number)setting.defaultValue())
+                    .longValue());
+                yield setting.max() <= Integer.MAX_VALUE ? (Object)(int)bytes : (Object)bytes;
+            }
+            case DURATION -> duration(n, what, setting.maxDuration(), (Duration)setting.defaultValue());
+            case POSITIVE_DURATION -> positiveDuration(n, what, setting.maxDuration(),
+                (Duration)setting.defaultValue());
+            case CHOICE -> choice(n, what, setting.values(), (ConfigEnum)setting.defaultValue());
+            case FLAG -> bool(n, what);
+            case OTHER -> throw new IllegalStateException(setting.name() + " is read by its own code");
+        };
+    }
+
     private ListenerConfig listener(final Node node, final int index)
     {
         final String fallbackName = "#" + (index + 1);
@@ -271,8 +300,9 @@ public final class ConfigParser
         final ListenerConfig.Builder b = ListenerConfig.builder(name != null ? name : fallbackName).position(pos(node));
 
         final Node protocolNode = m.get("protocol");
-        final Protocol protocol = protocolNode == null ? Protocol.TCP :
-            enumValue(protocolNode, label + " protocol", Protocol.values(), Protocol.TCP);
+        final Protocol protocol = protocolNode == null ? ListenerConfig.DEFAULT_PROTOCOL :
+            (Protocol)choice(protocolNode, label + " protocol", List.of(Protocol.values()),
+                ListenerConfig.DEFAULT_PROTOCOL);
         b.protocol(protocol);
 
         final Node bindNode = m.get("bind");
@@ -308,26 +338,7 @@ public final class ConfigParser
             }
         }
 
-        ifPresent(m, "max-connections", n -> b.maxConnections(integer(n, label + " max-connections", 1,
-            Integer.MAX_VALUE, ListenerConfig.DEFAULT_MAX_CONNECTIONS)));
-        ifPresent(m, "connect-timeout", n -> b.connectTimeout(positiveDuration(n, label + " connect-timeout",
-            ListenerConfig.MAX_TIMEOUT, ListenerConfig.DEFAULT_CONNECT_TIMEOUT)));
-        ifPresent(m, "connect-attempts", n -> b.connectAttempts(integer(n, label + " connect-attempts", 1, 100,
-            ListenerConfig.DEFAULT_CONNECT_ATTEMPTS)));
-        ifPresent(m, "idle-timeout", n -> b.idleTimeout(positiveDuration(n, label + " idle-timeout",
-            ListenerConfig.MAX_TIMEOUT, null)));
-        ifPresent(m, "backlog", n -> b.backlog(integer(n, label + " backlog", 1, 65535,
-            ListenerConfig.DEFAULT_BACKLOG)));
-        ifPresent(m, "send-buffer", n -> b.sendBuffer((int)size(n, label + " send-buffer", 0, Integer.MAX_VALUE, 0)));
-        ifPresent(m, "receive-buffer", n -> b.receiveBuffer((int)size(n, label + " receive-buffer", 0,
-            Integer.MAX_VALUE, 0)));
-        ifPresent(m, "buffer-size", n -> b.bufferSize((int)size(n, label + " buffer-size", 1024, Integer.MAX_VALUE,
-            ListenerConfig.DEFAULT_BUFFER_SIZE)));
-        ifPresent(m, "affinity", n -> b.affinity(enumValue(n, label + " affinity", Affinity.values(),
-            Affinity.FLOW)));
-        ifPresent(m, "max-flows", n -> b.maxFlows(integer(n, label + " max-flows", 1, 16_777_216,
-            ListenerConfig.DEFAULT_MAX_FLOWS)));
-        ifPresent(m, "first-byte-latency", n -> b.firstByteLatency(bool(n, label + " first-byte-latency")));
+        read(m, Settings.LISTENER, b, label, Map.of("protocol", READ_ALREADY));
         return b.build();
     }
 
@@ -340,20 +351,13 @@ public final class ConfigParser
             return null;
         }
         final PoolConfig.Builder b = PoolConfig.builder(name).position(keyPositions.getOrDefault(node, pos(node)));
-        ifPresent(m, "port", n ->
-        {
-            b.portsPosition(pos(n));
-            b.ports(ports(n, label + " port"));
-        });
-        ifPresent(m, "balance", n -> b.balance(enumValue(n, label + " balance", BalanceAlgorithm.values(),
-            BalanceAlgorithm.ROUND_ROBIN)));
-        ifPresent(m, "on-down", n -> b.onDown(enumValue(n, label + " on-down", OnDown.values(), OnDown.KEEP)));
-        ifPresent(m, "when-all-down", n -> b.allDown(enumValue(n, label + " when-all-down", AllDown.values(),
-            AllDown.REJECT)));
-        ifPresent(m, "slow-start", n -> b.slowStart(duration(n, label + " slow-start", PoolConfig.MAX_SLOW_START,
-            Duration.ZERO)));
-        ifPresent(m, "health", n -> b.health(health(n, label)));
-
+        read(m, Settings.POOL, b, label, Map.of(
+            "port", n ->
+            {
+                b.portsPosition(pos(n));
+                b.ports(ports(n, label + " port"));
+            },
+            "health", n -> b.health(health(n, label))));
         final Node targets = m.get("targets");
         if (targets == null)
         {
@@ -429,59 +433,52 @@ public final class ConfigParser
             return null;
         }
         final HealthConfig.Builder b = HealthConfig.builder().position(pos(node));
-        ifPresent(m, "protocol", n -> b.protocol(enumValue(n, label + " protocol", HealthProtocol.values(),
-            HealthProtocol.TCP)));
-        ifPresent(m, "port", n ->
-        {
-            b.portPosition(pos(n));
-            final PortRange range = ports(n, label + " port");
-            if (range != null && !range.isSingle())
+        read(m, Settings.HEALTH, b, label, Map.of(
+            "port", n ->
             {
-                error(pos(n), label + " port must be one port, not a range", "write e.g. port: 8081");
-            }
-            else if (range != null)
-            {
-                b.port(range.first());
-            }
-        });
-        ifPresent(m, "interval", n -> b.interval(positiveDuration(n, label + " interval",
-            HealthConfig.MAX_DURATION, HealthConfig.DEFAULT_INTERVAL)));
-        ifPresent(m, "timeout", n -> b.timeout(positiveDuration(n, label + " timeout", HealthConfig.MAX_DURATION,
-            HealthConfig.DEFAULT_TIMEOUT)));
-        ifPresent(m, "rise", n -> b.rise(integer(n, label + " rise", 1, 100, HealthConfig.DEFAULT_RISE)));
-        ifPresent(m, "fall", n -> b.fall(integer(n, label + " fall", 1, 100, HealthConfig.DEFAULT_FALL)));
-        ifPresent(m, "send", n -> b.send(string(n, label + " send")));
-        ifPresent(m, "expect", n -> b.expect(string(n, label + " expect")));
-        ifPresent(m, "path", n ->
-        {
-            final String path = string(n, label + " path");
-            if (path != null && !path.startsWith("/"))
-            {
-                error(pos(n), label + " path " + Quote.of(path) + " does not start with '/'",
-                    "write e.g. path: /healthz");
-            }
-            b.path(path);
-        });
-        ifPresent(m, "status", n ->
-        {
-            final String text = scalarText(n);
-            final String[] parts = text == null ? new String[0] : text.split("-", -1);
-            try
-            {
-                final int min = Integer.parseInt(parts[0].trim());
-                final int max = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : min;
-                if (parts.length > 2 || min < 100 || max > 599 || max < min)
+                b.portPosition(pos(n));
+                final PortRange range = ports(n, label + " port");
+                if (range != null && !range.isSingle())
                 {
-                    throw new NumberFormatException();
+                    error(pos(n), label + " port must be one port, not a range", "write e.g. port: 8081");
                 }
-                b.status(min, max);
-            }
-            catch (final RuntimeException ex)
+                else if (range != null)
+                {
+                    b.port(range.first());
+                }
+            },
+            "send", n -> b.send(string(n, label + " send")),
+            "expect", n -> b.expect(string(n, label + " expect")),
+            "path", n ->
             {
-                error(pos(n), label + " status " + Quote.of(text) + " is not an HTTP status or range",
-                    "write e.g. status: 200 or status: 200-399");
-            }
-        });
+                final String path = string(n, label + " path");
+                if (path != null && !path.startsWith("/"))
+                {
+                    error(pos(n), label + " path " + Quote.of(path) + " does not start with '/'",
+                        "write e.g. path: /healthz");
+                }
+                b.path(path);
+            },
+            "status", n ->
+            {
+                final String text = scalarText(n);
+                final String[] parts = text == null ? new String[0] : text.split("-", -1);
+                try
+                {
+                    final int min = Integer.parseInt(parts[0].trim());
+                    final int max = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : min;
+                    if (parts.length > 2 || min < 100 || max > 599 || max < min)
+                    {
+                        throw new NumberFormatException();
+                    }
+                    b.status(min, max);
+                }
+                catch (final RuntimeException ex)
+                {
+                    error(pos(n), label + " status " + Quote.of(text) + " is not an HTTP status or range",
+                        "write e.g. status: 200 or status: 200-399");
+                }
+            }));
         return b.build();
     }
 
@@ -680,18 +677,18 @@ public final class ConfigParser
         }
     }
 
-    private <E extends Enum<E> & ConfigEnum> E enumValue(
-        final Node node, final String what, final E[] values, final E fallback)
+    private ConfigEnum choice(final Node node, final String what, final List<? extends ConfigEnum> values,
+        final ConfigEnum fallback)
     {
         final List<String> names = new ArrayList<>();
-        for (final E value : values)
+        for (final ConfigEnum value : values)
         {
             names.add(value.configName());
         }
         final String text = scalarText(node);
         if (text != null)
         {
-            for (final E value : values)
+            for (final ConfigEnum value : values)
             {
                 if (value.configName().equals(text))
                 {
@@ -755,15 +752,6 @@ public final class ConfigParser
             return "the number " + (value.length() > Quote.MAX_SHOWN ? Quote.of(value) : value);
         }
         return Quote.of(value);
-    }
-
-    private void ifPresent(final Map<String, Node> m, final String key, final java.util.function.Consumer<Node> c)
-    {
-        final Node n = m.get(key);
-        if (n != null)
-        {
-            c.accept(n);
-        }
     }
 
     private static Position keyPos(final Node mapping, final String key)
