@@ -1654,28 +1654,7 @@ public final class Portgate implements AutoCloseable
 
     private static boolean useSplice(final FastPath setting)
     {
-        return switch (setting)
-        {
-            case OFF -> false;
-            case ON ->
-            {
-                if (!Splice.isAvailable())
-                {
-                    throw new IllegalStateException("splice: on, but splice(2) does not work here: " +
-                        Splice.unavailabilityCause() + "; set splice: auto or off");
-                }
-                yield true;
-            }
-            case AUTO ->
-            {
-                if (!Splice.isAvailable())
-                {
-                    LOG.log(System.Logger.Level.INFO, "splice: auto: copying through NIO buffers because {0}",
-                        Splice.unavailabilityCause());
-                }
-                yield Splice.isAvailable();
-            }
-        };
+        return Splice.probe().resolve(setting, "fast-paths.splice");
     }
 
     private static Map<String, List<InetSocketAddress>> bindAll(

@@ -21,47 +21,55 @@ public final class UdpGso
     }
 
     /**
+     * The probe's verdict, to {@link FeatureProbe#resolve resolve} a setting with.
+     *
+     * @return the verdict.
+     */
+    public static FeatureProbe probe()
+    {
+        return Probe.RESULT;
+    }
+
+    /**
      * Whether segmented sends work here.
      *
      * @return true when the probe's run arrived as separate datagrams.
      */
     public static boolean isAvailable()
     {
-        return Probe.CAUSE == null;
+        return Probe.RESULT.isAvailable();
     }
 
     /**
      * Why segmented sends do not work here.
      *
-     * @return the reason, or null when they work.
+     * @return the cause, or null when they work.
      */
-    public static String unavailabilityCause()
+    public static Throwable unavailabilityCause()
     {
-        return Probe.CAUSE;
+        return Probe.RESULT.unavailabilityCause();
     }
 
     /** Holds the result of the probe, run when first asked. */
     private static final class Probe
     {
-        static final String CAUSE = run();
+        static final FeatureProbe RESULT = FeatureProbe.run("UDP_SEGMENT", "UDP_SEGMENT does not work here",
+            "no segmented sends", Probe::exchange);
 
-        private static String run()
+        private static void exchange() throws IOException, FeatureProbe.Unavailable
         {
             if (!UdpBatching.isAvailable())
             {
-                return "it needs the batching fast path, which is unavailable: " + UdpBatching.unavailabilityCause();
+                throw new FeatureProbe.Unavailable("it needs the batching fast path, which is unavailable: " +
+                    UdpBatching.probe().reason(), UdpBatching.unavailabilityCause());
             }
             try (Arena arena = Arena.ofConfined())
             {
-                return exchange(arena);
-            }
-            catch (final IOException | RuntimeException | LinkageError ex)
-            {
-                return "the UDP_SEGMENT probe failed: " + ex;
+                exchange(arena);
             }
         }
 
-        private static String exchange(final Arena arena) throws IOException
+        private static void exchange(final Arena arena) throws IOException, FeatureProbe.Unavailable
         {
             final MemorySegment callState = LibC.newCallState();
             final InetAddress loopback = InetAddress.getByName("127.0.0.1");
@@ -78,16 +86,11 @@ public final class UdpGso
                     out.length(i, lengths[i]);
                 }
                 final int[] slots = {0, 1, 2};
-                if (!out.segmentable(slots, 0, slots.length))
-                {
-                    return "the probe's run was not segmentable";
-                }
+                FeatureProbe.require(out.segmentable(slots, 0, slots.length), "the probe's run was not segmentable");
                 out.destination4(0x7F00_0001, ((InetSocketAddress)receiver.getLocalAddress()).getPort());
                 final long sent = out.sendSegmented(callState, NativeFd.of(sender), slots, 0, slots.length);
-                if (sent != 25)
-                {
-                    return "sendmsg with UDP_SEGMENT returned " + sent + UdpBatching.describe(callState, sent);
-                }
+                FeatureProbe.require(sent == 25, "sendmsg with UDP_SEGMENT returned " + sent +
+                    LibC.describe(callState, sent));
                 receiver.configureBlocking(false);
                 final ByteBuffer buffer = ByteBuffer.allocate(64);
                 final long deadline = System.nanoTime() + 1_000_000_000L;
@@ -100,16 +103,13 @@ public final class UdpGso
                         Thread.onSpinWait();
                         continue;
                     }
-                    if (buffer.position() != lengths[received] || buffer.get(0) != 'a' + received ||
-                        buffer.get(buffer.position() - 1) != 'a' + received)
-                    {
-                        return "a segmented send arrived as a " + buffer.position() + "-byte datagram, not " +
-                            lengths[received] + " bytes of its own";
-                    }
+                    FeatureProbe.require(buffer.position() == lengths[received] && buffer.get(0) == 'a' + received &&
+                        buffer.get(buffer.position() - 1) == 'a' + received, "a segmented send arrived as a " +
+                        buffer.position() + "-byte datagram, not " + lengths[received] + " bytes of its own");
                     received++;
                 }
-                return received == lengths.length ? null :
-                    "a segmented send of 3 datagrams arrived as " + received + " within a second";
+                FeatureProbe.require(received == lengths.length, "a segmented send of 3 datagrams arrived as " +
+                    received + " within a second");
             }
         }
     }

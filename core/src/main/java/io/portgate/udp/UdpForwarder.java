@@ -125,7 +125,7 @@ public final class UdpForwarder implements LoopService, PolicyHost
         if (!NativeFd.isAvailable())
         {
             throw new IOException("a UDP listener on the wildcard needs each datagram's arrival address " +
-                "(IP_PKTINFO), which needs the native layer: " + NativeFd.unavailabilityCause());
+                "(IP_PKTINFO), which needs the native layer: " + NativeFd.unavailabilityCause().getMessage());
         }
         final int errno = io.portgate.ffm.DatagramBatch.receiveArrivalAddresses(NativeFd.of(channel),
             UdpRoute.familyOf(address) == java.net.StandardProtocolFamily.INET6);

@@ -114,7 +114,7 @@ public final class UdpService
             return;
         }
         final String why = setting == FastPath.OFF ? "fast-paths.udp-batching is off" :
-            !UdpBatching.isAvailable() ? "recvmmsg/sendmmsg do not work here (" + UdpBatching.unavailabilityCause() +
+            !UdpBatching.isAvailable() ? "recvmmsg/sendmmsg do not work here (" + UdpBatching.probe().reason() +
                 ")" : "this balancer started with no UDP listener, so its workers pass datagrams through plain NIO " +
                 "until a restart";
         throw new IllegalStateException("listener '" + listener.name() + "' binds UDP to the wildcard " +
@@ -179,54 +179,12 @@ public final class UdpService
 
     private static boolean useBatching(final FastPath setting)
     {
-        return switch (setting)
-        {
-            case OFF -> false;
-            case ON ->
-            {
-                if (!UdpBatching.isAvailable())
-                {
-                    throw new IllegalStateException("fast-paths.udp-batching: on, but recvmmsg/sendmmsg do not work " +
-                        "here: " + UdpBatching.unavailabilityCause() + "; set udp-batching: auto or off");
-                }
-                yield true;
-            }
-            case AUTO ->
-            {
-                if (!UdpBatching.isAvailable())
-                {
-                    LOG.log(System.Logger.Level.INFO, "udp-batching: auto: one datagram per system call because {0}",
-                        UdpBatching.unavailabilityCause());
-                }
-                yield UdpBatching.isAvailable();
-            }
-        };
+        return UdpBatching.probe().resolve(setting, "fast-paths.udp-batching");
     }
 
     private static boolean useGso(final FastPath setting)
     {
-        return switch (setting)
-        {
-            case OFF -> false;
-            case ON ->
-            {
-                if (!UdpGso.isAvailable())
-                {
-                    throw new IllegalStateException("fast-paths.udp-gso: on, but UDP_SEGMENT does not work here: " +
-                        UdpGso.unavailabilityCause() + "; set udp-gso: auto or off");
-                }
-                yield true;
-            }
-            case AUTO ->
-            {
-                if (!UdpGso.isAvailable())
-                {
-                    LOG.log(System.Logger.Level.INFO, "udp-gso: auto: no segmented sends because {0}",
-                        UdpGso.unavailabilityCause());
-                }
-                yield UdpGso.isAvailable();
-            }
-        };
+        return UdpGso.probe().resolve(setting, "fast-paths.udp-gso");
     }
 
     /**

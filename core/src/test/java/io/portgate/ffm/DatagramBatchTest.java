@@ -42,7 +42,7 @@ class DatagramBatchTest
     @Timeout(10)
     void receivesIpv4SourcesAndFlagsTruncation() throws Exception
     {
-        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        assumeTrue(UdpBatching.isAvailable(), () -> String.valueOf(UdpBatching.unavailabilityCause()));
         final InetAddress loopback = InetAddress.getByName("127.0.0.1");
         try (Arena arena = Arena.ofConfined();
             DatagramChannel receiver = DatagramChannel.open(StandardProtocolFamily.INET)
@@ -71,7 +71,7 @@ class DatagramBatchTest
     @Timeout(10)
     void receivesIpv6SourcesAndSendsToThem() throws Exception
     {
-        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        assumeTrue(UdpBatching.isAvailable(), () -> String.valueOf(UdpBatching.unavailabilityCause()));
         final InetAddress loopback6 = InetAddress.getByName("::1");
         final DatagramChannel probe;
         try
@@ -113,7 +113,7 @@ class DatagramBatchTest
     @Timeout(10)
     void aPortUnreachableWaitsOnTheErrorQueueForCallsThatKeepNoErrno() throws Exception
     {
-        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        assumeTrue(UdpBatching.isAvailable(), () -> String.valueOf(UdpBatching.unavailabilityCause()));
         final InetAddress loopback = InetAddress.getByName("127.0.0.1");
         final int closedPort;
         try (DatagramChannel gone = DatagramChannel.open(StandardProtocolFamily.INET)
@@ -157,7 +157,7 @@ class DatagramBatchTest
     @Timeout(10)
     void aWildcardSocketLearnsTheArrivalAddressAndRepliesFromIt() throws Exception
     {
-        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        assumeTrue(UdpBatching.isAvailable(), () -> String.valueOf(UdpBatching.unavailabilityCause()));
         final InetAddress two = InetAddress.getByName("127.0.0.2");
         try (Arena arena = Arena.ofConfined();
             DatagramChannel wildcard = DatagramChannel.open(StandardProtocolFamily.INET)

@@ -58,7 +58,7 @@ class UdpAllocationTest
     {
         if (batching == FastPath.ON)
         {
-            assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+            assumeTrue(UdpBatching.isAvailable(), () -> String.valueOf(UdpBatching.unavailabilityCause()));
         }
         final FastPath gso = batching == FastPath.ON && UdpGso.isAvailable() ? FastPath.ON : FastPath.OFF;
         final com.sun.management.ThreadMXBean threads =
