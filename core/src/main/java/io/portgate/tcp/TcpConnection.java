@@ -1,9 +1,11 @@
 package io.portgate.tcp;
 
 import io.portgate.ffm.NativeFd;
+import io.portgate.loop.IntrusiveList;
 import io.portgate.loop.IoHandler;
 import io.portgate.loop.TimeoutHandler;
 import io.portgate.loop.Worker;
+import io.portgate.metrics.RouteCounters;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.ErrorHandler;
 
@@ -21,6 +23,9 @@ import java.nio.channels.SocketChannel;
  * source is read only when its destination has nothing pending, so interest operations change only when a write
  * falls short, and never in a ping-pong exchange.
  *
+ * <p>Everything of its listener (policy, counters, limits, recorders) it reaches through its {@link TcpRouteRuntime},
+ * one reference that a reload swaps.
+ *
  * <p>The two transfers are taken together when either direction has bytes to move and given back together once both
  * are empty, so an idle connection holds no memory. Taking them as a pair is what keeps a tight memory budget from
  * deadlocking: a connection with bytes in flight can always read its other direction, and one waiting for memory
@@ -34,14 +39,15 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private static final int OPEN = 2;
 
     private final TcpForwarder forwarder;
-    private TcpCounters counters;
+    private TcpRouteRuntime runtime;
+    private RouteCounters counters;
     /** Client to target. */
     private final Flow upstream = new Flow();
     /** Target to client. */
     private final Flow downstream = new Flow();
     private Worker worker;
     private TcpRoute route;
-    private int routeIndex;
+    /** The pool of the buffer size the connection started with: a reload that changes the size leaves it be. */
     private TransferPool transfers;
     private int portOffset;
     private int state = FREE;
@@ -70,12 +76,10 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     /** Neither side is read until the memory budget allows a pair of transfers. */
     private boolean awaitingMemory;
 
-    TcpConnection prevActive;
-    TcpConnection nextActive;
-    TcpConnection prevWaiter;
-    TcpConnection nextWaiter;
-    /** Queued in the forwarder's list of connections waiting for buffer memory. */
-    boolean waiting;
+    /** Its place among the forwarder's open connections. */
+    final IntrusiveList.Link<TcpConnection> activeLink = new IntrusiveList.Link<>(this);
+    /** Its place among the connections waiting for buffer memory. */
+    final IntrusiveList.Link<TcpConnection> waiterLink = new IntrusiveList.Link<>(this);
 
     /** One direction's state. */
     private static final class Flow
@@ -102,30 +106,42 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     TcpConnection(final TcpForwarder forwarder)
     {
         this.forwarder = forwarder;
-        this.counters = forwarder.counters();
     }
 
     /**
-     * Moves this connection onto the routes a reload made: its listener and target keep going under their new
-     * indices. Worker thread only.
+     * Moves this connection onto the runtime a reload made for its listener: its listener and target keep going
+     * under their new ids. Worker thread only.
      *
-     * @param route    its listener now.
-     * @param target   its target's id now, -1 when it has none yet.
-     * @param counters the worker's counters now.
+     * @param next   its listener now.
+     * @param target its target's id now, -1 when it has none yet.
      */
-    void remap(final TcpRoute route, final int target, final TcpCounters counters)
+    void remap(final TcpRouteRuntime next, final int target)
     {
-        this.route = route;
-        this.routeIndex = route.index();
+        // Gauges move with the connection: a no-op where the labels did not change (both name the same cell), a
+        // move where a listener or pool was renamed.
+        counters.addListener(TcpSlots.L_ACTIVE, -1);
+        next.counters().addListener(TcpSlots.L_ACTIVE, 1);
+        if (state == OPEN)
+        {
+            counters.addTarget(this.target, TcpSlots.T_ACTIVE, -1);
+            next.counters().addTarget(target, TcpSlots.T_ACTIVE, 1);
+        }
+        use(next);
         this.target = target;
-        this.counters = counters;
         // Tried targets are remembered by id, and ids moved: a connect still in progress may retry any target.
         this.triedTargets = 0;
     }
 
-    TcpRoute route()
+    private void use(final TcpRouteRuntime runtime)
     {
-        return route;
+        this.runtime = runtime;
+        this.route = runtime.route();
+        this.counters = runtime.counters();
+    }
+
+    TcpRouteRuntime runtime()
+    {
+        return runtime;
     }
 
     boolean isOpen()
@@ -138,13 +154,11 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         return target;
     }
 
-    void start(final TcpRoute route, final int portOffset, final SocketChannel client, final long nowNs)
+    void start(final TcpRouteRuntime runtime, final int portOffset, final SocketChannel client, final long nowNs)
     {
         this.worker = forwarder.worker();
-        this.counters = forwarder.counters();
-        this.route = route;
-        this.routeIndex = route.index();
-        this.transfers = forwarder.transferPool(routeIndex);
+        use(runtime);
+        this.transfers = runtime.transfers();
         this.portOffset = portOffset;
         this.client = client;
         this.state = CONNECTING;
@@ -160,7 +174,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             configure(client, route);
             hashKey = hashOf(client.getRemoteAddress());
             // Registered with no interest: the client is not read until a target is connected.
-            clientKey = client.register(worker.selector(), 0, this);
+            clientKey = worker.register(client, 0, this);
             clientInterest = 0;
         }
         catch (final IOException ex)
@@ -230,7 +244,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             final long deadlineNs = lastActivityNs + route.idleTimeoutNs();
             if (nowNs - deadlineNs >= 0)
             {
-                counters.addListener(routeIndex, TcpCounters.L_IDLE_TIMEOUTS, 1);
+                counters.addListener(TcpSlots.L_IDLE_TIMEOUTS, 1);
                 release(false);
             }
             else
@@ -325,7 +339,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
                 return;
             }
         }
-        counters.addListener(routeIndex, TcpCounters.L_REFUSED, 1);
+        counters.addListener(TcpSlots.L_REFUSED, 1);
         release(true);
     }
 
@@ -334,7 +348,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         final int count = route.targetCount();
         for (int i = 0; i < count; i++)
         {
-            final int candidate = forwarder.picker(routeIndex).pick(hashKey);
+            final int candidate = runtime.pick(hashKey);
             if (candidate < 0)
             {
                 return -1;
@@ -360,12 +374,12 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             backend = channel;
             if (channel.connect(address))
             {
-                backendKey = channel.register(worker.selector(), 0, this);
+                backendKey = worker.register(channel, 0, this);
                 onConnected(nowNs);
             }
             else
             {
-                backendKey = channel.register(worker.selector(), SelectionKey.OP_CONNECT, this);
+                backendKey = worker.register(channel, SelectionKey.OP_CONNECT, this);
                 connectTimerId = worker.scheduleTimeout(nowNs + route.connectTimeoutNs(), this);
             }
             return true;
@@ -411,11 +425,6 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         connectNext(nowNs);
     }
 
-    int routeIndex()
-    {
-        return routeIndex;
-    }
-
     boolean isOpenTo(final int candidate)
     {
         return state == OPEN && target == candidate;
@@ -428,25 +437,25 @@ final class TcpConnection implements IoHandler, TimeoutHandler
 
     private void countConnectFailure(final boolean refused)
     {
-        forwarder.failureListener().onConnectFailure(routeIndex, target);
-        counters.addListener(routeIndex, TcpCounters.L_CONNECT_FAILURES, 1);
-        counters.addTarget(routeIndex, target, TcpCounters.T_CONNECT_FAILURES, 1);
+        runtime.failed(target);
+        counters.addListener(TcpSlots.L_CONNECT_FAILURES, 1);
+        counters.addTarget(target, TcpSlots.T_CONNECT_FAILURES, 1);
         if (refused)
         {
-            counters.addTarget(routeIndex, target, TcpCounters.T_REFUSED, 1);
+            counters.addTarget(target, TcpSlots.T_REFUSED, 1);
         }
     }
 
     private void onConnected(final long nowNs)
     {
-        forwarder.connectLatency(routeIndex).recordValue(Math.max(0, nowNs - connectStartNs));
+        runtime.connectLatency().recordValue(Math.max(0, nowNs - connectStartNs));
         state = OPEN;
         connectedNs = nowNs;
         firstBytePending = route.firstByteLatency();
         requestSent = false;
-        counters.addTarget(routeIndex, target, TcpCounters.T_ACTIVE, 1);
-        counters.addTarget(routeIndex, target, TcpCounters.T_TOTAL, 1);
-        forwarder.onTargetConnected(routeIndex, target);
+        counters.addTarget(target, TcpSlots.T_ACTIVE, 1);
+        counters.addTarget(target, TcpSlots.T_TOTAL, 1);
+        runtime.opened(target);
         if (forwarder.usesSplice())
         {
             clientFd = NativeFd.of(client);
@@ -569,7 +578,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         {
             firstBytePending = false;
             final long elapsed = nowNs - (requestSent ? requestSentNs : connectedNs);
-            forwarder.firstByteLatency(routeIndex).recordValue(Math.clamp(elapsed, 0, TcpForwarder.LATENCY_MAX_NS));
+            runtime.firstByteLatency().recordValue(Math.clamp(elapsed, 0, TcpRouteRuntime.LATENCY_MAX_NS));
         }
     }
 
@@ -577,13 +586,13 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     {
         if (flow == upstream)
         {
-            counters.addListener(routeIndex, TcpCounters.L_BYTES_IN, bytes);
-            counters.addTarget(routeIndex, target, TcpCounters.T_BYTES_IN, bytes);
+            counters.addListener(TcpSlots.L_BYTES_IN, bytes);
+            counters.addTarget(target, TcpSlots.T_BYTES_IN, bytes);
         }
         else
         {
-            counters.addListener(routeIndex, TcpCounters.L_BYTES_OUT, bytes);
-            counters.addTarget(routeIndex, target, TcpCounters.T_BYTES_OUT, bytes);
+            counters.addListener(TcpSlots.L_BYTES_OUT, bytes);
+            counters.addTarget(target, TcpSlots.T_BYTES_OUT, bytes);
         }
     }
 
@@ -608,7 +617,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     /** One side failed or reset: reset the other too, so neither peer mistakes it for a clean end. */
     private void reset()
     {
-        counters.addListener(routeIndex, TcpCounters.L_RESETS, 1);
+        counters.addListener(TcpSlots.L_RESETS, 1);
         release(true);
     }
 
@@ -637,10 +646,10 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         backendFd = -1;
         if (wasOpen)
         {
-            counters.addTarget(routeIndex, target, TcpCounters.T_ACTIVE, -1);
-            forwarder.onTargetClosed(routeIndex, target);
+            counters.addTarget(target, TcpSlots.T_ACTIVE, -1);
+            runtime.closed(target);
         }
-        forwarder.onReleased(this, routeIndex);
+        forwarder.onReleased(this);
     }
 
     private void releaseTransfer(final Flow flow)

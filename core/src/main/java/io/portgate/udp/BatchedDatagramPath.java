@@ -74,7 +74,7 @@ final class BatchedDatagramPath implements DatagramPath
         {
             if (batch.truncated(slot) || batch.length(slot) > maxDatagram)
             {
-                flows.dropped(UdpCounters.L_DROP_TRUNCATED, 1);
+                flows.dropped(UdpSlots.L_DROP_TRUNCATED, 1);
                 continue;
             }
             final UdpFlow flow = flowOf(socket, slot, nowNs);
@@ -196,7 +196,7 @@ final class BatchedDatagramPath implements DatagramPath
         {
             if (batch.truncated(slot) || batch.length(slot) > maxDatagram)
             {
-                flows.dropped(UdpCounters.L_DROP_TRUNCATED, 1);
+                flows.dropped(UdpSlots.L_DROP_TRUNCATED, 1);
                 continue;
             }
             run[runLength++] = slot;
@@ -304,18 +304,18 @@ final class BatchedDatagramPath implements DatagramPath
     {
         if (errno == LibC.EAGAIN)
         {
-            flows.dropped(UdpCounters.L_DROP_WOULD_BLOCK, dropped);
+            flows.dropped(UdpSlots.L_DROP_WOULD_BLOCK, dropped);
         }
         else if (toTarget && errno == LibC.ECONNREFUSED)
         {
             // An ICMP error from an earlier datagram is reported by this send, which is then not sent; the rest of
             // the run would go to the same target, which the flow now avoids.
-            flows.dropped(UdpCounters.L_DROP_UNREACHABLE, dropped);
+            flows.dropped(UdpSlots.L_DROP_UNREACHABLE, dropped);
             flows.onUnreachable(backend);
         }
         else
         {
-            flows.dropped(UdpCounters.L_DROP_ERROR, dropped);
+            flows.dropped(UdpSlots.L_DROP_ERROR, dropped);
             final IOException error = new IOException((toTarget ? "send to a target failed: " :
                 "send to a client failed: ") + LibC.strerror(errno));
             if (toTarget)
@@ -355,7 +355,7 @@ final class BatchedDatagramPath implements DatagramPath
     public void configureBackend(final UdpBackend backend) throws IOException
     {
         final boolean ipv6 = backend.flow.flows.route()
-            .targetAddress(backend.target, backend.flow.listener.portOffset).getAddress() instanceof Inet6Address;
+            .targetAddress(backend.target, backend.flow.portOffset).getAddress() instanceof Inet6Address;
         if (batch.queueErrors(callState, backend.fd, ipv6) < 0)
         {
             throw new IOException("cannot keep ICMP errors on a backend socket's error queue: " +

@@ -61,7 +61,7 @@ final class NioDatagramPath implements DatagramPath
             final int length = buffer.position();
             if (length > maxDatagram)
             {
-                flows.dropped(UdpCounters.L_DROP_TRUNCATED, 1);
+                flows.dropped(UdpSlots.L_DROP_TRUNCATED, 1);
                 continue;
             }
             final UdpFlow flow = flowOf(socket, (InetSocketAddress)sender, nowNs);
@@ -76,7 +76,7 @@ final class NioDatagramPath implements DatagramPath
             }
             if (length == 0)
             {
-                flows.dropped(UdpCounters.L_DROP_ERROR, 1);
+                flows.dropped(UdpSlots.L_DROP_ERROR, 1);
                 continue;
             }
             buffer.flip();
@@ -94,19 +94,19 @@ final class NioDatagramPath implements DatagramPath
         catch (final PortUnreachableException ex)
         {
             // An ICMP error from an earlier datagram is reported by this send, which is then not sent.
-            flows.dropped(UdpCounters.L_DROP_UNREACHABLE, 1);
+            flows.dropped(UdpSlots.L_DROP_UNREACHABLE, 1);
             flows.onUnreachable(backend);
             return;
         }
         catch (final IOException ex)
         {
-            flows.dropped(UdpCounters.L_DROP_ERROR, 1);
+            flows.dropped(UdpSlots.L_DROP_ERROR, 1);
             flows.onBackendError(backend, ex);
             return;
         }
         if (written == 0)
         {
-            flows.dropped(UdpCounters.L_DROP_WOULD_BLOCK, 1);
+            flows.dropped(UdpSlots.L_DROP_WOULD_BLOCK, 1);
             return;
         }
         flows.forwardedIn(backend, 1, length, nowNs);
@@ -194,7 +194,7 @@ final class NioDatagramPath implements DatagramPath
             final int length = buffer.position();
             if (length > maxDatagram)
             {
-                flows.dropped(UdpCounters.L_DROP_TRUNCATED, 1);
+                flows.dropped(UdpSlots.L_DROP_TRUNCATED, 1);
                 continue;
             }
             buffer.flip();
@@ -205,13 +205,13 @@ final class NioDatagramPath implements DatagramPath
             }
             catch (final IOException ex)
             {
-                flows.dropped(UdpCounters.L_DROP_ERROR, 1);
+                flows.dropped(UdpSlots.L_DROP_ERROR, 1);
                 flows.errorHandler().onError(ex);
                 continue;
             }
             if (sent == 0 && length > 0)
             {
-                flows.dropped(UdpCounters.L_DROP_WOULD_BLOCK, 1);
+                flows.dropped(UdpSlots.L_DROP_WOULD_BLOCK, 1);
                 continue;
             }
             flows.forwardedOut(backend, 1, length, nowNs);

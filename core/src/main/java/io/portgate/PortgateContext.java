@@ -1,0 +1,361 @@
+package io.portgate;
+
+import io.portgate.config.ConfigException;
+import io.portgate.config.ConfigValidator;
+import io.portgate.config.Diagnostic;
+import io.portgate.config.FastPath;
+import io.portgate.config.HostFacts;
+import io.portgate.config.ListenerConfig;
+import io.portgate.config.PortgateConfig;
+import io.portgate.config.Protocol;
+import io.portgate.config.Severity;
+import io.portgate.conductor.Conductor;
+import io.portgate.ffm.Splice;
+import io.portgate.ffm.UdpBatching;
+import io.portgate.ffm.UdpGso;
+import io.portgate.health.NioProbeTransport;
+import io.portgate.health.ProbeTransport;
+import io.portgate.loop.Worker;
+import io.portgate.metrics.ErrorLog;
+import io.portgate.metrics.MetricsFile;
+import io.portgate.tcp.TcpSlots;
+import io.portgate.udp.UdpSlots;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Everything a balancer is started with, as Aeron's {@code MediaDriver.Context}: the configuration, and what a test or
+ * an embedder may inject in place of the defaults (the clocks, the idle strategies, the fast-path choices, the probe
+ * transport, the sizes of queues and of the metrics file). {@link #conclude()} fills in and checks every value once,
+ * before a socket opens: the configuration is validated, each fast path probed and decided, the sizes derived.
+ */
+public final class PortgateContext
+{
+    /** Commands that may wait in one worker's queue; more wait in the conductor, counted. */
+    public static final int WORKER_COMMAND_CAPACITY = 1024;
+    /** Commands (drains, weights, reloads) that may wait for the conductor; past it the caller is told to retry. */
+    public static final int CONDUCTOR_COMMAND_CAPACITY = 256;
+    /** Spare counters in the metrics file, for listeners and targets a reload adds: at least this many. */
+    public static final int METRICS_HEADROOM = 4096;
+    /** Bytes of the metrics file's error log: room for a few hundred distinct errors with their stack traces. */
+    public static final int ERROR_LOG_BYTES = 1024 * 1024;
+
+    private PortgateConfig config;
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private Function<Worker, IdleStrategy> workerIdleStrategy;
+    private Supplier<IdleStrategy> conductorIdleStrategy = () -> new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
+    private Supplier<ProbeTransport> probeTransport = NioProbeTransport::new;
+    private Boolean splice;
+    private Boolean udpBatching;
+    private Boolean udpGso;
+    private int workerCommandCapacity = WORKER_COMMAND_CAPACITY;
+    private int conductorCommandCapacity = CONDUCTOR_COMMAND_CAPACITY;
+    private int metricsCapacity;
+    private int errorLogBytes = ERROR_LOG_BYTES;
+    private boolean concluded;
+
+    /**
+     * A context for a configuration.
+     *
+     * @param config the configuration; validated by {@link #conclude()}.
+     */
+    public PortgateContext(final PortgateConfig config)
+    {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * Fills in and checks every value: validates the configuration, probes and decides each fast path, sizes the
+     * queues and the metrics file. Opens nothing.
+     *
+     * @return this.
+     * @throws ConfigException       when the configuration has errors.
+     * @throws IllegalStateException when a fast path is {@code on} but does not work here, or UDP GSO is on without
+     *                               batching.
+     */
+    public PortgateContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        final List<Diagnostic> diagnostics = ConfigValidator.validate(config, HostFacts.system());
+        if (diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR))
+        {
+            throw new ConfigException(diagnostics);
+        }
+        if (splice == null)
+        {
+            splice = Splice.probe().resolve(config.splice(), "fast-paths.splice");
+        }
+        final boolean hasUdp = config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.UDP);
+        if (udpBatching == null)
+        {
+            // Without a UDP listener the workers keep to plain NIO for good: the choice is made once, at start.
+            udpBatching = hasUdp && UdpBatching.probe().resolve(config.udpBatching(), "fast-paths.udp-batching");
+        }
+        if (hasUdp && !udpBatching && config.udpGso() == FastPath.ON)
+        {
+            throw new IllegalStateException("fast-paths.udp-gso: on needs fast-paths.udp-batching, which is off; " +
+                "set udp-gso: auto or off, or udp-batching: auto or on");
+        }
+        if (udpGso == null)
+        {
+            udpGso = udpBatching && UdpGso.probe().resolve(config.udpGso(), "fast-paths.udp-gso");
+        }
+        if (workerIdleStrategy == null)
+        {
+            workerIdleStrategy = worker -> worker.idleStrategy(config.idleStrategy());
+        }
+        if (metricsCapacity == 0)
+        {
+            metricsCapacity = metricsCapacity(config, workers());
+        }
+        concluded = true;
+        return this;
+    }
+
+    /**
+     * Counters the metrics file holds: those the configuration needs, twice over (while a reload runs both the old
+     * and the new counters of what it changes are held), and room for what reloads add.
+     */
+    private static int metricsCapacity(final PortgateConfig config, final int workers)
+    {
+        int perWorker = 0;
+        int targets = 0;
+        for (final ListenerConfig listener : config.listeners())
+        {
+            final int poolTargets = config.poolOf(listener).targets().size();
+            perWorker += (listener.protocol() == Protocol.TCP ? TcpSlots.LAYOUT : UdpSlots.LAYOUT).needed(poolTargets);
+        }
+        for (final io.portgate.config.PoolConfig pool : config.pools().values())
+        {
+            targets += pool.targets().size();
+        }
+        // Each worker's queue-full counter and the two reload counters are needed too.
+        final int needed = workers * (perWorker + 1) + Conductor.countersNeeded(targets) + 2;
+        return 2 * needed + Math.max(METRICS_HEADROOM, needed);
+    }
+
+    /**
+     * Opens the metrics file the configuration names, or counters in memory when it names none.
+     *
+     * @return the metrics.
+     * @throws IllegalStateException when another running balancer uses the file.
+     */
+    MetricsFile openMetrics()
+    {
+        return config.metricsFile() == null ? MetricsFile.inMemory(metricsCapacity, errorLogBytes) :
+            MetricsFile.create(config.metricsFile(), metricsCapacity, errorLogBytes);
+    }
+
+    /** @return the configuration. */
+    public PortgateConfig config()
+    {
+        return config;
+    }
+
+    /** @return forwarder threads: the configuration's, at least one. */
+    public int workers()
+    {
+        return Math.max(1, config.workers());
+    }
+
+    /** @return the clock of every loop. */
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * Sets the clock of every loop, for tests that move time by hand.
+     *
+     * @param clock the clock.
+     * @return this.
+     */
+    public PortgateContext nanoClock(final NanoClock clock)
+    {
+        this.nanoClock = clock;
+        return this;
+    }
+
+    /** @return the wall clock of the gauges, the heartbeat and the error log. */
+    public EpochClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /**
+     * Sets the wall clock.
+     *
+     * @param clock the clock.
+     * @return this.
+     */
+    public PortgateContext epochClock(final EpochClock clock)
+    {
+        this.epochClock = clock;
+        return this;
+    }
+
+    /**
+     * The idle strategy of a worker's thread.
+     *
+     * @param worker the worker.
+     * @return a new strategy; by default the configuration's {@code idle-strategy}.
+     */
+    public IdleStrategy workerIdleStrategy(final Worker worker)
+    {
+        return workerIdleStrategy.apply(worker);
+    }
+
+    /**
+     * Sets how a worker's thread waits when idle, in place of {@code idle-strategy}.
+     *
+     * @param strategy makes a worker's strategy.
+     * @return this.
+     */
+    public PortgateContext workerIdleStrategy(final Function<Worker, IdleStrategy> strategy)
+    {
+        this.workerIdleStrategy = strategy;
+        return this;
+    }
+
+    /** @return a new idle strategy for the conductor's thread. */
+    public IdleStrategy conductorIdleStrategy()
+    {
+        return conductorIdleStrategy.get();
+    }
+
+    /**
+     * Sets how the conductor's thread waits when idle.
+     *
+     * @param strategy makes the strategy.
+     * @return this.
+     */
+    public PortgateContext conductorIdleStrategy(final Supplier<IdleStrategy> strategy)
+    {
+        this.conductorIdleStrategy = strategy;
+        return this;
+    }
+
+    /** @return a new transport for health probes. */
+    public ProbeTransport probeTransport()
+    {
+        return probeTransport.get();
+    }
+
+    /**
+     * Sets what carries health probes, for tests that script them.
+     *
+     * @param transport makes the transport.
+     * @return this.
+     */
+    public PortgateContext probeTransport(final Supplier<ProbeTransport> transport)
+    {
+        this.probeTransport = transport;
+        return this;
+    }
+
+    /** @return whether TCP bytes move with splice(2); decided by {@link #conclude()}. */
+    public boolean splice()
+    {
+        return splice;
+    }
+
+    /** @return whether datagrams move with recvmmsg/sendmmsg; decided by {@link #conclude()}. */
+    public boolean udpBatching()
+    {
+        return udpBatching;
+    }
+
+    /** @return whether runs of datagrams leave with UDP_SEGMENT; decided by {@link #conclude()}. */
+    public boolean udpGso()
+    {
+        return udpGso;
+    }
+
+    /**
+     * Decides the fast paths instead of the configuration and the probes (each must work here).
+     *
+     * @param splice   splice(2) for TCP.
+     * @param batching recvmmsg/sendmmsg for UDP.
+     * @param gso      UDP_SEGMENT; needs {@code batching}.
+     * @return this.
+     */
+    public PortgateContext fastPaths(final boolean splice, final boolean batching, final boolean gso)
+    {
+        this.splice = splice;
+        this.udpBatching = batching;
+        this.udpGso = gso;
+        return this;
+    }
+
+    /** @return how many commands may wait in one worker's queue. */
+    public int workerCommandCapacity()
+    {
+        return workerCommandCapacity;
+    }
+
+    /**
+     * Sets how many commands may wait in one worker's queue.
+     *
+     * @param capacity the capacity, rounded up to a power of two.
+     * @return this.
+     */
+    public PortgateContext workerCommandCapacity(final int capacity)
+    {
+        this.workerCommandCapacity = capacity;
+        return this;
+    }
+
+    /** @return how many commands may wait for the conductor. */
+    public int conductorCommandCapacity()
+    {
+        return conductorCommandCapacity;
+    }
+
+    /** @return how many counters the metrics file holds; derived by {@link #conclude()} unless set. */
+    public int metricsCapacity()
+    {
+        return metricsCapacity;
+    }
+
+    /**
+     * Sets how many counters the metrics file holds.
+     *
+     * @param capacity the number of counters.
+     * @return this.
+     */
+    public PortgateContext metricsCapacity(final int capacity)
+    {
+        this.metricsCapacity = capacity;
+        return this;
+    }
+
+    /** @return bytes of the metrics file's error log. */
+    public int errorLogBytes()
+    {
+        return errorLogBytes;
+    }
+
+    /**
+     * The bytes of connection buffers a worker keeps when empty, per buffer size: a quarter of its share of
+     * {@code buffer-memory}.
+     *
+     * @return bytes.
+     */
+    public long retainBytes()
+    {
+        return Math.max(1, config.bufferMemory() / (4L * workers()));
+    }
+}
