@@ -3,6 +3,7 @@ package io.portgate;
 import io.portgate.admin.AdminServer;
 import io.portgate.conductor.Conductor;
 import io.portgate.conductor.ListenerSockets;
+import io.portgate.conductor.ReloadRequest;
 import io.portgate.conductor.ReloadPlan;
 import io.portgate.conductor.Running;
 import io.portgate.conductor.TargetView;
@@ -24,7 +25,6 @@ import io.portgate.metrics.MetricsFile;
 import io.portgate.metrics.MetricsReader;
 import io.portgate.ports.ListenerPorts;
 import io.portgate.tcp.MemoryBudget;
-import io.portgate.tcp.TcpForwarder;
 import io.portgate.udp.UdpForwarder;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.AgentRunner;
@@ -37,9 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A running balancer: the library's entry point, and a thin one, as Aeron's {@code MediaDriver}: it concludes a
@@ -48,19 +45,15 @@ import java.util.concurrent.TimeoutException;
  * <pre>{@code
  * try (Portgate portgate = Portgate.start(config))
  * {
- *     portgate.boundAddresses("web");
  *     portgate.stats().listener("web").activeConnections();
  * }
  * }</pre>
  *
- * <p>{@link #start} returns once every listening socket is bound, so a port taken by another process fails the start
- * (naming the listener and address, and the process where /proc tells) and leaves nothing open. Every port is probed
- * without SO_REUSEPORT before any is bound ({@link ListenerPorts}), since with it a second balancer of the same user
- * would otherwise share the port silently. Each of the configured {@code workers} threads runs a
- * forwarder loop with its own listening sockets, TCP and UDP; {@link #close()} stops accepting, lets open connections
- * and UDP flows finish up to the drain timeout (a flow finishes once it has gone
- * {@link UdpForwarder#QUIET_AT_STOP} without a datagram), then closes them; a second {@link #close(Duration)} cuts
- * the drain short. A reload ({@link #reload(PortgateConfig)}) goes to the conductor as a command, and from there to
+ * <p>{@link #start} returns once every listening socket is bound; every port is probed without SO_REUSEPORT first
+ * ({@link ListenerPorts}), so a port another process holds fails the start, named, with nothing left open.
+ * {@link #close()} stops accepting, lets connections and UDP flows finish up to the drain timeout (a flow finishes
+ * once {@link UdpForwarder#QUIET_AT_STOP} without a datagram), then closes them; a second {@link #close(Duration)}
+ * cuts the drain short. A {@link #reload(PortgateConfig)} goes to the conductor as a command, and from there to
  * every worker as one. Thread-safe.
  */
 public final class Portgate implements AutoCloseable
@@ -138,7 +131,8 @@ public final class Portgate implements AutoCloseable
         // listening sockets join it silently) fails the start with nothing ever listening.
         sockets.probe(plan);
         final MetricsFile metrics = context.openMetrics();
-        final ErrorLog errors = new ErrorLog(metrics.errorLogBuffer(), context.epochClock());
+        final ErrorLog errors = new ErrorLog(metrics.errorLogBuffer(), context.epochClock(),
+            context.errorHandler());
         final MemoryBudget budget = new MemoryBudget(config.bufferMemory());
         final WorkerProxy[] workers = new WorkerProxy[workerCount];
         final Conductor conductor;
@@ -146,12 +140,7 @@ public final class Portgate implements AutoCloseable
         {
             for (int w = 0; w < workerCount; w++)
             {
-                final TcpForwarder tcp = new TcpForwarder(w, budget, context.retainBytes(), context.splice());
-                final UdpForwarder udp = new UdpForwarder(w, context.udpBatching(), context.udpGso());
-                final Worker worker = new Worker(w, context.nanoClock(), errors, context.workerCommandCapacity(),
-                    List.of(tcp, udp));
-                workers[w] = new WorkerProxy(worker, tcp, udp,
-                    metrics.counter(Metric.WORKER_QUEUE_FULL, w, Labels.of("worker", String.valueOf(w))));
+                workers[w] = context.newWorker(w, budget, errors, metrics);
             }
             conductor = new Conductor(config, workers, sockets, metrics, context.probeTransport(),
                 context.nanoClock(), context.epochClock(), context.conductorCommandCapacity());
@@ -159,13 +148,7 @@ public final class Portgate implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            for (final WorkerProxy worker : workers)
-            {
-                if (worker != null)
-                {
-                    worker.worker().closeEvents();
-                }
-            }
+            WorkerProxy.closeUnstarted(workers);
             metrics.close();
             throw ex;
         }
@@ -266,7 +249,7 @@ public final class Portgate implements AutoCloseable
      */
     public void drain(final String pool, final String target)
     {
-        settle(conductor.drain(pool, target, true));
+        ReloadRequest.await(conductor.drain(pool, target, true), SETTLE_WAIT_MS);
     }
 
     /**
@@ -278,7 +261,7 @@ public final class Portgate implements AutoCloseable
      */
     public void undrain(final String pool, final String target)
     {
-        settle(conductor.drain(pool, target, false));
+        ReloadRequest.await(conductor.drain(pool, target, false), SETTLE_WAIT_MS);
     }
 
     /**
@@ -291,24 +274,7 @@ public final class Portgate implements AutoCloseable
      */
     public void weight(final String pool, final String target, final int weight)
     {
-        settle(conductor.weight(pool, target, weight));
-    }
-
-    /** Waits a moment for an operator's change to reach every worker, so that the next read shows it. */
-    private static void settle(final java.util.concurrent.CompletableFuture<Void> shown)
-    {
-        try
-        {
-            shown.get(SETTLE_WAIT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final TimeoutException | ExecutionException ex)
-        {
-            // Applied as soon as the workers get to it; the caller need not wait for that.
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        ReloadRequest.await(conductor.weight(pool, target, weight), SETTLE_WAIT_MS);
     }
 
     /**
@@ -439,60 +405,19 @@ public final class Portgate implements AutoCloseable
         final List<String> restartRequired = new ArrayList<>();
         final PortgateConfig next = Settings.keepRestartOnly(running, requested, restartRequired);
         final List<String> changes = ConfigDiff.between(running, requested).changes();
-        final Conductor.Reload reload = conductor.reload(next);
-        final Conductor.Applied applied = awaitPlan(reload);
+        final ReloadRequest reload = conductor.reload(next);
+        final ReloadRequest.Applied applied = reload.awaitPlanned(RELOAD_PLAN_WAIT_MS);
         restartRequired.addAll(applied.notes());
-        try
-        {
-            reload.applied().get(RELOAD_APPLY_WAIT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final TimeoutException | ExecutionException ex)
+        if (!ReloadRequest.await(reload.applied(), RELOAD_APPLY_WAIT_MS))
         {
             LOG.log(System.Logger.Level.WARNING, "reload: a worker has not applied the reload within {0} ms; " +
                 "it will when it gets to it", RELOAD_APPLY_WAIT_MS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
         }
         final ReloadResult result = new ReloadResult(applied.running().generation(), changes, restartRequired,
             (fileDiagnostics != null ? fileDiagnostics : diagnostics).stream()
                 .filter(d -> d.severity() == Severity.WARNING).toList());
         LOG.log(System.Logger.Level.DEBUG, result.logLine());
         return result;
-    }
-
-    private static Conductor.Applied awaitPlan(final Conductor.Reload reload)
-    {
-        try
-        {
-            return reload.planned().get(RELOAD_PLAN_WAIT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final ExecutionException ex)
-        {
-            // DEBUG: the caller reports it (portgate run prints one line per reload); embedders log the result.
-            LOG.log(System.Logger.Level.DEBUG, "reload result=rejected reason={0}; still running the previous " +
-                "configuration", ex.getCause().getMessage());
-            if (ex.getCause() instanceof UncheckedIOException io)
-            {
-                throw new IllegalStateException(io.getMessage(), io);
-            }
-            if (ex.getCause() instanceof Error error)
-            {
-                throw error;
-            }
-            throw (RuntimeException)ex.getCause();
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new IllegalStateException("the control plane did not take the reload within " +
-                RELOAD_PLAN_WAIT_MS + " ms", ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the reload was applied", ex);
-        }
     }
 
     /**

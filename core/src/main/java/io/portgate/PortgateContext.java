@@ -15,8 +15,14 @@ import io.portgate.ffm.UdpBatching;
 import io.portgate.ffm.UdpGso;
 import io.portgate.health.NioProbeTransport;
 import io.portgate.health.ProbeTransport;
+import io.portgate.conductor.WorkerProxy;
 import io.portgate.loop.Worker;
-import io.portgate.metrics.ErrorLog;
+import io.portgate.metrics.Labels;
+import io.portgate.metrics.Metric;
+import io.portgate.tcp.MemoryBudget;
+import io.portgate.tcp.TcpForwarder;
+import io.portgate.udp.UdpForwarder;
+import org.agrona.ErrorHandler;
 import io.portgate.metrics.MetricsFile;
 import io.portgate.tcp.TcpSlots;
 import io.portgate.udp.UdpSlots;
@@ -55,6 +61,7 @@ public final class PortgateContext
     private Function<Worker, IdleStrategy> workerIdleStrategy;
     private Supplier<IdleStrategy> conductorIdleStrategy = () -> new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
     private Supplier<ProbeTransport> probeTransport = NioProbeTransport::new;
+    private ErrorHandler errorHandler;
     private Boolean splice;
     private Boolean udpBatching;
     private Boolean udpGso;
@@ -145,6 +152,25 @@ public final class PortgateContext
         // Each worker's queue-full counter and the two reload counters are needed too.
         final int needed = workers * (perWorker + 1) + Conductor.countersNeeded(targets) + 2;
         return 2 * needed + Math.max(METRICS_HEADROOM, needed);
+    }
+
+    /**
+     * One worker with its TCP and UDP forwarders, and the proxy the control plane reaches it through.
+     *
+     * @param index   the worker's index.
+     * @param budget  the connection buffer memory all workers share.
+     * @param errors  where unexpected errors go.
+     * @param metrics where its queue-full counter goes.
+     * @return the proxy of the worker.
+     */
+    WorkerProxy newWorker(final int index, final MemoryBudget budget, final ErrorHandler errors,
+        final MetricsFile metrics)
+    {
+        final TcpForwarder tcp = new TcpForwarder(index, budget, retainBytes(), splice);
+        final UdpForwarder udp = new UdpForwarder(index, udpBatching, udpGso);
+        final Worker worker = new Worker(index, nanoClock, errors, workerCommandCapacity, List.of(tcp, udp));
+        return new WorkerProxy(worker, tcp, udp,
+            metrics.counter(Metric.WORKER_QUEUE_FULL, index, Labels.of("worker", String.valueOf(index))));
     }
 
     /**
@@ -245,6 +271,25 @@ public final class PortgateContext
     public PortgateContext conductorIdleStrategy(final Supplier<IdleStrategy> strategy)
     {
         this.conductorIdleStrategy = strategy;
+        return this;
+    }
+
+    /** @return told of every unexpected error besides the error log, or null. */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * Sets a handler told of every unexpected error of the loops and the control plane, besides the metrics file's
+     * error log (which {@code portgate stat --errors} reads).
+     *
+     * @param handler the handler; it must not block, and may be called from any thread.
+     * @return this.
+     */
+    public PortgateContext errorHandler(final ErrorHandler handler)
+    {
+        this.errorHandler = handler;
         return this;
     }
 

@@ -57,28 +57,6 @@ public final class Conductor implements Agent
         void execute();
     }
 
-    /**
-     * A reload on its way: {@code planned} completes once it is applied on the conductor's side (or fails, changing
-     * nothing), {@code applied} once every worker switched.
-     *
-     * @param config  the configuration to run.
-     * @param planned completes with what was applied.
-     * @param applied completes when every worker has switched.
-     */
-    public record Reload(PortgateConfig config, CompletableFuture<Applied> planned, CompletableFuture<Void> applied)
-    {
-    }
-
-    /**
-     * A reload applied.
-     *
-     * @param running what runs now.
-     * @param notes   changes that wait for a restart after all (a backlog the native layer could not change).
-     */
-    public record Applied(Running running, List<String> notes)
-    {
-    }
-
     /** Waits for every worker to run a command, then does something on the conductor's thread. */
     private record Pending(AtomicInteger remaining, Runnable done)
     {
@@ -146,9 +124,9 @@ public final class Conductor implements Agent
      * @return the reload, to wait for.
      * @throws IllegalStateException when the conductor's queue is full.
      */
-    public Reload reload(final PortgateConfig config)
+    public ReloadRequest reload(final PortgateConfig config)
     {
-        final Reload reload = new Reload(config, new CompletableFuture<>(), new CompletableFuture<>());
+        final ReloadRequest reload = new ReloadRequest(config, new CompletableFuture<>(), new CompletableFuture<>());
         offer(() -> onReload(reload));
         return reload;
     }
@@ -310,7 +288,7 @@ public final class Conductor implements Agent
         }
     }
 
-    private void onReload(final Reload reload)
+    private void onReload(final ReloadRequest reload)
     {
         try
         {
@@ -319,7 +297,7 @@ public final class Conductor implements Agent
             final ReloadPlan plan = ReloadPlan.of(running.layout(), reload.config(), now, deadline);
             sockets.probe(plan);
             final List<String> notes = apply(plan, () -> reload.applied().complete(null));
-            reload.planned().complete(new Applied(running, notes));
+            reload.planned().complete(new ReloadRequest.Applied(running, notes));
         }
         catch (final RuntimeException | Error ex)
         {

@@ -139,16 +139,20 @@ public final class WorkerProxy
         return worker;
     }
 
-    /** @return its TCP forwarder. */
-    public TcpForwarder tcp()
+    /**
+     * Closes the event sources of workers whose start failed before their threads ran.
+     *
+     * @param workers the workers made so far; null entries are skipped.
+     */
+    public static void closeUnstarted(final WorkerProxy[] workers)
     {
-        return tcp;
-    }
-
-    /** @return its UDP forwarder. */
-    public UdpForwarder udp()
-    {
-        return udp;
+        for (final WorkerProxy proxy : workers)
+        {
+            if (proxy != null)
+            {
+                proxy.worker.closeEvents();
+            }
+        }
     }
 
     /**

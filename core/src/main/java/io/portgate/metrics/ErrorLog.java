@@ -20,6 +20,7 @@ public final class ErrorLog implements ErrorHandler
     private static final System.Logger LOG = System.getLogger("io.portgate.loop");
 
     private final DistinctErrorLog log;
+    private final ErrorHandler also;
     private final AtomicBuffer buffer;
     private final AtomicLong count = new AtomicLong();
     /** Where the next distinct error would be written: a record appearing there is one not seen before. */
@@ -30,11 +31,13 @@ public final class ErrorLog implements ErrorHandler
      *
      * @param buffer the buffer, zeroed.
      * @param clock  the wall clock the observations are stamped with.
+     * @param also   told of every error too (an embedder's own handler), or null.
      */
-    public ErrorLog(final AtomicBuffer buffer, final EpochClock clock)
+    public ErrorLog(final AtomicBuffer buffer, final EpochClock clock, final ErrorHandler also)
     {
         this.buffer = buffer;
         this.log = new DistinctErrorLog(buffer, clock, StandardCharsets.UTF_8);
+        this.also = also;
     }
 
     @Override
@@ -53,6 +56,10 @@ public final class ErrorLog implements ErrorHandler
             // Not recorded: the log is full, and what it cannot keep is at least in the process's log.
             LOG.log(System.Logger.Level.WARNING, "unexpected error in portgate (logged once per kind" +
                 (recorded ? "; portgate stat --errors lists them all" : "; the error log is full") + ")", error);
+        }
+        if (also != null)
+        {
+            also.onError(error);
         }
     }
 

@@ -12,8 +12,6 @@ import org.agrona.ErrorHandler;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -66,8 +64,6 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private SocketChannel backend;
     private SelectionKey clientKey;
     private SelectionKey backendKey;
-    private int clientFd = -1;
-    private int backendFd = -1;
     private int clientInterest;
     private int backendInterest;
     private long connectTimerId = NO_TIMER;
@@ -81,10 +77,14 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     /** Its place among the connections waiting for buffer memory. */
     final IntrusiveList.Link<TcpConnection> waiterLink = new IntrusiveList.Link<>(this);
 
-    /** One direction's state. */
+    /** One direction's state: where it reads, where it writes (with their file descriptors for splice). */
     private static final class Flow
     {
         Transfer transfer;
+        SocketChannel source;
+        SocketChannel destination;
+        int sourceFd = -1;
+        int destinationFd = -1;
         /** The source sent its FIN. */
         boolean eof;
         /** The FIN was passed on to the destination. */
@@ -95,11 +95,20 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             return transfer == null ? 0 : transfer.pending();
         }
 
+        void connect(final SocketChannel from, final int fromFd, final SocketChannel to, final int toFd)
+        {
+            source = from;
+            sourceFd = fromFd;
+            destination = to;
+            destinationFd = toFd;
+        }
+
         void clear()
         {
             transfer = null;
             eof = false;
             shutdown = false;
+            connect(null, -1, null, -1);
         }
     }
 
@@ -171,8 +180,8 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         try
         {
             client.configureBlocking(false);
-            configure(client, route);
-            hashKey = hashOf(client.getRemoteAddress());
+            TcpSockets.configure(client, route);
+            hashKey = TcpSockets.hashOf(client.getRemoteAddress());
             // Registered with no interest: the client is not read until a target is connected.
             clientKey = worker.register(client, 0, this);
             clientInterest = 0;
@@ -205,22 +214,22 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         {
             if ((ready & SelectionKey.OP_WRITE) != 0)
             {
-                onWritable(downstream, backend, backendFd, client, clientFd, nowNs);
+                onWritable(downstream, nowNs);
             }
             if (state == OPEN && (ready & SelectionKey.OP_READ) != 0)
             {
-                pump(upstream, client, clientFd, backend, backendFd, nowNs);
+                pump(upstream, nowNs);
             }
         }
         else
         {
             if ((ready & SelectionKey.OP_WRITE) != 0)
             {
-                onWritable(upstream, client, clientFd, backend, backendFd, nowNs);
+                onWritable(upstream, nowNs);
             }
             if (state == OPEN && (ready & SelectionKey.OP_READ) != 0)
             {
-                pump(downstream, backend, backendFd, client, clientFd, nowNs);
+                pump(downstream, nowNs);
             }
         }
         if (state == OPEN)
@@ -370,7 +379,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         {
             channel = SocketChannel.open();
             channel.configureBlocking(false);
-            configure(channel, route);
+            TcpSockets.configure(channel, route);
             backend = channel;
             if (channel.connect(address))
             {
@@ -387,7 +396,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         catch (final IOException ex)
         {
             countConnectFailure(ex instanceof ConnectException);
-            closeQuietly(channel, false, worker.errorHandler());
+            TcpSockets.closeQuietly(channel, false, worker.errorHandler());
             backend = null;
             backendKey = null;
             return false;
@@ -419,7 +428,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         worker.cancelTimeout(connectTimerId);
         connectTimerId = NO_TIMER;
         countConnectFailure(refused);
-        closeQuietly(backend, false, worker.errorHandler());
+        TcpSockets.closeQuietly(backend, false, worker.errorHandler());
         backend = null;
         backendKey = null;
         connectNext(nowNs);
@@ -456,11 +465,10 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         counters.addTarget(target, TcpSlots.T_ACTIVE, 1);
         counters.addTarget(target, TcpSlots.T_TOTAL, 1);
         runtime.opened(target);
-        if (forwarder.usesSplice())
-        {
-            clientFd = NativeFd.of(client);
-            backendFd = NativeFd.of(backend);
-        }
+        final int clientFd = forwarder.usesSplice() ? NativeFd.of(client) : -1;
+        final int backendFd = forwarder.usesSplice() ? NativeFd.of(backend) : -1;
+        upstream.connect(client, clientFd, backend, backendFd);
+        downstream.connect(backend, backendFd, client, clientFd);
         lastActivityNs = nowNs;
         idleTimerId = worker.scheduleTimeout(nowNs + route.idleTimeoutNs(), this);
         clientInterest = SelectionKey.OP_READ;
@@ -469,13 +477,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         backendKey.interestOps(backendInterest);
     }
 
-    private void pump(
-        final Flow flow,
-        final SocketChannel source,
-        final int sourceFd,
-        final SocketChannel destination,
-        final int destinationFd,
-        final long nowNs)
+    private void pump(final Flow flow, final long nowNs)
     {
         if (!wantsRead(flow))
         {
@@ -487,7 +489,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             forwarder.awaitMemory(this);
             return;
         }
-        final int read = flow.transfer.readFrom(source, sourceFd);
+        final int read = flow.transfer.readFrom(flow.source, flow.sourceFd);
         if (read == Transfer.RESET)
         {
             reset();
@@ -501,31 +503,25 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         {
             lastActivityNs = nowNs;
         }
-        flush(flow, destination, destinationFd, nowNs);
+        flush(flow, nowNs);
     }
 
-    private void onWritable(
-        final Flow flow,
-        final SocketChannel source,
-        final int sourceFd,
-        final SocketChannel destination,
-        final int destinationFd,
-        final long nowNs)
+    private void onWritable(final Flow flow, final long nowNs)
     {
-        flush(flow, destination, destinationFd, nowNs);
+        flush(flow, nowNs);
         if (state == OPEN && wantsRead(flow))
         {
             // The destination drained: read the source now rather than a duty cycle later.
-            pump(flow, source, sourceFd, destination, destinationFd, nowNs);
+            pump(flow, nowNs);
         }
     }
 
-    private void flush(final Flow flow, final SocketChannel destination, final int destinationFd, final long nowNs)
+    private void flush(final Flow flow, final long nowNs)
     {
         final Transfer transfer = flow.transfer;
         if (transfer != null && transfer.pending() > 0)
         {
-            final int written = transfer.writeTo(destination, destinationFd);
+            final int written = transfer.writeTo(flow.destination, flow.destinationFd);
             if (written == Transfer.RESET)
             {
                 reset();
@@ -546,7 +542,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             flow.shutdown = true;
             try
             {
-                destination.shutdownOutput();
+                flow.destination.shutdownOutput();
             }
             catch (final IOException ex)
             {
@@ -636,14 +632,12 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         releaseTransfer(upstream);
         releaseTransfer(downstream);
         final ErrorHandler errors = worker.errorHandler();
-        closeQuietly(client, reset, errors);
-        closeQuietly(backend, reset, errors);
+        TcpSockets.closeQuietly(client, reset, errors);
+        TcpSockets.closeQuietly(backend, reset, errors);
         client = null;
         backend = null;
         clientKey = null;
         backendKey = null;
-        clientFd = -1;
-        backendFd = -1;
         if (wasOpen)
         {
             counters.addTarget(target, TcpSlots.T_ACTIVE, -1);
@@ -659,63 +653,5 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             transfers.release(flow.transfer);
         }
         flow.clear();
-    }
-
-    private static void configure(final SocketChannel channel, final TcpRoute route) throws IOException
-    {
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        if (route.sendBuffer() > 0)
-        {
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, route.sendBuffer());
-        }
-        if (route.receiveBuffer() > 0)
-        {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, route.receiveBuffer());
-        }
-    }
-
-    // The client's IP only, not its port: source-hash and maglev keep a client on one target across connections,
-    // as HAProxy's "balance source" does. Policies that do not hash ignore the key.
-    private static long hashOf(final SocketAddress address)
-    {
-        if (address instanceof InetSocketAddress inet)
-        {
-            final byte[] ip = inet.getAddress().getAddress();
-            long h = 0;
-            for (final byte b : ip)
-            {
-                h = h * 31 + (b & 0xFF);
-            }
-            return h;
-        }
-        return 0;
-    }
-
-    static void closeQuietly(final SocketChannel channel, final boolean reset, final ErrorHandler errors)
-    {
-        if (channel == null)
-        {
-            return;
-        }
-        if (reset && channel.isOpen())
-        {
-            try
-            {
-                // Linger 0 makes close send a RST instead of a FIN.
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            }
-            catch (final IOException ex)
-            {
-                // Already failed or unconnected: a plain close is all that is left.
-            }
-        }
-        try
-        {
-            channel.close();
-        }
-        catch (final IOException ex)
-        {
-            errors.onError(ex);
-        }
     }
 }

@@ -317,7 +317,7 @@ public final class TcpForwarder implements LoopService
         if (!runtime.tryAdmit())
         {
             runtime.counters().addListener(TcpSlots.L_LIMIT_REJECTED, 1);
-            TcpConnection.closeQuietly(client, false, worker.errorHandler());
+            TcpSockets.closeQuietly(client, false, worker.errorHandler());
             return;
         }
         TcpConnection connection = freeConnections.pollFirst();
