@@ -169,8 +169,8 @@ public final class PortgateContext
         final TcpForwarder tcp = new TcpForwarder(index, budget, retainBytes(), splice);
         final UdpForwarder udp = new UdpForwarder(index, udpBatching, udpGso);
         final Worker worker = new Worker(index, nanoClock, errors, workerCommandCapacity, List.of(tcp, udp));
-        return new WorkerProxy(worker, tcp, udp,
-            metrics.counter(Metric.WORKER_QUEUE_FULL, index, Labels.of("worker", String.valueOf(index))));
+        // One counter per worker, summed by readers as every worker's counters are.
+        return new WorkerProxy(worker, tcp, udp, metrics.counter(Metric.WORKER_QUEUE_FULL, index, Labels.of()));
     }
 
     /**

@@ -18,7 +18,7 @@ import java.util.ArrayDeque;
  * The control plane's side of one worker's command queue, as Aeron's {@code SenderProxy}: one method per command,
  * each a record the worker runs on its thread. A full queue is neither spun on nor lost: the command waits here,
  * in order, until {@link #flush} finds room, and each refusal is counted
- * ({@code portgate_worker_queue_full_total{worker}}) and reported once per episode in the log. One producer at a
+ * ({@code portgate_worker_queue_full_total}, summed over the workers) and reported once per episode in the log. One producer at a
  * time: the conductor's thread, or the caller of a start or a stop while the conductor does not run.
  */
 public final class WorkerProxy

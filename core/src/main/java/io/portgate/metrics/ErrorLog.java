@@ -25,6 +25,8 @@ public final class ErrorLog implements ErrorHandler
     private final AtomicLong count = new AtomicLong();
     /** Where the next distinct error would be written: a record appearing there is one not seen before. */
     private int end;
+    /** Whether the log was found full: said once, then errors are only counted. */
+    private boolean full;
 
     /**
      * An error log over a buffer, such as {@link MetricsFile#errorLogBuffer()}.
@@ -49,13 +51,14 @@ public final class ErrorLog implements ErrorHandler
         synchronized (this)
         {
             recorded = log.record(error);
-            first = recorded && newRecordAtEnd();
+            first = recorded ? newRecordAtEnd() : !full;
+            full |= !recorded;
         }
-        if (first || !recorded)
+        if (first)
         {
-            // Not recorded: the log is full, and what it cannot keep is at least in the process's log.
             LOG.log(System.Logger.Level.WARNING, "unexpected error in portgate (logged once per kind" +
-                (recorded ? "; portgate stat --errors lists them all" : "; the error log is full") + ")", error);
+                (recorded ? "; portgate stat --errors lists them all" : "; the error log is full, so errors from " +
+                    "now on are only counted") + ")", error);
         }
         if (also != null)
         {

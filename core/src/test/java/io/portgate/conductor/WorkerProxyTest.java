@@ -40,7 +40,7 @@ class WorkerProxyTest
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final List<Throwable> errors = new ArrayList<>();
     private final MetricsFile metrics = MetricsFile.inMemory(64);
-    private final AtomicCounter queueFull = metrics.counter(Metric.WORKER_QUEUE_FULL, 0, Labels.of("worker", "0"));
+    private final AtomicCounter queueFull = metrics.counter(Metric.WORKER_QUEUE_FULL, 0, Labels.of());
     private final TcpForwarder tcp = new TcpForwarder(0, new MemoryBudget(1 << 20), 1 << 16, false);
     private final UdpForwarder udp = new UdpForwarder(0, false, false);
     private final Worker worker = new Worker(0, clock::get, errors::add, 2, List.of(tcp, udp));
