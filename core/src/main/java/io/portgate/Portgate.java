@@ -90,7 +90,7 @@ public final class Portgate implements AutoCloseable
         this.stats = new StatsAggregator(budget, errors::count);
         this.runners = new AgentRunner[workers.length];
         this.shutdown = new Shutdown(workers);
-        this.conductorRunner = new AgentRunner(context.conductorIdleStrategy(), errors, null, conductor);
+        this.conductorRunner = new AgentRunner(context.conductorIdleStrategy.get(), errors, null, conductor);
         this.reloadsApplied = metrics.counter(Metric.RELOADS, 0, Labels.of("result", "applied"));
         this.reloadsRejected = metrics.counter(Metric.RELOADS, 0, Labels.of("result", "rejected"));
     }
@@ -125,14 +125,14 @@ public final class Portgate implements AutoCloseable
         final PortgateConfig config = context.config();
         final int workerCount = context.workers();
         final ListenerSockets sockets = new ListenerSockets(workerCount, context.udpBatching(), config.udpBatching());
-        final long now = context.nanoClock().nanoTime();
+        final long now = context.nanoClock.nanoTime();
         final ReloadPlan plan = ReloadPlan.of(ReloadPlan.Layout.EMPTY, config, now, now);
         // Every port is probed before any is bound: a port another process holds (SO_REUSEPORT would let the
         // listening sockets join it silently) fails the start with nothing ever listening.
         sockets.probe(plan);
         final MetricsFile metrics = context.openMetrics();
-        final ErrorLog errors = new ErrorLog(metrics.errorLogBuffer(), context.epochClock(),
-            context.errorHandler());
+        final ErrorLog errors = new ErrorLog(metrics.errorLogBuffer(), context.epochClock,
+            context.errorHandler);
         final MemoryBudget budget = new MemoryBudget(config.bufferMemory());
         final WorkerProxy[] workers = new WorkerProxy[workerCount];
         final Conductor conductor;
@@ -142,8 +142,8 @@ public final class Portgate implements AutoCloseable
             {
                 workers[w] = context.newWorker(w, budget, errors, metrics);
             }
-            conductor = new Conductor(config, workers, sockets, metrics, context.probeTransport(),
-                context.nanoClock(), context.epochClock(), context.conductorCommandCapacity());
+            conductor = new Conductor(config, workers, sockets, metrics, context.probeTransport.get(),
+                context.nanoClock, context.epochClock, context.conductorCommandCapacity);
             conductor.start(plan);
         }
         catch (final RuntimeException ex)
@@ -161,7 +161,7 @@ public final class Portgate implements AutoCloseable
         for (int w = 0; w < workers.length; w++)
         {
             final Worker worker = workers[w].worker();
-            runners[w] = new AgentRunner(context.workerIdleStrategy(worker), errors, null, worker);
+            runners[w] = new AgentRunner(context.workerIdleStrategy.apply(worker), errors, null, worker);
             AgentRunner.startOnThread(runners[w]);
         }
         AgentRunner.startOnThread(conductorRunner);

@@ -1,5 +1,7 @@
 package io.portgate;
 
+import io.portgate.conductor.Conductor;
+import io.portgate.conductor.WorkerProxy;
 import io.portgate.config.ConfigException;
 import io.portgate.config.ConfigValidator;
 import io.portgate.config.Diagnostic;
@@ -9,23 +11,21 @@ import io.portgate.config.ListenerConfig;
 import io.portgate.config.PortgateConfig;
 import io.portgate.config.Protocol;
 import io.portgate.config.Severity;
-import io.portgate.conductor.Conductor;
 import io.portgate.ffm.Splice;
 import io.portgate.ffm.UdpBatching;
 import io.portgate.ffm.UdpGso;
 import io.portgate.health.NioProbeTransport;
 import io.portgate.health.ProbeTransport;
-import io.portgate.conductor.WorkerProxy;
 import io.portgate.loop.Worker;
 import io.portgate.metrics.Labels;
 import io.portgate.metrics.Metric;
+import io.portgate.metrics.MetricsFile;
 import io.portgate.tcp.MemoryBudget;
 import io.portgate.tcp.TcpForwarder;
-import io.portgate.udp.UdpForwarder;
-import org.agrona.ErrorHandler;
-import io.portgate.metrics.MetricsFile;
 import io.portgate.tcp.TcpSlots;
+import io.portgate.udp.UdpForwarder;
 import io.portgate.udp.UdpSlots;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
@@ -41,8 +41,9 @@ import java.util.function.Supplier;
 /**
  * Everything a balancer is started with, as Aeron's {@code MediaDriver.Context}: the configuration, and what a test or
  * an embedder may inject in place of the defaults (the clocks, the idle strategies, the fast-path choices, the probe
- * transport, the sizes of queues and of the metrics file). {@link #conclude()} fills in and checks every value once,
- * before a socket opens: the configuration is validated, each fast path probed and decided, the sizes derived.
+ * transport, an error handler, the sizes of queues and of the metrics file). {@link #conclude()} fills in and checks
+ * every value once, before a socket opens: the configuration is validated, each fast path probed and decided, the
+ * sizes derived.
  */
 public final class PortgateContext
 {
@@ -55,20 +56,19 @@ public final class PortgateContext
     /** Bytes of the metrics file's error log: room for a few hundred distinct errors with their stack traces. */
     public static final int ERROR_LOG_BYTES = 1024 * 1024;
 
-    private PortgateConfig config;
-    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
-    private EpochClock epochClock = SystemEpochClock.INSTANCE;
-    private Function<Worker, IdleStrategy> workerIdleStrategy;
-    private Supplier<IdleStrategy> conductorIdleStrategy = () -> new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
-    private Supplier<ProbeTransport> probeTransport = NioProbeTransport::new;
-    private ErrorHandler errorHandler;
+    private final PortgateConfig config;
+    NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    EpochClock epochClock = SystemEpochClock.INSTANCE;
+    Function<Worker, IdleStrategy> workerIdleStrategy;
+    Supplier<IdleStrategy> conductorIdleStrategy = () -> new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
+    Supplier<ProbeTransport> probeTransport = NioProbeTransport::new;
+    ErrorHandler errorHandler;
+    final int conductorCommandCapacity = CONDUCTOR_COMMAND_CAPACITY;
     private Boolean splice;
-    private Boolean udpBatching;
-    private Boolean udpGso;
     private int workerCommandCapacity = WORKER_COMMAND_CAPACITY;
-    private int conductorCommandCapacity = CONDUCTOR_COMMAND_CAPACITY;
+    private Boolean udpBatching;
     private int metricsCapacity;
-    private int errorLogBytes = ERROR_LOG_BYTES;
+    private Boolean udpGso;
     private boolean concluded;
 
     /**
@@ -101,23 +101,17 @@ public final class PortgateContext
         {
             throw new ConfigException(diagnostics);
         }
+        final boolean hasUdp = config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.UDP);
         if (splice == null)
         {
             splice = Splice.probe().resolve(config.splice(), "fast-paths.splice");
-        }
-        final boolean hasUdp = config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.UDP);
-        if (udpBatching == null)
-        {
             // Without a UDP listener the workers keep to plain NIO for good: the choice is made once, at start.
             udpBatching = hasUdp && UdpBatching.probe().resolve(config.udpBatching(), "fast-paths.udp-batching");
-        }
-        if (hasUdp && !udpBatching && config.udpGso() == FastPath.ON)
-        {
-            throw new IllegalStateException("fast-paths.udp-gso: on needs fast-paths.udp-batching, which is off; " +
-                "set udp-gso: auto or off, or udp-batching: auto or on");
-        }
-        if (udpGso == null)
-        {
+            if (hasUdp && !udpBatching && config.udpGso() == FastPath.ON)
+            {
+                throw new IllegalStateException("fast-paths.udp-gso: on needs fast-paths.udp-batching, which is " +
+                    "off; set udp-gso: auto or off, or udp-batching: auto or on");
+            }
             udpGso = udpBatching && UdpGso.probe().resolve(config.udpGso(), "fast-paths.udp-gso");
         }
         if (workerIdleStrategy == null)
@@ -166,8 +160,9 @@ public final class PortgateContext
     WorkerProxy newWorker(final int index, final MemoryBudget budget, final ErrorHandler errors,
         final MetricsFile metrics)
     {
-        final TcpForwarder tcp = new TcpForwarder(index, budget, retainBytes(), splice);
-        final UdpForwarder udp = new UdpForwarder(index, udpBatching, udpGso);
+        final long retainBytes = Math.max(1, config.bufferMemory() / (4L * workers()));
+        final TcpForwarder tcp = new TcpForwarder(budget, retainBytes, splice);
+        final UdpForwarder udp = new UdpForwarder(udpBatching, udpGso);
         final Worker worker = new Worker(index, nanoClock, errors, workerCommandCapacity, List.of(tcp, udp));
         // One counter per worker, summed by readers as every worker's counters are.
         return new WorkerProxy(worker, tcp, udp, metrics.counter(Metric.WORKER_QUEUE_FULL, index, Labels.of()));
@@ -181,8 +176,8 @@ public final class PortgateContext
      */
     MetricsFile openMetrics()
     {
-        return config.metricsFile() == null ? MetricsFile.inMemory(metricsCapacity, errorLogBytes) :
-            MetricsFile.create(config.metricsFile(), metricsCapacity, errorLogBytes);
+        return config.metricsFile() == null ? MetricsFile.inMemory(metricsCapacity, ERROR_LOG_BYTES) :
+            MetricsFile.create(config.metricsFile(), metricsCapacity, ERROR_LOG_BYTES);
     }
 
     /** @return the configuration. */
@@ -197,117 +192,78 @@ public final class PortgateContext
         return Math.max(1, config.workers());
     }
 
-    /** @return the clock of every loop. */
-    public NanoClock nanoClock()
-    {
-        return nanoClock;
-    }
-
     /**
-     * Sets the clock of every loop, for tests that move time by hand.
+     * Sets the clocks, for tests that move time by hand.
      *
-     * @param clock the clock.
+     * @param nano  the clock of every loop.
+     * @param epoch the wall clock of the gauges, the heartbeat and the error log.
      * @return this.
      */
-    public PortgateContext nanoClock(final NanoClock clock)
+    public PortgateContext clocks(final NanoClock nano, final EpochClock epoch)
     {
-        this.nanoClock = clock;
-        return this;
-    }
-
-    /** @return the wall clock of the gauges, the heartbeat and the error log. */
-    public EpochClock epochClock()
-    {
-        return epochClock;
-    }
-
-    /**
-     * Sets the wall clock.
-     *
-     * @param clock the clock.
-     * @return this.
-     */
-    public PortgateContext epochClock(final EpochClock clock)
-    {
-        this.epochClock = clock;
+        nanoClock = Objects.requireNonNull(nano, "nano");
+        epochClock = Objects.requireNonNull(epoch, "epoch");
         return this;
     }
 
     /**
-     * The idle strategy of a worker's thread.
+     * Sets how the threads wait when idle, in place of {@code idle-strategy} for the workers and a backoff for the
+     * conductor.
      *
-     * @param worker the worker.
-     * @return a new strategy; by default the configuration's {@code idle-strategy}.
-     */
-    public IdleStrategy workerIdleStrategy(final Worker worker)
-    {
-        return workerIdleStrategy.apply(worker);
-    }
-
-    /**
-     * Sets how a worker's thread waits when idle, in place of {@code idle-strategy}.
-     *
-     * @param strategy makes a worker's strategy.
+     * @param worker    makes a worker's strategy.
+     * @param conductor makes the conductor's strategy.
      * @return this.
      */
-    public PortgateContext workerIdleStrategy(final Function<Worker, IdleStrategy> strategy)
+    public PortgateContext idleStrategies(final Function<Worker, IdleStrategy> worker,
+        final Supplier<IdleStrategy> conductor)
     {
-        this.workerIdleStrategy = strategy;
+        workerIdleStrategy = worker;
+        conductorIdleStrategy = Objects.requireNonNull(conductor, "conductor");
         return this;
     }
 
-    /** @return a new idle strategy for the conductor's thread. */
-    public IdleStrategy conductorIdleStrategy()
-    {
-        return conductorIdleStrategy.get();
-    }
-
     /**
-     * Sets how the conductor's thread waits when idle.
+     * Sets what carries health probes, for tests that script them, and a handler told of every unexpected error
+     * besides the metrics file's error log (which {@code portgate stat --errors} reads).
      *
-     * @param strategy makes the strategy.
+     * @param transport makes the probe transport.
+     * @param handler   told of every error; it must not block, and is called from any thread; null for none.
      * @return this.
      */
-    public PortgateContext conductorIdleStrategy(final Supplier<IdleStrategy> strategy)
+    public PortgateContext probesAndErrors(final Supplier<ProbeTransport> transport, final ErrorHandler handler)
     {
-        this.conductorIdleStrategy = strategy;
+        probeTransport = Objects.requireNonNull(transport, "transport");
+        errorHandler = handler;
         return this;
     }
 
-    /** @return told of every unexpected error besides the error log, or null. */
-    public ErrorHandler errorHandler()
-    {
-        return errorHandler;
-    }
-
     /**
-     * Sets a handler told of every unexpected error of the loops and the control plane, besides the metrics file's
-     * error log (which {@code portgate stat --errors} reads).
+     * Decides the fast paths instead of the configuration and the probes (each must work here).
      *
-     * @param handler the handler; it must not block, and may be called from any thread.
+     * @param splice   splice(2) for TCP.
+     * @param batching recvmmsg/sendmmsg for UDP.
+     * @param gso      UDP_SEGMENT; needs {@code batching}.
      * @return this.
      */
-    public PortgateContext errorHandler(final ErrorHandler handler)
+    public PortgateContext fastPaths(final boolean splice, final boolean batching, final boolean gso)
     {
-        this.errorHandler = handler;
+        this.splice = splice;
+        this.udpBatching = batching;
+        this.udpGso = batching && gso;
         return this;
     }
 
-    /** @return a new transport for health probes. */
-    public ProbeTransport probeTransport()
-    {
-        return probeTransport.get();
-    }
-
     /**
-     * Sets what carries health probes, for tests that script them.
+     * Sets the sizes that are otherwise derived.
      *
-     * @param transport makes the transport.
+     * @param workerCommands how many commands may wait in one worker's queue (rounded up to a power of two).
+     * @param counters       how many counters the metrics file holds; 0 to derive it from the configuration.
      * @return this.
      */
-    public PortgateContext probeTransport(final Supplier<ProbeTransport> transport)
+    public PortgateContext sizes(final int workerCommands, final int counters)
     {
-        this.probeTransport = transport;
+        workerCommandCapacity = workerCommands;
+        metricsCapacity = counters;
         return this;
     }
 
@@ -329,78 +285,9 @@ public final class PortgateContext
         return udpGso;
     }
 
-    /**
-     * Decides the fast paths instead of the configuration and the probes (each must work here).
-     *
-     * @param splice   splice(2) for TCP.
-     * @param batching recvmmsg/sendmmsg for UDP.
-     * @param gso      UDP_SEGMENT; needs {@code batching}.
-     * @return this.
-     */
-    public PortgateContext fastPaths(final boolean splice, final boolean batching, final boolean gso)
-    {
-        this.splice = splice;
-        this.udpBatching = batching;
-        this.udpGso = gso;
-        return this;
-    }
-
-    /** @return how many commands may wait in one worker's queue. */
-    public int workerCommandCapacity()
-    {
-        return workerCommandCapacity;
-    }
-
-    /**
-     * Sets how many commands may wait in one worker's queue.
-     *
-     * @param capacity the capacity, rounded up to a power of two.
-     * @return this.
-     */
-    public PortgateContext workerCommandCapacity(final int capacity)
-    {
-        this.workerCommandCapacity = capacity;
-        return this;
-    }
-
-    /** @return how many commands may wait for the conductor. */
-    public int conductorCommandCapacity()
-    {
-        return conductorCommandCapacity;
-    }
-
     /** @return how many counters the metrics file holds; derived by {@link #conclude()} unless set. */
     public int metricsCapacity()
     {
         return metricsCapacity;
-    }
-
-    /**
-     * Sets how many counters the metrics file holds.
-     *
-     * @param capacity the number of counters.
-     * @return this.
-     */
-    public PortgateContext metricsCapacity(final int capacity)
-    {
-        this.metricsCapacity = capacity;
-        return this;
-    }
-
-    /** @return bytes of the metrics file's error log. */
-    public int errorLogBytes()
-    {
-        return errorLogBytes;
-    }
-
-    /**
-     * The bytes of connection buffers a worker keeps when empty, per buffer size: a quarter of its share of
-     * {@code buffer-memory}.
-     *
-     * @return bytes.
-     */
-    public long retainBytes()
-    {
-        return Math.max(1, config.bufferMemory() / (4L * workers()));
     }
 }

@@ -6,7 +6,8 @@ import io.portgate.tcp.MemoryBudget;
 import io.portgate.tcp.TcpRoute;
 import io.portgate.tcp.TcpRouteRuntime;
 import io.portgate.tcp.TcpSlots;
-import io.portgate.udp.UdpRoute;
+import io.portgate.loop.Route;
+import io.portgate.loop.RouteRuntime;
 import io.portgate.udp.UdpSlots;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -41,52 +43,61 @@ final class StatsAggregator
 
     PortgateStats stats(final Running running)
     {
-        final List<ListenerStats> listeners = new ArrayList<>(running.tcp().size());
-        for (int r = 0; r < running.tcp().size(); r++)
-        {
-            final TcpRoute route = running.tcp().get(r);
-            final RouteCounters[] c = counters(running.tcpRuntimes(r));
-            final List<TargetStats> targets = new ArrayList<>(route.targetCount());
-            for (int t = 0; t < route.targetCount(); t++)
-            {
-                targets.add(new TargetStats(route.targetLabel(t), target(c, t, TcpSlots.T_ACTIVE),
-                    target(c, t, TcpSlots.T_TOTAL), target(c, t, TcpSlots.T_CONNECT_FAILURES),
-                    target(c, t, TcpSlots.T_REFUSED), target(c, t, TcpSlots.T_BYTES_IN),
-                    target(c, t, TcpSlots.T_BYTES_OUT)));
-            }
-            listeners.add(new ListenerStats(route.name(), listener(c, TcpSlots.L_ACTIVE),
-                listener(c, TcpSlots.L_TOTAL), listener(c, TcpSlots.L_REFUSED), listener(c, TcpSlots.L_LIMIT_REJECTED),
+        final List<ListenerStats> tcp = collect(running.tcp(), running::tcpRuntimes, (label, c, t) ->
+            new TargetStats(label, target(c, t, TcpSlots.T_ACTIVE), target(c, t, TcpSlots.T_TOTAL),
+                target(c, t, TcpSlots.T_CONNECT_FAILURES), target(c, t, TcpSlots.T_REFUSED),
+                target(c, t, TcpSlots.T_BYTES_IN), target(c, t, TcpSlots.T_BYTES_OUT)), (name, c, targets) ->
+            new ListenerStats(name, listener(c, TcpSlots.L_ACTIVE), listener(c, TcpSlots.L_TOTAL),
+                listener(c, TcpSlots.L_REFUSED), listener(c, TcpSlots.L_LIMIT_REJECTED),
                 listener(c, TcpSlots.L_CONNECT_FAILURES), listener(c, TcpSlots.L_IDLE_TIMEOUTS),
                 listener(c, TcpSlots.L_RESETS), listener(c, TcpSlots.L_BYTES_IN), listener(c, TcpSlots.L_BYTES_OUT),
                 targets));
-        }
-        return new PortgateStats(listeners, budget.used(), budget.highWater(), budget.limit(), errors.getAsLong(),
-            udpStats(running));
+        final List<UdpListenerStats> udp = collect(running.udp(), running::udpRuntimes, (label, c, t) ->
+            new UdpTargetStats(label, target(c, t, UdpSlots.T_FLOWS_ACTIVE), target(c, t, UdpSlots.T_FLOWS_TOTAL),
+                target(c, t, UdpSlots.T_DATAGRAMS_IN), target(c, t, UdpSlots.T_BYTES_IN),
+                target(c, t, UdpSlots.T_DATAGRAMS_OUT), target(c, t, UdpSlots.T_BYTES_OUT),
+                target(c, t, UdpSlots.T_UNREACHABLE)), (name, c, targets) ->
+            new UdpListenerStats(name, listener(c, UdpSlots.L_FLOWS_ACTIVE), listener(c, UdpSlots.L_FLOWS_TOTAL),
+                listener(c, UdpSlots.L_DATAGRAMS_IN), listener(c, UdpSlots.L_BYTES_IN),
+                listener(c, UdpSlots.L_DATAGRAMS_OUT), listener(c, UdpSlots.L_BYTES_OUT),
+                listener(c, UdpSlots.L_DROP_NO_TARGET), listener(c, UdpSlots.L_DROP_WOULD_BLOCK),
+                listener(c, UdpSlots.L_DROP_TRUNCATED), listener(c, UdpSlots.L_DROP_UNREACHABLE),
+                listener(c, UdpSlots.L_DROP_DRAINING), listener(c, UdpSlots.L_DROP_ERROR),
+                listener(c, UdpSlots.L_FLOWS_EVICTED), listener(c, UdpSlots.L_FLOWS_EXPIRED),
+                listener(c, UdpSlots.L_UNREACHABLE), targets));
+        return new PortgateStats(tcp, budget.used(), budget.highWater(), budget.limit(), errors.getAsLong(), udp);
     }
 
-    private static List<UdpListenerStats> udpStats(final Running running)
+    /** Reads one target's counters, summed over the workers, into its stats record. */
+    @FunctionalInterface
+    private interface TargetReader<T>
     {
-        final List<UdpListenerStats> listeners = new ArrayList<>(running.udp().size());
-        for (int r = 0; r < running.udp().size(); r++)
+        T read(String label, RouteCounters[] perWorker, int target);
+    }
+
+    /** Reads one listener's counters, summed over the workers, into its stats record. */
+    @FunctionalInterface
+    private interface ListenerReader<T, L>
+    {
+        L read(String name, RouteCounters[] perWorker, List<T> targets);
+    }
+
+    /** Every listener of a transport with every one of its targets, retired ones included. */
+    private static <T, L> List<L> collect(final List<? extends Route> routes,
+        final IntFunction<RouteRuntime<?>[]> runtimes, final TargetReader<T> target,
+        final ListenerReader<T, L> listener)
+    {
+        final List<L> listeners = new ArrayList<>(routes.size());
+        for (int r = 0; r < routes.size(); r++)
         {
-            final UdpRoute route = running.udp().get(r);
-            final RouteCounters[] c = counters(running.udpRuntimes(r));
-            final List<UdpTargetStats> targets = new ArrayList<>(route.targetCount());
+            final Route route = routes.get(r);
+            final RouteCounters[] c = counters(runtimes.apply(r));
+            final List<T> targets = new ArrayList<>(route.targetCount());
             for (int t = 0; t < route.targetCount(); t++)
             {
-                targets.add(new UdpTargetStats(route.targetLabel(t), target(c, t, UdpSlots.T_FLOWS_ACTIVE),
-                    target(c, t, UdpSlots.T_FLOWS_TOTAL), target(c, t, UdpSlots.T_DATAGRAMS_IN),
-                    target(c, t, UdpSlots.T_BYTES_IN), target(c, t, UdpSlots.T_DATAGRAMS_OUT),
-                    target(c, t, UdpSlots.T_BYTES_OUT), target(c, t, UdpSlots.T_UNREACHABLE)));
+                targets.add(target.read(route.targetLabel(t), c, t));
             }
-            listeners.add(new UdpListenerStats(route.name(), listener(c, UdpSlots.L_FLOWS_ACTIVE),
-                listener(c, UdpSlots.L_FLOWS_TOTAL), listener(c, UdpSlots.L_DATAGRAMS_IN),
-                listener(c, UdpSlots.L_BYTES_IN), listener(c, UdpSlots.L_DATAGRAMS_OUT),
-                listener(c, UdpSlots.L_BYTES_OUT), listener(c, UdpSlots.L_DROP_NO_TARGET),
-                listener(c, UdpSlots.L_DROP_WOULD_BLOCK), listener(c, UdpSlots.L_DROP_TRUNCATED),
-                listener(c, UdpSlots.L_DROP_UNREACHABLE), listener(c, UdpSlots.L_DROP_DRAINING),
-                listener(c, UdpSlots.L_DROP_ERROR), listener(c, UdpSlots.L_FLOWS_EVICTED),
-                listener(c, UdpSlots.L_FLOWS_EXPIRED), listener(c, UdpSlots.L_UNREACHABLE), targets));
+            listeners.add(listener.read(route.name(), c, targets));
         }
         return listeners;
     }
@@ -165,7 +176,7 @@ final class StatsAggregator
         }
     }
 
-    private static RouteCounters[] counters(final io.portgate.loop.RouteRuntime<?>[] perWorker)
+    private static RouteCounters[] counters(final RouteRuntime<?>[] perWorker)
     {
         final RouteCounters[] counters = new RouteCounters[perWorker.length];
         for (int w = 0; w < counters.length; w++)

@@ -18,6 +18,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,8 +37,11 @@ import java.util.function.IntFunction;
 public final class ListenerSockets
 {
     private final int workers;
-    private final boolean batching;
-    private final FastPath batchingSetting;
+    /**
+     * Why, and what to do instead, when a UDP listener on the wildcard cannot be served; null when it can. Worked out
+     * only when asked, since it may run the batching probe.
+     */
+    private final java.util.function.Supplier<String[]> wildcardRefusal;
 
     /**
      * A binder for a balancer.
@@ -49,8 +53,7 @@ public final class ListenerSockets
     public ListenerSockets(final int workers, final boolean batching, final FastPath batchingSetting)
     {
         this.workers = workers;
-        this.batching = batching;
-        this.batchingSetting = batchingSetting;
+        this.wildcardRefusal = batching ? null : () -> wildcardRefusal(batchingSetting);
     }
 
     /**
@@ -294,25 +297,15 @@ public final class ListenerSockets
     public static ServerSocketChannel openTcp(final InetSocketAddress address, final TcpRoute route)
         throws IOException
     {
-        final ServerSocketChannel channel = ServerSocketChannel.open();
-        try
+        return reusable(ServerSocketChannel.open(), channel ->
         {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             if (route.receiveBuffer() > 0)
             {
                 // Set before listen so the window scale offered to clients accounts for it.
                 channel.setOption(StandardSocketOptions.SO_RCVBUF, route.receiveBuffer());
             }
             channel.bind(address, route.backlog());
-            channel.configureBlocking(false);
-            return channel;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            channel.close();
-            throw ex;
-        }
+        });
     }
 
     /**
@@ -327,17 +320,36 @@ public final class ListenerSockets
      */
     public static DatagramChannel openUdp(final InetSocketAddress address, final UdpRoute route) throws IOException
     {
-        final DatagramChannel channel = DatagramChannel.open(route.bindFamily());
-        try
+        return reusable(DatagramChannel.open(route.bindFamily()), channel ->
         {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             setBuffers(channel, route);
             if (address.getAddress().isAnyLocalAddress())
             {
                 receiveArrivalAddresses(channel, route);
             }
             channel.bind(address);
+        });
+    }
+
+    /** Binds a socket as the listener wants it. */
+    @FunctionalInterface
+    private interface Binding<C>
+    {
+        void bind(C channel) throws IOException;
+    }
+
+    /**
+     * A socket every worker binds to the same address (SO_REUSEPORT, and SO_REUSEADDR so an earlier run's
+     * connections in TIME_WAIT do not block a restart), non-blocking; closed again if anything fails.
+     */
+    private static <C extends SelectableChannel & NetworkChannel> C reusable(final C channel,
+        final Binding<C> binding) throws IOException
+    {
+        try
+        {
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            binding.bind(channel);
             channel.configureBlocking(false);
             return channel;
         }
@@ -426,20 +438,31 @@ public final class ListenerSockets
      */
     public void requireReplyAddress(final ListenerConfig listener)
     {
-        if (batching || !listener.bind().isWildcard())
+        if (wildcardRefusal == null || !listener.bind().isWildcard())
         {
             return;
         }
-        final String why = batchingSetting == FastPath.OFF ? "fast-paths.udp-batching is off" :
-            !UdpBatching.isAvailable() ? "recvmmsg/sendmmsg do not work here (" + UdpBatching.probe().reason() +
-                ")" : "this balancer started with no UDP listener, so its workers pass datagrams through plain NIO " +
-                "until a restart";
+        final String[] refusal = wildcardRefusal.get();
         throw new IllegalStateException("listener '" + listener.name() + "' binds UDP to the wildcard " +
-            listener.bind() + ", but " + why + ": without the batched path a reply cannot name the address its " +
-            "client sent to, so it would leave from whichever address the kernel picks and a client on a connected " +
-            "socket would drop it. Bind the listener to each address it should answer on (one listener per " +
-            "address)" + (batchingSetting == FastPath.OFF ? ", or set fast-paths.udp-batching: auto" :
-                !UdpBatching.isAvailable() ? ", or run where the batched path works (Linux, with the JVM flags of " +
-                    "the README's \"JVM flags\")" : ", or restart with it"));
+            listener.bind() + ", but " + refusal[0] + ": without the batched path a reply cannot name the " +
+            "address its client sent to, so it would leave from whichever address the kernel picks and a client on " +
+            "a connected socket would drop it. Bind the listener to each address it should answer on (one listener " +
+            "per address)" + refusal[1]);
+    }
+
+    /** Why datagrams pass through plain NIO, and what would let them pass in batches. */
+    private static String[] wildcardRefusal(final FastPath setting)
+    {
+        if (setting == FastPath.OFF)
+        {
+            return new String[] {"fast-paths.udp-batching is off", ", or set fast-paths.udp-batching: auto"};
+        }
+        if (!UdpBatching.probe().isAvailable())
+        {
+            return new String[] {"recvmmsg/sendmmsg do not work here (" + UdpBatching.probe().reason() + ")",
+                ", or run where the batched path works (Linux, with the JVM flags of the README's \"JVM flags\")"};
+        }
+        return new String[] {"this balancer started with no UDP listener, so its workers pass datagrams through " +
+            "plain NIO until a restart", ", or restart with it"};
     }
 }

@@ -20,11 +20,18 @@ import java.util.List;
  * no socket, no thread, no clock, so a test drives it with tables. A start is the reload of nothing
  * ({@link Layout#EMPTY}).
  *
+ * @param config the configuration the plan runs.
+ * @param tcp    the TCP routes after the reload.
+ * @param udp    the UDP routes after the reload.
+ * @param fresh  the listeners whose ports are bound anew, to probe for other processes first.
+ * @param before what ran.
+ *
  * <p>A listener is the same listener when its name, protocol and bind are unchanged, or failing that its protocol
  * and bind (a renamed listener keeps its sockets and connections). A target is the same target when its pool,
  * address and ports are unchanged (see {@link io.portgate.loop.RouteTargets#reloaded}).
  */
-public final class ReloadPlan
+public record ReloadPlan(PortgateConfig config, Transport<TcpRoute> tcp, Transport<UdpRoute> udp,
+    List<ListenerConfig> fresh, Layout before)
 {
     /** Where one port's socket of a listener comes from. */
     public enum From
@@ -98,22 +105,6 @@ public final class ReloadPlan
         public static final Layout EMPTY = new Layout(List.of(), List.of(), new boolean[0][]);
     }
 
-    private final PortgateConfig config;
-    private final Transport<TcpRoute> tcp;
-    private final Transport<UdpRoute> udp;
-    private final List<ListenerConfig> fresh;
-    private final Layout before;
-
-    private ReloadPlan(final PortgateConfig config, final Transport<TcpRoute> tcp, final Transport<UdpRoute> udp,
-        final List<ListenerConfig> fresh, final Layout before)
-    {
-        this.config = config;
-        this.tcp = tcp;
-        this.udp = udp;
-        this.fresh = List.copyOf(fresh);
-        this.before = before;
-    }
-
     /**
      * Plans a reload.
      *
@@ -127,73 +118,13 @@ public final class ReloadPlan
         final long deadlineNs)
     {
         final List<ListenerConfig> fresh = new ArrayList<>();
-        final Transport<TcpRoute> tcp = new Planner<TcpRoute>(running.tcp(), null, next, Protocol.TCP, nowNs,
-            deadlineNs, fresh)
-        {
-            @Override
-            TcpRoute created(final int index, final ListenerConfig listener)
-            {
-                return TcpRoute.of(index, listener, next.poolOf(listener));
-            }
-
-            @Override
-            TcpRoute reloaded(final int index, final ListenerConfig listener, final TcpRoute was)
-            {
-                return TcpRoute.reloaded(index, listener, next.poolOf(listener), was, nowNs, deadlineNs);
-            }
-
-            @Override
-            TcpRoute draining(final TcpRoute was, final int index)
-            {
-                return was.draining(index, deadlineNs);
-            }
-        }.plan();
-        final Transport<UdpRoute> udp = new Planner<UdpRoute>(running.udp(), running.udpOpen(), next, Protocol.UDP,
-            nowNs, deadlineNs, fresh)
-        {
-            @Override
-            UdpRoute created(final int index, final ListenerConfig listener)
-            {
-                return UdpRoute.of(index, listener, next.poolOf(listener));
-            }
-
-            @Override
-            UdpRoute reloaded(final int index, final ListenerConfig listener, final UdpRoute was)
-            {
-                return UdpRoute.reloaded(index, listener, next.poolOf(listener), was, nowNs, deadlineNs);
-            }
-
-            @Override
-            UdpRoute draining(final UdpRoute was, final int index)
-            {
-                return was.draining(index, deadlineNs);
-            }
-        }.plan();
-        return new ReloadPlan(next, tcp, udp, fresh, running);
-    }
-
-    /** @return the configuration the plan runs. */
-    public PortgateConfig config()
-    {
-        return config;
-    }
-
-    /** @return the TCP routes after the reload. */
-    public Transport<TcpRoute> tcp()
-    {
-        return tcp;
-    }
-
-    /** @return the UDP routes after the reload. */
-    public Transport<UdpRoute> udp()
-    {
-        return udp;
-    }
-
-    /** @return the listeners whose ports are bound anew, to probe for other processes first. */
-    public List<ListenerConfig> fresh()
-    {
-        return fresh;
+        final Transport<TcpRoute> tcp = new Planner<>(running.tcp(), null, next, Protocol.TCP, nowNs, deadlineNs,
+            fresh, (i, listener, was) -> was == null ? TcpRoute.of(i, listener, next.poolOf(listener)) :
+            TcpRoute.reloaded(i, listener, next.poolOf(listener), was, nowNs, deadlineNs)).plan();
+        final Transport<UdpRoute> udp = new Planner<>(running.udp(), running.udpOpen(), next, Protocol.UDP, nowNs,
+            deadlineNs, fresh, (i, listener, was) -> was == null ? UdpRoute.of(i, listener, next.poolOf(listener)) :
+            UdpRoute.reloaded(i, listener, next.poolOf(listener), was, nowNs, deadlineNs)).plan();
+        return new ReloadPlan(next, tcp, udp, List.copyOf(fresh), running);
     }
 
     /**
@@ -222,27 +153,38 @@ public final class ReloadPlan
         return false;
     }
 
+    /** Makes a listener's route, under its new index: resolved anew, or again from the route it had. */
+    @FunctionalInterface
+    private interface Resolver<R extends Route>
+    {
+        R resolve(int index, ListenerConfig listener, R was);
+    }
+
     /**
      * Plans one transport: matches the new listeners to the running ones, keeps or opens their sockets, and leaves
      * the removed ones draining with the sockets no new listener took.
      *
      * @param <R> the kind of route.
      */
-    private abstract static class Planner<R extends Route>
+    private static final class Planner<R extends Route>
     {
         private final List<R> before;
         private final boolean[][] open;
         private final List<ListenerConfig> listeners;
         private final long nowNs;
         private final List<ListenerConfig> fresh;
+        private final Resolver<R> resolver;
+        private final long deadlineNs;
         private final int[] match;
         private final boolean[] matched;
         /** By route before and port: taken over by a new listener. */
         private final boolean[][] taken;
 
         Planner(final List<R> before, final boolean[][] open, final PortgateConfig next, final Protocol protocol,
-            final long nowNs, final long deadlineNs, final List<ListenerConfig> fresh)
+            final long nowNs, final long deadlineNs, final List<ListenerConfig> fresh, final Resolver<R> resolver)
         {
+            this.resolver = resolver;
+            this.deadlineNs = deadlineNs;
             this.before = before;
             this.open = open;
             this.listeners = next.listeners().stream().filter(l -> l.protocol() == protocol).toList();
@@ -264,12 +206,6 @@ public final class ReloadPlan
             }
         }
 
-        abstract R created(int index, ListenerConfig listener);
-
-        abstract R reloaded(int index, ListenerConfig listener, R was);
-
-        abstract R draining(R was, int index);
-
         Transport<R> plan()
         {
             final List<Listener<R>> planned = new ArrayList<>();
@@ -282,11 +218,12 @@ public final class ReloadPlan
                 final int r = match[i];
                 if (r < 0)
                 {
-                    planned.add(new Listener<>(created(i, listener), -1, null, bind(listener), false, false));
+                    planned.add(new Listener<>(resolver.resolve(i, listener, null), -1, null, bind(listener), false,
+                        false));
                     continue;
                 }
                 final R was = before.get(r);
-                final R route = reloaded(i, listener, was);
+                final R route = resolver.resolve(i, listener, was);
                 routeMap[r] = i;
                 targetMaps[r] = route.targets().mapFrom(was.targets());
                 final boolean keeps = keepsSockets(r, was);
@@ -309,7 +246,9 @@ public final class ReloadPlan
                 final int i = planned.size();
                 routeMap[r] = i;
                 targetMaps[r] = identity(was.targetCount());
-                planned.add(new Listener<>(draining(was, i), r, was, leftToDrain(r), false, false));
+                @SuppressWarnings("unchecked")
+                final R draining = (R)was.draining(i, deadlineNs);
+                planned.add(new Listener<>(draining, r, was, leftToDrain(r), false, false));
             }
             return new Transport<>(List.copyOf(planned), routeMap, targetMaps);
         }

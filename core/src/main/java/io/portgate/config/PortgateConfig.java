@@ -159,18 +159,18 @@ public record PortgateConfig(
     public static final class Builder
     {
         private String source = CODE_SOURCE;
-        private int workers = defaultWorkers();
         private Endpoint admin;
+        private int workers = defaultWorkers();
         private String adminToken;
         private IdleStrategyName idleStrategy = DEFAULT_IDLE_STRATEGY;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private long bufferMemory = DEFAULT_BUFFER_MEMORY;
+        private final List<ListenerConfig> listeners = new ArrayList<>();
+        private final Map<String, PoolConfig> pools = new LinkedHashMap<>();
         private FastPath splice = DEFAULT_SPLICE;
         private FastPath udpBatching = DEFAULT_UDP_BATCHING;
         private FastPath udpGso = DEFAULT_UDP_GSO;
-        private final List<ListenerConfig> listeners = new ArrayList<>();
-        private final Map<String, PoolConfig> pools = new LinkedHashMap<>();
         private Position adminPosition = Position.NONE;
         private java.nio.file.Path metricsFile;
 

@@ -13,10 +13,27 @@ import java.util.function.Supplier;
  * reads it by this description, {@link ConfigDiff} compares it, a reload keeps the running value of one that needs a
  * restart, and a test holds the README to the same words.
  *
+ * @param scope       where it is written.
+ * @param key         its key there, e.g. {@code splice}.
+ * @param kind        what kind of value it takes.
+ * @param min         the smallest number or size.
+ * @param max         the largest number or size.
+ * @param maxDuration the longest duration.
+ * @param values      the values of a {@link Kind#CHOICE}.
+ * @param defaults    the default, as the configuration holds it when the key is not written (null for none).
+ * @param defaultText the default as the README shows it.
+ * @param onReload    what a reload does with it.
+ * @param compared    whether {@link ConfigDiff} names a change of it.
+ * @param secret      whether its value is a secret, never printed.
+ * @param doc         the README's words for it (Markdown).
+ * @param getter      reads it from the record holding it.
+ * @param setter      sets it on that record's builder.
  * @param <O> the configuration record that holds it ({@link PortgateConfig}, {@link ListenerConfig}, ...).
  * @param <B> that record's builder.
  */
-public final class Setting<O, B>
+public record Setting<O, B>(Scope scope, String key, Kind kind, long min, long max, Duration maxDuration,
+    List<? extends ConfigEnum> values, Supplier<?> defaults, String defaultText, OnReload onReload, boolean compared,
+    boolean secret, String doc, Function<O, ?> getter, BiConsumer<B, Object> setter)
 {
     /** Where a setting is written. */
     public enum Scope
@@ -91,44 +108,6 @@ public final class Setting<O, B>
         }
     }
 
-    private final Scope scope;
-    private final String key;
-    private final Kind kind;
-    private final long min;
-    private final long max;
-    private final Duration maxDuration;
-    private final List<? extends ConfigEnum> values;
-    private final Supplier<?> defaultValue;
-    private final String defaultText;
-    private final OnReload onReload;
-    private final boolean compared;
-    private final boolean secret;
-    private final String doc;
-    private final Function<O, ?> get;
-    private final BiConsumer<B, Object> set;
-
-    @SuppressWarnings("checkstyle:ParameterNumber")
-    private Setting(final Builder<O, B> b)
-    {
-        this.scope = b.scope;
-        this.key = b.key;
-        this.kind = b.kind;
-        this.min = b.min;
-        this.max = b.max;
-        this.maxDuration = b.maxDuration;
-        this.values = b.values;
-        this.defaultValue = b.defaultValue;
-        final Object value = b.defaultValue.get();
-        this.defaultText = b.defaultText != null ? b.defaultText :
-            "`" + (b.kind == Kind.SIZE ? Units.formatSize(((Number)value).longValue()) : format(value)) + "`";
-        this.onReload = b.onReload;
-        this.compared = b.compared;
-        this.secret = b.secret;
-        this.doc = Objects.requireNonNull(b.doc, b.key);
-        this.get = b.get;
-        this.set = b.set;
-    }
-
     /**
      * Starts describing a setting.
      *
@@ -144,88 +123,16 @@ public final class Setting<O, B>
         return new Builder<>(scope, key, kind);
     }
 
-    /** @return where it is written. */
-    public Scope scope()
-    {
-        return scope;
-    }
-
-    /** @return its key where it is written, e.g. {@code splice}. */
-    public String key()
-    {
-        return key;
-    }
-
     /** @return its full name as messages and the README give it, e.g. {@code fast-paths.splice}. */
     public String name()
     {
         return scope.prefix + key;
     }
 
-    /** @return what kind of value it takes. */
-    public Kind kind()
-    {
-        return kind;
-    }
-
-    /** @return the smallest number or size. */
-    public long min()
-    {
-        return min;
-    }
-
-    /** @return the largest number or size. */
-    public long max()
-    {
-        return max;
-    }
-
-    /** @return the longest duration. */
-    public Duration maxDuration()
-    {
-        return maxDuration;
-    }
-
-    /** @return the values of a {@link Kind#CHOICE}. */
-    public List<? extends ConfigEnum> values()
-    {
-        return values;
-    }
-
     /** @return the default, as the configuration holds it when the key is not written (null for none). */
     public Object defaultValue()
     {
-        return defaultValue.get();
-    }
-
-    /** @return the default as the README shows it. */
-    public String defaultText()
-    {
-        return defaultText;
-    }
-
-    /** @return what a reload does with it. */
-    public OnReload onReload()
-    {
-        return onReload;
-    }
-
-    /** @return whether {@link ConfigDiff} names a change of it. */
-    public boolean compared()
-    {
-        return compared;
-    }
-
-    /** @return whether its value is a secret, never printed. */
-    public boolean secret()
-    {
-        return secret;
-    }
-
-    /** @return the README's words for it (Markdown). */
-    public String doc()
-    {
-        return doc;
+        return defaults.get();
     }
 
     /**
@@ -236,7 +143,7 @@ public final class Setting<O, B>
      */
     public Object get(final O owner)
     {
-        return get.apply(owner);
+        return getter.apply(owner);
     }
 
     /**
@@ -247,7 +154,7 @@ public final class Setting<O, B>
      */
     public void set(final B builder, final Object value)
     {
-        set.accept(builder, value);
+        setter.accept(builder, value);
     }
 
     /**
@@ -277,11 +184,6 @@ public final class Setting<O, B>
             Units.formatDuration(d) : value == null ? "none" : String.valueOf(value);
     }
 
-    @Override
-    public String toString()
-    {
-        return name();
-    }
 
     /**
      * Describes a setting; {@link #doc} is required, everything else has a default.
@@ -386,7 +288,11 @@ public final class Setting<O, B>
 
         Setting<O, B> build()
         {
-            return new Setting<>(this);
+            final Object value = defaultValue.get();
+            final String text = defaultText != null ? defaultText :
+                "`" + (kind == Kind.SIZE ? Units.formatSize(((Number)value).longValue()) : format(value)) + "`";
+            return new Setting<>(scope, key, kind, min, max, maxDuration, values, defaultValue, text, onReload,
+                compared, secret, Objects.requireNonNull(doc, key), get, set);
         }
     }
 }

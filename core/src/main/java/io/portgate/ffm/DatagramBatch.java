@@ -22,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * client from the address that client sent to.
  *
  * <p>Everything is allocated once from the owner's arena and reused; no call allocates. Linux on a 64-bit ABI only;
- * {@link UdpBatching#isAvailable()} checks that the layouts below match the running kernel by moving real datagrams.
+ * {@link UdpBatching#probe()} checks that the layouts below match the running kernel by moving real datagrams.
  * One thread owns a batch.
  */
 public final class DatagramBatch

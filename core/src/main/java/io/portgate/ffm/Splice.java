@@ -15,80 +15,56 @@ import java.nio.channels.SocketChannel;
  */
 public final class Splice
 {
+    private static final FeatureProbe PROBE = FeatureProbe.run("splice", "splice(2) does not work here",
+        "copying through NIO buffers", Splice::moveBytes);
+
     private Splice()
     {
     }
 
     /**
-     * The probe's verdict, to {@link FeatureProbe#resolve resolve} a setting with.
+     * The probe's verdict, to {@link FeatureProbe#resolve resolve} a setting with; the probe runs on first use.
      *
      * @return the verdict.
      */
     public static FeatureProbe probe()
     {
-        return Probe.RESULT;
+        return PROBE;
     }
 
-    /**
-     * Whether the splice fast path works here.
-     *
-     * @return true when the probe moved its bytes.
-     */
-    public static boolean isAvailable()
+    private static void moveBytes() throws IOException, FeatureProbe.Unavailable
     {
-        return Probe.RESULT.isAvailable();
-    }
-
-    /**
-     * Why the splice fast path does not work here.
-     *
-     * @return the cause, or null when it works.
-     */
-    public static Throwable unavailabilityCause()
-    {
-        return Probe.RESULT.unavailabilityCause();
-    }
-
-    /** Holds the result of the probe, run when first asked. */
-    private static final class Probe
-    {
-        static final FeatureProbe RESULT = FeatureProbe.run("splice", "splice(2) does not work here",
-            "copying through NIO buffers", Probe::moveBytes);
-
-        private static void moveBytes() throws IOException, FeatureProbe.Unavailable
+        FeatureProbe.requireLinux("splice(2) is");
+        NativeFd.requireAvailable();
+        final MemorySegment callState = LibC.newCallState();
+        try (ServerSocketChannel server = ServerSocketChannel.open()
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            SocketChannel sender = SocketChannel.open(server.getLocalAddress());
+            SocketChannel receiver = server.accept())
         {
-            FeatureProbe.requireLinux("splice(2) is");
-            NativeFd.requireAvailable();
-            final MemorySegment callState = LibC.newCallState();
-            try (ServerSocketChannel server = ServerSocketChannel.open()
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                SocketChannel sender = SocketChannel.open(server.getLocalAddress());
-                SocketChannel receiver = server.accept())
+            final NativePipe pipe = NativePipe.open(callState, 4096);
+            try
             {
-                final NativePipe pipe = NativePipe.open(callState, 4096);
-                try
+                sender.write(ByteBuffer.wrap(new byte[] {'p', 'g'}));
+                final long in = LibC.splice(callState, NativeFd.of(receiver), pipe.writeFd(), 2,
+                    LibC.SPLICE_F_MOVE);
+                FeatureProbe.require(in == 2, "splice from a socket into a pipe returned " + in +
+                    LibC.describe(callState, in));
+                final long out = LibC.splice(callState, pipe.readFd(), NativeFd.of(sender), 2,
+                    LibC.SPLICE_F_MOVE);
+                FeatureProbe.require(out == 2, "splice from a pipe into a socket returned " + out +
+                    LibC.describe(callState, out));
+                final ByteBuffer echoed = ByteBuffer.allocate(2);
+                while (echoed.hasRemaining() && receiver.read(echoed) >= 0)
                 {
-                    sender.write(ByteBuffer.wrap(new byte[] {'p', 'g'}));
-                    final long in = LibC.splice(callState, NativeFd.of(receiver), pipe.writeFd(), 2,
-                        LibC.SPLICE_F_MOVE);
-                    FeatureProbe.require(in == 2, "splice from a socket into a pipe returned " + in +
-                        LibC.describe(callState, in));
-                    final long out = LibC.splice(callState, pipe.readFd(), NativeFd.of(sender), 2,
-                        LibC.SPLICE_F_MOVE);
-                    FeatureProbe.require(out == 2, "splice from a pipe into a socket returned " + out +
-                        LibC.describe(callState, out));
-                    final ByteBuffer echoed = ByteBuffer.allocate(2);
-                    while (echoed.hasRemaining() && receiver.read(echoed) >= 0)
-                    {
-                        // blocking channels: each read waits for bytes
-                    }
-                    FeatureProbe.require(echoed.get(0) == 'p' && echoed.get(1) == 'g',
-                        "spliced bytes came out changed");
+                    // blocking channels: each read waits for bytes
                 }
-                finally
-                {
-                    pipe.close(callState);
-                }
+                FeatureProbe.require(echoed.get(0) == 'p' && echoed.get(1) == 'g',
+                    "spliced bytes came out changed");
+            }
+            finally
+            {
+                pipe.close(callState);
             }
         }
     }

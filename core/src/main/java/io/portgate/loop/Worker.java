@@ -40,18 +40,18 @@ public final class Worker implements Agent
     private static final int COMMAND_LIMIT = 64;
     /** In block mode the loop sleeps at most this long while timers are armed, so they fire nearly on time. */
     private static final long BLOCK_WITH_TIMERS_MS = 10;
-    private static final long BLOCK_IDLE_MS = 1000;
+    private static final long BLOCK_IDLE_MS = TimeUnit.SECONDS.toMillis(1);
 
     private final String roleName;
     private final int index;
     private final NanoClock clock;
+    private final Long2ObjectHashMap<TimeoutHandler> timeoutHandlers = new Long2ObjectHashMap<>();
     private final ErrorHandler errorHandler;
     private final List<LoopService> services;
+    private final MessagePassingQueue.Consumer<WorkerCommand> runCommand = this::runCommand;
     private final MpscAtomicArrayQueue<WorkerCommand> commands;
     private final DeadlineTimerWheel timers;
-    private final Long2ObjectHashMap<TimeoutHandler> timeoutHandlers = new Long2ObjectHashMap<>();
     private final EventSource events;
-    private final MessagePassingQueue.Consumer<WorkerCommand> runCommand = this::runCommand;
     private final DeadlineTimerWheel.TimerHandler expireTimer = this::onTimerExpiry;
     private long nowNs;
     private volatile boolean blocking;

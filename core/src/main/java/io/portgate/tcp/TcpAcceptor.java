@@ -23,9 +23,8 @@ final class TcpAcceptor implements IoHandler
         final ServerSocketChannel channel)
     {
         this.forwarder = forwarder;
-        this.runtime = runtime;
-        this.portOffset = portOffset;
         this.channel = channel;
+        reassign(runtime, portOffset);
     }
 
     ServerSocketChannel channel()

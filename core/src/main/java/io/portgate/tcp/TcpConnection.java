@@ -62,12 +62,12 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private long hashKey;
     private SocketChannel client;
     private SocketChannel backend;
+    private long connectTimerId = NO_TIMER;
     private SelectionKey clientKey;
     private SelectionKey backendKey;
+    private long idleTimerId = NO_TIMER;
     private int clientInterest;
     private int backendInterest;
-    private long connectTimerId = NO_TIMER;
-    private long idleTimerId = NO_TIMER;
     private long lastActivityNs;
     /** Neither side is read until the memory budget allows a pair of transfers. */
     private boolean awaitingMemory;

@@ -19,7 +19,6 @@ import java.util.IdentityHashMap;
  */
 public final class TcpForwarder implements LoopService
 {
-    private final int workerIndex;
     private final MemoryBudget budget;
     private final long retainBytes;
     private final boolean splice;
@@ -36,14 +35,12 @@ public final class TcpForwarder implements LoopService
     /**
      * Creates a worker's forwarder with no listener yet.
      *
-     * @param workerIndex the worker's index.
      * @param budget      the shared memory budget.
      * @param retainBytes most bytes of empty buffers this worker keeps per buffer size.
      * @param splice      true to move bytes with splice(2), false to copy them through NIO buffers.
      */
-    public TcpForwarder(final int workerIndex, final MemoryBudget budget, final long retainBytes, final boolean splice)
+    public TcpForwarder(final MemoryBudget budget, final long retainBytes, final boolean splice)
     {
-        this.workerIndex = workerIndex;
         this.budget = budget;
         this.retainBytes = retainBytes;
         this.splice = splice;
@@ -296,15 +293,6 @@ public final class TcpForwarder implements LoopService
         return splice;
     }
 
-    /**
-     * The worker's index.
-     *
-     * @return 0-based.
-     */
-    public int workerIndex()
-    {
-        return workerIndex;
-    }
 
     Worker worker()
     {

@@ -246,7 +246,7 @@ final class BatchedDatagramPath implements DatagramPath
                 if (bytes >= 0)
                 {
                     segmentedSends++;
-                    account(flows, backend, toTarget, remaining, bytes, nowNs);
+                    flows.forwarded(backend, toTarget, remaining, bytes, nowNs);
                     return;
                 }
                 // Whatever failed (a full buffer, a route that cannot segment, a device without it), sendmmsg
@@ -272,7 +272,7 @@ final class BatchedDatagramPath implements DatagramPath
                 {
                     bytes += batch.length(run[i]);
                 }
-                account(flows, backend, toTarget, count, bytes, nowNs);
+                flows.forwarded(backend, toTarget, count, bytes, nowNs);
                 sent += count;
                 continue;
             }
@@ -283,19 +283,6 @@ final class BatchedDatagramPath implements DatagramPath
             }
             onSendError(flows, backend, toTarget, errno, remaining);
             return;
-        }
-    }
-
-    private static void account(final UdpFlows flows, final UdpBackend backend, final boolean toTarget,
-        final int datagrams, final long bytes, final long nowNs)
-    {
-        if (toTarget)
-        {
-            flows.forwardedIn(backend, datagrams, bytes, nowNs);
-        }
-        else
-        {
-            flows.forwardedOut(backend, datagrams, bytes, nowNs);
         }
     }
 

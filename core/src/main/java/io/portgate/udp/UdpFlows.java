@@ -35,10 +35,10 @@ final class UdpFlows implements TimeoutHandler
     private static final long NO_QUIET_LIMIT = Long.MAX_VALUE;
 
     private final UdpForwarder forwarder;
-    private final FlowTable table = new FlowTable();
     private UdpRouteRuntime runtime;
     private UdpRoute route;
     private RouteCounters counters;
+    private final FlowTable table = new FlowTable();
     private long sweepTimerId = NO_TIMER;
     private boolean accepting = true;
     /** Once the balancer stops: how long a flow may be quiet before it is done; until then, NO_QUIET_LIMIT. */
@@ -511,21 +511,20 @@ final class UdpFlows implements TimeoutHandler
 
     // ---- counting
 
-    void forwardedIn(final UdpBackend backend, final int datagrams, final long bytes, final long nowNs)
+    /**
+     * Counts datagrams a flow forwarded, to its target ({@code toTarget}) or back to its client, and makes the flow
+     * the most recently active.
+     */
+    void forwarded(final UdpBackend backend, final boolean toTarget, final int datagrams, final long bytes,
+        final long nowNs)
     {
-        counters.addListener(UdpSlots.L_DATAGRAMS_IN, datagrams);
-        counters.addListener(UdpSlots.L_BYTES_IN, bytes);
-        counters.addTarget(backend.target, UdpSlots.T_DATAGRAMS_IN, datagrams);
-        counters.addTarget(backend.target, UdpSlots.T_BYTES_IN, bytes);
-        touch(backend.flow, nowNs);
-    }
-
-    void forwardedOut(final UdpBackend backend, final int datagrams, final long bytes, final long nowNs)
-    {
-        counters.addListener(UdpSlots.L_DATAGRAMS_OUT, datagrams);
-        counters.addListener(UdpSlots.L_BYTES_OUT, bytes);
-        counters.addTarget(backend.target, UdpSlots.T_DATAGRAMS_OUT, datagrams);
-        counters.addTarget(backend.target, UdpSlots.T_BYTES_OUT, bytes);
+        // The slots of each direction are next to each other: datagrams, then bytes.
+        final int listenerSlot = toTarget ? UdpSlots.L_DATAGRAMS_IN : UdpSlots.L_DATAGRAMS_OUT;
+        final int targetSlot = toTarget ? UdpSlots.T_DATAGRAMS_IN : UdpSlots.T_DATAGRAMS_OUT;
+        counters.addListener(listenerSlot, datagrams);
+        counters.addListener(listenerSlot + 1, bytes);
+        counters.addTarget(backend.target, targetSlot, datagrams);
+        counters.addTarget(backend.target, targetSlot + 1, bytes);
         touch(backend.flow, nowNs);
     }
 

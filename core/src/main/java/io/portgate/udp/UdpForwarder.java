@@ -24,7 +24,6 @@ public final class UdpForwarder implements LoopService
     public static final java.time.Duration QUIET_AT_STOP = java.time.Duration.ofSeconds(1);
     private static final long QUIET_AT_STOP_NS = QUIET_AT_STOP.toNanos();
 
-    private final int workerIndex;
     private final boolean batching;
     private final DatagramPath path;
     private final DrainDeadlines deadlines = new DrainDeadlines(this::onDrainDeadline);
@@ -37,17 +36,15 @@ public final class UdpForwarder implements LoopService
     /**
      * Creates a worker's forwarder with no listener yet.
      *
-     * @param workerIndex the worker's index.
      * @param batching    true to move datagrams with recvmmsg/sendmmsg, false for plain NIO.
      * @param gso         true to send runs of equal-sized datagrams with UDP_SEGMENT; needs {@code batching}.
      */
-    public UdpForwarder(final int workerIndex, final boolean batching, final boolean gso)
+    public UdpForwarder(final boolean batching, final boolean gso)
     {
         if (gso && !batching)
         {
             throw new IllegalArgumentException("segmented sends ride on the batching path");
         }
-        this.workerIndex = workerIndex;
         this.batching = batching;
         this.path = batching ? new BatchedDatagramPath(gso) : new NioDatagramPath();
     }
@@ -265,25 +262,7 @@ public final class UdpForwarder implements LoopService
         }
     }
 
-    /**
-     * Whether datagrams move in batches through recvmmsg/sendmmsg.
-     *
-     * @return true on the batched path.
-     */
-    public boolean usesBatching()
-    {
-        return batching;
-    }
 
-    /**
-     * The worker's index.
-     *
-     * @return 0-based.
-     */
-    public int workerIndex()
-    {
-        return workerIndex;
-    }
 
     boolean batching()
     {

@@ -41,8 +41,8 @@ class WorkerProxyTest
     private final List<Throwable> errors = new ArrayList<>();
     private final MetricsFile metrics = MetricsFile.inMemory(64);
     private final AtomicCounter queueFull = metrics.counter(Metric.WORKER_QUEUE_FULL, 0, Labels.of());
-    private final TcpForwarder tcp = new TcpForwarder(0, new MemoryBudget(1 << 20), 1 << 16, false);
-    private final UdpForwarder udp = new UdpForwarder(0, false, false);
+    private final TcpForwarder tcp = new TcpForwarder(new MemoryBudget(1 << 20), 1 << 16, false);
+    private final UdpForwarder udp = new UdpForwarder(false, false);
     private final Worker worker = new Worker(0, clock::get, errors::add, 2, List.of(tcp, udp));
     private final AgentInvoker invoker = new AgentInvoker(errors::add, null, worker);
     private final WorkerProxy proxy = new WorkerProxy(worker, tcp, udp, queueFull);

@@ -68,9 +68,9 @@ class FeatureProbeTest
             assertEquals(probe.isAvailable(), probe.unavailabilityCause() == null);
             assertEquals(probe.isAvailable(), probe.resolve(FastPath.AUTO, "fast-paths.x"));
         }
-        if (UdpGso.isAvailable())
+        if (UdpGso.probe().isAvailable())
         {
-            assertTrue(UdpBatching.isAvailable(), "GSO builds on batching");
+            assertTrue(UdpBatching.probe().isAvailable(), "GSO builds on batching");
         }
     }
 }

@@ -77,7 +77,7 @@ abstract class TcpForwardingContract
         {
             Exchange.roundTrip(portgate.boundAddresses(TestConfigs.LISTENER).getFirst(), new byte[] {1});
         }
-        io.portgate.ffm.Splice.isAvailable();
+        io.portgate.ffm.Splice.probe().isAvailable();
     }
 
     @BeforeEach

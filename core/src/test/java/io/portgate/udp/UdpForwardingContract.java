@@ -77,8 +77,8 @@ abstract class UdpForwardingContract
     {
         // Loads the classes and runs the probes every test uses, so the descriptor count of the first test is not
         // disturbed by the class loader.
-        io.portgate.ffm.UdpBatching.isAvailable();
-        io.portgate.ffm.UdpGso.isAvailable();
+        io.portgate.ffm.UdpBatching.probe().isAvailable();
+        io.portgate.ffm.UdpGso.probe().isAvailable();
         try (UdpEchoServer echo = UdpEchoServer.start(1))
         {
             final Portgate portgate = Portgate.start(TestConfigs.udp(FastPath.OFF, FastPath.OFF, 1, l -> { },

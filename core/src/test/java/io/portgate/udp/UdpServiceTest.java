@@ -43,7 +43,7 @@ class UdpServiceTest
     @Timeout(30)
     void batchingOnStartsWhereItWorks()
     {
-        assumeTrue(UdpBatching.isAvailable(), () -> String.valueOf(UdpBatching.unavailabilityCause()));
+        assumeTrue(UdpBatching.probe().isAvailable(), () -> String.valueOf(UdpBatching.probe().unavailabilityCause()));
         try (UdpEchoServer echo = UdpEchoServer.start('A'))
         {
             final Portgate portgate =
