@@ -49,6 +49,8 @@ public final class Conductor implements Agent
 {
     private static final System.Logger LOG = System.getLogger("io.portgate");
     private static final long GAUGE_PERIOD_NS = 250_000_000L;
+    /** A slow start scales weights by this, for a ramp finer than the configured weights. */
+    static final int SLOW_START_SCALE = PoolHealth.SLOW_START_SCALE;
 
     /** A command for the conductor's thread. */
     @FunctionalInterface
@@ -445,7 +447,7 @@ public final class Conductor implements Agent
                     pool.routes.get(b)[w].policy(policies[b][w]);
                 }
             }
-            pool.show(pool.snapshot());
+            pool.show(pool.inForce());
         }
     }
 
@@ -520,7 +522,7 @@ public final class Conductor implements Agent
     private void publish(final PoolHealth pool, final long now, final Runnable shown)
     {
         final BalancerPolicy[][] policies = pool.buildPolicies(now, workers.length);
-        final PoolHealth.Shown snapshot = pool.snapshot();
+        final PoolHealth.Shown inForce = pool.inForce();
         final AtomicInteger remaining = new AtomicInteger(pool.routes.size() * workers.length);
         for (int b = 0; b < pool.routes.size(); b++)
         {
@@ -531,7 +533,7 @@ public final class Conductor implements Agent
         }
         pending.add(new Pending(remaining, () ->
         {
-            pool.show(snapshot);
+            pool.show(inForce);
             shown.run();
         }));
     }
@@ -597,9 +599,6 @@ public final class Conductor implements Agent
     {
         return PoolHealth.rampedWeight(weight, elapsedNs, slowStartNs);
     }
-
-    /** A slow start scales weights by this, for a ramp finer than the configured weights. */
-    static final int SLOW_START_SCALE = PoolHealth.SLOW_START_SCALE;
 
     /** The target's label in the pool, as {@link #targets()} names it, from any spelling of it. */
     private String label(final String pool, final String target)

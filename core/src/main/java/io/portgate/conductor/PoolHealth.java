@@ -148,7 +148,7 @@ final class PoolHealth
     }
 
     /** @return the states and weights of now, to show once every worker picks by them. */
-    Shown snapshot()
+    Shown inForce()
     {
         final TargetState[] states = new TargetState[members.size()];
         final int[] weights = new int[members.size()];
@@ -163,13 +163,13 @@ final class PoolHealth
     /**
      * Shows operators a snapshot, unless a reload has changed the targets since it was taken.
      *
-     * @param snapshot from {@link #snapshot()}.
+     * @param shown from {@link #inForce()}.
      */
-    void show(final Shown snapshot)
+    void show(final Shown shown)
     {
-        if (snapshot.members() == members)
+        if (shown.members() == members)
         {
-            shown = snapshot;
+            this.shown = shown;
         }
     }
 
