@@ -135,7 +135,7 @@ public final class Portgate implements AutoCloseable
             context.errorHandler);
         final MemoryBudget budget = new MemoryBudget(config.bufferMemory());
         final WorkerProxy[] workers = new WorkerProxy[workerCount];
-        final Conductor conductor;
+        Conductor conductor = null;
         try
         {
             for (int w = 0; w < workerCount; w++)
@@ -148,6 +148,11 @@ public final class Portgate implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
+            if (conductor != null)
+            {
+                // Its health checker's probe transport is open already.
+                conductor.onClose();
+            }
             WorkerProxy.closeUnstarted(workers);
             metrics.close();
             throw ex;
