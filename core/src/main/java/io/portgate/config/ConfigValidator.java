@@ -54,6 +54,7 @@ public final class ConfigValidator
             if (listener.bind() != null)
             {
                 checkListenerPorts(listener);
+                checkUdpReplyAddress(listener);
             }
             final PoolConfig pool = config.poolOf(listener);
             if (pool == null)
@@ -255,6 +256,26 @@ public final class ConfigValidator
                 "choose a port below " + ephemeral.first() + " or above " + ephemeral.last() +
                     ", or narrow net.ipv4.ip_local_port_range");
         }
+    }
+
+    /**
+     * A UDP listener on the wildcard answers from the address each datagram arrived on only through the batched path
+     * (IP_PKTINFO); on plain NIO {@code run} refuses it, so {@code check} does too, for the same reason.
+     */
+    private void checkUdpReplyAddress(final ListenerConfig listener)
+    {
+        if (listener.protocol() != Protocol.UDP || !listener.bind().isWildcard() ||
+            (config.udpBatching() != FastPath.OFF && host.udpBatchingWorks()))
+        {
+            return;
+        }
+        final boolean off = config.udpBatching() == FastPath.OFF;
+        error(listener.bindPosition(), name(listener) + " binds UDP to the wildcard " + listener.bind() + ", but " +
+            (off ? "fast-paths.udp-batching is off" : "recvmmsg/sendmmsg do not work on this host") +
+            ": without the batched path a reply cannot name the address its client sent to, so it would leave " +
+            "from whichever address the kernel picks and a client on a connected socket would drop it",
+            "bind the listener to each address it should answer on (one listener per address)" +
+                (off ? ", or set fast-paths.udp-batching: auto" : ""));
     }
 
     private void checkPrivileged(final PortRange ports, final Position at, final String who)
