@@ -109,6 +109,22 @@ class AdminTargetNamesTest
         return pools.substring(state, pools.indexOf('"', state));
     }
 
+    /**
+     * Waits until {@code /api/pools} shows a target in a state: a drain or undrain answers once the conductor has it,
+     * and the state shown is the one every forwarder picks by, a moment later.
+     */
+    private void awaitState(final String target, final String expected) throws Exception
+    {
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        String state = stateOf(target);
+        while (!state.equals(expected) && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(5);
+            state = stateOf(target);
+        }
+        assertEquals(expected, state, target);
+    }
+
     @Test
     void everyEndpointNamesTargetsAlike() throws Exception
     {
@@ -140,11 +156,11 @@ class AdminTargetNamesTest
         assertEquals(200, drain.statusCode(), drain.body());
         assertTrue(drain.body().contains("\"target\": \"" + name + "\""), "answered with the target's name: " +
             drain.body());
-        assertEquals("draining", stateOf(name));
+        awaitState(name, "draining");
         // Without brackets, which a URL path can carry unencoded.
         final HttpResponse<String> undrain = send("POST", "/api/pools/web/targets/::1:" + v6.port() + "/undrain");
         assertEquals(200, undrain.statusCode(), undrain.body());
-        assertEquals("up", stateOf(name));
+        awaitState(name, "up");
         // Lower-case escapes and the long form name the same target.
         final HttpResponse<String> weight = send("POST", "/api/pools/web/targets/%5b0:0:0:0:0:0:0:1%5d:" +
             v6.port() + "/weight?value=7");
@@ -172,12 +188,12 @@ class AdminTargetNamesTest
     {
         final String name = "127.0.0.1:" + rangeFirst + "-" + (rangeFirst + 1);
         assertEquals(200, send("POST", "/api/pools/web/targets/" + name + "/drain").statusCode());
-        assertEquals("draining", stateOf(name));
+        awaitState(name, "draining");
         final HttpResponse<String> byFirstPort = send("POST", "/api/pools/web/targets/127.0.0.1:" + rangeFirst +
             "/undrain");
         assertEquals(200, byFirstPort.statusCode(), byFirstPort.body());
         assertTrue(byFirstPort.body().contains("\"target\": \"" + name + "\""), byFirstPort.body());
-        assertEquals("up", stateOf(name));
+        awaitState(name, "up");
         assertEquals(404, send("POST", "/api/pools/web/targets/127.0.0.1:" + (rangeFirst + 1) + "/drain")
             .statusCode(), "a port inside the range is not the target's name");
     }
