@@ -125,6 +125,12 @@ class AdminTargetNamesTest
         assertEquals(expected, state, target);
     }
 
+    private static String weightOf(final String pools, final String target)
+    {
+        final int at = pools.indexOf("\"target\": \"" + target + "\"");
+        return pools.substring(at, pools.indexOf('}', at));
+    }
+
     @Test
     void everyEndpointNamesTargetsAlike() throws Exception
     {
@@ -165,9 +171,15 @@ class AdminTargetNamesTest
         final HttpResponse<String> weight = send("POST", "/api/pools/web/targets/%5b0:0:0:0:0:0:0:1%5d:" +
             v6.port() + "/weight?value=7");
         assertEquals(200, weight.statusCode(), weight.body());
-        final String pools = send("GET", "/api/pools").body();
-        final int at = pools.indexOf("\"target\": \"" + name + "\"");
-        assertTrue(pools.substring(at, pools.indexOf('}', at)).contains("\"weight\": 7"), pools);
+        // Shown once every forwarder picks by it, a moment after the call answered.
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        String pools = send("GET", "/api/pools").body();
+        while (!weightOf(pools, name).contains("\"weight\": 7") && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(5);
+            pools = send("GET", "/api/pools").body();
+        }
+        assertTrue(weightOf(pools, name).contains("\"weight\": 7"), pools);
         // Still forwarding to it.
         try (Socket client = new Socket(InetAddress.getLoopbackAddress(), portgate.boundAddresses("web").getFirst()
             .getPort()))
