@@ -147,11 +147,13 @@ final class CheckCommand implements Callable<Integer>
         }
         else
         {
-            printText(out, result, checks, portsInUse, unanswered);
-            if (live && !result.hasErrors() && !names.isEmpty())
+            printText(out, result, checks, portsInUse, unanswered, () ->
             {
-                printNames(out, result.config(), dns.description(), names, unresolved);
-            }
+                if (!names.isEmpty())
+                {
+                    printNames(out, result.config(), dns.description(), names, unresolved);
+                }
+            });
             if (diff != null)
             {
                 out.println();
@@ -164,7 +166,7 @@ final class CheckCommand implements Callable<Integer>
     }
 
     private void printText(final PrintWriter out, final ConfigLoader.Result result, final List<LiveCheck.Check> checks,
-        final List<ListenerPorts.Conflict> portsInUse, final long unanswered)
+        final List<ListenerPorts.Conflict> portsInUse, final long unanswered, final Runnable printNames)
     {
         ConfigFile.printDiagnostics(out, result.diagnostics());
         if (result.hasErrors())
@@ -201,6 +203,7 @@ final class CheckCommand implements Callable<Integer>
                     conflict.message(), null).format());
             }
         }
+        printNames.run();
         out.println();
         out.println("Direct requests to the targets, bypassing portgate:");
         final List<String[]> rows = new ArrayList<>();
@@ -245,7 +248,7 @@ final class CheckCommand implements Callable<Integer>
         Table.print(out, rows);
         out.println();
         out.println(unresolved == 0 ? "All " + ConfigFile.plural(names.size(), "host name") + " resolved; " +
-            "every address is requested directly above." : unresolved + " of " +
+            "every address is requested directly below." : unresolved + " of " +
             ConfigFile.plural(names.size(), "host name") + " did not resolve: portgate run refuses a target whose " +
             "name has no address.");
     }
