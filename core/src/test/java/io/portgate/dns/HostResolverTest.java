@@ -161,13 +161,24 @@ class HostResolverTest
     @Test
     void aFailureOfOneTypeFailsTheLookupRatherThanReturningHalfTheAddresses()
     {
-        // The server answers A but not AAAA: SERVFAIL for the whole name would be wrong, a partial set worse.
         server.set("half.portgate.test", "10.0.0.1", "2001:db8::1");
-        final Resolution full = resolver.resolveNow("half.portgate.test");
-        assertEquals(2, full.records().size(), full.reason());
+        assertEquals(2, resolver.resolveNow("half.portgate.test").records().size());
 
-        server.behave("half.portgate.test", DnsServer.Behaviour.SERVFAIL);
-        assertEquals(LookupOutcome.SERVFAIL, resolver.resolveNow("half.portgate.test").outcome());
+        // A answers, AAAA fails: the set would shrink to the IPv4 half, and the caller would drain the other half.
+        server.behave("half.portgate.test", DnsServer.Behaviour.SERVFAIL, "AAAA");
+        final Resolution servfail = resolver.resolveNow("half.portgate.test");
+        assertEquals(LookupOutcome.SERVFAIL, servfail.outcome(), servfail.reason());
+        assertTrue(servfail.records().isEmpty());
+
+        final HostResolver quick = HostResolver.of(List.of(server.address()), Duration.ofMillis(400));
+        server.behave("half.portgate.test", DnsServer.Behaviour.SILENT, "A");
+        assertEquals(LookupOutcome.TIMEOUT, quick.resolveNow("half.portgate.test").outcome());
+
+        // An answer that the name has no AAAA records is an answer: the A records are the set.
+        server.set("four.portgate.test", "10.0.0.1").behave("four.portgate.test", DnsServer.Behaviour.NXDOMAIN,
+            "AAAA");
+        assertEquals(List.of(InetAddress.ofLiteral("10.0.0.1")), resolver.resolveNow("four.portgate.test")
+            .addresses());
     }
 
     @Test

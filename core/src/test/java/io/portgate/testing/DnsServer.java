@@ -67,9 +67,13 @@ public final class DnsServer implements AutoCloseable
     {
     }
 
-    /** What the table holds for a name. */
-    private record Entry(List<Rr> records, String cname, Behaviour behaviour)
+    /** What the table holds for a name; the behaviour applies to questions of one type, or of every type (0). */
+    private record Entry(List<Rr> records, String cname, Behaviour behaviour, int behaviourType)
     {
+        Behaviour behaviourFor(final int type)
+        {
+            return behaviourType == 0 || behaviourType == type ? behaviour : Behaviour.ANSWER;
+        }
     }
 
     /** A question as it arrived. */
@@ -172,7 +176,7 @@ public final class DnsServer implements AutoCloseable
      */
     public DnsServer set(final String name, final List<Rr> records)
     {
-        table.put(key(name), new Entry(List.copyOf(records), null, Behaviour.ANSWER));
+        table.put(key(name), new Entry(List.copyOf(records), null, Behaviour.ANSWER, 0));
         return this;
     }
 
@@ -185,7 +189,7 @@ public final class DnsServer implements AutoCloseable
      */
     public DnsServer cname(final String name, final String target)
     {
-        table.put(key(name), new Entry(List.of(), key(target), Behaviour.ANSWER));
+        table.put(key(name), new Entry(List.of(), key(target), Behaviour.ANSWER, 0));
         return this;
     }
 
@@ -198,8 +202,22 @@ public final class DnsServer implements AutoCloseable
      */
     public DnsServer behave(final String name, final Behaviour behaviour)
     {
-        table.merge(key(name), new Entry(List.of(), null, behaviour),
-            (was, now) -> new Entry(was.records, was.cname, behaviour));
+        return behave(name, behaviour, null);
+    }
+
+    /**
+     * Makes a name behave as told for questions of one type only; questions of other types are answered.
+     *
+     * @param name      the name.
+     * @param behaviour how it answers questions of that type from now on.
+     * @param type      {@code "A"} or {@code "AAAA"}, or null for every type.
+     * @return this.
+     */
+    public DnsServer behave(final String name, final Behaviour behaviour, final String type)
+    {
+        final int code = type == null ? 0 : type.equals("A") ? TYPE_A : TYPE_AAAA;
+        table.merge(key(name), new Entry(List.of(), null, behaviour, code),
+            (was, now) -> new Entry(was.records, was.cname, behaviour, code));
         return this;
     }
 
@@ -394,7 +412,7 @@ public final class DnsServer implements AutoCloseable
         {
             return reply(id, flags, RCODE_NXDOMAIN, false, question, List.of());
         }
-        switch (entry.behaviour)
+        switch (entry.behaviourFor(type))
         {
             case SILENT ->
             {
