@@ -153,13 +153,15 @@ public final class TargetResolution implements Agent
      * Takes a configuration, at start and at every reload: its named targets are looked up now. A named target it
      * had before (same pool, name and ports) keeps its last good set and its counts; one that is new starts from
      * the addresses the configuration gives it; one that is gone is forgotten, and a lookup of it still running
-     * is ignored when it ends. Changing {@code resolvers:} asks the new servers from now on.
+     * is ignored when it ends. Changing {@code resolvers:} asks the new servers from now on; without
+     * {@code resolvers:}, {@code /etc/resolv.conf} is read again.
      *
      * @param config the configuration.
      */
     public void update(final PortgateConfig config)
     {
-        if (resolver == null || !config.resolvers().equals(resolvers))
+        // The system resolver's files are read again at every update, so a reload sees a changed resolv.conf.
+        if (resolver == null || !config.resolvers().equals(resolvers) || config.resolvers().isEmpty())
         {
             resolver = HostResolver.of(config.resolvers(), timeout);
             resolvers = config.resolvers();
