@@ -229,17 +229,16 @@ class HostResolverTest
     }
 
     @Test
-    void resolvingReturnsBeforeTheAnswerArrives() throws Exception
+    void resolvingReturnsBeforeTheAnswerArrives()
     {
         server.set("mute.portgate.test", "10.0.0.1").behave("mute.portgate.test", DnsServer.Behaviour.SILENT);
+        // A timeout no pause of this machine comes near: the future cannot be done before the test looks.
+        final HostResolver patient = HostResolver.of(List.of(server.address()), Duration.ofMinutes(10));
 
-        final var future = resolver.resolve("mute.portgate.test");
+        final var future = patient.resolve("mute.portgate.test");
 
         assertFalse(future.isDone(), "the caller is not held while the server stays silent");
-        server.behave("mute.portgate.test", DnsServer.Behaviour.ANSWER);
-        final Resolution r = future.get();
-        // The retry after the first attempt timed out finds the server answering again.
-        assertEquals(List.of(InetAddress.ofLiteral("10.0.0.1")), r.addresses(), r.reason());
+        future.cancel(false);
     }
 
     @Test
