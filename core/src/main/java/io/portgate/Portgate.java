@@ -178,7 +178,9 @@ public final class Portgate implements AutoCloseable
      *
      * @param config the configuration.
      * @return the running balancer.
-     * @throws ConfigException       when the configuration has errors; nothing was opened.
+     * @throws ConfigException       when the configuration has errors, or a target named by host name has no address
+     *                               (load the file with {@link ConfigLoader}, or give it one with
+     *                               {@link io.portgate.dns.TargetNames#resolve}); nothing was opened.
      * @throws UncheckedIOException  when a listener cannot bind, or its port is held by another process (another
      *                               balancer included); its message names every such listener, protocol, address and
      *                               port and the holding process, and nothing was bound.
@@ -194,6 +196,8 @@ public final class Portgate implements AutoCloseable
         {
             throw new ConfigException(diagnostics);
         }
+        // Until the balancer follows DNS, a target named by host name runs at the address it was loaded with.
+        io.portgate.dns.TargetNames.requireResolved(config);
         final boolean splice = useSplice(config.splice());
         final List<TcpRoute> routes = new ArrayList<>();
         final List<ListenerConfig> tcpListeners = new ArrayList<>();
@@ -561,7 +565,8 @@ public final class Portgate implements AutoCloseable
      *
      * @param newConfig the new configuration.
      * @return what was applied.
-     * @throws ConfigException       when the configuration has errors; nothing changed.
+     * @throws ConfigException       when the configuration has errors, or a target named by host name has no
+     *                               address; nothing changed.
      * @throws IllegalStateException when the balancer is closed or the configuration cannot be applied, for
      *                               example a new listener's port is held by another process (the message names
      *                               it); the message says why and nothing changed.
@@ -604,6 +609,7 @@ public final class Portgate implements AutoCloseable
         {
             throw new ConfigException(diagnostics);
         }
+        io.portgate.dns.TargetNames.requireResolved(requested);
         final List<String> restartRequired = new ArrayList<>();
         final PortgateConfig next = keepRestartOnly(old.config(), requested, restartRequired);
         final List<String> changes = ConfigDiff.between(old.config(), requested).changes();
@@ -648,7 +654,7 @@ public final class Portgate implements AutoCloseable
         return new PortgateConfig(requested.source(), running.workers(), running.admin(), running.adminToken(),
             running.idleStrategy(), requested.drainTimeout(), requested.maxConnections(), running.bufferMemory(),
             running.splice(), running.udpBatching(), running.udpGso(), requested.listeners(), requested.pools(),
-            running.adminPosition(), running.metricsFile());
+            running.adminPosition(), running.metricsFile(), requested.resolvers(), requested.resolversPosition());
     }
 
     private static void note(final List<String> notes, final String setting, final Object running,

@@ -35,7 +35,7 @@ public final class ConfigParser
     /** Keys allowed at the top level. */
     public static final List<String> TOP_KEYS = List.of(
         "workers", "admin", "admin-token", "metrics-file", "idle-strategy", "drain-timeout", "max-connections", "buffer-memory",
-        "fast-paths", "listeners", "pools");
+        "fast-paths", "resolvers", "listeners", "pools");
     /** Keys allowed under {@code fast-paths:}. */
     public static final List<String> FAST_PATH_KEYS = List.of("splice", "udp-batching", "udp-gso");
     /** Keys allowed in a listener. */
@@ -49,7 +49,7 @@ public final class ConfigParser
     public static final List<String> UDP_ONLY_KEYS = List.of("affinity", "max-flows");
     /** Keys allowed in a pool. */
     public static final List<String> POOL_KEYS = List.of(
-        "port", "balance", "targets", "health", "on-down", "when-all-down", "slow-start");
+        "port", "balance", "targets", "health", "on-down", "when-all-down", "slow-start", "resolve-interval");
     /** Keys allowed in a target written as a mapping. */
     public static final List<String> TARGET_KEYS = List.of("address", "weight");
     /** Keys allowed under {@code health:}. */
@@ -195,6 +195,12 @@ public final class ConfigParser
                 ifPresent(fast, "udp-gso", v -> b.udpGso(enumValue(v, "fast-paths.udp-gso", FastPath.values(),
                     FastPath.AUTO)));
             }
+        });
+
+        ifPresent(top, "resolvers", n ->
+        {
+            b.resolversPosition(pos(n));
+            b.resolvers(resolvers(n));
         });
 
         final Node listeners = top.get("listeners");
@@ -353,6 +359,8 @@ public final class ConfigParser
         ifPresent(m, "slow-start", n -> b.slowStart(duration(n, label + " slow-start", PoolConfig.MAX_SLOW_START,
             Duration.ZERO)));
         ifPresent(m, "health", n -> b.health(health(n, label)));
+        ifPresent(m, "resolve-interval", n -> b.resolveInterval(duration(n, label + " resolve-interval",
+            PoolConfig.MAX_RESOLVE_INTERVAL, PoolConfig.DEFAULT_RESOLVE_INTERVAL)));
 
         final Node targets = m.get("targets");
         if (targets == null)
@@ -411,7 +419,8 @@ public final class ConfigParser
         {
             addressNode = node;
         }
-        final Endpoint endpoint = endpoint(addressNode, poolLabel + " target", false, "10.0.0.1:9000");
+        // A host name is looked up when the configuration is loaded, through its resolvers: not here.
+        final Endpoint endpoint = endpoint(addressNode, poolLabel + " target", false, false, "10.0.0.1:9000");
         if (endpoint == null)
         {
             return null;
@@ -662,6 +671,12 @@ public final class ConfigParser
 
     private Endpoint endpoint(final Node node, final String what, final boolean requirePort, final String example)
     {
+        return endpoint(node, what, requirePort, true, example);
+    }
+
+    private Endpoint endpoint(final Node node, final String what, final boolean requirePort,
+        final boolean resolveNames, final String example)
+    {
         final String text = scalarText(node);
         if (text == null || node.getTag().equals(Tag.INT))
         {
@@ -671,13 +686,54 @@ public final class ConfigParser
         }
         try
         {
-            return Addresses.parseEndpoint(text, requirePort);
+            return Addresses.parseEndpoint(text, requirePort, resolveNames);
         }
         catch (final IllegalArgumentException ex)
         {
             error(pos(node), what + ": " + ex.getMessage(), null);
             return null;
         }
+    }
+
+    private List<java.net.InetSocketAddress> resolvers(final Node node)
+    {
+        final List<Node> items = sequence(node, "resolvers");
+        if (items == null)
+        {
+            return List.of();
+        }
+        if (items.isEmpty())
+        {
+            error(pos(node), "'resolvers:' is empty", "list DNS servers as address:port, e.g. [10.0.0.53:53], or " +
+                "remove the key to use the system resolver");
+        }
+        final Map<java.net.InetSocketAddress, Node> servers = new LinkedHashMap<>();
+        for (final Node item : items)
+        {
+            final String text = scalarText(item);
+            if (text == null || item.getTag().equals(Tag.INT))
+            {
+                error(pos(item), "resolvers: an item must be a DNS server's address such as 10.0.0.53:53, found " +
+                    describe(item), null);
+                continue;
+            }
+            try
+            {
+                final java.net.InetSocketAddress server = Addresses.parseServer(text, 53);
+                final Node first = servers.putIfAbsent(server, item);
+                if (first != null)
+                {
+                    error(pos(item), "resolvers lists " + Endpoint.format(server) + " twice (first at line " +
+                        pos(first).line() + ")", "keep one of them");
+                }
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                error(pos(item), "resolvers: " + ex.getMessage(), "write address:port, e.g. 10.0.0.53:53; the " +
+                    "port is 53 when left out");
+            }
+        }
+        return List.copyOf(servers.keySet());
     }
 
     private <E extends Enum<E> & ConfigEnum> E enumValue(

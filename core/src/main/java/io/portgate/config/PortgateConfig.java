@@ -26,6 +26,9 @@ import java.util.Map;
  * @param adminPosition   where {@code admin:} is written.
  * @param metricsFile     the memory-mapped counters file {@code portgate stat} reads, or null to keep the counters in
  *                        memory only.
+ * @param resolvers       the DNS servers that look up targets named by host name, in the order they are asked;
+ *                        empty for the system resolver.
+ * @param resolversPosition where {@code resolvers:} is written.
  */
 public record PortgateConfig(
     String source,
@@ -42,7 +45,9 @@ public record PortgateConfig(
     List<ListenerConfig> listeners,
     Map<String, PoolConfig> pools,
     Position adminPosition,
-    java.nio.file.Path metricsFile)
+    java.nio.file.Path metricsFile,
+    List<java.net.InetSocketAddress> resolvers,
+    Position resolversPosition)
 {
     /** The source label of configuration built in code. */
     public static final String CODE_SOURCE = "<code>";
@@ -66,6 +71,7 @@ public record PortgateConfig(
     {
         listeners = List.copyOf(listeners);
         pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
+        resolvers = List.copyOf(resolvers);
     }
 
     /**
@@ -91,7 +97,23 @@ public record PortgateConfig(
     public PortgateConfig withMetricsFile(final java.nio.file.Path file)
     {
         return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
-            bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, file);
+            bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, file, resolvers,
+            resolversPosition);
+    }
+
+    /**
+     * The same configuration with other pools: those whose named targets were resolved.
+     *
+     * @param newPools the pools, replacing those of the same name.
+     * @return a copy.
+     */
+    public PortgateConfig withPools(final java.util.Collection<PoolConfig> newPools)
+    {
+        final Map<String, PoolConfig> replaced = new LinkedHashMap<>(pools);
+        newPools.forEach(p -> replaced.put(p.name(), p));
+        return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
+            bufferMemory, splice, udpBatching, udpGso, listeners, replaced, adminPosition, metricsFile, resolvers,
+            resolversPosition);
     }
 
     /**
@@ -147,6 +169,8 @@ public record PortgateConfig(
         private final Map<String, PoolConfig> pools = new LinkedHashMap<>();
         private Position adminPosition = Position.NONE;
         private java.nio.file.Path metricsFile;
+        private List<java.net.InetSocketAddress> resolvers = List.of();
+        private Position resolversPosition = Position.NONE;
 
         private Builder()
         {
@@ -182,12 +206,17 @@ public record PortgateConfig(
         public Builder adminPosition(final Position v) { adminPosition = v; return this; }
         /** @param v the metrics file, null for memory only. @return this. */
         public Builder metricsFile(final java.nio.file.Path v) { metricsFile = v; return this; }
+        /** @param v DNS servers for named targets, empty for the system resolver. @return this. */
+        public Builder resolvers(final List<java.net.InetSocketAddress> v) { resolvers = v; return this; }
+        /** @param v where resolvers is. @return this. */
+        public Builder resolversPosition(final Position v) { resolversPosition = v; return this; }
 
         /** @return the configuration, not yet validated: see {@link ConfigValidator}. */
         public PortgateConfig build()
         {
             return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
-                bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, metricsFile);
+                bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, metricsFile, resolvers,
+                resolversPosition);
         }
     }
 }
