@@ -35,10 +35,7 @@ class ImageModulesIT
         // commons-math3 (a JMH dependency, shaded with the bench module) has 2-D geometry on java.awt.geom.
         "java.desktop", List.of("org.apache.commons.math3."),
         // Agrona's code generator compiles Java source at run time; portgate uses none of it.
-        "java.compiler", List.of("org.agrona.generation"),
-        // dnsjava's JNDI resolver configuration: portgate names its resolvers or reads /etc/resolv.conf, and dnsjava
-        // catches the NoClassDefFoundError and skips that provider where the module is missing.
-        "java.naming", List.of("org.xbill.DNS.config"));
+        "java.compiler", List.of("org.agrona.generation"));
 
     @Test
     void theImageHasEveryModuleThePortgateJarNeeds() throws Exception

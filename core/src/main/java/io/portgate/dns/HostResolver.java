@@ -1,58 +1,45 @@
 package io.portgate.dns;
 
 import io.portgate.config.Endpoint;
-import org.xbill.DNS.ARecord;
-import org.xbill.DNS.AAAARecord;
-import org.xbill.DNS.ExtendedResolver;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Resolver;
-import org.xbill.DNS.SimpleResolver;
-import org.xbill.DNS.TextParseException;
-import org.xbill.DNS.Type;
-import org.xbill.DNS.config.ResolvConfResolverConfigProvider;
-import org.xbill.DNS.hosts.HostsFileParser;
-import org.xbill.DNS.lookup.LookupFailedException;
-import org.xbill.DNS.lookup.LookupResult;
-import org.xbill.DNS.lookup.LookupSession;
-import org.xbill.DNS.lookup.NoSuchDomainException;
-import org.xbill.DNS.lookup.NoSuchRRSetException;
-import org.xbill.DNS.lookup.ServerFailedException;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Looks up every A and AAAA record of a host name, through named DNS servers (the {@code resolvers:} setting) or the
- * system's resolver configuration, with dnsjava.
+ * system's resolver configuration, with a small stub resolver of this package ({@link DnsWire}, {@link DnsClient}).
  *
  * <p>Named servers are asked the name as written, fully qualified: no hosts file, no search domains. The system
  * resolver is what glibc does with {@code hosts: files dns}: the hosts file first ({@code /etc/hosts}; its
- * addresses have no TTL), then the nameservers, search domains and {@code ndots} of {@code /etc/resolv.conf}
- * (127.0.0.1:53 when it names none), as read when this resolver was made.
+ * addresses have no TTL), then the nameservers, search domains, {@code ndots}, {@code timeout} and {@code attempts}
+ * of {@code /etc/resolv.conf} (127.0.0.1:53 when it names none; see {@link ResolvConf}). Both files are read again
+ * at the next lookup when they change.
  *
  * <p>A and AAAA are asked at once. The name resolves when at least one record came back and neither question
  * failed: a SERVFAIL or timeout on one of them fails the whole lookup, so that a flaky answer never passes for a
  * smaller set of addresses (the caller keeps the last good set instead). Servers are tried in turn, each
- * {@value #ATTEMPTS_PER_SERVER} times, within the timeout; a truncated UDP answer is asked again over TCP.
- * Nothing is cached: every lookup asks.
+ * {@value #ATTEMPTS_PER_SERVER} times (the system resolver: {@code options attempts:}), within the timeout; a
+ * truncated UDP answer is asked again over TCP. A CNAME chain is followed through the answer, and its last name asked
+ * for when the answer stops short, up to {@value #MAX_REDIRECTS} links. The records of a type share the smallest TTL
+ * the server gave them (an RRset has one TTL, RFC 2181 5.2). Nothing is cached: every lookup asks.
  *
- * <p>{@link #resolve(String)} never blocks and never throws: its future completes, on a dnsjava or common-pool
- * thread, with a {@link Resolution} that is either the records or the reason there are none, by the timeout at
- * the latest. Safe to use from any thread.
+ * <p>{@link #resolve(String)} never blocks and never throws: each lookup runs on virtual threads of its own (one
+ * per question: the control plane looks names up rarely, and a virtual thread blocked on a socket holds no carrier
+ * thread), and its future completes with a {@link Resolution} that is either the records or the reason there are
+ * none, by the timeout at the latest. Safe to use from any thread.
  */
 public final class HostResolver
 {
@@ -67,68 +54,78 @@ public final class HostResolver
     /** CNAMEs followed before a lookup gives up. */
     static final int MAX_REDIRECTS = 8;
     private static final Duration MIN_ATTEMPT = Duration.ofMillis(50);
+    /** What {@link #cnameOf} answers for a name with two different CNAMEs; compared by identity. */
+    private static final DnsName CONFLICTING_CNAMES = DnsName.parse("conflicting-cnames.invalid");
 
-    private final List<InetSocketAddress> servers;
-    private final boolean system;
-    private final HostsFileParser hosts;
-    private final LookupSession session;
-    private final Duration timeout;
-    private final String description;
-
-    private HostResolver(final List<InetSocketAddress> servers, final boolean system, final List<Name> searchPath,
-        final int ndots, final Duration timeout)
+    /** Who is asked and how, as the configuration (or resolv.conf, as last read) says. */
+    private record Setup(ResolvConf conf, DnsClient client, List<DnsName> search, int ndots, String description)
     {
+    }
+
+    private final boolean system;
+    private final Duration timeout;
+    private final HostsFile hosts;
+    private final Path resolvConf;
+    private final Map<String, String> env;
+    private final int port;
+    private volatile Setup setup;
+    private Object resolvConfVersion;
+
+    private HostResolver(final List<InetSocketAddress> servers, final Duration timeout)
+    {
+        this(false, timeout, null, null, Map.of(), DNS_PORT);
         if (servers.isEmpty())
         {
             throw new IllegalArgumentException("a resolver needs at least one server");
         }
+        setup = setup(new ResolvConf(servers, List.of(), 1, Integer.MAX_VALUE, ATTEMPTS_PER_SERVER));
+    }
+
+    private HostResolver(final boolean system, final Duration timeout, final Path hostsFile, final Path resolvConf,
+        final Map<String, String> env, final int port)
+    {
         if (timeout.isNegative() || timeout.isZero())
         {
             throw new IllegalArgumentException("the timeout must be longer than zero");
         }
-        this.servers = List.copyOf(servers);
         this.system = system;
         this.timeout = timeout;
-        this.hosts = system && Files.isRegularFile(HOSTS_FILE) ? new HostsFileParser(HOSTS_FILE) : null;
-        final Duration attempt = max(MIN_ATTEMPT, timeout.dividedBy((long)ATTEMPTS_PER_SERVER * servers.size()));
-        final List<Resolver> each = new ArrayList<>();
-        for (final InetSocketAddress server : servers)
+        this.hosts = hostsFile != null ? new HostsFile(hostsFile) : null;
+        this.resolvConf = resolvConf;
+        this.env = Map.copyOf(env);
+        this.port = port;
+        if (system)
         {
-            final SimpleResolver r = new SimpleResolver(server);
-            r.setTimeout(attempt);
-            each.add(r);
+            refresh();
         }
-        final ExtendedResolver resolver = new ExtendedResolver(each);
-        resolver.setTimeout(timeout);
-        resolver.setRetries(ATTEMPTS_PER_SERVER);
-        // Always the first server first, as the system resolver does; one that fails sinks down the order.
-        resolver.setLoadBalance(false);
-        this.session = LookupSession.builder().resolver(resolver).searchPath(searchPath).ndots(ndots)
-            .maxRedirects(MAX_REDIRECTS).build();
-        final String list = String.join(", ", servers.stream().map(Endpoint::format).toList());
-        this.description = system ? "the system resolver (" + (hosts != null ? HOSTS_FILE + ", then " : "") + list +
-            " from /etc/resolv.conf)" : list;
     }
 
     /**
-     * The system's resolver, as {@code /etc/hosts} and {@code /etc/resolv.conf} say now.
+     * The system's resolver, as {@code /etc/hosts} and {@code /etc/resolv.conf} say now (and say later: both are
+     * read again when they change).
      *
      * @param timeout how long a lookup may take.
      * @return the resolver.
      */
     public static HostResolver system(final Duration timeout)
     {
-        // A missing or unreadable /etc/resolv.conf leaves every list empty: glibc's defaults, below.
-        final ResolvConfResolverConfigProvider conf = new ResolvConfResolverConfigProvider();
-        conf.initialize();
-        List<InetSocketAddress> servers = conf.servers();
-        final List<Name> search = conf.searchPaths();
-        final int ndots = conf.ndots();
-        if (servers.isEmpty())
-        {
-            servers = List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), DNS_PORT));
-        }
-        return new HostResolver(servers, true, search, ndots, timeout);
+        return system(timeout, HOSTS_FILE, ResolvConf.PATH, System.getenv(), DNS_PORT);
+    }
+
+    /**
+     * The system resolver of other files, and servers on another port than 53: for tests.
+     *
+     * @param timeout    how long a lookup may take.
+     * @param hostsFile  the hosts file.
+     * @param resolvConf the resolv.conf.
+     * @param env        the environment ({@code LOCALDOMAIN}, {@code RES_OPTIONS}).
+     * @param port       the port of the nameservers the file lists.
+     * @return the resolver.
+     */
+    static HostResolver system(final Duration timeout, final Path hostsFile, final Path resolvConf,
+        final Map<String, String> env, final int port)
+    {
+        return new HostResolver(true, timeout, hostsFile, resolvConf, env, port);
     }
 
     /**
@@ -140,7 +137,7 @@ public final class HostResolver
      */
     public static HostResolver of(final List<InetSocketAddress> servers, final Duration timeout)
     {
-        return servers.isEmpty() ? system(timeout) : new HostResolver(servers, false, List.of(), 1, timeout);
+        return servers.isEmpty() ? system(timeout) : new HostResolver(servers, timeout);
     }
 
     /**
@@ -150,7 +147,7 @@ public final class HostResolver
      */
     public List<InetSocketAddress> servers()
     {
-        return servers;
+        return setup.conf.servers();
     }
 
     /**
@@ -180,44 +177,34 @@ public final class HostResolver
      */
     public String description()
     {
-        return description;
+        return setup.description;
     }
 
     /**
      * Looks a name up.
      *
      * @param name a host name.
-     * @return a future that completes with the resolution within the timeout and never exceptionally.
+     * @return a future that completes with the resolution within the timeout and never exceptionally (unless the
+     *     caller cancels it, which also stops the lookup).
      */
     public CompletableFuture<Resolution> resolve(final String name)
     {
-        final Name dnsName;
+        final DnsName dnsName;
         try
         {
-            // Named servers are asked the name as written: absolute. The system resolver applies its search list.
-            dnsName = system ? Name.fromString(name) : Name.fromString(name, Name.root);
+            dnsName = DnsName.parse(name);
         }
-        catch (final TextParseException ex)
+        catch (final IllegalArgumentException ex)
         {
-            return CompletableFuture.completedFuture(Resolution.failed(name, LookupOutcome.ERROR, description,
+            return CompletableFuture.completedFuture(Resolution.failed(name, LookupOutcome.ERROR, description(),
                 "not a DNS name: " + ex.getMessage()));
         }
-        final CompletableFuture<Resolution> lookup;
-        if (hosts != null)
-        {
-            lookup = CompletableFuture.supplyAsync(() -> fromHostsFile(name, dnsName))
-                .thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found.get()) :
-                    fromDns(name, dnsName));
-        }
-        else
-        {
-            lookup = fromDns(name, dnsName);
-        }
-        // dnsjava keeps its own deadline; this one is the promise to the caller, whatever happens inside.
-        return lookup.completeOnTimeout(Resolution.failed(name, LookupOutcome.TIMEOUT, description,
+        final Lookup lookup = new Lookup(name, dnsName, System.nanoTime() + timeout.toNanos());
+        lookup.start();
+        // The lookup keeps its own deadline; this one is the promise to the caller, whatever happens inside.
+        return lookup.result.completeOnTimeout(Resolution.failed(name, LookupOutcome.TIMEOUT, description(),
             "no answer within " + timeout.toMillis() + "ms"), timeout.toNanos() + MIN_ATTEMPT.toNanos(),
-            TimeUnit.NANOSECONDS)
-            .exceptionally(ex -> Resolution.failed(name, LookupOutcome.ERROR, description, String.valueOf(ex)));
+            TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -236,162 +223,323 @@ public final class HostResolver
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            return Resolution.failed(name, LookupOutcome.ERROR, description, "interrupted");
+            return Resolution.failed(name, LookupOutcome.ERROR, description(), "interrupted");
         }
         catch (final ExecutionException ex)
         {
-            return Resolution.failed(name, LookupOutcome.ERROR, description, String.valueOf(ex.getCause()));
+            return Resolution.failed(name, LookupOutcome.ERROR, description(), String.valueOf(ex.getCause()));
         }
     }
 
-    private Optional<Resolution> fromHostsFile(final String name, final Name dnsName)
+    @Override
+    public String toString()
+    {
+        return description();
+    }
+
+    /** The system resolver reads resolv.conf again when it changed since it was last read. */
+    private synchronized Setup refresh()
+    {
+        final Object version = version(resolvConf);
+        if (setup == null || !Objects.equals(version, resolvConfVersion))
+        {
+            resolvConfVersion = version;
+            setup = setup(ResolvConf.read(resolvConf, env, port));
+        }
+        return setup;
+    }
+
+    private Setup setup(final ResolvConf conf)
+    {
+        final List<InetSocketAddress> servers = conf.servers();
+        // Each server's attempts share the timeout; the system resolver waits at most resolv.conf's timeout each.
+        final long share = timeout.toNanos() / ((long)conf.attempts() * servers.size());
+        final long attemptNs = Math.min(Math.max(MIN_ATTEMPT.toNanos(), share),
+            TimeUnit.SECONDS.toNanos(conf.timeout()));
+        final String list = String.join(", ", servers.stream().map(Endpoint::format).toList());
+        final String description = system ? "the system resolver (" + (Files.isRegularFile(hosts.path()) ?
+            hosts.path() + ", then " : "") + list + " from " + resolvConf + ")" : list;
+        return new Setup(conf, new DnsClient(servers, conf.attempts(), attemptNs), conf.search(), conf.ndots(),
+            description);
+    }
+
+    /** A file's version: its inode, modification time and size; null when it cannot be read. */
+    private static Object version(final Path file)
     {
         try
         {
-            final Name absolute = dnsName.isAbsolute() ? dnsName : Name.concatenate(dnsName, Name.root);
-            final List<AddressRecord> found = new ArrayList<>(2);
-            hosts.getAddressForHost(absolute, Type.A).ifPresent(a -> found.add(record(a)));
-            hosts.getAddressForHost(absolute, Type.AAAA).ifPresent(a -> found.add(record(a)));
-            return found.isEmpty() ? Optional.empty() :
-                Optional.of(Resolution.resolved(name, found, HOSTS_FILE.toString()));
+            final BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return List.of(String.valueOf(a.fileKey()), a.lastModifiedTime().toMillis(), a.size());
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final java.io.IOException | RuntimeException ex)
         {
-            // An unreadable hosts file is skipped, as glibc does, and DNS asked.
-            return Optional.empty();
+            return null;
         }
-    }
-
-    private static AddressRecord record(final InetAddress address)
-    {
-        // Without the name the hosts file gave it: tables and messages show the address alone.
-        try
-        {
-            return new AddressRecord(InetAddress.getByAddress(address.getAddress()), AddressRecord.UNKNOWN_TTL);
-        }
-        catch (final java.net.UnknownHostException impossible)
-        {
-            throw new IllegalStateException(impossible);
-        }
-    }
-
-    private CompletableFuture<Resolution> fromDns(final String name, final Name dnsName)
-    {
-        final CompletableFuture<Answer> a = ask(dnsName, Type.A);
-        final CompletableFuture<Answer> aaaa = ask(dnsName, Type.AAAA);
-        return a.thenCombine(aaaa, (v4, v6) -> combine(name, v4, v6));
     }
 
     /** One question's answer: records, or how it failed. */
-    private record Answer(LookupOutcome outcome, List<AddressRecord> records, String detail)
+    private record Answer(LookupOutcome outcome, List<AddressRecord> records, String detail, boolean nameMissing)
     {
+        static Answer failed(final LookupOutcome outcome, final String detail)
+        {
+            return new Answer(outcome, List.of(), detail, false);
+        }
     }
 
-    private CompletableFuture<Answer> ask(final Name dnsName, final int type)
+    /** One lookup of a name: its threads, its deadline and the future its caller holds. */
+    private final class Lookup
     {
-        final CompletableFuture<Answer> answer = new CompletableFuture<>();
-        try
-        {
-            session.lookupAsync(dnsName, type).whenComplete((result, ex) ->
-                answer.complete(ex == null ? records(result) : failure(ex)));
-        }
-        catch (final RuntimeException ex)
-        {
-            answer.complete(failure(ex));
-        }
-        return answer;
-    }
+        private final String name;
+        private final DnsName dnsName;
+        private final long deadlineNs;
+        private final CompletableFuture<Resolution> result = new CompletableFuture<>();
+        private final CompletableFuture<Answer> v6 = new CompletableFuture<>();
+        private volatile Thread main;
+        private volatile Thread second;
 
-    private static Answer records(final LookupResult result)
-    {
-        final List<AddressRecord> found = new ArrayList<>();
-        for (final Record r : result.getRecords())
+        Lookup(final String name, final DnsName dnsName, final long deadlineNs)
         {
-            if (r instanceof ARecord a)
+            this.name = name;
+            this.dnsName = dnsName;
+            this.deadlineNs = deadlineNs;
+        }
+
+        void start()
+        {
+            main = Thread.ofVirtual().name("portgate-dns").unstarted(this::run);
+            // Ended, timed out or cancelled: questions still waiting on a socket are stopped (which closes it).
+            result.whenComplete((r, ex) -> stop());
+            main.start();
+        }
+
+        private void stop()
+        {
+            final Thread a = main;
+            final Thread b = second;
+            if (a != null && a != Thread.currentThread())
             {
-                found.add(new AddressRecord(a.getAddress(), a.getTTL()));
+                a.interrupt();
             }
-            else if (r instanceof AAAARecord aaaa)
+            if (b != null && b != Thread.currentThread())
             {
-                found.add(new AddressRecord(aaaa.getAddress(), aaaa.getTTL()));
-            }
-        }
-        return new Answer(found.isEmpty() ? LookupOutcome.NO_RECORDS : LookupOutcome.RESOLVED, found, null);
-    }
-
-    private static Answer failure(final Throwable thrown)
-    {
-        Throwable ex = thrown;
-        while ((ex instanceof CompletionException || ex instanceof ExecutionException) && ex.getCause() != null)
-        {
-            ex = ex.getCause();
-        }
-        final LookupOutcome outcome;
-        String detail = null;
-        if (ex instanceof NoSuchDomainException)
-        {
-            outcome = LookupOutcome.NXDOMAIN;
-        }
-        else if (ex instanceof NoSuchRRSetException)
-        {
-            outcome = LookupOutcome.NO_RECORDS;
-        }
-        else if (ex instanceof ServerFailedException)
-        {
-            outcome = LookupOutcome.SERVFAIL;
-        }
-        else if (ex instanceof SocketTimeoutException || ex instanceof TimeoutException ||
-            ex instanceof IOException && ex.getMessage() != null && ex.getMessage().startsWith("Timed out"))
-        {
-            outcome = LookupOutcome.TIMEOUT;
-        }
-        else if (ex instanceof LookupFailedException && ex.getMessage() != null &&
-            ex.getMessage().endsWith("REFUSED"))
-        {
-            outcome = LookupOutcome.REFUSED;
-        }
-        else
-        {
-            outcome = LookupOutcome.ERROR;
-            detail = ex.getClass().getSimpleName() + (ex.getMessage() != null ? ": " + ex.getMessage() : "");
-        }
-        return new Answer(outcome, List.of(), detail);
-    }
-
-    private Resolution combine(final String name, final Answer v4, final Answer v6)
-    {
-        // A failure that is not an answer about the name (SERVFAIL, REFUSED, timeout, error) fails the lookup.
-        for (final Answer answer : List.of(v4, v6))
-        {
-            if (!isAnswer(answer.outcome))
-            {
-                return Resolution.failed(name, answer.outcome, description, answer.detail);
+                b.interrupt();
             }
         }
-        final List<AddressRecord> all = new ArrayList<>(v4.records);
-        all.addAll(v6.records);
-        if (!all.isEmpty())
+
+        private void run()
         {
-            return Resolution.resolved(name, all, description);
+            try
+            {
+                final Setup s = system ? refresh() : setup;
+                if (hosts != null)
+                {
+                    final List<InetAddress> listed = hosts.addresses(dnsName);
+                    if (!listed.isEmpty())
+                    {
+                        result.complete(Resolution.resolved(name, listed.stream()
+                            .map(a -> new AddressRecord(a, AddressRecord.UNKNOWN_TTL)).toList(),
+                            hosts.path().toString()));
+                        return;
+                    }
+                }
+                final List<DnsName> candidates = candidates(s);
+                second = Thread.ofVirtual().name("portgate-dns").start(() ->
+                    v6.complete(askSafely(s, candidates, DnsWire.TYPE_AAAA)));
+                if (result.isDone())
+                {
+                    second.interrupt();
+                }
+                final Answer v4 = askSafely(s, candidates, DnsWire.TYPE_A);
+                result.complete(combine(s, v4, v6.join()));
+            }
+            catch (final RuntimeException ex)
+            {
+                result.complete(Resolution.failed(name, LookupOutcome.ERROR, description(), String.valueOf(ex)));
+            }
         }
-        return Resolution.failed(name, v4.outcome == LookupOutcome.NXDOMAIN && v6.outcome == LookupOutcome.NXDOMAIN ?
-            LookupOutcome.NXDOMAIN : LookupOutcome.NO_RECORDS, description, null);
+
+        /**
+         * The names to ask, in order: the name as written alone when it is absolute (a trailing dot, or named
+         * servers); otherwise with each search domain, and as written first when it has at least ndots dots, last
+         * when it has fewer (resolv.conf(5)).
+         */
+        private List<DnsName> candidates(final Setup s)
+        {
+            if (!system || name.endsWith("."))
+            {
+                return List.of(dnsName);
+            }
+            final List<DnsName> names = new ArrayList<>(s.search.size() + 1);
+            for (final DnsName domain : s.search)
+            {
+                final DnsName joined = dnsName.append(domain);
+                if (joined != null)
+                {
+                    names.add(joined);
+                }
+            }
+            // A name of N labels has N-1 dots.
+            names.add(dnsName.labels() > s.ndots ? 0 : names.size(), dnsName);
+            return names;
+        }
+
+        private Answer askSafely(final Setup s, final List<DnsName> candidates, final int type)
+        {
+            try
+            {
+                return ask(s, candidates, type);
+            }
+            catch (final RuntimeException ex)
+            {
+                return Answer.failed(LookupOutcome.ERROR, String.valueOf(ex));
+            }
+        }
+
+        /** Asks each candidate in turn until one is more than a name that does not exist. */
+        private Answer ask(final Setup s, final List<DnsName> candidates, final int type)
+        {
+            Answer answer = null;
+            for (final DnsName candidate : candidates)
+            {
+                answer = follow(s, candidate, type);
+                if (!answer.nameMissing)
+                {
+                    return answer;
+                }
+            }
+            return answer;
+        }
+
+        /** Asks for a name, following a CNAME chain through the answer, and asking again where it stops short. */
+        private Answer follow(final Setup s, final DnsName start, final int type)
+        {
+            DnsName current = start;
+            final Set<DnsName> seen = new HashSet<>();
+            seen.add(current);
+            int links = 0;
+            while (true)
+            {
+                final DnsClient.Reply reply = s.client.ask(current, type, deadlineNs);
+                if (reply.message() == null)
+                {
+                    return Answer.failed(reply.failure(), reply.detail());
+                }
+                final DnsMessage message = reply.message();
+                final DnsName asked = current;
+                DnsName next;
+                while ((next = cnameOf(message, current)) != null)
+                {
+                    if (next == CONFLICTING_CNAMES)
+                    {
+                        return Answer.failed(LookupOutcome.ERROR, "more than one CNAME for " + current);
+                    }
+                    if (++links > MAX_REDIRECTS)
+                    {
+                        return Answer.failed(LookupOutcome.ERROR, "more than " + MAX_REDIRECTS + " CNAMEs from " +
+                            start);
+                    }
+                    if (!seen.add(next))
+                    {
+                        return Answer.failed(LookupOutcome.ERROR, "a CNAME loop: " + current + " points back to " +
+                            next);
+                    }
+                    current = next;
+                }
+                final List<AddressRecord> records = records(message, current, type);
+                if (!records.isEmpty())
+                {
+                    return new Answer(LookupOutcome.RESOLVED, records, null, false);
+                }
+                if (current.equals(asked))
+                {
+                    return byRcode(message.rcode());
+                }
+                // The chain's last name has no records in this answer: ask for it.
+            }
+        }
+
+        private Resolution combine(final Setup s, final Answer v4, final Answer v6)
+        {
+            // A failure that is not an answer about the name (SERVFAIL, REFUSED, timeout, error) fails the lookup.
+            for (final Answer answer : List.of(v4, v6))
+            {
+                if (!isAnswer(answer.outcome))
+                {
+                    return Resolution.failed(name, answer.outcome, s.description, answer.detail);
+                }
+            }
+            final List<AddressRecord> all = new ArrayList<>(v4.records);
+            all.addAll(v6.records);
+            if (!all.isEmpty())
+            {
+                return Resolution.resolved(name, all, s.description);
+            }
+            return Resolution.failed(name, v4.outcome == LookupOutcome.NXDOMAIN &&
+                v6.outcome == LookupOutcome.NXDOMAIN ? LookupOutcome.NXDOMAIN : LookupOutcome.NO_RECORDS,
+                s.description, null);
+        }
+    }
+
+    /**
+     * Where a name points: its CNAME in the answer, null when it has none, {@link #CONFLICTING_CNAMES} when it has
+     * two that differ (RFC 1034 3.6.2: a name with a CNAME has no other data, another CNAME included).
+     */
+    private static DnsName cnameOf(final DnsMessage message, final DnsName owner)
+    {
+        DnsName target = null;
+        for (final DnsMessage.Answer a : message.answers())
+        {
+            if (a.type() == DnsWire.TYPE_CNAME && a.dnsClass() == DnsWire.CLASS_IN && a.owner().equals(owner))
+            {
+                if (target != null && !target.equals(a.target()))
+                {
+                    return CONFLICTING_CNAMES;
+                }
+                target = a.target();
+            }
+        }
+        return target;
+    }
+
+    /** The records of one type a name has in the answer, each with the smallest TTL among them (RFC 2181 5.2). */
+    private static List<AddressRecord> records(final DnsMessage message, final DnsName owner, final int type)
+    {
+        final List<InetAddress> addresses = new ArrayList<>();
+        long ttl = Long.MAX_VALUE;
+        for (final DnsMessage.Answer a : message.answers())
+        {
+            if (a.type() == type && a.address() != null && a.owner().equals(owner))
+            {
+                addresses.add(a.address());
+                ttl = Math.min(ttl, a.ttl());
+            }
+        }
+        final long rrsetTtl = ttl;
+        return addresses.stream().map(a -> new AddressRecord(a, rrsetTtl)).toList();
+    }
+
+    /** What an answer without the records means, by its RCODE. */
+    private static Answer byRcode(final int rcode)
+    {
+        return switch (rcode)
+        {
+            case DnsWire.RCODE_NOERROR -> new Answer(LookupOutcome.NO_RECORDS, List.of(), null, false);
+            case DnsWire.RCODE_NXDOMAIN -> new Answer(LookupOutcome.NXDOMAIN, List.of(), null, true);
+            // NXRRSET (RFC 2136) says the name has no records of the type: as NOERROR, but the search goes on.
+            case DnsWire.RCODE_NXRRSET -> new Answer(LookupOutcome.NO_RECORDS, List.of(), null, true);
+            case DnsWire.RCODE_SERVFAIL -> Answer.failed(LookupOutcome.SERVFAIL, null);
+            case DnsWire.RCODE_REFUSED -> Answer.failed(LookupOutcome.REFUSED, null);
+            case DnsWire.RCODE_FORMERR -> Answer.failed(LookupOutcome.ERROR, "the server answered FORMERR (format " +
+                "error)");
+            case DnsWire.RCODE_NOTIMP -> Answer.failed(LookupOutcome.ERROR, "the server answered NOTIMP (not " +
+                "implemented)");
+            default -> Answer.failed(LookupOutcome.ERROR, "the server answered RCODE " + rcode);
+        };
     }
 
     private static boolean isAnswer(final LookupOutcome outcome)
     {
         return outcome == LookupOutcome.RESOLVED || outcome == LookupOutcome.NO_RECORDS ||
             outcome == LookupOutcome.NXDOMAIN;
-    }
-
-    private static Duration max(final Duration a, final Duration b)
-    {
-        return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    @Override
-    public String toString()
-    {
-        return description;
     }
 }

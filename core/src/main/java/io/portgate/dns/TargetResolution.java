@@ -40,7 +40,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Threading: an Agrona {@link Agent} driven by one thread, the conductor's (whose duty cycle calls
  * {@link #doWork()}) or its own {@code AgentRunner}. {@link #update}, {@link #doWork()}, {@link #expand} and
  * {@link #onClose()} run on that thread, and the listener is called from {@code doWork()} on it. Lookups run on
- * dnsjava's threads and hand their results back through a queue, so {@code doWork()} never waits on the network.
+ * {@link HostResolver}'s virtual threads and hand their results back through a queue, so {@code doWork()} never
+ * waits on the network.
  * {@link #statuses()} and the totals may be read from any thread. The clock is injected: a test moves time by hand.
  */
 public final class TargetResolution implements Agent

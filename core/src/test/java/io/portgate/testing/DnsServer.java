@@ -27,9 +27,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * against an independent reading of the wire format.
  *
  * <p>A name in the table answers its records (an empty answer, NOERROR, for a type it has none of), follows a
- * CNAME to another name of the table, or behaves as told: NXDOMAIN, SERVFAIL, REFUSED, a truncated UDP answer that
- * makes the client ask again over TCP, or silence. A name not in the table is NXDOMAIN. Every question is counted,
- * by transport.
+ * CNAME to another name of the table (through the whole chain, or only its first link when told), or behaves as
+ * told: NXDOMAIN, SERVFAIL, REFUSED, a truncated UDP answer that makes the client ask again over TCP, or silence. A
+ * name not in the table is NXDOMAIN. Answers are written without name compression, or with it (RFC 1035 4.1.4) when
+ * told. A {@link Responder} may replace a name's answer with any datagrams (a forged ID, another question, malformed
+ * bytes...). Every question is counted, by transport, with its ID and the UDP payload size its EDNS record
+ * advertises.
  */
 public final class DnsServer implements AutoCloseable
 {
@@ -67,17 +70,48 @@ public final class DnsServer implements AutoCloseable
     {
     }
 
-    /** What the table holds for a name; the behaviour applies to questions of one type, or of every type (0). */
-    private record Entry(List<Rr> records, String cname, Behaviour behaviour, int behaviourType)
+    /**
+     * Replaces the answer to a name: what the server sends instead, in order (over TCP, each as a message of its
+     * own).
+     */
+    @FunctionalInterface
+    public interface Responder
     {
+        /**
+         * The messages to send.
+         *
+         * @param query  the query as it arrived.
+         * @param answer the answer the server would have sent.
+         * @param tcp    whether the query came over TCP.
+         * @return the messages; empty for silence.
+         */
+        List<byte[]> replies(byte[] query, byte[] answer, boolean tcp);
+    }
+
+    /** What the table holds for a name; the behaviour applies to questions of one type, or of every type (0). */
+    private record Entry(List<Rr> records, String cname, Behaviour behaviour, int behaviourType, Responder responder)
+    {
+        Entry(final List<Rr> records, final String cname, final Behaviour behaviour, final int behaviourType)
+        {
+            this(records, cname, behaviour, behaviourType, null);
+        }
+
         Behaviour behaviourFor(final int type)
         {
             return behaviourType == 0 || behaviourType == type ? behaviour : Behaviour.ANSWER;
         }
     }
 
-    /** A question as it arrived. */
-    public record Question(String name, int type, boolean tcp)
+    /**
+     * A question as it arrived.
+     *
+     * @param name        the name, lower case, without the trailing dot.
+     * @param type        the type.
+     * @param tcp         whether it came over TCP.
+     * @param id          the query's ID.
+     * @param ednsPayload the UDP payload size its EDNS OPT record advertised, 0 without one.
+     */
+    public record Question(String name, int type, boolean tcp, int id, int ednsPayload)
     {
     }
 
@@ -90,6 +124,8 @@ public final class DnsServer implements AutoCloseable
     private final AtomicInteger tcpQuestions = new AtomicInteger();
     private final List<SocketChannel> connections = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile boolean compress;
+    private volatile boolean followCnames = true;
 
     private DnsServer(final ServerSocketChannel tcp, final DatagramChannel udp)
     {
@@ -222,6 +258,73 @@ public final class DnsServer implements AutoCloseable
     }
 
     /**
+     * Replaces a name's answers (of every type, over UDP and TCP) with what a responder makes of them; the name's
+     * records, CNAME and behaviour stay as they were and make the answer it is given.
+     *
+     * @param name      the name.
+     * @param responder what to send instead.
+     * @return this.
+     */
+    public DnsServer respond(final String name, final Responder responder)
+    {
+        table.merge(key(name), new Entry(List.of(), null, Behaviour.ANSWER, 0, responder),
+            (was, now) -> new Entry(was.records, was.cname, was.behaviour, was.behaviourType, responder));
+        return this;
+    }
+
+    /**
+     * Writes answers with name compression (owners and CNAME targets as pointers to names written before), as
+     * real servers do, or without.
+     *
+     * @param on whether to compress.
+     * @return this.
+     */
+    public DnsServer compress(final boolean on)
+    {
+        compress = on;
+        return this;
+    }
+
+    /**
+     * Whether an answer about an alias follows its CNAME chain through the table (as a recursive resolver does), or
+     * holds the first CNAME alone (as a server that does not know the target does), so the client must ask again.
+     *
+     * @param on whether to follow.
+     * @return this.
+     */
+    public DnsServer followCnames(final boolean on)
+    {
+        followCnames = on;
+        return this;
+    }
+
+    /**
+     * A message's ID.
+     *
+     * @param message the message.
+     * @return its first two bytes.
+     */
+    public static int id(final byte[] message)
+    {
+        return (message[0] & 0xff) << 8 | message[1] & 0xff;
+    }
+
+    /**
+     * A copy of a message with another ID.
+     *
+     * @param message the message.
+     * @param id      the ID.
+     * @return the copy.
+     */
+    public static byte[] withId(final byte[] message, final int id)
+    {
+        final byte[] copy = message.clone();
+        copy[0] = (byte)(id >>> 8);
+        copy[1] = (byte)id;
+        return copy;
+    }
+
+    /**
      * Removes a name: it is NXDOMAIN from now on.
      *
      * @param name the name.
@@ -302,8 +405,7 @@ public final class DnsServer implements AutoCloseable
                 in.flip();
                 final byte[] query = new byte[in.remaining()];
                 in.get(query);
-                final byte[] reply = answer(query, false);
-                if (reply != null)
+                for (final byte[] reply : answer(query, false))
                 {
                     udp.send(ByteBuffer.wrap(reply), from);
                 }
@@ -355,8 +457,7 @@ public final class DnsServer implements AutoCloseable
                 {
                     return;
                 }
-                final byte[] reply = answer(query.array(), true);
-                if (reply != null)
+                for (final byte[] reply : answer(query.array(), true))
                 {
                     final ByteBuffer out = ByteBuffer.allocate(2 + reply.length);
                     out.putShort((short)reply.length).put(reply).flip();
@@ -385,8 +486,20 @@ public final class DnsServer implements AutoCloseable
         return true;
     }
 
-    /** The reply to a query, or null for none. Only the question is read; EDNS and other additions are ignored. */
-    private byte[] answer(final byte[] query, final boolean overTcp)
+    /** The replies to a query, none for silence. Only the question and an EDNS OPT record are read. */
+    private List<byte[]> answer(final byte[] query, final boolean overTcp)
+    {
+        final Entry entry = query.length >= 12 && endOfName(query, 12) > 0 ? table.get(readName(query, 12)) : null;
+        final byte[] reply = reply(query, overTcp);
+        if (entry != null && entry.responder != null)
+        {
+            return entry.responder.replies(query, reply, overTcp);
+        }
+        return reply == null ? List.of() : List.of(reply);
+    }
+
+    /** The reply to a query, or null for none. */
+    private byte[] reply(final byte[] query, final boolean overTcp)
     {
         if (query.length < 12)
         {
@@ -403,7 +516,11 @@ public final class DnsServer implements AutoCloseable
         }
         final String name = readName(query, 12);
         final int type = q.getShort(questionEnd) & 0xffff;
-        questions.add(new Question(name, type, overTcp));
+        // An OPT record right after the question: the root, type 41, the payload size as its class.
+        final int opt = questionEnd + 4;
+        final int ednsPayload = (q.getShort(10) & 0xffff) > 0 && opt + 11 <= query.length && query[opt] == 0 &&
+            (q.getShort(opt + 1) & 0xffff) == 41 ? q.getShort(opt + 3) & 0xffff : 0;
+        questions.add(new Question(name, type, overTcp, id, ednsPayload));
         (overTcp ? tcpQuestions : udpQuestions).incrementAndGet();
         final byte[] question = java.util.Arrays.copyOfRange(query, 12, questionEnd + 4);
 
@@ -442,13 +559,13 @@ public final class DnsServer implements AutoCloseable
                 // answered below
             }
         }
-        final List<byte[]> answers = new ArrayList<>();
+        final List<Record> answers = new ArrayList<>();
         String owner = name;
         for (int hops = 0; entry != null && entry.cname != null && hops < 8; hops++)
         {
-            answers.add(resourceRecord(owner, TYPE_CNAME, DEFAULT_TTL, encodeName(entry.cname)));
+            answers.add(new Record(owner, TYPE_CNAME, DEFAULT_TTL, null, entry.cname));
             owner = entry.cname;
-            entry = table.get(owner);
+            entry = followCnames ? table.get(owner) : null;
         }
         if (entry != null)
         {
@@ -457,21 +574,123 @@ public final class DnsServer implements AutoCloseable
                 final boolean v4 = rr.address instanceof Inet4Address;
                 if (type == TYPE_A && v4 || type == TYPE_AAAA && !v4)
                 {
-                    answers.add(resourceRecord(owner, type, rr.ttl, rr.address.getAddress()));
+                    answers.add(new Record(owner, type, rr.ttl, rr.address.getAddress(), null));
                 }
             }
         }
         return reply(id, flags, 0, false, question, answers);
     }
 
-    private static byte[] reply(final int id, final int queryFlags, final int rcode, final boolean truncated,
-        final byte[] question, final List<byte[]> answers)
+    /** A record of an answer: an address, or a CNAME's target. */
+    private record Record(String owner, int type, long ttl, byte[] address, String target)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(header(id, queryFlags, rcode, truncated, 1, answers.size()));
-        out.writeBytes(question);
-        answers.forEach(out::writeBytes);
+    }
+
+    private byte[] reply(final int id, final int queryFlags, final int rcode, final boolean truncated,
+        final byte[] question, final List<Record> answers)
+    {
+        final Writer out = new Writer(compress);
+        out.bytes(header(id, queryFlags, rcode, truncated, 1, answers.size()));
+        out.question(question);
+        for (final Record r : answers)
+        {
+            out.name(r.owner);
+            out.bytes(ByteBuffer.allocate(8).putShort((short)r.type).putShort((short)CLASS_IN).putInt((int)r.ttl)
+                .array());
+            final int lengthAt = out.size();
+            out.bytes(new byte[2]);
+            if (r.target != null)
+            {
+                out.name(r.target);
+            }
+            else
+            {
+                out.bytes(r.address);
+            }
+            out.patchLength(lengthAt);
+        }
         return out.toByteArray();
+    }
+
+    /** Writes a message, compressing names against those written before when told to. */
+    private static final class Writer
+    {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final Map<String, Integer> written = new java.util.HashMap<>();
+        private final boolean compress;
+
+        Writer(final boolean compress)
+        {
+            this.compress = compress;
+        }
+
+        int size()
+        {
+            return out.size();
+        }
+
+        void bytes(final byte[] bytes)
+        {
+            out.writeBytes(bytes);
+        }
+
+        /** The query's question, copied; its name's suffixes are remembered where they lie. */
+        void question(final byte[] question)
+        {
+            final int start = out.size();
+            out.writeBytes(question);
+            final String name = readName(question, 0);
+            int at = start;
+            String suffix = name;
+            while (!suffix.isEmpty())
+            {
+                written.putIfAbsent(suffix, at);
+                final int dot = suffix.indexOf('.');
+                at += 1 + (dot < 0 ? suffix.length() : dot);
+                suffix = dot < 0 ? "" : suffix.substring(dot + 1);
+            }
+        }
+
+        void name(final String name)
+        {
+            String suffix = name;
+            while (!suffix.isEmpty())
+            {
+                final Integer earlier = compress ? written.get(suffix) : null;
+                if (earlier != null)
+                {
+                    out.write(0xc0 | earlier >>> 8);
+                    out.write(earlier & 0xff);
+                    return;
+                }
+                if (out.size() < 0x3fff)
+                {
+                    written.putIfAbsent(suffix, out.size());
+                }
+                final int dot = suffix.indexOf('.');
+                final byte[] label = (dot < 0 ? suffix : suffix.substring(0, dot)).getBytes(StandardCharsets.US_ASCII);
+                out.write(label.length);
+                out.writeBytes(label);
+                suffix = dot < 0 ? "" : suffix.substring(dot + 1);
+            }
+            out.write(0);
+        }
+
+        /** Sets the two bytes at an offset to the length of what follows them. */
+        void patchLength(final int at)
+        {
+            final byte[] all = out.toByteArray();
+            final int length = all.length - at - 2;
+            all[at] = (byte)(length >>> 8);
+            all[at + 1] = (byte)length;
+            out.reset();
+            out.writeBytes(all);
+        }
+
+        byte[] toByteArray()
+        {
+            return out.toByteArray();
+        }
     }
 
     private static byte[] header(final int id, final int queryFlags, final int rcode, final boolean truncated,
@@ -481,26 +700,6 @@ public final class DnsServer implements AutoCloseable
         final int flags = 0x8000 | queryFlags & 0x7900 | 0x0400 | 0x0080 | (truncated ? 0x0200 : 0) | rcode;
         return ByteBuffer.allocate(12).putShort((short)id).putShort((short)flags).putShort((short)questions)
             .putShort((short)answers).putShort((short)0).putShort((short)0).array();
-    }
-
-    private static byte[] resourceRecord(final String owner, final int type, final long ttl, final byte[] data)
-    {
-        final byte[] name = encodeName(owner);
-        return ByteBuffer.allocate(name.length + 10 + data.length).put(name).putShort((short)type)
-            .putShort((short)CLASS_IN).putInt((int)ttl).putShort((short)data.length).put(data).array();
-    }
-
-    private static byte[] encodeName(final String name)
-    {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (final String label : name.split("\\."))
-        {
-            final byte[] bytes = label.getBytes(StandardCharsets.US_ASCII);
-            out.write(bytes.length);
-            out.writeBytes(bytes);
-        }
-        out.write(0);
-        return out.toByteArray();
     }
 
     /** The offset just past an uncompressed name, or -1 when it is malformed or compressed. */
