@@ -4,7 +4,7 @@
 #
 #   bench/reliability/run.sh [--quick] [--only NAME,...] [--report FILE] [--java-opts OPTS] [--list]
 #
-# The full run (about 10 minutes here) writes perf-results/<date>/reliability.md; --quick (about 2 minutes, what CI
+# The full run (about 2 minutes here) writes perf-results/<date>/reliability.md; --quick (about 1 minute, what CI
 # runs) writes bench/target/reliability/reliability-quick.md. Exit status: 0 when every required scenario passed,
 # 1 when one did not, 2 on a bad command line or a failed build. Scenarios whose fix has not landed are not required:
 # they report FAIL with their figure and leave the exit status alone (--list says which).

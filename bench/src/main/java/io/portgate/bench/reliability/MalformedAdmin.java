@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MalformedAdmin implements Scenario
 {
-    private static final long MAX_GROWTH_KIB = 32 * 1024;
+    /** The first heap the launcher gives (-Xms64m): touching it is not growth the requests cause. */
+    private static final long MAX_GROWTH_KIB = 64 * 1024;
 
     @Override
     public String name()
@@ -32,7 +33,7 @@ final class MalformedAdmin implements Scenario
     {
         return "20,000 malformed admin requests (4,000 in --quick) from 4 clients: binary noise, a 40 KiB header, a " +
             "chunked body, HTTP/2's preface, a bad request line; PASS when each is refused with a 4xx or 505 and " +
-            "counted, /metrics still answers, and resident memory grows by less than 32 MiB";
+            "counted, /metrics still answers, and resident memory grows by less than 64 MiB (the first heap)";
     }
 
     @Override

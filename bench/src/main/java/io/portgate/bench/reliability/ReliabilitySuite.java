@@ -58,6 +58,32 @@ public final class ReliabilitySuite
      */
     public static void main(final String[] args) throws Exception
     {
+        System.exit(run(args, scenarios()));
+    }
+
+    /**
+     * Runs the chosen scenarios and writes the report.
+     *
+     * @param args      the command line.
+     * @param scenarios the scenarios to choose from.
+     * @return the exit status: 0 when every required scenario passed, 1 when one did not, 2 on a bad command line.
+     */
+    static int run(final String[] args, final List<Scenario> scenarios) throws Exception
+    {
+        try
+        {
+            return runChecked(args, scenarios);
+        }
+        catch (final UsageException ex)
+        {
+            System.err.println("reliability: " + ex.getMessage() + "\nusage: bench/reliability/run.sh [--quick] " +
+                "[--only NAME,...] [--report FILE] [--java-opts OPTS] [--list]");
+            return 2;
+        }
+    }
+
+    private static int runChecked(final String[] args, final List<Scenario> scenarios) throws Exception
+    {
         boolean quick = false;
         Set<String> only = null;
         Path report = null;
@@ -74,18 +100,18 @@ public final class ReliabilitySuite
                 case "--java-opts" -> javaOpts = value(args, ++i);
                 case "--list" ->
                 {
-                    for (final Scenario s : scenarios())
+                    for (final Scenario s : scenarios)
                     {
                         System.out.println(s.name() + (s.required() ? " (required)" : " (not required yet)") +
                             ": " + s.what());
                     }
-                    return;
+                    return 0;
                 }
-                default -> usage("unknown option '" + args[i] + "'");
+                default -> throw new UsageException("unknown option '" + args[i] + "'");
             }
         }
         final List<Scenario> chosen = new ArrayList<>();
-        for (final Scenario s : scenarios())
+        for (final Scenario s : scenarios)
         {
             if (only == null || only.contains(s.name()))
             {
@@ -94,7 +120,7 @@ public final class ReliabilitySuite
         }
         if (only != null && chosen.size() != only.size())
         {
-            usage("--only names a scenario there is not; --list lists them");
+            throw new UsageException("--only names a scenario there is not; --list lists them");
         }
         if (report == null)
         {
@@ -102,6 +128,22 @@ public final class ReliabilitySuite
                 root.resolve("perf-results/" + LocalDate.now(ZoneOffset.UTC) + "/reliability.md");
         }
         final Path work = Files.createTempDirectory("portgate-reliability-");
+        try
+        {
+            return runIn(work, root, quick, javaOpts, report, chosen, args);
+        }
+        finally
+        {
+            try (var files = Files.walk(work))
+            {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static int runIn(final Path work, final Path root, final boolean quick, final String javaOpts,
+        final Path report, final List<Scenario> chosen, final String[] args) throws Exception
+    {
         final SuiteContext context = new SuiteContext(root, work, quick, javaOpts);
         final List<String> rows = new ArrayList<>();
         final List<String> details = new ArrayList<>();
@@ -149,7 +191,7 @@ public final class ReliabilitySuite
         }
         write(report, header, rows, details, requiredFailed, failed, chosen.size(), suiteStart, true);
         System.out.println("reliability: report in " + report);
-        System.exit(requiredFailed == 0 ? 0 : 1);
+        return requiredFailed == 0 ? 0 : 1;
     }
 
     private static Outcome runBounded(final Scenario scenario, final SuiteContext context) throws Exception
@@ -293,15 +335,19 @@ public final class ReliabilitySuite
     {
         if (i >= args.length)
         {
-            usage(args[i - 1] + " needs a value");
+            throw new UsageException(args[i - 1] + " needs a value");
         }
         return args[i];
     }
 
-    private static void usage(final String problem)
+    /** A bad command line. */
+    private static final class UsageException extends RuntimeException
     {
-        System.err.println("reliability: " + problem + "\nusage: bench/reliability/run.sh [--quick] [--only NAME,...] " +
-            "[--report FILE] [--java-opts OPTS] [--list]");
-        System.exit(2);
+        private static final long serialVersionUID = 1L;
+
+        UsageException(final String message)
+        {
+            super(message);
+        }
     }
 }
