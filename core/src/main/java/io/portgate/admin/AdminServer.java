@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * Mutating calls are refused (403) unless they come from a loopback address or carry
  * {@code Authorization: Bearer TOKEN} with the configured token.
  *
- * <p>It is an HTTP/1.1 server of its own on one NIO selector thread (an Agrona agent, {@link AdminAgent}), not the
+ * <p>It is an HTTP/1.1 server of its own on one NIO selector thread (an Agrona agent, {@code AdminAgent}), not the
  * JDK's {@code com.sun.net.httpserver}, which reads request heads on its executor's threads and by default never
  * times one out: two clients that sent half a request took a two-thread executor, and with it {@code /metrics},
  * reloads and drains, until they closed. Here no client holds a thread: every connection is non-blocking on the one

@@ -141,6 +141,44 @@ class AdminLimitsTest
     }
 
     @Test
+    void afterAClosingAnswerTheLoopReadsOnOnlyBriefly() throws Exception
+    {
+        final AdminLimits limits = limits();
+        try (AdminLoop loop = new AdminLoop(new StubOperations(1), limits))
+        {
+            // A client that keeps its end open after Connection: close: the loop reads and drops until the linger
+            // deadline, so that the answer is not lost to a reset, and no longer.
+            final SocketChannel stays = loop.connect();
+            AdminLoop.send(stays, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertEquals(200, loop.response(stays).status());
+            AdminLoop.send(stays, "late bytes");
+            loop.advance(limits.lingerTimeout().minus(TICK));
+            assertEquals(1, loop.open());
+            loop.advance(TICK);
+            assertEquals(0, loop.open());
+
+            // One that pours bytes after its answer is cut off once they pass a bound.
+            final SocketChannel pours = loop.connect();
+            AdminLoop.send(pours, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertEquals(200, loop.response(pours).status());
+            final byte[] flood = new byte[16 * 1024];
+            for (int i = 0; i < 16 && loop.open() == 1; i++)
+            {
+                try
+                {
+                    AdminLoop.send(pours, flood);
+                }
+                catch (final java.io.IOException reset)
+                {
+                    break;
+                }
+                loop.step();
+            }
+            assertEquals(0, loop.open(), "closed before the linger deadline");
+        }
+    }
+
+    @Test
     void atTheCapANewConnectionTakesTheSlotOfTheOldestWaitingOne() throws Exception
     {
         try (AdminLoop loop = new AdminLoop(new StubOperations(1), limits().withMaxConnections(4)))
