@@ -19,6 +19,11 @@ final class IdleClients implements Scenario
     private static final long IDLE_MS = 2_000;
     /** Whole seconds: the balancer's timer wheel and a loaded machine may add a little. */
     private static final long LATE_MS = 2_000;
+    /**
+     * A client sees its echo a little after the balancer forwarded it (on this busy machine, with 500 connections
+     * served by one selector, tens of milliseconds), so a close that looks this much early is on time.
+     */
+    private static final long EARLY_TOLERANCE_MS = 100;
 
     @Override
     public String name()
@@ -30,7 +35,8 @@ final class IdleClients implements Scenario
     public String what()
     {
         return "500 clients (200 in --quick) served once and then idle, idle-timeout 2s; PASS when the balancer " +
-            "closes every one between 2 s and 4 s after its last byte and counts each as an idle timeout";
+            "closes every one between 2 s (less 0.1 s for the client seeing its echo late) and 4 s after its last byte " +
+            "and counts each as an idle timeout";
     }
 
     @Override
@@ -64,18 +70,15 @@ final class IdleClients implements Scenario
             try (PortgateRun portgate = context.start(config, admin, 0))
             {
                 final InetSocketAddress front = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-                // Each client's last byte is its echo, somewhere between these two instants.
-                final long openStart = System.nanoTime();
                 try (TcpClients clients = TcpClients.open(front, count, count, 10_000))
                 {
-                    final long lastByte = System.nanoTime();
                     final List<SocketChannel> open = new ArrayList<>(clients.channels());
                     final ByteBuffer buffer = ByteBuffer.allocate(16);
                     long earliest = Long.MAX_VALUE;
                     long latest = 0;
                     int early = 0;
                     int closed = 0;
-                    final long giveUp = lastByte + (IDLE_MS + 10_000) * 1_000_000L;
+                    final long giveUp = System.nanoTime() + (IDLE_MS + 10_000) * 1_000_000L;
                     while (!open.isEmpty() && System.nanoTime() - giveUp < 0)
                     {
                         for (int i = open.size() - 1; i >= 0; i--)
@@ -93,11 +96,11 @@ final class IdleClients implements Scenario
                             }
                             if (n != 0)
                             {
-                                final long now = System.nanoTime();
-                                final long afterMs = (now - lastByte) / 1_000_000;
+                                // From the client's own last byte, its echo, to the close it sees.
+                                final long afterMs = (System.nanoTime() - clients.provenAt(c)) / 1_000_000;
                                 earliest = Math.min(earliest, afterMs);
                                 latest = Math.max(latest, afterMs);
-                                if ((now - openStart) / 1_000_000 < IDLE_MS)
+                                if (afterMs < IDLE_MS - EARLY_TOLERANCE_MS)
                                 {
                                     early++;
                                 }

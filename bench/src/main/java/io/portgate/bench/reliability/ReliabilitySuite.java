@@ -267,7 +267,20 @@ public final class ReliabilitySuite
             .append('\n');
         sb.append("- commit: ").append(git(root, "rev-parse", "HEAD")).append(dirty(root)).append('\n');
         sb.append("- load average at start: ").append(loadAverage()).append(" (shared machine)\n");
-        sb.append("- command: `bench/reliability/run.sh ").append(String.join(" ", args)).append("`\n\n");
+        final List<String> shown = new ArrayList<>();
+        for (int i = 0; i < args.length; i++)
+        {
+            if (args[i].equals("--root"))
+            {
+                i++; // run.sh's own
+            }
+            else
+            {
+                shown.add(args[i]);
+            }
+        }
+        sb.append("- command: `bench/reliability/run.sh").append(shown.isEmpty() ? "" : " ")
+            .append(String.join(" ", shown)).append("`\n\n");
         return sb.toString();
     }
 

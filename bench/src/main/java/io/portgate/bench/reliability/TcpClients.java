@@ -19,6 +19,7 @@ final class TcpClients implements AutoCloseable
 {
     private final List<SocketChannel> open = new ArrayList<>();
     private final List<SocketChannel> unproven = new ArrayList<>();
+    private final java.util.Map<SocketChannel, Long> provenAt = new java.util.HashMap<>();
     private final boolean keepUnproven;
     private int failed;
 
@@ -126,6 +127,7 @@ final class TcpClients implements AutoCloseable
                             {
                                 key.cancel();
                                 open.add(c);
+                                provenAt.put(c, System.nanoTime());
                                 state[2] = 1;
                                 pending--;
                             }
@@ -165,6 +167,17 @@ final class TcpClients implements AutoCloseable
     List<SocketChannel> channels()
     {
         return open;
+    }
+
+    /**
+     * When a connection's echo came back whole: its last byte until the client sends again.
+     *
+     * @param channel one of {@link #channels()}.
+     * @return the {@link System#nanoTime()} of it.
+     */
+    long provenAt(final SocketChannel channel)
+    {
+        return provenAt.get(channel);
     }
 
     /** @return connections that connected but were not proven in time, kept open when asked to. */
