@@ -8,6 +8,7 @@ import io.portgate.config.ConfigException;
 import io.portgate.config.Diagnostic;
 import io.portgate.config.Severity;
 import io.portgate.config.Units;
+import io.portgate.health.TargetState;
 import io.portgate.metrics.PrometheusText;
 
 import java.io.ByteArrayOutputStream;
@@ -17,6 +18,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * The endpoints: what each request means and what it is answered, apart from how it travelled. Reads run on the
@@ -26,6 +30,8 @@ import java.util.Map;
 final class AdminRoutes
 {
     private static final System.Logger LOG = System.getLogger("io.portgate");
+    /** How long a drain, undrain or weight waits to show before it is answered anyway. */
+    private static final long APPLY_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
 
     /**
      * A request as the endpoints see it.
@@ -198,7 +204,9 @@ final class AdminRoutes
         {
             case "drain", "undrain" ->
             {
-                operations.drain(pool, target, action.equals("drain"));
+                final boolean drain = action.equals("drain");
+                operations.drain(pool, target, drain);
+                awaitApplied(pool, target, v -> (v.state() == TargetState.DRAINING) == drain);
                 final String name = nameOf(pool, target);
                 LOG.log(System.Logger.Level.INFO, "admin: {0} target {1} of pool ''{2}''", action, name, pool);
                 return AdminResponse.json(200, Map.of("pool", pool, "target", name, "action", action));
@@ -221,12 +229,42 @@ final class AdminRoutes
                     throw new Problem(400, "weight must be from 1 to 10000, got " + weight);
                 }
                 operations.weight(pool, target, weight);
+                awaitApplied(pool, target, v -> v.weight() == weight);
                 final String name = nameOf(pool, target);
                 LOG.log(System.Logger.Level.INFO, "admin: weight of target {0} of pool ''{1}'' set to {2}", name,
                     pool, String.valueOf(weight));
                 return AdminResponse.json(200, Map.of("pool", pool, "target", name, "weight", weight));
             }
             default -> throw new Problem(404, "no action '" + action + "'; actions: drain, undrain, weight");
+        }
+    }
+
+    /**
+     * Waits, on the changes thread, until the balancer shows a change it took (the conductor applies it a few
+     * milliseconds later), so that a read after the answer sees it; at most {@link #APPLY_WAIT_NS}.
+     */
+    private void awaitApplied(final String pool, final String target, final Predicate<TargetView> applied)
+    {
+        final long deadline = System.nanoTime() + APPLY_WAIT_NS;
+        while (true)
+        {
+            boolean found = false;
+            for (final TargetView v : operations.targets())
+            {
+                if (v.pool().equals(pool) && io.portgate.config.Addresses.sameTarget(target, v.target()))
+                {
+                    found = true;
+                    if (applied.test(v))
+                    {
+                        return;
+                    }
+                }
+            }
+            if (!found || System.nanoTime() - deadline > 0)
+            {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 

@@ -70,15 +70,24 @@ final class StubOperations implements AdminServer.Operations
     @Override
     public void drain(final String pool, final String target, final boolean drain)
     {
-        requireTarget(pool, target);
+        replace(pool, target, v -> new TargetView(v.pool(), v.index(), v.target(), v.weight(), v.probe(),
+            drain ? TargetState.DRAINING : TargetState.UP, v.lastResult(), v.lastLatency(), v.inState()));
         drains.incrementAndGet();
     }
 
     @Override
     public void weight(final String pool, final String target, final int weight)
     {
-        requireTarget(pool, target);
+        replace(pool, target, v -> new TargetView(v.pool(), v.index(), v.target(), weight, v.probe(), v.state(),
+            v.lastResult(), v.lastLatency(), v.inState()));
         weights.incrementAndGet();
+    }
+
+    private synchronized void replace(final String pool, final String target,
+        final java.util.function.UnaryOperator<TargetView> change)
+    {
+        requireTarget(pool, target);
+        targets.replaceAll(v -> v.pool().equals(pool) && v.target().equals(target) ? change.apply(v) : v);
     }
 
     private void requireTarget(final String pool, final String target)
