@@ -100,7 +100,9 @@ public final class Portgate implements AutoCloseable
      *
      * @param config the configuration.
      * @return the running balancer.
-     * @throws ConfigException       when the configuration has errors; nothing was opened.
+     * @throws ConfigException       when the configuration has errors, or a target named by host name has no address
+     *                               (load the file with {@link ConfigLoader}, or give it one with
+     *                               {@link io.portgate.dns.TargetNames#resolve}); nothing was opened.
      * @throws UncheckedIOException  when a listener cannot bind, or its port is held by another process (another
      *                               balancer included); its message names every such listener, protocol, address and
      *                               port and the holding process, and nothing was bound.
@@ -123,6 +125,8 @@ public final class Portgate implements AutoCloseable
     {
         context.conclude();
         final PortgateConfig config = context.config();
+        // Until the balancer follows DNS, a target named by host name runs at the address it was loaded with.
+        io.portgate.dns.TargetNames.requireResolved(config);
         final int workerCount = context.workers();
         final ListenerSockets sockets = new ListenerSockets(workerCount, context.udpBatching(), config.udpBatching());
         final long now = context.nanoClock.nanoTime();
@@ -363,7 +367,8 @@ public final class Portgate implements AutoCloseable
      *
      * @param newConfig the new configuration.
      * @return what was applied.
-     * @throws ConfigException       when the configuration has errors; nothing changed.
+     * @throws ConfigException       when the configuration has errors, or a target named by host name has no
+     *                               address; nothing changed.
      * @throws IllegalStateException when the balancer is closed or the configuration cannot be applied, for
      *                               example a new listener's port is held by another process (the message names
      *                               it); the message says why and nothing changed.
@@ -407,6 +412,7 @@ public final class Portgate implements AutoCloseable
         {
             throw new ConfigException(diagnostics);
         }
+        io.portgate.dns.TargetNames.requireResolved(requested);
         final List<String> restartRequired = new ArrayList<>();
         final PortgateConfig next = Settings.keepRestartOnly(running, requested, restartRequired);
         final List<String> changes = ConfigDiff.between(running, requested).changes();

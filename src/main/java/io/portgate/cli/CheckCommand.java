@@ -2,11 +2,17 @@ package io.portgate.cli;
 
 import io.portgate.config.ConfigLoader;
 import io.portgate.config.Diagnostic;
+import io.portgate.config.PoolConfig;
+import io.portgate.config.PortgateConfig;
 import io.portgate.config.Severity;
 import io.portgate.config.Units;
 import io.portgate.ports.ListenerPorts;
 import io.portgate.health.DirectCheck;
 import io.portgate.health.LiveCheck;
+import io.portgate.dns.AddressRecord;
+import io.portgate.dns.HostResolver;
+import io.portgate.dns.Resolution;
+import io.portgate.dns.TargetNames;
 import io.portgate.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +38,10 @@ import java.util.concurrent.Callable;
             "for UDP a datagram on a connected socket, so an ICMP port-unreachable is seen; HTTP GET for http " +
             "probes) and report each as reachable, refused or timed out. A target that does not answer is a warning.",
         "With --live, a listener port another process already holds (a running portgate included) is an error " +
-            "naming the port and, where /proc tells, the process: 'portgate run' would refuse to start."})
+            "naming the port and, where /proc tells, the process: 'portgate run' would refuse to start.",
+        "Targets written as host names are looked up through the file's resolvers: (or the system resolver); one " +
+            "that does not resolve is a warning. With --live, every A and AAAA record of each name is listed " +
+            "with its TTL, and every address is requested directly."})
 final class CheckCommand implements Callable<Integer>
 {
     @Spec
@@ -99,8 +108,14 @@ final class CheckCommand implements Callable<Integer>
             }
             diff = io.portgate.config.ConfigDiff.between(old.config(), result.config());
         }
+        // Every address of every name, asked again through resolvers: with the --live timeout, and each requested.
+        final HostResolver dns = live && !result.hasErrors() && !TargetNames.names(result.config()).isEmpty() ?
+            HostResolver.of(result.config().resolvers(), timeout) : null;
+        final Map<String, Resolution> names = dns == null ? Map.of() :
+            TargetNames.resolveAll(TargetNames.names(result.config()), dns);
         final List<LiveCheck.Check> checks = live && !result.hasErrors() ?
-            LiveCheck.run(result.config(), timeout) : List.of();
+            LiveCheck.run(TargetNames.expand(result.config(), names), timeout) : List.of();
+        final long unresolved = names.values().stream().filter(r -> !r.isResolved()).count();
         final long unanswered = checks.stream()
             .filter(c -> c.result().outcome() != DirectCheck.Outcome.REACHABLE).count();
         // Only ports in use: an address that is not on this host, say, is the validator's to report.
@@ -108,7 +123,7 @@ final class CheckCommand implements Callable<Integer>
             ListenerPorts.probe(result.config().listeners(), ListenerPorts.OwnSockets.NONE).stream()
                 .filter(ListenerPorts.Conflict::inUse).toList() : List.of();
         int status = ConfigFile.exitStatus(result);
-        if (status == Main.OK && unanswered > 0)
+        if (status == Main.OK && (unanswered > 0 || unresolved > 0))
         {
             status = Main.WARNINGS;
         }
@@ -120,6 +135,10 @@ final class CheckCommand implements Callable<Integer>
         if (json)
         {
             final Map<String, Object> report = toJson(result, checks, portsInUse, status);
+            if (live && !result.hasErrors())
+            {
+                report.put("names", namesToJson(result.config(), names));
+            }
             if (diff != null)
             {
                 report.put("changes", diff.changes());
@@ -128,7 +147,13 @@ final class CheckCommand implements Callable<Integer>
         }
         else
         {
-            printText(out, result, checks, portsInUse, unanswered);
+            printText(out, result, checks, portsInUse, unanswered, () ->
+            {
+                if (!names.isEmpty())
+                {
+                    printNames(out, result.config(), dns.description(), names, unresolved);
+                }
+            });
             if (diff != null)
             {
                 out.println();
@@ -141,7 +166,7 @@ final class CheckCommand implements Callable<Integer>
     }
 
     private void printText(final PrintWriter out, final ConfigLoader.Result result, final List<LiveCheck.Check> checks,
-        final List<ListenerPorts.Conflict> portsInUse, final long unanswered)
+        final List<ListenerPorts.Conflict> portsInUse, final long unanswered, final Runnable printNames)
     {
         ConfigFile.printDiagnostics(out, result.diagnostics());
         if (result.hasErrors())
@@ -178,6 +203,7 @@ final class CheckCommand implements Callable<Integer>
                     conflict.message(), null).format());
             }
         }
+        printNames.run();
         out.println();
         out.println("Direct requests to the targets, bypassing portgate:");
         final List<String[]> rows = new ArrayList<>();
@@ -193,6 +219,71 @@ final class CheckCommand implements Callable<Integer>
         out.println(unanswered == 0 ? "All " + checks.size() + " direct requests were answered." :
             unanswered + " of " + checks.size() + " direct requests were not answered as expected: portgate would " +
                 "send traffic to a target that cannot take it until a health probe takes it out.");
+    }
+
+    private static void printNames(final PrintWriter out, final PortgateConfig config, final String resolver,
+        final Map<String, Resolution> names, final long unresolved)
+    {
+        out.println();
+        out.println("Host names of targets, looked up through " + resolver + ":");
+        final List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "POOL", "RESULT", "TYPE", "ADDRESS", "TTL", "DETAIL"});
+        for (final Resolution r : names.values())
+        {
+            final String pools = String.join(",", poolsNaming(config, r.name()));
+            if (!r.isResolved())
+            {
+                rows.add(new String[] {r.name(), pools, r.outcome().label(), "-", "-", "-", r.reason()});
+                continue;
+            }
+            boolean first = true;
+            for (final AddressRecord record : r.records())
+            {
+                rows.add(new String[] {first ? r.name() : "", first ? pools : "", first ? r.outcome().label() : "",
+                    record.type(), io.portgate.config.Endpoint.literal(record.address()), record.ttlText(),
+                    first && !r.resolver().equals(resolver) ? "from " + r.resolver() : ""});
+                first = false;
+            }
+        }
+        Table.print(out, rows);
+        out.println();
+        out.println(unresolved == 0 ? "All " + ConfigFile.plural(names.size(), "host name") + " resolved; " +
+            "every address is requested directly below." : unresolved + " of " +
+            ConfigFile.plural(names.size(), "host name") + " did not resolve: portgate run refuses a target whose " +
+            "name has no address.");
+    }
+
+    private static List<String> poolsNaming(final PortgateConfig config, final String name)
+    {
+        return config.pools().values().stream().filter(p -> p.targets().stream()
+            .anyMatch(t -> t.isNamed() && TargetNames.key(t.name()).equals(TargetNames.key(name))))
+            .map(PoolConfig::name).toList();
+    }
+
+    private static List<Map<String, Object>> namesToJson(final PortgateConfig config,
+        final Map<String, Resolution> names)
+    {
+        final List<Map<String, Object>> list = new ArrayList<>();
+        for (final Resolution r : names.values())
+        {
+            final Map<String, Object> item = new LinkedHashMap<>();
+            item.put("name", r.name());
+            item.put("pools", poolsNaming(config, r.name()));
+            item.put("result", r.outcome().label());
+            item.put("resolver", r.resolver());
+            item.put("reason", r.isResolved() ? null : r.reason());
+            item.put("records", r.records().stream().map(record ->
+            {
+                final Map<String, Object> m = new LinkedHashMap<>();
+                m.put("type", record.type());
+                m.put("address", record.address() instanceof java.net.Inet6Address v6 ?
+                    io.portgate.config.Endpoint.ipv6(v6) : record.address().getHostAddress());
+                m.put("ttl", record.ttlSeconds() == AddressRecord.UNKNOWN_TTL ? null : record.ttlSeconds());
+                return m;
+            }).toList());
+            list.add(item);
+        }
+        return list;
     }
 
     private Map<String, Object> toJson(final ConfigLoader.Result result, final List<LiveCheck.Check> checks,

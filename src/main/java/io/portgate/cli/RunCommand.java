@@ -127,6 +127,12 @@ final class RunCommand implements Callable<Integer>
         }
         final PortgateConfig config = result.config().metricsFile() != null ? result.config() :
             result.config().withMetricsFile(PortgateConfig.defaultMetricsFile());
+        final String heapNote = HeapLimit.note();
+        if (heapNote != null)
+        {
+            err.println(heapNote);
+            err.flush();
+        }
         final Stop stop = new Stop();
         // Our own handlers rather than a shutdown hook: the drain runs on the main thread and the exit status is
         // ours (0), not the 143 or 130 of a JVM killed by the signal.

@@ -86,7 +86,7 @@ class CheckLiveTest
     }
 
     /** A port free a moment ago below the kernel's ephemeral range, which a listener port should not be in. */
-    private static int freeBelowEphemeral(final boolean tcp)
+    static int freeBelowEphemeral(final boolean tcp)
     {
         for (int attempt = 0; attempt < 200; attempt++)
         {

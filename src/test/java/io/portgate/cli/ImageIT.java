@@ -163,6 +163,10 @@ class ImageIT
         try (PortgateProcess run = PortgateProcess.startWithoutJdk(launcher, Map.of(), "run", config.toString()))
         {
             run.awaitOut(l -> l.startsWith("portgate: running"), Duration.ofSeconds(30));
+            // The image's launcher gives the heap limit and collector that ./portgate gives (README, "Memory").
+            final List<String> jvm = List.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(run.pid()),
+                "cmdline")), StandardCharsets.UTF_8).split("\0"));
+            assertTrue(jvm.containsAll(List.of(HeapLimit.LAUNCHER_OPTIONS.split(" "))), jvm.toString());
 
             final byte[] payload = new byte[256 * 1024];
             new SplittableRandom(16).nextBytes(payload);

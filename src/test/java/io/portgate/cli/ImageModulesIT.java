@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The runtime image's JDK modules ({@code portgate.image.modules} in src/pom.xml) cover what portgate.jar uses, as
- * jdeps reads it. Runs on every build, image or not, so that a new dependency on a JDK module fails here rather than
+ * The runtime image's JDK modules ({@code portgate.image.modules} in src/pom.xml) are what portgate.jar uses, as
+ * jdeps reads it: none missing, none extra. Runs on every build, image or not, so that a new dependency on a JDK module fails here rather than
  * in an image that cannot load a class.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -50,6 +50,19 @@ class ImageModulesIT
         missing.removeAll(UNUSED.keySet());
         assertTrue(missing.isEmpty(), "portgate.jar uses JDK modules the runtime image lacks: " + missing +
             "; add them to portgate.image.modules in src/pom.xml (jdeps found " + needed + ")");
+    }
+
+    @Test
+    void theImageHasNoModuleThePortgateJarDoesNotNeed() throws Exception
+    {
+        // A module nothing uses is dead weight in every image and tarball: jdk.httpserver stayed listed once the
+        // admin endpoint no longer ran on the JDK's HTTP server.
+        final Set<String> image = listed("portgate.image.modules");
+        final Set<String> needed = new TreeSet<>(Arrays.asList(jdeps("--print-module-deps").strip().split(",")));
+        final Set<String> unneeded = new TreeSet<>(image);
+        unneeded.removeAll(needed);
+        assertTrue(unneeded.isEmpty(), "portgate.image.modules in src/pom.xml lists JDK modules portgate.jar does " +
+            "not use: " + unneeded + "; remove them (jdeps found " + needed + ")");
     }
 
     @Test

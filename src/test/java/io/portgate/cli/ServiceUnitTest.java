@@ -212,42 +212,12 @@ class ServiceUnitTest
     /** The machine as the service sees it: the same, plus CAP_NET_BIND_SERVICE from AmbientCapabilities. */
     private static HostFacts capable(final HostFacts host)
     {
-        return new HostFacts()
+        return new HostFacts.Delegating(host)
         {
-            @Override
-            public int unprivilegedPortStart()
-            {
-                return host.unprivilegedPortStart();
-            }
-
             @Override
             public boolean canBindPrivilegedPorts()
             {
                 return true;
-            }
-
-            @Override
-            public PortRange ephemeralPorts()
-            {
-                return host.ephemeralPorts();
-            }
-
-            @Override
-            public boolean isLocalAddress(final InetAddress address)
-            {
-                return host.isLocalAddress(address);
-            }
-
-            @Override
-            public List<InetAddress> localAddresses()
-            {
-                return host.localAddresses();
-            }
-
-            @Override
-            public boolean allowsNonLocalBind(final InetAddress address)
-            {
-                return host.allowsNonLocalBind(address);
             }
 
             @Override

@@ -1,7 +1,6 @@
 package io.portgate.cli;
 
 import io.portgate.config.HostFacts;
-import io.portgate.config.PortRange;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -13,15 +12,13 @@ import java.util.List;
  * unprivileged user), an extra local address 10.1.1.1 (so a target can loop through a wildcard listener), and an
  * open-file limit large enough for any configuration here ({@code OpenFileLimitIT} checks real limits).
  */
-final class TestHostFacts implements HostFacts
+final class TestHostFacts extends HostFacts.Delegating
 {
     static final InetAddress EXTRA_LOCAL = InetAddress.ofLiteral("10.1.1.1");
-    private static final HostFacts REAL = HostFacts.system();
 
-    @Override
-    public int unprivilegedPortStart()
+    TestHostFacts()
     {
-        return REAL.unprivilegedPortStart();
+        super(HostFacts.system());
     }
 
     @Override
@@ -31,29 +28,17 @@ final class TestHostFacts implements HostFacts
     }
 
     @Override
-    public PortRange ephemeralPorts()
-    {
-        return REAL.ephemeralPorts();
-    }
-
-    @Override
     public boolean isLocalAddress(final InetAddress address)
     {
-        return address.equals(EXTRA_LOCAL) || REAL.isLocalAddress(address);
+        return address.equals(EXTRA_LOCAL) || super.isLocalAddress(address);
     }
 
     @Override
     public List<InetAddress> localAddresses()
     {
-        final List<InetAddress> all = new ArrayList<>(REAL.localAddresses());
+        final List<InetAddress> all = new ArrayList<>(super.localAddresses());
         all.add(EXTRA_LOCAL);
         return all;
-    }
-
-    @Override
-    public boolean allowsNonLocalBind(final InetAddress address)
-    {
-        return REAL.allowsNonLocalBind(address);
     }
 
     @Override

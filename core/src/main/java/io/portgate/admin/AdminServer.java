@@ -1,40 +1,33 @@
 package io.portgate.admin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.portgate.ListenerStats;
 import io.portgate.PortgateStats;
 import io.portgate.ReloadResult;
-import io.portgate.TargetStats;
 import io.portgate.conductor.TargetView;
 import io.portgate.config.ConfigException;
-import io.portgate.config.Diagnostic;
-import io.portgate.config.Severity;
-import io.portgate.config.Units;
+import io.portgate.config.Endpoint;
 import io.portgate.metrics.MetricsReader;
-import io.portgate.metrics.PrometheusText;
-import io.portgate.util.Json;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Serves {@code /metrics} and the JSON API:
  * <ul>
- *     <li>{@code GET /metrics}: every counter, Prometheus text format;</li>
+ *     <li>{@code GET /metrics}: every counter, Prometheus text format, the admin endpoint's own included;</li>
  *     <li>{@code GET /api/listeners}: listeners with their counters;</li>
  *     <li>{@code GET /api/pools}: pools and their targets with live state, last probe and time in state;</li>
  *     <li>{@code POST /api/pools/POOL/targets/TARGET/drain}, {@code .../undrain};</li>
@@ -45,11 +38,23 @@ import java.util.concurrent.Executors;
  * </ul>
  * Mutating calls are refused (403) unless they come from a loopback address or carry
  * {@code Authorization: Bearer TOKEN} with the configured token.
+ *
+ * <p>It is an HTTP/1.1 server of its own on one NIO selector thread (an Agrona agent, {@code AdminAgent}), not the
+ * JDK's {@code com.sun.net.httpserver}, which reads request heads on its executor's threads and by default never
+ * times one out: two clients that sent half a request took a two-thread executor, and with it {@code /metrics},
+ * reloads and drains, until they closed. Here no client holds a thread: every connection is non-blocking on the one
+ * loop, a request's header, body and response each have a deadline, sizes are bounded ({@link AdminLimits}), and at
+ * the connection cap a newcomer takes the slot of the connection that has waited longest, so a flood of slow clients
+ * cannot keep a prompt one out. Memory is bounded too: one read buffer per connection slot, allocated once and
+ * reused, and a malformed request is refused with a canned answer, allocating nothing. The same parser takes a raw
+ * {@code [::1]:9000} in a path, which the JDK's server refused with a 400 of its own. Changes run on a second thread,
+ * so a long reload delays no read.
  */
 public final class AdminServer implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("io.portgate");
-    private static final String JSON = "application/json; charset=utf-8";
+    /** Room in the kernel's accept queue for a burst of connections while the loop evicts and accepts. */
+    private static final int BACKLOG = 1024;
 
     /** What the admin endpoint operates on; the balancer provides it. */
     public interface Operations
@@ -104,22 +109,26 @@ public final class AdminServer implements AutoCloseable
         ReloadResult reload();
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final Operations operations;
-    private final byte[] token;
+    private final ServerSocketChannel server;
+    private final InetSocketAddress address;
+    private final AdminAgent agent;
+    private final AgentRunner runner;
+    private final ExecutorService changes;
+    private final AdminCounters counters;
 
-    private AdminServer(final HttpServer server, final ExecutorService executor, final Operations operations,
-        final String token)
+    private AdminServer(final ServerSocketChannel server, final InetSocketAddress address, final AdminAgent agent,
+        final AgentRunner runner, final ExecutorService changes, final AdminCounters counters)
     {
         this.server = server;
-        this.executor = executor;
-        this.operations = operations;
-        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.address = address;
+        this.agent = agent;
+        this.runner = runner;
+        this.changes = changes;
+        this.counters = counters;
     }
 
     /**
-     * Binds and starts the endpoint.
+     * Binds and starts the endpoint with the default limits.
      *
      * @param address    where to listen.
      * @param token      the token mutating calls from outside loopback must carry, or null.
@@ -129,27 +138,103 @@ public final class AdminServer implements AutoCloseable
      */
     public static AdminServer start(final InetSocketAddress address, final String token, final Operations operations)
     {
-        final HttpServer server;
-        try
+        return start(address, token, operations, AdminLimits.DEFAULTS);
+    }
+
+    /**
+     * Binds and starts the endpoint.
+     *
+     * @param address    where to listen.
+     * @param token      the token mutating calls from outside loopback must carry, or null.
+     * @param operations what it operates on; its methods may be called from two threads at once.
+     * @param limits     the connection cap, timeouts and size limits.
+     * @return the running server.
+     * @throws UncheckedIOException when it cannot bind, naming the address.
+     */
+    public static AdminServer start(final InetSocketAddress address, final String token, final Operations operations,
+        final AdminLimits limits)
+    {
+        Objects.requireNonNull(operations, "operations");
+        Objects.requireNonNull(limits, "limits");
+        final ServerSocketChannel server = bind(address);
+        final AdminCounters counters = new AdminCounters();
+        final ExecutorService changes = Executors.newSingleThreadExecutor(r ->
         {
-            server = HttpServer.create(address, 64);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("admin endpoint cannot bind " + io.portgate.config.Endpoint.format(address) +
-                ": " + ex.getMessage(), ex);
-        }
-        final ExecutorService executor = Executors.newFixedThreadPool(2, r ->
-        {
-            final Thread t = new Thread(r, "portgate-admin");
+            final Thread t = new Thread(r, "portgate-admin-changes");
             t.setDaemon(true);
             return t;
         });
-        final AdminServer admin = new AdminServer(server, executor, operations, token);
-        server.setExecutor(executor);
-        server.createContext("/", admin::handle);
-        server.start();
-        return admin;
+        final AdminAgent agent;
+        final InetSocketAddress bound;
+        try
+        {
+            bound = (InetSocketAddress)server.getLocalAddress();
+            agent = new AdminAgent(server, limits, SystemNanoClock.INSTANCE, SystemEpochClock.INSTANCE,
+                new AdminRoutes(operations, token, counters), changes, counters);
+        }
+        catch (final IOException ex)
+        {
+            changes.shutdownNow();
+            closeQuietly(server);
+            throw new UncheckedIOException("admin endpoint cannot start on " + Endpoint.format(address) + ": " +
+                ex.getMessage(), ex);
+        }
+        final AgentRunner runner = new AgentRunner(agent.idleStrategy(),
+            ex -> LOG.log(System.Logger.Level.WARNING, "admin: unexpected " + ex), null, agent);
+        AgentRunner.startOnThread(runner, r ->
+        {
+            final Thread t = new Thread(r);
+            t.setDaemon(true);
+            return t;
+        });
+        return new AdminServer(server, bound, agent, runner, changes, counters);
+    }
+
+    /**
+     * Binds the endpoint's listening socket, for {@link #start} or for a test that steps the loop by hand.
+     *
+     * @param address where to listen.
+     * @return the bound channel.
+     * @throws UncheckedIOException when it cannot bind, naming the address.
+     */
+    static ServerSocketChannel bind(final InetSocketAddress address)
+    {
+        ServerSocketChannel server = null;
+        try
+        {
+            server = ServerSocketChannel.open();
+            // Evicted and timed-out connections leave TIME_WAIT entries behind; a restart must still bind.
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(address, BACKLOG);
+            return server;
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(server);
+            throw new UncheckedIOException("admin endpoint cannot bind " + Endpoint.format(address) + ": " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Makes the loop without a thread, for a test that steps it with {@link org.agrona.concurrent.AgentInvoker} and
+     * moves its clock by hand.
+     *
+     * @param server     the bound channel.
+     * @param token      the token, or null.
+     * @param operations what it operates on.
+     * @param limits     the limits.
+     * @param clock      the clock deadlines are kept on.
+     * @param changes    where changes are carried out ({@code Runnable::run} carries them out on the loop).
+     * @param counters   where it counts.
+     * @return the loop.
+     */
+    static AdminAgent agent(final ServerSocketChannel server, final String token, final Operations operations,
+        final AdminLimits limits, final NanoClock clock, final java.util.concurrent.Executor changes,
+        final AdminCounters counters) throws IOException
+    {
+        return new AdminAgent(server, limits, clock, SystemEpochClock.INSTANCE,
+            new AdminRoutes(operations, token, counters), changes, counters);
     }
 
     /**
@@ -159,321 +244,48 @@ public final class AdminServer implements AutoCloseable
      */
     public InetSocketAddress address()
     {
-        return server.getAddress();
+        return address;
+    }
+
+    /**
+     * What it did with its connections and requests.
+     *
+     * @return the live counters.
+     */
+    public AdminCounters counters()
+    {
+        return counters;
     }
 
     @Override
     public void close()
     {
-        server.stop(0);
-        executor.shutdownNow();
-    }
-
-    private void handle(final HttpExchange exchange) throws IOException
-    {
+        agent.wakeForClose();
+        runner.close();
+        changes.shutdownNow();
         try
         {
-            route(exchange);
+            changes.awaitTermination(1, TimeUnit.SECONDS);
         }
-        catch (final Problem problem)
+        catch (final InterruptedException ex)
         {
-            json(exchange, problem.status, Map.of("error", problem.getMessage()));
+            Thread.currentThread().interrupt();
         }
-        catch (final IllegalArgumentException ex)
-        {
-            json(exchange, 404, Map.of("error", ex.getMessage()));
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            // Anything else is the balancer's fault, not the caller's: answered, never a dropped connection.
-            LOG.log(System.Logger.Level.WARNING, "admin: {0} {1} failed: {2}", exchange.getRequestMethod(),
-                exchange.getRequestURI().getRawPath(), describe(ex));
-            json(exchange, 500, Map.of("error", describe(ex)));
-        }
-        finally
-        {
-            exchange.close();
-        }
+        closeQuietly(server);
     }
 
-    private void route(final HttpExchange exchange) throws IOException
+    private static void closeQuietly(final ServerSocketChannel channel)
     {
-        final String method = exchange.getRequestMethod();
-        final String path = exchange.getRequestURI().getRawPath();
-        final String[] parts = path.split("/", -1);
-        if (path.equals("/metrics"))
+        if (channel != null)
         {
-            requireMethod(method, "GET");
-            send(exchange, 200, PrometheusText.CONTENT_TYPE, PrometheusText.render(operations.metrics().samples()) +
-                PrometheusText.summary("portgate_tcp_connect_seconds", "Time to connect to a target", "listener",
-                    operations.connectLatencies()) +
-                PrometheusText.summary("portgate_tcp_first_byte_seconds", "Time from the client's first bytes " +
-                    "reaching the target (or from the connect, when the target speaks first) to the target's first " +
-                    "bytes reaching the client", "listener", operations.firstByteLatencies()));
-        }
-        else if (path.equals("/api/listeners"))
-        {
-            requireMethod(method, "GET");
-            json(exchange, 200, listeners());
-        }
-        else if (path.equals("/api/pools"))
-        {
-            requireMethod(method, "GET");
-            json(exchange, 200, pools());
-        }
-        else if (parts.length == 7 && parts[1].equals("api") && parts[2].equals("pools") &&
-            parts[4].equals("targets"))
-        {
-            requireMethod(method, "POST");
-            requireAllowed(exchange);
-            mutate(exchange, decode(parts[3]), decode(parts[5]), parts[6]);
-        }
-        else if (path.equals("/api/reload"))
-        {
-            requireMethod(method, "POST");
-            requireAllowed(exchange);
-            reload(exchange);
-        }
-        else
-        {
-            throw new Problem(404, "no such endpoint: " + path + "; see GET /api/listeners, GET /api/pools, " +
-                "GET /metrics, POST /api/pools/POOL/targets/TARGET/{drain,undrain,weight}, POST /api/reload");
-        }
-    }
-
-    private void reload(final HttpExchange exchange) throws IOException
-    {
-        final ReloadResult result;
-        try
-        {
-            result = operations.reload();
-        }
-        catch (final ConfigException ex)
-        {
-            final List<String> errors = ex.diagnostics().stream()
-                .filter(d -> d.severity() == Severity.ERROR).map(Diagnostic::format).toList();
-            LOG.log(System.Logger.Level.WARNING, "admin: reload rejected, {0} error(s); still running the " +
-                "previous configuration", errors.size());
-            json(exchange, 422, rejected("errors", errors.isEmpty() ? List.of(ex.getMessage()) : errors));
-            return;
-        }
-        catch (final IllegalStateException ex)
-        {
-            LOG.log(System.Logger.Level.WARNING, "admin: reload rejected: {0}", ex.getMessage());
-            json(exchange, 409, rejected("error", String.valueOf(ex.getMessage())));
-            return;
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            // One line: a stack overflow's trace would be a thousand.
-            LOG.log(System.Logger.Level.WARNING, "admin: reload rejected: unexpected {0}; still running the " +
-                "previous configuration", describe(ex));
-            json(exchange, 500, rejected("error", describe(ex)));
-            return;
-        }
-        LOG.log(System.Logger.Level.INFO, "admin: {0}", result.logLine());
-        final Map<String, Object> body = new LinkedHashMap<>();
-        body.put("result", "applied");
-        body.put("generation", result.generation());
-        body.put("changes", result.changes());
-        body.put("restartRequired", result.restartRequired());
-        json(exchange, 200, body);
-    }
-
-    private static String describe(final Throwable ex)
-    {
-        final String message = ex.getMessage();
-        return ex instanceof Error || message == null ? ex.getClass().getName() +
-            (message == null ? "" : ": " + message) : message;
-    }
-
-    private static Map<String, Object> rejected(final String key, final Object value)
-    {
-        final Map<String, Object> body = new LinkedHashMap<>();
-        body.put("result", "rejected");
-        body.put(key, value);
-        return body;
-    }
-
-    private void mutate(final HttpExchange exchange, final String pool, final String target, final String action)
-        throws IOException
-    {
-        switch (action)
-        {
-            case "drain", "undrain" ->
+            try
             {
-                operations.drain(pool, target, action.equals("drain"));
-                final String name = nameOf(pool, target);
-                LOG.log(System.Logger.Level.INFO, "admin: {0} target {1} of pool ''{2}''", action, name, pool);
-                json(exchange, 200, Map.of("pool", pool, "target", name, "action", action));
+                channel.close();
             }
-            case "weight" ->
+            catch (final IOException ignored)
             {
-                final String value = query(exchange, "value");
-                final int weight;
-                try
-                {
-                    weight = Integer.parseInt(value);
-                }
-                catch (final NumberFormatException ex)
-                {
-                    throw new Problem(400, "weight needs ?value=N with N a whole number from 1 to 10000, got '" +
-                        value + "'");
-                }
-                if (weight < 1 || weight > 10_000)
-                {
-                    throw new Problem(400, "weight must be from 1 to 10000, got " + weight);
-                }
-                operations.weight(pool, target, weight);
-                final String name = nameOf(pool, target);
-                LOG.log(System.Logger.Level.INFO, "admin: weight of target {0} of pool ''{1}'' set to {2}", name,
-                    pool, String.valueOf(weight));
-                json(exchange, 200, Map.of("pool", pool, "target", name, "weight", weight));
+                // nothing more to do with it
             }
-            default -> throw new Problem(404, "no action '" + action + "'; actions: drain, undrain, weight");
-        }
-    }
-
-    // The target as portgate names it, however the request spelt it ("::1:9000", a range's first port...).
-    private String nameOf(final String pool, final String target)
-    {
-        for (final TargetView v : operations.targets())
-        {
-            if (v.pool().equals(pool) && io.portgate.config.Addresses.sameTarget(target, v.target()))
-            {
-                return v.target();
-            }
-        }
-        return target;
-    }
-
-    private List<Map<String, Object>> listeners()
-    {
-        final List<Map<String, Object>> list = new ArrayList<>();
-        for (final ListenerStats l : operations.stats().listeners())
-        {
-            final Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", l.name());
-            m.put("activeConnections", l.activeConnections());
-            m.put("totalConnections", l.totalConnections());
-            m.put("refused", l.refused());
-            m.put("limitRejected", l.limitRejected());
-            m.put("connectFailures", l.connectFailures());
-            m.put("bytesIn", l.bytesIn());
-            m.put("bytesOut", l.bytesOut());
-            final List<Map<String, Object>> targets = new ArrayList<>();
-            for (final TargetStats t : l.targets())
-            {
-                final Map<String, Object> tm = new LinkedHashMap<>();
-                tm.put("target", t.target());
-                tm.put("activeConnections", t.activeConnections());
-                tm.put("totalConnections", t.totalConnections());
-                tm.put("connectFailures", t.connectFailures());
-                tm.put("bytesIn", t.bytesIn());
-                tm.put("bytesOut", t.bytesOut());
-                targets.add(tm);
-            }
-            m.put("targets", targets);
-            list.add(m);
-        }
-        return list;
-    }
-
-    private Map<String, Object> pools()
-    {
-        final Map<String, Object> pools = new LinkedHashMap<>();
-        for (final TargetView v : operations.targets())
-        {
-            @SuppressWarnings("unchecked")
-            final List<Map<String, Object>> targets = (List<Map<String, Object>>)pools.computeIfAbsent(v.pool(),
-                k -> new ArrayList<Map<String, Object>>());
-            final Map<String, Object> m = new LinkedHashMap<>();
-            m.put("target", v.target());
-            m.put("state", v.state().label());
-            m.put("weight", v.weight());
-            m.put("probe", v.probe());
-            m.put("lastResult", v.lastResult() == null ? null : v.lastResult().label());
-            m.put("lastLatencyMicros", v.lastLatency().toNanos() / 1000);
-            m.put("inState", Units.formatDuration(java.time.Duration.ofSeconds(v.inState().toSeconds())));
-            m.put("inStateSeconds", v.inState().toMillis() / 1000.0);
-            targets.add(m);
-        }
-        return pools;
-    }
-
-    private void requireAllowed(final HttpExchange exchange)
-    {
-        final InetAddress remote = exchange.getRemoteAddress().getAddress();
-        if (remote.isLoopbackAddress())
-        {
-            return;
-        }
-        final String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (token != null && header != null && header.startsWith("Bearer ") &&
-            MessageDigest.isEqual(token, header.substring(7).getBytes(StandardCharsets.UTF_8)))
-        {
-            return;
-        }
-        throw new Problem(403, "changes are accepted from loopback, or with Authorization: Bearer <admin-token>");
-    }
-
-    private static void requireMethod(final String method, final String expected)
-    {
-        if (!method.equals(expected))
-        {
-            throw new Problem(405, method + " is not allowed here; use " + expected);
-        }
-    }
-
-    private static String query(final HttpExchange exchange, final String name)
-    {
-        final String query = exchange.getRequestURI().getRawQuery();
-        if (query != null)
-        {
-            for (final String pair : query.split("&"))
-            {
-                final int eq = pair.indexOf('=');
-                if (eq > 0 && decode(pair.substring(0, eq)).equals(name))
-                {
-                    return decode(pair.substring(eq + 1));
-                }
-            }
-        }
-        return "";
-    }
-
-    private static String decode(final String text)
-    {
-        return URLDecoder.decode(text, StandardCharsets.UTF_8);
-    }
-
-    private static void json(final HttpExchange exchange, final int status, final Object body) throws IOException
-    {
-        send(exchange, status, JSON, Json.pretty(body) + "\n");
-    }
-
-    private static void send(final HttpExchange exchange, final int status, final String contentType,
-        final String body) throws IOException
-    {
-        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody())
-        {
-            out.write(bytes);
-        }
-    }
-
-    /** A request the endpoint refuses, with its HTTP status. */
-    private static final class Problem extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-        private final int status;
-
-        Problem(final int status, final String message)
-        {
-            super(message, null, false, false);
-            this.status = status;
         }
     }
 }

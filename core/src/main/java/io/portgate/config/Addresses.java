@@ -23,6 +23,22 @@ public final class Addresses
      */
     public static Endpoint parseEndpoint(final String text, final boolean requirePort)
     {
+        return parseEndpoint(text, requirePort, true);
+    }
+
+    /**
+     * Parses an address with an optional port or port range, leaving a host name unresolved when asked to: a target's
+     * name is looked up later, through the configured resolvers ({@code io.portgate.dns.TargetNames}).
+     *
+     * @param text         the text.
+     * @param requirePort  whether a port must be present.
+     * @param resolveNames whether a host name is resolved now; when false, its syntax is checked and the endpoint's
+     *                     address is null. An IP literal is read the same either way.
+     * @return the endpoint; its ports are null when none was written and none is required.
+     * @throws IllegalArgumentException with a message that says what is wrong and the form expected.
+     */
+    public static Endpoint parseEndpoint(final String text, final boolean requirePort, final boolean resolveNames)
+    {
         final String trimmed = text.trim();
         if (trimmed.isEmpty())
         {
@@ -90,9 +106,74 @@ public final class Addresses
             throw new IllegalArgumentException(Quote.of(text) + " has no port; write address:port, e.g. " +
                 Endpoint.literal(resolve(host)) + ":8080");
         }
-        final InetAddress address = resolve(host);
+        final InetAddress address = resolveNames || isIpLiteral(host) ? resolve(host) : checkHostName(host);
         final PortRange ports = portText == null ? null : parsePorts(portText);
         return new Endpoint(host, address, ports);
+    }
+
+    /**
+     * Whether a host is written as an IP address rather than a name: an IPv4 literal, or anything with a colon (an
+     * IPv6 literal, with or without a zone; {@link #resolve} says what is wrong with a bad one).
+     *
+     * @param host the host, without brackets.
+     * @return true for an IP literal.
+     */
+    public static boolean isIpLiteral(final String host)
+    {
+        if (host.indexOf(':') >= 0)
+        {
+            return true;
+        }
+        try
+        {
+            return InetAddress.ofLiteral(host) != null;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false;
+        }
+    }
+
+    // A name that will be looked up later: only its syntax now.
+    private static InetAddress checkHostName(final String host)
+    {
+        final String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (!isHostName(name))
+        {
+            throw new IllegalArgumentException(Quote.of(host) + " is neither an IP address nor a host name");
+        }
+        // A top-level label is never all digits (RFC 3696 2): 10.0.0.300 is a mistyped address, not a name.
+        if (name.substring(name.lastIndexOf('.') + 1).chars().allMatch(Character::isDigit))
+        {
+            throw new IllegalArgumentException(Quote.of(host) + " is not an IP address (each of the four numbers is " +
+                "0-255) nor a host name (whose last part is not a number)");
+        }
+        return null;
+    }
+
+    /**
+     * Parses a DNS server's address, as {@code resolvers:} lists them: an IP address with an optional port
+     * ({@code 10.0.0.53}, {@code 10.0.0.53:5353}, {@code [2001:db8::53]:53}).
+     *
+     * @param text        the text.
+     * @param defaultPort the port when none is written.
+     * @return the server's socket address.
+     * @throws IllegalArgumentException when it is a name, a port range, or not an address.
+     */
+    public static java.net.InetSocketAddress parseServer(final String text, final int defaultPort)
+    {
+        final Endpoint endpoint = parseEndpoint(text, false, false);
+        if (endpoint.address() == null)
+        {
+            throw new IllegalArgumentException(Quote.of(endpoint.host()) + " is a host name; a resolver must be an " +
+                "IP address, since looking its name up would need a resolver");
+        }
+        if (endpoint.ports() != null && !endpoint.ports().isSingle())
+        {
+            throw new IllegalArgumentException(Quote.of(text) + " names a port range; a resolver listens on one port");
+        }
+        return new java.net.InetSocketAddress(endpoint.address(),
+            endpoint.ports() == null ? defaultPort : endpoint.ports().first());
     }
 
     /**

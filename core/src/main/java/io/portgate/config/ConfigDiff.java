@@ -129,7 +129,7 @@ public record ConfigDiff(List<String> changes)
         final Map<String, TargetConfig> byLabel = new LinkedHashMap<>();
         for (final TargetConfig t : pool.targets())
         {
-            byLabel.put(pool.ports() == null && t.ports() == null ? Endpoint.literal(t.address()) : t.label(pool), t);
+            byLabel.put(pool.ports() == null && t.ports() == null ? t.addressText() : t.label(pool), t);
         }
         return byLabel;
     }

@@ -11,7 +11,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Reads and validates a configuration file in one step: what {@code portgate check} and {@code run} do. */
+/**
+ * Reads and validates a configuration file in one step: what {@code portgate check} and {@code run} do. Targets
+ * written as host names are looked up on the way, through the file's {@code resolvers:}
+ * ({@link io.portgate.dns.TargetNames}).
+ */
 public final class ConfigLoader
 {
     private ConfigLoader()
@@ -132,13 +136,20 @@ public final class ConfigLoader
     {
         final ConfigParser.Result parsed = ConfigParser.parse(source, text);
         final List<Diagnostic> all = new ArrayList<>(parsed.diagnostics());
-        if (parsed.config() != null)
+        PortgateConfig config = parsed.config();
+        if (config != null)
         {
-            all.addAll(ConfigValidator.validate(parsed.config(), host));
+            // Targets named by host name get their address here, through the file's resolvers: (DNS, so not in
+            // the parser, and a warning when a name does not resolve: DNS may be down while the file is right).
+            final io.portgate.dns.TargetNames.Lookup names = io.portgate.dns.TargetNames.resolve(config,
+                io.portgate.dns.HostResolver.DEFAULT_TIMEOUT);
+            config = names.config();
+            all.addAll(names.diagnostics());
+            all.addAll(ConfigValidator.validate(config, host));
         }
         all.sort(Comparator.comparingInt((Diagnostic d) -> d.position().line())
             .thenComparingInt(d -> d.position().column()));
-        return new Result(parsed.config(), List.copyOf(all));
+        return new Result(config, List.copyOf(all));
     }
 
     private static Result failed(final Path file, final String message, final String hint)

@@ -8,7 +8,9 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.Tag;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,6 +143,11 @@ public final class ConfigParser extends YamlNodes
             },
             "admin-token", n -> b.adminToken(string(n, "admin-token")),
             "metrics-file", n -> metricsFile(n, b),
+            "resolvers", n ->
+            {
+                b.resolversPosition(pos(n));
+                b.resolvers(resolvers(n));
+            },
             "fast-paths", n ->
             {
                 final Map<String, Node> fast = mapping(n, "fast-paths", FAST_PATH_KEYS);
@@ -355,7 +362,8 @@ public final class ConfigParser extends YamlNodes
         {
             addressNode = node;
         }
-        final Endpoint endpoint = endpoint(addressNode, poolLabel + " target", false, "10.0.0.1:9000");
+        // A host name is looked up when the configuration is loaded, through its resolvers: not here.
+        final Endpoint endpoint = endpoint(addressNode, poolLabel + " target", false, false, "10.0.0.1:9000");
         if (endpoint == null)
         {
             return null;
@@ -420,5 +428,46 @@ public final class ConfigParser extends YamlNodes
                 }
             }));
         return b.build();
+    }
+
+    private List<java.net.InetSocketAddress> resolvers(final Node node)
+    {
+        final List<Node> items = sequence(node, "resolvers");
+        if (items == null)
+        {
+            return List.of();
+        }
+        if (items.isEmpty())
+        {
+            error(pos(node), "'resolvers:' is empty", "list DNS servers as address:port, e.g. [10.0.0.53:53], or " +
+                "remove the key to use the system resolver");
+        }
+        final Map<java.net.InetSocketAddress, Node> servers = new LinkedHashMap<>();
+        for (final Node item : items)
+        {
+            final String text = scalarText(item);
+            if (text == null || item.getTag().equals(Tag.INT))
+            {
+                error(pos(item), "resolvers: an item must be a DNS server's address such as 10.0.0.53:53, found " +
+                    describe(item), null);
+                continue;
+            }
+            try
+            {
+                final java.net.InetSocketAddress server = Addresses.parseServer(text, 53);
+                final Node first = servers.putIfAbsent(server, item);
+                if (first != null)
+                {
+                    error(pos(item), "resolvers lists " + Endpoint.format(server) + " twice (first at line " +
+                        pos(first).line() + ")", "keep one of them");
+                }
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                error(pos(item), "resolvers: " + ex.getMessage(), "write address:port, e.g. 10.0.0.53:53; the " +
+                    "port is 53 when left out");
+            }
+        }
+        return List.copyOf(servers.keySet());
     }
 }

@@ -54,6 +54,7 @@ public final class ConfigValidator
             if (listener.bind() != null)
             {
                 checkListenerPorts(listener);
+                checkUdpReplyAddress(listener);
             }
             final PoolConfig pool = config.poolOf(listener);
             if (pool == null)
@@ -257,6 +258,26 @@ public final class ConfigValidator
         }
     }
 
+    /**
+     * A UDP listener on the wildcard answers from the address each datagram arrived on only through the batched path
+     * (IP_PKTINFO); on plain NIO {@code run} refuses it, so {@code check} does too, for the same reason.
+     */
+    private void checkUdpReplyAddress(final ListenerConfig listener)
+    {
+        if (listener.protocol() != Protocol.UDP || !listener.bind().isWildcard() ||
+            (config.udpBatching() != FastPath.OFF && host.udpBatchingWorks()))
+        {
+            return;
+        }
+        final boolean off = config.udpBatching() == FastPath.OFF;
+        error(listener.bindPosition(), name(listener) + " binds UDP to the wildcard " + listener.bind() + ", but " +
+            (off ? "fast-paths.udp-batching is off" : "recvmmsg/sendmmsg do not work on this host") +
+            ": without the batched path a reply cannot name the address its client sent to, so it would leave " +
+            "from whichever address the kernel picks and a client on a connected socket would drop it",
+            "bind the listener to each address it should answer on (one listener per address)" +
+                (off ? ", or set fast-paths.udp-batching: auto" : ""));
+    }
+
     private void checkPrivileged(final PortRange ports, final Position at, final String who)
     {
         if (ports.first() < host.unprivilegedPortStart() && !host.canBindPrivilegedPorts())
@@ -343,13 +364,13 @@ public final class ConfigValidator
                 error(target.position(), "target " + target.label(pool) + " of " + name(pool) + " has " +
                     count(own) + " but " + name(listener) + " binds " + count(external) + " (" +
                     external + ")", "make both ranges the same length, e.g. " +
-                        Endpoint.literal(target.address()) + ":" + rangeOfSize(own.first(), external.size()));
+                        target.addressText() + ":" + rangeOfSize(own.first(), external.size()));
             }
             if (own == null && internal == null)
             {
-                error(target.position(), "target " + Endpoint.literal(target.address()) + " of " + name(pool) +
+                error(target.position(), "target " + target.addressText() + " of " + name(pool) +
                     " has no port, and the pool has no 'port:' for it to take",
-                    "add port: to the pool, or write the target as " + Endpoint.literal(target.address()) + ":PORT");
+                    "add port: to the pool, or write the target as " + target.addressText() + ":PORT");
             }
         }
         if (internal != null && internal.isSingle() && !external.isSingle())
@@ -446,18 +467,21 @@ public final class ConfigValidator
         // Targets grouped by address, then swept in port order: a duplicate is found in n log n, not by comparing
         // every pair (quadratic: 50,000 targets took 8 s), and a port range costs no more than one port.
         // Most addresses appear once: only those seen again get a list.
-        final Map<InetAddress, Integer> firstAt = new HashMap<>(targets.size() * 2);
-        final Map<InetAddress, List<Integer>> byAddress = new HashMap<>();
+        // A named target that did not resolve is keyed by its name: written twice, it is a duplicate all the same.
+        final Map<Object, Integer> firstAt = new HashMap<>(targets.size() * 2);
+        final Map<Object, List<Integer>> byAddress = new HashMap<>();
         for (int i = 0; i < targets.size(); i++)
         {
             final TargetConfig target = targets.get(i);
             checkWeight(pool, target);
             if (target.effectivePorts(pool) != null)
             {
-                final Integer first = firstAt.putIfAbsent(target.address(), i);
+                final Object key = target.address() != null ? target.address() :
+                    target.host().toLowerCase(java.util.Locale.ROOT);
+                final Integer first = firstAt.putIfAbsent(key, i);
                 if (first != null)
                 {
-                    byAddress.computeIfAbsent(target.address(), a -> new ArrayList<>(List.of(first))).add(i);
+                    byAddress.computeIfAbsent(key, a -> new ArrayList<>(List.of(first))).add(i);
                 }
             }
         }
@@ -559,7 +583,8 @@ public final class ConfigValidator
             for (final TargetConfig target : pool.targets())
             {
                 final PortRange targetPorts = target.effectivePorts(pool);
-                if (targetPorts == null || ports == null)
+                // A name that did not resolve has no address to loop through (yet); the loader warned about it.
+                if (targetPorts == null || ports == null || target.address() == null)
                 {
                     continue;
                 }

@@ -8,7 +8,8 @@ import java.net.InetSocketAddress;
  * An address with a port or a port range, as written in the file ({@code 0.0.0.0:8080}, {@code [::1]:30000-30009}).
  *
  * @param host    the host as written, without brackets.
- * @param address the resolved address.
+ * @param address the resolved address, or null for a host name left for later
+ *                ({@link Addresses#parseEndpoint(String, boolean, boolean)}).
  * @param ports   the port or ports, or null when the text named no port.
  */
 public record Endpoint(String host, InetAddress address, PortRange ports)
@@ -175,6 +176,7 @@ public record Endpoint(String host, InetAddress address, PortRange ports)
     @Override
     public String toString()
     {
-        return ports == null ? literal(address) : literal(address) + ":" + ports;
+        final String where = address != null ? literal(address) : host;
+        return ports == null ? where : where + ":" + ports;
     }
 }

@@ -77,6 +77,84 @@ public interface HostFacts
     long openFileLimit();
 
     /**
+     * Whether UDP datagrams can move in recvmmsg/sendmmsg batches through the Panama layer here, which is what lets a
+     * UDP listener on the wildcard reply from the address each datagram arrived on.
+     *
+     * @return true when the start-up probe of the batched path succeeds.
+     */
+    default boolean udpBatchingWorks()
+    {
+        return io.portgate.ffm.UdpBatching.probe().isAvailable();
+    }
+
+    /**
+     * Facts that are another's except where a subclass overrides them: a machine as a service manager shapes it
+     * (more open files, a capability), or a case the host cannot produce, on top of the real readings.
+     */
+    class Delegating implements HostFacts
+    {
+        private final HostFacts host;
+
+        /**
+         * Answers as {@code host} does.
+         *
+         * @param host the facts to pass through.
+         */
+        public Delegating(final HostFacts host)
+        {
+            this.host = java.util.Objects.requireNonNull(host, "host");
+        }
+
+        @Override
+        public int unprivilegedPortStart()
+        {
+            return host.unprivilegedPortStart();
+        }
+
+        @Override
+        public boolean canBindPrivilegedPorts()
+        {
+            return host.canBindPrivilegedPorts();
+        }
+
+        @Override
+        public PortRange ephemeralPorts()
+        {
+            return host.ephemeralPorts();
+        }
+
+        @Override
+        public boolean isLocalAddress(final InetAddress address)
+        {
+            return host.isLocalAddress(address);
+        }
+
+        @Override
+        public List<InetAddress> localAddresses()
+        {
+            return host.localAddresses();
+        }
+
+        @Override
+        public boolean allowsNonLocalBind(final InetAddress address)
+        {
+            return host.allowsNonLocalBind(address);
+        }
+
+        @Override
+        public long openFileLimit()
+        {
+            return host.openFileLimit();
+        }
+
+        @Override
+        public boolean udpBatchingWorks()
+        {
+            return host.udpBatchingWorks();
+        }
+    }
+
+    /**
      * The facts of the machine this process runs on.
      *
      * @return facts read from /proc and the network interfaces, with the Linux defaults where they cannot be read.

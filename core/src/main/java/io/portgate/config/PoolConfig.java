@@ -18,6 +18,7 @@ import java.util.List;
  * @param onDown        what happens to open connections of a target that goes down.
  * @param allDown       what happens when every target is down.
  * @param slowStart     how long a recovered target takes to reach its full weight; zero for at once.
+ * @param resolveInterval how often targets named by host name are looked up again; zero for once, at start.
  * @param position      where the pool is written.
  * @param portsPosition where its {@code port:} is written.
  */
@@ -31,8 +32,14 @@ public record PoolConfig(
     AllDown allDown,
     Duration slowStart,
     Position position,
-    Position portsPosition)
+    Position portsPosition,
+    Duration resolveInterval)
 {
+    /** How often named targets are looked up again unless the pool says. */
+    public static final Duration DEFAULT_RESOLVE_INTERVAL = Duration.ofSeconds(30);
+    /** The longest resolve-interval, as the other durations. */
+    public static final Duration MAX_RESOLVE_INTERVAL = ListenerConfig.MAX_TIMEOUT;
+
     /**
      * The longest slow-start. The ramp computes {@code weight * 16 * elapsed / slow-start} in a long
      * ({@code Conductor.rampedWeight}): with the largest weight, 10000, that stays exact up to 16 hours.
@@ -51,6 +58,28 @@ public record PoolConfig(
     public PoolConfig
     {
         targets = List.copyOf(targets);
+    }
+
+    /**
+     * The same pool with other targets: those its names resolved to.
+     *
+     * @param newTargets the targets.
+     * @return a copy.
+     */
+    public PoolConfig withTargets(final List<TargetConfig> newTargets)
+    {
+        return new PoolConfig(name, ports, balance, newTargets, health, onDown, allDown, slowStart, position,
+            portsPosition, resolveInterval);
+    }
+
+    /**
+     * Whether any target is written as a host name.
+     *
+     * @return true when one is.
+     */
+    public boolean hasNamedTargets()
+    {
+        return targets.stream().anyMatch(TargetConfig::isNamed);
     }
 
     /**
@@ -77,6 +106,7 @@ public record PoolConfig(
         private Duration slowStart = Duration.ZERO;
         private Position position = Position.NONE;
         private Position portsPosition = Position.NONE;
+        private Duration resolveInterval = DEFAULT_RESOLVE_INTERVAL;
 
         private Builder(final String name)
         {
@@ -111,12 +141,14 @@ public record PoolConfig(
         public Builder position(final Position v) { position = v; return this; }
         /** @param v where its port is. @return this. */
         public Builder portsPosition(final Position v) { portsPosition = v; return this; }
+        /** @param v how often named targets are looked up again, zero for once. @return this. */
+        public Builder resolveInterval(final Duration v) { resolveInterval = v; return this; }
 
         /** @return the pool. */
         public PoolConfig build()
         {
             return new PoolConfig(name, ports, balance, targets, health, onDown, allDown, slowStart, position,
-                portsPosition);
+                portsPosition, resolveInterval);
         }
     }
 }

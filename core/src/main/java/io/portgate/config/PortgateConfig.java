@@ -26,6 +26,9 @@ import java.util.Map;
  * @param adminPosition   where {@code admin:} is written.
  * @param metricsFile     the memory-mapped counters file {@code portgate stat} reads, or null to keep the counters in
  *                        memory only.
+ * @param resolvers       the DNS servers that look up targets named by host name, in the order they are asked;
+ *                        empty for the system resolver.
+ * @param resolversPosition where {@code resolvers:} is written.
  */
 public record PortgateConfig(
     String source,
@@ -42,7 +45,9 @@ public record PortgateConfig(
     List<ListenerConfig> listeners,
     Map<String, PoolConfig> pools,
     Position adminPosition,
-    java.nio.file.Path metricsFile)
+    java.nio.file.Path metricsFile,
+    List<java.net.InetSocketAddress> resolvers,
+    Position resolversPosition)
 {
     /** The source label of configuration built in code. */
     public static final String CODE_SOURCE = "<code>";
@@ -81,6 +86,7 @@ public record PortgateConfig(
     {
         listeners = List.copyOf(listeners);
         pools = Collections.unmodifiableMap(new LinkedHashMap<>(pools));
+        resolvers = List.copyOf(resolvers);
     }
 
     /**
@@ -106,6 +112,22 @@ public record PortgateConfig(
     public PortgateConfig withMetricsFile(final java.nio.file.Path file)
     {
         return toBuilder().metricsFile(file).build();
+    }
+
+    /**
+     * The same configuration with other pools: those whose named targets were resolved.
+     *
+     * @param newPools the pools, replacing those of the same name.
+     * @return a copy.
+     */
+    public PortgateConfig withPools(final java.util.Collection<PoolConfig> newPools)
+    {
+        final Builder b = toBuilder();
+        b.pools.clear();
+        final Map<String, PoolConfig> replaced = new LinkedHashMap<>(pools);
+        newPools.forEach(p -> replaced.put(p.name(), p));
+        replaced.values().forEach(b::pool);
+        return b.build();
     }
 
     /**
@@ -139,7 +161,8 @@ public record PortgateConfig(
         final Builder b = new Builder().source(source).workers(workers).admin(admin).adminToken(adminToken)
             .idleStrategy(idleStrategy).drainTimeout(drainTimeout).maxConnections(maxConnections)
             .bufferMemory(bufferMemory).splice(splice).udpBatching(udpBatching).udpGso(udpGso)
-            .adminPosition(adminPosition).metricsFile(metricsFile);
+            .adminPosition(adminPosition).metricsFile(metricsFile).resolvers(resolvers)
+            .resolversPosition(resolversPosition);
         listeners.forEach(b::listener);
         pools.values().forEach(b::pool);
         return b;
@@ -173,6 +196,8 @@ public record PortgateConfig(
         private FastPath udpGso = DEFAULT_UDP_GSO;
         private Position adminPosition = Position.NONE;
         private java.nio.file.Path metricsFile;
+        private List<java.net.InetSocketAddress> resolvers = List.of();
+        private Position resolversPosition = Position.NONE;
 
         private Builder()
         {
@@ -208,12 +233,17 @@ public record PortgateConfig(
         public Builder adminPosition(final Position v) { adminPosition = v; return this; }
         /** @param v the metrics file, null for memory only. @return this. */
         public Builder metricsFile(final java.nio.file.Path v) { metricsFile = v; return this; }
+        /** @param v DNS servers for named targets, empty for the system resolver. @return this. */
+        public Builder resolvers(final List<java.net.InetSocketAddress> v) { resolvers = v; return this; }
+        /** @param v where resolvers is. @return this. */
+        public Builder resolversPosition(final Position v) { resolversPosition = v; return this; }
 
         /** @return the configuration, not yet validated: see {@link ConfigValidator}. */
         public PortgateConfig build()
         {
             return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
-                bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, metricsFile);
+                bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, metricsFile, resolvers,
+                resolversPosition);
         }
     }
 }

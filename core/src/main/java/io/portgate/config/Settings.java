@@ -57,6 +57,15 @@ public final class Settings
             .doc("connection buffer memory over all workers, `64k`-`1024g`; must hold one connection's two buffers " +
                 "(`2 x buffer-size`)").build(),
         top("fast-paths", Kind.OTHER).shownDefault("").notCompared().doc("the fast paths, below").build(),
+        top("resolvers", Kind.OTHER).shownDefault("none: the system resolver")
+            .access(PortgateConfig::resolvers, PortgateConfig.Builder::resolvers)
+            .doc("DNS servers that look up targets written as host names, asked in this order: a list of " +
+                "`address:port` (`[10.0.0.53:53, \"[2001:db8::53]:53\"]`; the port is 53 when left out). IP addresses " +
+                "only; a name, a port range or a server listed twice is an error. Named servers are asked the name as " +
+                "written, fully qualified; the system resolver is `/etc/hosts` (every address it lists for the name), " +
+                "then the nameservers (at most 3), `search` or `domain`, and `options ndots: timeout: attempts:` of " +
+                "`/etc/resolv.conf` (`LOCALDOMAIN` and `RES_OPTIONS` override them, as for every program), both files " +
+                "read again at the next lookup when they change").build(),
         top("listeners", Kind.OTHER).shownDefault("required").notCompared().doc("list of listeners, below").build(),
         top("pools", Kind.OTHER).shownDefault("required").notCompared().doc("map of pool name to pool, below").build());
 
@@ -143,7 +152,8 @@ public final class Settings
                 "weight). Every policy, and every UDP `affinity`, picks by the weights in force: `weight:`, an " +
                 "operator's `weight` call and the `slow-start` ramp").build(),
         pool("targets", Kind.OTHER).shownDefault("required").notCompared()
-            .doc("list of `address`, `address:port`, or `{address: ..., weight: N}` (weight default 1, must be >= 1)")
+            .doc("list of `address`, `address:port`, or `{address: ..., weight: N}` (weight default 1, must be >= 1). " +
+                "The address may be a host name: see \"Targets named by host name\"")
             .build(),
         pool("health", Kind.OTHER).shownDefault("none: passive detection only").notCompared()
             .doc("the active probe, below").build(),
@@ -156,7 +166,13 @@ public final class Settings
         pool("slow-start", Kind.DURATION).atMost(PoolConfig.MAX_SLOW_START).byDefault(Duration.ZERO)
             .access(PoolConfig::slowStart, PoolConfig.Builder::slowStart)
             .doc("a recovered target's weight ramps up over this time; at most `12h` (the ramp's arithmetic is exact " +
-                "up to 16 hours at the largest weight)").build());
+                "up to 16 hours at the largest weight)").build(),
+        pool("resolve-interval", Kind.DURATION).atMost(PoolConfig.MAX_RESOLVE_INTERVAL)
+            .byDefault(PoolConfig.DEFAULT_RESOLVE_INTERVAL)
+            .access(PoolConfig::resolveInterval, PoolConfig.Builder::resolveInterval)
+            .doc("how often the pool's targets written as host names are looked up again; `0s` looks them up once, " +
+                "at start; at most `365d`. Applied by the balancer once DNS-discovered targets are wired in " +
+                "(coming): see below").build());
 
     /** A target written as a mapping. */
     public static final List<Setting<TargetConfig, Object>> TARGET = List.of(

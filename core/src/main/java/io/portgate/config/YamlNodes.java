@@ -253,6 +253,12 @@ abstract class YamlNodes
 
     Endpoint endpoint(final Node node, final String what, final boolean requirePort, final String example)
     {
+        return endpoint(node, what, requirePort, true, example);
+    }
+
+    Endpoint endpoint(final Node node, final String what, final boolean requirePort, final boolean resolveNames,
+        final String example)
+    {
         final String text = scalarText(node);
         if (text == null || node.getTag().equals(Tag.INT))
         {
@@ -262,7 +268,7 @@ abstract class YamlNodes
         }
         try
         {
-            return Addresses.parseEndpoint(text, requirePort);
+            return Addresses.parseEndpoint(text, requirePort, resolveNames);
         }
         catch (final IllegalArgumentException ex)
         {

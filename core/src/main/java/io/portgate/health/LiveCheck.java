@@ -141,7 +141,8 @@ public final class LiveCheck
             for (final TargetConfig target : pool.targets())
             {
                 final PortRange ports = target.effectivePorts(pool);
-                if (ports == null)
+                // A host name that did not resolve has nothing to ask; check reports the lookup instead.
+                if (ports == null || target.address() == null)
                 {
                     continue;
                 }

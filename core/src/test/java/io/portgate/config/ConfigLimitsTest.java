@@ -311,4 +311,41 @@ class ConfigLimitsTest
         assertEquals(List.of("t.yaml:10:9: error: pool 'p' lists target 127.0.0.1:9004-9008 twice (line 8); remove " +
             "the duplicate; to send it more traffic, give it a weight: and use balance: weighted"), errors(result));
     }
+
+    @Test
+    void aWildcardUdpListenerWithoutTheBatchedPathIsRefusedAsRunRefusesIt()
+    {
+        final String udp = """
+            fast-paths:
+              udp-batching: off
+            listeners:
+              - name: dns
+                protocol: udp
+                bind: 0.0.0.0:10053
+                pool: p
+            """ + POOL;
+        final List<String> errors = errors(load(udp));
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.getFirst().startsWith("t.yaml:6:11: error: listener 'dns' binds UDP to the wildcard " +
+            "0.0.0.0:10053, but fast-paths.udp-batching is off"), errors.getFirst());
+        assertTrue(errors.getFirst().contains("set fast-paths.udp-batching: auto"), errors.getFirst());
+        // One address at a time is fine on plain NIO, and the wildcard is fine where the batched path runs.
+        assertEquals(List.of(), errors(load(udp.replace("0.0.0.0:10053", "127.0.0.1:10053"))));
+        assertEquals(List.of(), errors(load(udp.replace("udp-batching: off", "udp-batching: auto"))),
+            "the batched path works on this host (UdpBatchingTest), so auto takes it");
+        // Where it does not work, auto falls back to NIO and the wildcard is refused too.
+        final HostFacts noBatching = new HostFacts.Delegating(HostFacts.system())
+        {
+            @Override
+            public boolean udpBatchingWorks()
+            {
+                return false;
+            }
+        };
+        final List<String> onNio = ConfigLoader.load("t.yaml", udp.replace("udp-batching: off",
+            "udp-batching: auto"), noBatching).diagnostics().stream()
+            .filter(d -> d.severity() == Severity.ERROR).map(Diagnostic::format).toList();
+        assertEquals(1, onNio.size(), onNio.toString());
+        assertTrue(onNio.getFirst().contains("recvmmsg/sendmmsg do not work on this host"), onNio.getFirst());
+    }
 }

@@ -75,6 +75,8 @@ class ConfigParserTest
             balance: maglev
             targets:
               - localhost
+            resolve-interval: 10s
+        resolvers: [10.0.0.53, "[2001:db8::53]:5353"]
         """;
 
     @Test
@@ -140,8 +142,15 @@ class ConfigParserTest
         assertEquals(1, health.rise());
         assertEquals(5, health.fall());
 
-        assertEquals(InetAddress.getLoopbackAddress().isLoopbackAddress(),
-            c.pools().get("dns").targets().get(0).address().isLoopbackAddress());
+        // A host name is kept as a name: it is looked up as the configuration is loaded, through resolvers:.
+        final TargetConfig named = c.pools().get("dns").targets().get(0);
+        assertEquals("localhost", named.name());
+        assertNull(named.address());
+        assertNull(pool.targets().get(2).name(), "an IP address is not a name");
+        assertEquals(Duration.ofSeconds(10), c.pools().get("dns").resolveInterval());
+        assertEquals(PoolConfig.DEFAULT_RESOLVE_INTERVAL, pool.resolveInterval());
+        assertEquals(List.of(new java.net.InetSocketAddress(InetAddress.ofLiteral("10.0.0.53"), 53),
+            new java.net.InetSocketAddress(InetAddress.ofLiteral("2001:db8::53"), 5353)), c.resolvers());
     }
 
     @Test

@@ -105,7 +105,9 @@ abstract class TcpForwardingContract
         }
         resources.clear();
         final long after = OpenFds.awaitAtMost(fdsBefore, 5_000);
-        assertEquals(fdsBefore, after, "file descriptors open before and after the test");
+        // At most as many as before: a test leaves none behind. Fewer is not a leak: sockets an earlier test class
+        // left to its HTTP client's own thread may close while this one runs.
+        assertTrue(after <= fdsBefore, "file descriptors open before the test: " + fdsBefore + ", after: " + after);
     }
 
     private <T extends AutoCloseable> T track(final T resource)

@@ -117,7 +117,9 @@ abstract class UdpForwardingContract
         }
         resources.clear();
         final long after = OpenFds.awaitAtMost(fdsBefore, 5_000);
-        assertEquals(fdsBefore, after, "file descriptors open before and after the test");
+        // At most as many as before: a test leaves none behind. Fewer is not a leak: sockets an earlier test class
+        // left to its HTTP client's own thread may close while this one runs.
+        assertTrue(after <= fdsBefore, "file descriptors open before the test: " + fdsBefore + ", after: " + after);
     }
 
     private <T extends AutoCloseable> T track(final T resource)
@@ -376,11 +378,12 @@ abstract class UdpForwardingContract
     private void assertRefusesTheWildcard(final Consumer<ListenerConfig.Builder> wildcard, final String bind,
         final UdpEchoServer target) throws Exception
     {
-        final IllegalStateException refused = assertThrows(IllegalStateException.class,
+        // Refused by validation, as `portgate check` refuses it, before anything is bound.
+        final io.portgate.config.ConfigException refused = assertThrows(io.portgate.config.ConfigException.class,
             () -> start(wildcard, p -> { }, target));
         final int port = Integer.parseInt(bind.substring(bind.lastIndexOf(':') + 1));
         // The address as the configuration's endpoints print it; only the port is compared, whatever the IPv6 form.
-        assertTrue(refused.getMessage().startsWith("listener '" + TestConfigs.LISTENER + "' binds UDP to the " +
+        assertTrue(refused.getMessage().contains("error: listener '" + TestConfigs.LISTENER + "' binds UDP to the " +
             "wildcard "), refused.getMessage());
         assertTrue(refused.getMessage().contains(":" + port + ", but fast-paths.udp-batching is off"),
             refused.getMessage());

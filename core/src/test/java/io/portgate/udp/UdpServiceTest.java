@@ -88,9 +88,10 @@ class UdpServiceTest
                         .build())
                     .pool(running.pools().get(TestConfigs.POOL))
                     .build();
-                final IllegalStateException refused = assertThrows(IllegalStateException.class,
-                    () -> portgate.reload(wildcard));
-                assertTrue(refused.getMessage().startsWith("listener 'everywhere' binds UDP to the wildcard "),
+                // Refused by validation, as `portgate check` refuses it; nothing changes.
+                final io.portgate.config.ConfigException refused = assertThrows(
+                    io.portgate.config.ConfigException.class, () -> portgate.reload(wildcard));
+                assertTrue(refused.getMessage().contains("error: listener 'everywhere' binds UDP to the wildcard "),
                     refused.getMessage());
                 assertTrue(refused.getMessage().contains("fast-paths.udp-batching is off"), refused.getMessage());
                 assertEquals(running, portgate.config());
