@@ -125,8 +125,7 @@ public final class Portgate implements AutoCloseable
     {
         context.conclude();
         final PortgateConfig config = context.config();
-        // Until the balancer follows DNS, a target named by host name runs at the address it was loaded with.
-        io.portgate.dns.TargetNames.requireResolved(config);
+        io.portgate.dns.TargetNames.requireResolved(config); // a named target runs at the address it loaded with
         final int workerCount = context.workers();
         final ListenerSockets sockets = new ListenerSockets(workerCount, context.udpBatching(), config.udpBatching());
         final long now = context.nanoClock.nanoTime();
