@@ -12,14 +12,7 @@ package io.portgate;
  * @param bytesOut     bytes forwarded from it.
  * @param unreachable  times it answered with ICMP port unreachable.
  */
-public record UdpTargetStats(
-    String target,
-    long activeFlows,
-    long totalFlows,
-    long datagramsIn,
-    long bytesIn,
-    long datagramsOut,
-    long bytesOut,
-    long unreachable)
+public record UdpTargetStats(String target, long activeFlows, long totalFlows, long datagramsIn, long bytesIn,
+    long datagramsOut, long bytesOut, long unreachable)
 {
 }

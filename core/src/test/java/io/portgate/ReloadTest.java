@@ -589,13 +589,23 @@ class ReloadTest
         assertEquals(1, portgate.stats().udpListeners().stream().filter(l -> l.name().equals("old"))
             .findFirst().orElseThrow().dropsDraining());
 
-        // After it: the flow on the removed target moves to the remaining one; the removed listener is gone.
-        Thread.sleep(before.drainTimeout().toMillis() + 200);
+        // After it: the flow on the removed target moves to the remaining one; the removed listener is gone. The
+        // deadline has passed once the worker has closed the removed listener's flow and the flow's socket to the
+        // removed target.
+        final String removedTarget = "127.0.0.1:" + one.port();
+        awaitTrue(() -> udpStats(portgate, "old").activeFlows() == 0 && udpStats(portgate, "dns").targets().stream()
+            .filter(t -> t.target().equals(removedTarget)).allMatch(t -> t.activeFlows() == 0));
         assertEquals(2, onOne.getFirst().exchange("moved".getBytes()));
         assertEquals(2, onTwo.getFirst().exchange("still two, later".getBytes()));
         onOld.waitMillis(300);
         onOld.send("old, after".getBytes());
         assertEquals(null, onOld.awaitReplyTo("old, after".getBytes()));
+    }
+
+    private static UdpListenerStats udpStats(final Portgate portgate, final String listener)
+    {
+        return portgate.stats().udpListeners().stream().filter(l -> l.name().equals(listener)).findFirst()
+            .orElseThrow();
     }
 
     private static PortgateConfig udpConfig(final int dnsPort, final int oldPort, final UdpEchoServer... targets)

@@ -33,14 +33,16 @@ final class ConfigWatcher implements AutoCloseable
     private final Path directory;
     private final WatchService service;
     private final Runnable onChange;
+    private final PrintWriter out;
     private final PrintWriter err;
     private final Thread thread;
     /** The content last seen, or null when the file could not be read; touched by the watch thread only. */
     private byte[] seen;
 
     private ConfigWatcher(final Path file, final WatchService service, final Runnable onChange,
-        final PrintWriter err)
+        final PrintWriter out, final PrintWriter err)
     {
+        this.out = out;
         this.file = file;
         this.directory = file.getParent();
         this.service = service;
@@ -57,11 +59,13 @@ final class ConfigWatcher implements AutoCloseable
      *
      * @param file     the configuration file.
      * @param onChange what to do when its content changed; called on the watch thread.
+     * @param out      where to say that a save changed nothing.
      * @param err      where to say that watching stopped.
      * @return the running watcher.
      * @throws IOException when the directory cannot be watched.
      */
-    static ConfigWatcher start(final Path file, final Runnable onChange, final PrintWriter err) throws IOException
+    static ConfigWatcher start(final Path file, final Runnable onChange, final PrintWriter out, final PrintWriter err)
+        throws IOException
     {
         final Path absolute = file.toAbsolutePath().normalize();
         final WatchService service = absolute.getFileSystem().newWatchService();
@@ -75,7 +79,7 @@ final class ConfigWatcher implements AutoCloseable
             service.close();
             throw ex;
         }
-        final ConfigWatcher watcher = new ConfigWatcher(absolute, service, onChange, err);
+        final ConfigWatcher watcher = new ConfigWatcher(absolute, service, onChange, out, err);
         watcher.thread.start();
         return watcher;
     }
@@ -104,6 +108,11 @@ final class ConfigWatcher implements AutoCloseable
                     {
                         seen = now;
                         onChange.run();
+                    }
+                    else
+                    {
+                        out.println("portgate: watch: " + file + " was saved without a change: nothing to reload");
+                        out.flush();
                     }
                 }
             }

@@ -47,7 +47,8 @@ final class RunCommand implements Callable<Integer>
 
     @Option(names = "--watch", description = "Also reload when the content of CONFIG changes. Its directory is " +
         "watched, so editors that save by renaming a new file over it are seen; the file is read once it has been " +
-        "left alone for " + ConfigWatcher.QUIET_MS + " ms, and a save that changes nothing reloads nothing.")
+        "left alone for " + ConfigWatcher.QUIET_MS + " ms, and a save that changes nothing reloads nothing (one line " +
+        "says so).")
     private boolean watch;
 
     @Override
@@ -67,7 +68,7 @@ final class RunCommand implements Callable<Integer>
         {
             // A missing directory means a missing file, which loading reports the way check does.
             watcher = watch && Files.isDirectory(file.toAbsolutePath().getParent()) ?
-                ConfigWatcher.start(file, reloader::request, err) : null;
+                ConfigWatcher.start(file, reloader::request, out, err) : null;
         }
         catch (final IOException ex)
         {

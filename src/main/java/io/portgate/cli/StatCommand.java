@@ -56,6 +56,10 @@ final class StatCommand implements Callable<Integer>
         description = "text or json (default: ${DEFAULT-VALUE}).")
     private String format;
 
+    @Option(names = "--errors", description = "Print the balancer's unexpected errors instead of its counters: each " +
+        "distinct error once, with how many times it happened, when first and last, and its stack trace.")
+    private boolean errors;
+
     @Override
     public Integer call() throws InterruptedException
     {
@@ -94,6 +98,11 @@ final class StatCommand implements Callable<Integer>
         }
         try (reader)
         {
+            if (errors)
+            {
+                printErrors(out, reader, json);
+                return Main.OK;
+            }
             final boolean clear = !json && !once && System.console() != null;
             for (int i = 0; once ? i < 1 : count <= 0 || i < count; i++)
             {
@@ -148,6 +157,41 @@ final class StatCommand implements Callable<Integer>
             }
         }
         return PortgateConfig.defaultMetricsFile();
+    }
+
+    /** The error log: one entry per distinct error, oldest first. */
+    private static void printErrors(final PrintWriter out, final MetricsReader reader, final boolean json)
+    {
+        final List<MetricsReader.Error> logged = reader.errors();
+        if (json)
+        {
+            final List<Map<String, Object>> entries = new ArrayList<>();
+            for (final MetricsReader.Error error : logged)
+            {
+                final Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("count", error.count());
+                entry.put("firstEpochMs", error.firstMs());
+                entry.put("lastEpochMs", error.lastMs());
+                entry.put("error", error.text());
+                entries.add(entry);
+            }
+            final Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pid", reader.pid());
+            m.put("running", reader.ownerAlive());
+            m.put("errors", entries);
+            out.println(Json.write(m));
+            return;
+        }
+        out.println("portgate pid " + reader.pid() + (reader.ownerAlive() ? "" : " (not running)") + ": " +
+            logged.size() + " distinct error(s)" + (logged.isEmpty() ? "" : ", oldest first"));
+        for (final MetricsReader.Error error : logged)
+        {
+            out.println();
+            out.println(error.count() + " time(s), first " + java.time.Instant.ofEpochMilli(error.firstMs()) +
+                ", last " + java.time.Instant.ofEpochMilli(error.lastMs()) + ":");
+            out.print(error.text().endsWith("\n") ? error.text() : error.text() + "\n");
+        }
+        out.flush();
     }
 
     private static Map<String, Object> snapshot(final MetricsReader reader)

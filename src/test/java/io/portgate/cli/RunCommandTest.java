@@ -351,7 +351,9 @@ class RunCommandTest
 
             // Saving the same content reloads nothing: the first reload seen below is then number 1.
             Files.writeString(file, configText(listen, first));
-            Thread.sleep(2 * ConfigWatcher.QUIET_MS + 100);
+            final String unchanged = readUntil(out, "portgate: watch: ");
+            assertTrue(unchanged.contains("portgate: watch: " + file.toAbsolutePath() + " was saved without a " +
+                "change: nothing to reload"), unchanged);
 
             // The way many editors save: a new file renamed over the old one.
             final Path saved = dir.resolve(".run.yaml.tmp");

@@ -12,33 +12,20 @@ public enum BalanceAlgorithm implements ConfigEnum
      * Smooth weighted round robin, as nginx's default and HAProxy's {@code roundrobin}: each target in turn, as often
      * as its weight says, interleaved; with equal weights, plain rotation.
      */
-    ROUND_ROBIN("round-robin"),
+    ROUND_ROBIN,
     /** Another name for {@link #ROUND_ROBIN}, accepted for configurations written when only it honoured weights. */
-    WEIGHTED("weighted"),
+    WEIGHTED,
     /**
      * The target with the fewest active connections relative to its weight; among equally loaded targets, smooth
      * weighted round robin, as nginx's {@code least_conn}.
      */
-    LEAST_CONN("least-conn"),
+    LEAST_CONN,
     /** Power of two random choices over active connections. */
-    P2C("p2c"),
+    P2C,
     /** A hash of the client address picks the target. */
-    SOURCE_HASH("source-hash"),
+    SOURCE_HASH,
     /** Maglev consistent hashing with weights. */
-    MAGLEV("maglev");
-
-    private final String configName;
-
-    BalanceAlgorithm(final String configName)
-    {
-        this.configName = configName;
-    }
-
-    @Override
-    public String configName()
-    {
-        return configName;
-    }
+    MAGLEV;
 
     /**
      * Looks a policy up by its configuration name.
@@ -50,7 +37,7 @@ public enum BalanceAlgorithm implements ConfigEnum
     {
         for (final BalanceAlgorithm algorithm : values())
         {
-            if (algorithm.configName.equals(name))
+            if (algorithm.configName().equals(name))
             {
                 return algorithm;
             }
@@ -68,7 +55,7 @@ public enum BalanceAlgorithm implements ConfigEnum
         final List<String> names = new ArrayList<>();
         for (final BalanceAlgorithm algorithm : values())
         {
-            names.add(algorithm.configName);
+            names.add(algorithm.configName());
         }
         return names;
     }
@@ -76,6 +63,6 @@ public enum BalanceAlgorithm implements ConfigEnum
     @Override
     public String toString()
     {
-        return configName;
+        return configName();
     }
 }

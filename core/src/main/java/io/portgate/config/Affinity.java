@@ -4,28 +4,15 @@ package io.portgate.config;
 public enum Affinity implements ConfigEnum
 {
     /** One target per client address and port. */
-    FLOW("flow"),
+    FLOW,
     /** One target per client IP address. */
-    CLIENT("client"),
+    CLIENT,
     /** Every datagram picks anew; replies still return to the sender. */
-    PACKET("packet");
-
-    private final String configName;
-
-    Affinity(final String configName)
-    {
-        this.configName = configName;
-    }
-
-    @Override
-    public String configName()
-    {
-        return configName;
-    }
+    PACKET;
 
     @Override
     public String toString()
     {
-        return configName;
+        return configName();
     }
 }

@@ -4,26 +4,13 @@ package io.portgate.config;
 public enum AllDown implements ConfigEnum
 {
     /** New connections and flows are refused and counted. */
-    REJECT("reject"),
+    REJECT,
     /** Traffic is spread over all targets, as if all were up. */
-    FAIL_OPEN("fail-open");
-
-    private final String configName;
-
-    AllDown(final String configName)
-    {
-        this.configName = configName;
-    }
-
-    @Override
-    public String configName()
-    {
-        return configName;
-    }
+    FAIL_OPEN;
 
     @Override
     public String toString()
     {
-        return configName;
+        return configName();
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * What changed between two configurations, in words an operator greps for: what a reload logs in one line.
@@ -31,17 +30,7 @@ public record ConfigDiff(List<String> changes)
     public static ConfigDiff between(final PortgateConfig before, final PortgateConfig after)
     {
         final List<String> changes = new ArrayList<>();
-        global(changes, "workers", before.workers(), after.workers());
-        global(changes, "admin", before.admin(), after.admin());
-        global(changes, "admin-token", before.adminToken() == null ? null : "***",
-            after.adminToken() == null ? null : "***");
-        global(changes, "idle-strategy", before.idleStrategy(), after.idleStrategy());
-        global(changes, "drain-timeout", before.drainTimeout(), after.drainTimeout());
-        global(changes, "max-connections", before.maxConnections(), after.maxConnections());
-        global(changes, "buffer-memory", before.bufferMemory(), after.bufferMemory());
-        global(changes, "fast-paths.splice", before.splice(), after.splice());
-        global(changes, "fast-paths.udp-batching", before.udpBatching(), after.udpBatching());
-        global(changes, "fast-paths.udp-gso", before.udpGso(), after.udpGso());
+        compare(changes, "", Settings.global(), before, after);
 
         final Map<String, ListenerConfig> oldListeners = byName(before.listeners());
         final Map<String, ListenerConfig> newListeners = byName(after.listeners());
@@ -61,7 +50,7 @@ public record ConfigDiff(List<String> changes)
             }
             else
             {
-                listener(changes, old, l);
+                compare(changes, "listener " + name + ": ", Settings.LISTENER, old, l);
             }
         });
 
@@ -104,18 +93,14 @@ public record ConfigDiff(List<String> changes)
     private static void pool(final List<String> changes, final PoolConfig old, final PoolConfig pool)
     {
         final String prefix = "pool " + pool.name() + ": ";
-        if (!Objects.equals(old.ports(), pool.ports()))
+        for (final Setting<PoolConfig, PoolConfig.Builder> setting : Settings.POOL)
         {
-            changes.add(prefix + "port " + old.ports() + " -> " + pool.ports());
+            if (setting.key().equals("health"))
+            {
+                health(changes, prefix, old.health(), pool.health());
+            }
+            compare(changes, prefix, List.of(setting), old, pool);
         }
-        if (old.balance() != pool.balance())
-        {
-            changes.add(prefix + "balance " + old.balance().configName() + " -> " + pool.balance().configName());
-        }
-        health(changes, prefix, old.health(), pool.health());
-        setting(changes, prefix, "on-down", old.onDown(), pool.onDown());
-        setting(changes, prefix, "when-all-down", old.allDown(), pool.allDown());
-        setting(changes, prefix, "slow-start", old.slowStart(), pool.slowStart());
         final Map<String, TargetConfig> oldTargets = targets(old);
         final Map<String, TargetConfig> newTargets = targets(pool);
         oldTargets.forEach((label, t) ->
@@ -156,41 +141,29 @@ public record ConfigDiff(List<String> changes)
         return byName;
     }
 
-    private static void listener(final List<String> changes, final ListenerConfig old, final ListenerConfig l)
+    /** Names each compared setting whose value differs, as {@code PREFIX KEY BEFORE -> AFTER}. */
+    private static <O> void compare(final List<String> changes, final String prefix,
+        final List<? extends Setting<O, ?>> settings, final O before, final O after)
     {
-        final String prefix = "listener " + l.name() + ": ";
-        setting(changes, prefix, "protocol", old.protocol(), l.protocol());
-        setting(changes, prefix, "bind", old.bind(), l.bind());
-        setting(changes, prefix, "pool", old.pool(), l.pool());
-        setting(changes, prefix, "max-connections", old.maxConnections(), l.maxConnections());
-        setting(changes, prefix, "connect-timeout", old.connectTimeout(), l.connectTimeout());
-        setting(changes, prefix, "connect-attempts", old.connectAttempts(), l.connectAttempts());
-        setting(changes, prefix, "idle-timeout", old.idleTimeout(), l.idleTimeout());
-        setting(changes, prefix, "backlog", old.backlog(), l.backlog());
-        setting(changes, prefix, "send-buffer", old.sendBuffer(), l.sendBuffer());
-        setting(changes, prefix, "receive-buffer", old.receiveBuffer(), l.receiveBuffer());
-        setting(changes, prefix, "buffer-size", old.bufferSize(), l.bufferSize());
-        setting(changes, prefix, "affinity", old.affinity(), l.affinity());
-        setting(changes, prefix, "max-flows", old.maxFlows(), l.maxFlows());
-        setting(changes, prefix, "first-byte-latency", old.firstByteLatency(), l.firstByteLatency());
-    }
-
-    private static void setting(final List<String> changes, final String prefix, final String key, final Object before,
-        final Object after)
-    {
-        // Endpoints are compared by address and ports: "localhost" and "127.0.0.1" bind the same socket.
-        final boolean same = before instanceof Endpoint x && after instanceof Endpoint y ?
-            Objects.equals(x.address(), y.address()) && x.ports().equals(y.ports()) : Objects.equals(before, after);
-        if (!same)
+        for (final Setting<O, ?> setting : settings)
         {
-            changes.add(prefix + key + " " + text(before) + " -> " + text(after));
+            if (!setting.compared())
+            {
+                continue;
+            }
+            // A secret is compared as it is shown, so a changed secret is not revealed by being named.
+            final Object was = shown(setting, setting.get(before));
+            final Object is = shown(setting, setting.get(after));
+            if (!Setting.same(was, is))
+            {
+                changes.add(prefix + setting.name() + " " + Setting.format(was) + " -> " + Setting.format(is));
+            }
         }
     }
 
-    private static String text(final Object value)
+    private static Object shown(final Setting<?, ?> setting, final Object value)
     {
-        return value instanceof ConfigEnum e ? e.configName() : value instanceof java.time.Duration d ?
-            Units.formatDuration(d) : value == null ? "none" : String.valueOf(value);
+        return setting.secret() && value != null ? "***" : value;
     }
 
     private static void health(final List<String> changes, final String prefix, final HealthConfig a,
@@ -205,21 +178,6 @@ public record ConfigDiff(List<String> changes)
             }
             return;
         }
-        final String health = prefix + "health ";
-        setting(changes, health, "protocol", a.protocol(), b.protocol());
-        setting(changes, health, "port", a.port(), b.port());
-        setting(changes, health, "interval", a.interval(), b.interval());
-        setting(changes, health, "timeout", a.timeout(), b.timeout());
-        setting(changes, health, "rise", a.rise(), b.rise());
-        setting(changes, health, "fall", a.fall(), b.fall());
-        setting(changes, health, "send", a.send(), b.send());
-        setting(changes, health, "expect", a.expect(), b.expect());
-        setting(changes, health, "path", a.path(), b.path());
-        setting(changes, health, "status", a.statusMin() + "-" + a.statusMax(), b.statusMin() + "-" + b.statusMax());
-    }
-
-    private static void global(final List<String> changes, final String key, final Object before, final Object after)
-    {
-        setting(changes, "", key, before, after);
+        compare(changes, prefix + "health ", Settings.HEALTH, a, b);
     }
 }

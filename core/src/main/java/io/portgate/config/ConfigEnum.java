@@ -1,6 +1,11 @@
 package io.portgate.config;
 
-/** An enumerated configuration value with the name it has in the file. */
+import java.util.Locale;
+
+/**
+ * An enumerated configuration value with the name it has in the file: the constant's name in lower case with dashes
+ * for underscores ({@code FAIL_OPEN} is {@code fail-open}), so the name cannot drift from the constant.
+ */
 public interface ConfigEnum
 {
     /**
@@ -8,5 +13,8 @@ public interface ConfigEnum
      *
      * @return the name, for example {@code round-robin}.
      */
-    String configName();
+    default String configName()
+    {
+        return ((Enum<?>)this).name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
 }

@@ -1,24 +1,15 @@
 package io.portgate.config;
 
-import io.portgate.balance.BalanceAlgorithm;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
-import org.snakeyaml.engine.v2.events.Event;
-import org.snakeyaml.engine.v2.parser.Parser;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
-import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
-import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,31 +21,26 @@ import java.util.Optional;
  * and never guesses: a field it cannot read keeps its default and the error stops the configuration from being used.
  * Cross-field checks (overlapping listeners, missing pools, forwarding loops...) are {@link ConfigValidator}'s.
  */
-public final class ConfigParser
+public final class ConfigParser extends YamlNodes
 {
     /** Keys allowed at the top level. */
-    public static final List<String> TOP_KEYS = List.of(
-        "workers", "admin", "admin-token", "metrics-file", "idle-strategy", "drain-timeout", "max-connections", "buffer-memory",
-        "fast-paths", "resolvers", "listeners", "pools");
+    public static final List<String> TOP_KEYS = Settings.keys(Settings.TOP);
     /** Keys allowed under {@code fast-paths:}. */
-    public static final List<String> FAST_PATH_KEYS = List.of("splice", "udp-batching", "udp-gso");
+    public static final List<String> FAST_PATH_KEYS = Settings.keys(Settings.FAST_PATHS);
     /** Keys allowed in a listener. */
-    public static final List<String> LISTENER_KEYS = List.of(
-        "name", "protocol", "bind", "pool", "max-connections", "connect-timeout", "connect-attempts", "idle-timeout",
-        "backlog", "send-buffer", "receive-buffer", "buffer-size", "affinity", "max-flows", "first-byte-latency");
+    public static final List<String> LISTENER_KEYS = Settings.keys(Settings.LISTENER);
     /** Listener keys that only TCP listeners use. */
-    public static final List<String> TCP_ONLY_KEYS = List.of(
-        "max-connections", "connect-timeout", "connect-attempts", "backlog", "buffer-size", "first-byte-latency");
+    public static final List<String> TCP_ONLY_KEYS = Settings.TCP_ONLY;
     /** Listener keys that only UDP listeners use. */
-    public static final List<String> UDP_ONLY_KEYS = List.of("affinity", "max-flows");
+    public static final List<String> UDP_ONLY_KEYS = Settings.UDP_ONLY;
     /** Keys allowed in a pool. */
-    public static final List<String> POOL_KEYS = List.of(
-        "port", "balance", "targets", "health", "on-down", "when-all-down", "slow-start", "resolve-interval");
+    public static final List<String> POOL_KEYS = Settings.keys(Settings.POOL);
     /** Keys allowed in a target written as a mapping. */
-    public static final List<String> TARGET_KEYS = List.of("address", "weight");
+    public static final List<String> TARGET_KEYS = Settings.keys(Settings.TARGET);
     /** Keys allowed under {@code health:}. */
-    public static final List<String> HEALTH_KEYS = List.of(
-        "protocol", "port", "interval", "timeout", "rise", "fall", "send", "expect", "path", "status");
+    public static final List<String> HEALTH_KEYS = Settings.keys(Settings.HEALTH);
+    /** For keys a scope reads with code of its own: nothing more to do. */
+    private static final java.util.function.Consumer<Node> READ_ALREADY = n -> { };
 
     /**
      * The deepest nesting of lists and mappings read. A configuration needs 5 levels; the YAML composer recurses
@@ -62,13 +48,9 @@ public final class ConfigParser
      */
     public static final int MAX_DEPTH = 50;
 
-    private final String source;
-    private final List<Diagnostic> diagnostics = new ArrayList<>();
-    private final Map<Node, Position> keyPositions = new java.util.IdentityHashMap<>();
-
     private ConfigParser(final String source)
     {
-        this.source = source;
+        super(source);
     }
 
     /** What parsing produced: a configuration (null when the file could not be read at all) and the findings. */
@@ -153,55 +135,27 @@ public final class ConfigParser
         }
 
         final PortgateConfig.Builder b = PortgateConfig.builder().source(source);
-        ifPresent(top, "workers", n -> b.workers(integer(n, "workers", 1, 1024, b.build().workers())));
-        ifPresent(top, "admin", n ->
-        {
-            b.adminPosition(pos(n));
-            b.admin(endpoint(n, "admin", true, "127.0.0.1:9990"));
-        });
-        ifPresent(top, "admin-token", n -> b.adminToken(string(n, "admin-token")));
-        ifPresent(top, "metrics-file", n ->
-        {
-            final String path = string(n, "metrics-file");
-            if (path != null)
+        read(top, Settings.TOP, b, "", Map.of(
+            "admin", n ->
             {
-                try
-                {
-                    b.metricsFile(java.nio.file.Path.of(path));
-                }
-                catch (final java.nio.file.InvalidPathException ex)
-                {
-                    error(pos(n), "metrics-file " + Quote.of(path) + " is not a valid path", null);
-                }
-            }
-        });
-        ifPresent(top, "idle-strategy", n -> b.idleStrategy(enumValue(n, "idle-strategy", IdleStrategyName.values(),
-            IdleStrategyName.BLOCK)));
-        ifPresent(top, "drain-timeout", n -> b.drainTimeout(duration(n, "drain-timeout",
-            PortgateConfig.MAX_DRAIN_TIMEOUT, PortgateConfig.DEFAULT_DRAIN_TIMEOUT)));
-        ifPresent(top, "max-connections", n -> b.maxConnections(integer(n, "max-connections", 1, Integer.MAX_VALUE,
-            PortgateConfig.DEFAULT_MAX_CONNECTIONS)));
-        ifPresent(top, "buffer-memory", n -> b.bufferMemory(size(n, "buffer-memory", PortgateConfig.MIN_BUFFER_MEMORY,
-            PortgateConfig.MAX_BUFFER_MEMORY, PortgateConfig.DEFAULT_BUFFER_MEMORY)));
-        ifPresent(top, "fast-paths", n ->
-        {
-            final Map<String, Node> fast = mapping(n, "fast-paths", FAST_PATH_KEYS);
-            if (fast != null)
+                b.adminPosition(pos(n));
+                b.admin(endpoint(n, "admin", true, "127.0.0.1:9990"));
+            },
+            "admin-token", n -> b.adminToken(string(n, "admin-token")),
+            "metrics-file", n -> metricsFile(n, b),
+            "resolvers", n ->
             {
-                ifPresent(fast, "splice", v -> b.splice(enumValue(v, "fast-paths.splice", FastPath.values(),
-                    FastPath.OFF)));
-                ifPresent(fast, "udp-batching", v -> b.udpBatching(enumValue(v, "fast-paths.udp-batching",
-                    FastPath.values(), FastPath.AUTO)));
-                ifPresent(fast, "udp-gso", v -> b.udpGso(enumValue(v, "fast-paths.udp-gso", FastPath.values(),
-                    FastPath.AUTO)));
-            }
-        });
-
-        ifPresent(top, "resolvers", n ->
-        {
-            b.resolversPosition(pos(n));
-            b.resolvers(resolvers(n));
-        });
+                b.resolversPosition(pos(n));
+                b.resolvers(resolvers(n));
+            },
+            "fast-paths", n ->
+            {
+                final Map<String, Node> fast = mapping(n, "fast-paths", FAST_PATH_KEYS);
+                if (fast != null)
+                {
+                    read(fast, Settings.FAST_PATHS, b, "", Map.of());
+                }
+            }));
 
         final Node listeners = top.get("listeners");
         if (listeners == null)
@@ -257,6 +211,22 @@ public final class ConfigParser
         return b.build();
     }
 
+    private void metricsFile(final Node n, final PortgateConfig.Builder b)
+    {
+        final String path = string(n, "metrics-file");
+        if (path != null)
+        {
+            try
+            {
+                b.metricsFile(java.nio.file.Path.of(path));
+            }
+            catch (final java.nio.file.InvalidPathException ex)
+            {
+                error(pos(n), "metrics-file " + Quote.of(path) + " is not a valid path", null);
+            }
+        }
+    }
+
     private ListenerConfig listener(final Node node, final int index)
     {
         final String fallbackName = "#" + (index + 1);
@@ -277,8 +247,9 @@ public final class ConfigParser
         final ListenerConfig.Builder b = ListenerConfig.builder(name != null ? name : fallbackName).position(pos(node));
 
         final Node protocolNode = m.get("protocol");
-        final Protocol protocol = protocolNode == null ? Protocol.TCP :
-            enumValue(protocolNode, label + " protocol", Protocol.values(), Protocol.TCP);
+        final Protocol protocol = protocolNode == null ? ListenerConfig.DEFAULT_PROTOCOL :
+            (Protocol)choice(protocolNode, label + " protocol", List.of(Protocol.values()),
+                ListenerConfig.DEFAULT_PROTOCOL);
         b.protocol(protocol);
 
         final Node bindNode = m.get("bind");
@@ -314,26 +285,7 @@ public final class ConfigParser
             }
         }
 
-        ifPresent(m, "max-connections", n -> b.maxConnections(integer(n, label + " max-connections", 1,
-            Integer.MAX_VALUE, ListenerConfig.DEFAULT_MAX_CONNECTIONS)));
-        ifPresent(m, "connect-timeout", n -> b.connectTimeout(positiveDuration(n, label + " connect-timeout",
-            ListenerConfig.MAX_TIMEOUT, ListenerConfig.DEFAULT_CONNECT_TIMEOUT)));
-        ifPresent(m, "connect-attempts", n -> b.connectAttempts(integer(n, label + " connect-attempts", 1, 100,
-            ListenerConfig.DEFAULT_CONNECT_ATTEMPTS)));
-        ifPresent(m, "idle-timeout", n -> b.idleTimeout(positiveDuration(n, label + " idle-timeout",
-            ListenerConfig.MAX_TIMEOUT, null)));
-        ifPresent(m, "backlog", n -> b.backlog(integer(n, label + " backlog", 1, 65535,
-            ListenerConfig.DEFAULT_BACKLOG)));
-        ifPresent(m, "send-buffer", n -> b.sendBuffer((int)size(n, label + " send-buffer", 0, Integer.MAX_VALUE, 0)));
-        ifPresent(m, "receive-buffer", n -> b.receiveBuffer((int)size(n, label + " receive-buffer", 0,
-            Integer.MAX_VALUE, 0)));
-        ifPresent(m, "buffer-size", n -> b.bufferSize((int)size(n, label + " buffer-size", 1024, Integer.MAX_VALUE,
-            ListenerConfig.DEFAULT_BUFFER_SIZE)));
-        ifPresent(m, "affinity", n -> b.affinity(enumValue(n, label + " affinity", Affinity.values(),
-            Affinity.FLOW)));
-        ifPresent(m, "max-flows", n -> b.maxFlows(integer(n, label + " max-flows", 1, 16_777_216,
-            ListenerConfig.DEFAULT_MAX_FLOWS)));
-        ifPresent(m, "first-byte-latency", n -> b.firstByteLatency(bool(n, label + " first-byte-latency")));
+        read(m, Settings.LISTENER, b, label, Map.of("protocol", READ_ALREADY));
         return b.build();
     }
 
@@ -346,22 +298,13 @@ public final class ConfigParser
             return null;
         }
         final PoolConfig.Builder b = PoolConfig.builder(name).position(keyPositions.getOrDefault(node, pos(node)));
-        ifPresent(m, "port", n ->
-        {
-            b.portsPosition(pos(n));
-            b.ports(ports(n, label + " port"));
-        });
-        ifPresent(m, "balance", n -> b.balance(enumValue(n, label + " balance", BalanceAlgorithm.values(),
-            BalanceAlgorithm.ROUND_ROBIN)));
-        ifPresent(m, "on-down", n -> b.onDown(enumValue(n, label + " on-down", OnDown.values(), OnDown.KEEP)));
-        ifPresent(m, "when-all-down", n -> b.allDown(enumValue(n, label + " when-all-down", AllDown.values(),
-            AllDown.REJECT)));
-        ifPresent(m, "slow-start", n -> b.slowStart(duration(n, label + " slow-start", PoolConfig.MAX_SLOW_START,
-            Duration.ZERO)));
-        ifPresent(m, "health", n -> b.health(health(n, label)));
-        ifPresent(m, "resolve-interval", n -> b.resolveInterval(duration(n, label + " resolve-interval",
-            PoolConfig.MAX_RESOLVE_INTERVAL, PoolConfig.DEFAULT_RESOLVE_INTERVAL)));
-
+        read(m, Settings.POOL, b, label, Map.of(
+            "port", n ->
+            {
+                b.portsPosition(pos(n));
+                b.ports(ports(n, label + " port"));
+            },
+            "health", n -> b.health(health(n, label))));
         final Node targets = m.get("targets");
         if (targets == null)
         {
@@ -438,261 +381,53 @@ public final class ConfigParser
             return null;
         }
         final HealthConfig.Builder b = HealthConfig.builder().position(pos(node));
-        ifPresent(m, "protocol", n -> b.protocol(enumValue(n, label + " protocol", HealthProtocol.values(),
-            HealthProtocol.TCP)));
-        ifPresent(m, "port", n ->
-        {
-            b.portPosition(pos(n));
-            final PortRange range = ports(n, label + " port");
-            if (range != null && !range.isSingle())
+        read(m, Settings.HEALTH, b, label, Map.of(
+            "port", n ->
             {
-                error(pos(n), label + " port must be one port, not a range", "write e.g. port: 8081");
-            }
-            else if (range != null)
-            {
-                b.port(range.first());
-            }
-        });
-        ifPresent(m, "interval", n -> b.interval(positiveDuration(n, label + " interval",
-            HealthConfig.MAX_DURATION, HealthConfig.DEFAULT_INTERVAL)));
-        ifPresent(m, "timeout", n -> b.timeout(positiveDuration(n, label + " timeout", HealthConfig.MAX_DURATION,
-            HealthConfig.DEFAULT_TIMEOUT)));
-        ifPresent(m, "rise", n -> b.rise(integer(n, label + " rise", 1, 100, HealthConfig.DEFAULT_RISE)));
-        ifPresent(m, "fall", n -> b.fall(integer(n, label + " fall", 1, 100, HealthConfig.DEFAULT_FALL)));
-        ifPresent(m, "send", n -> b.send(string(n, label + " send")));
-        ifPresent(m, "expect", n -> b.expect(string(n, label + " expect")));
-        ifPresent(m, "path", n ->
-        {
-            final String path = string(n, label + " path");
-            if (path != null && !path.startsWith("/"))
-            {
-                error(pos(n), label + " path " + Quote.of(path) + " does not start with '/'",
-                    "write e.g. path: /healthz");
-            }
-            b.path(path);
-        });
-        ifPresent(m, "status", n ->
-        {
-            final String text = scalarText(n);
-            final String[] parts = text == null ? new String[0] : text.split("-", -1);
-            try
-            {
-                final int min = Integer.parseInt(parts[0].trim());
-                final int max = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : min;
-                if (parts.length > 2 || min < 100 || max > 599 || max < min)
+                b.portPosition(pos(n));
+                final PortRange range = ports(n, label + " port");
+                if (range != null && !range.isSingle())
                 {
-                    throw new NumberFormatException();
+                    error(pos(n), label + " port must be one port, not a range", "write e.g. port: 8081");
                 }
-                b.status(min, max);
-            }
-            catch (final RuntimeException ex)
+                else if (range != null)
+                {
+                    b.port(range.first());
+                }
+            },
+            "send", n -> b.send(string(n, label + " send")),
+            "expect", n -> b.expect(string(n, label + " expect")),
+            "path", n ->
             {
-                error(pos(n), label + " status " + Quote.of(text) + " is not an HTTP status or range",
-                    "write e.g. status: 200 or status: 200-399");
-            }
-        });
+                final String path = string(n, label + " path");
+                if (path != null && !path.startsWith("/"))
+                {
+                    error(pos(n), label + " path " + Quote.of(path) + " does not start with '/'",
+                        "write e.g. path: /healthz");
+                }
+                b.path(path);
+            },
+            "status", n ->
+            {
+                final String text = scalarText(n);
+                final String[] parts = text == null ? new String[0] : text.split("-", -1);
+                try
+                {
+                    final int min = Integer.parseInt(parts[0].trim());
+                    final int max = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : min;
+                    if (parts.length > 2 || min < 100 || max > 599 || max < min)
+                    {
+                        throw new NumberFormatException();
+                    }
+                    b.status(min, max);
+                }
+                catch (final RuntimeException ex)
+                {
+                    error(pos(n), label + " status " + Quote.of(text) + " is not an HTTP status or range",
+                        "write e.g. status: 200 or status: 200-399");
+                }
+            }));
         return b.build();
-    }
-
-    // ---------------------------------------------------------------- typed access to nodes
-
-    private Map<String, Node> mapping(final Node node, final String what, final List<String> allowedKeys)
-    {
-        if (!(node instanceof MappingNode mappingNode))
-        {
-            error(pos(node), what + " must be a mapping of key: value, found " + describe(node),
-                allowedKeys != null ? "allowed keys: " + String.join(", ", allowedKeys) : null);
-            return null;
-        }
-        final Map<String, Node> result = new LinkedHashMap<>();
-        for (final NodeTuple tuple : mappingNode.getValue())
-        {
-            final Node keyNode = tuple.getKeyNode();
-            if (!(keyNode instanceof ScalarNode scalarKey) || keyNode.getTag().equals(Tag.NULL))
-            {
-                error(pos(keyNode), what + " has a key that is not a plain name", "keys are names such as 'bind'");
-                continue;
-            }
-            final String key = scalarKey.getValue();
-            if (result.containsKey(key))
-            {
-                error(pos(keyNode), what + " has " + Quote.of(key) + " twice (first at line " +
-                    pos(result.get(key)).line() + ")", "keep one of them");
-                continue;
-            }
-            if (allowedKeys != null && !allowedKeys.contains(key))
-            {
-                error(pos(keyNode), "unknown key " + Quote.of(key) + " in " + what, Suggest.hint(key, allowedKeys));
-                continue;
-            }
-            result.put(key, tuple.getValueNode());
-            keyPositions.put(tuple.getValueNode(), pos(keyNode));
-        }
-        return result;
-    }
-
-    private List<Node> sequence(final Node node, final String what)
-    {
-        if (node instanceof SequenceNode seq)
-        {
-            return seq.getValue();
-        }
-        if (node instanceof ScalarNode && node.getTag().equals(Tag.NULL))
-        {
-            return List.of();
-        }
-        error(pos(node), what + " must be a list (lines starting with '- '), found " + describe(node), null);
-        return null;
-    }
-
-    private String string(final Node node, final String what)
-    {
-        if (!(node instanceof ScalarNode scalar) || node.getTag().equals(Tag.NULL))
-        {
-            error(pos(node), what + " must be a text value, found " + describe(node), null);
-            return null;
-        }
-        return scalar.getValue();
-    }
-
-    private int integer(final Node node, final String what, final int min, final int max, final int fallback)
-    {
-        if (!(node instanceof ScalarNode scalar) || !node.getTag().equals(Tag.INT))
-        {
-            error(pos(node), what + " must be a whole number, found " + describe(node), null);
-            return fallback;
-        }
-        final String digits = scalar.getValue().replace("_", "").replace("+", "");
-        final long value;
-        try
-        {
-            value = Long.parseLong(digits);
-        }
-        catch (final NumberFormatException ex)
-        {
-            if (digits.matches("-?[0-9]+"))
-            {
-                error(pos(node), what + " is " + Quote.of(scalar.getValue()) + ", outside " + min + "-" + max, null);
-            }
-            else
-            {
-                error(pos(node), what + " must be a whole number, found " + Quote.of(scalar.getValue()), null);
-            }
-            return fallback;
-        }
-        if (value < min || value > max)
-        {
-            error(pos(node), what + " is " + value + ", outside " + min + "-" + max, null);
-            return fallback;
-        }
-        return (int)value;
-    }
-
-    private Duration duration(final Node node, final String what, final Duration max, final Duration fallback)
-    {
-        final String text = scalarText(node);
-        if (text == null)
-        {
-            error(pos(node), what + " must be a duration such as 250ms, 2s or 1h, found " + describe(node), null);
-            return fallback;
-        }
-        try
-        {
-            return Units.parseDuration(text, max);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            error(pos(node), what + ": " + ex.getMessage(), null);
-            return fallback;
-        }
-    }
-
-    private Duration positiveDuration(final Node node, final String what, final Duration max,
-        final Duration fallback)
-    {
-        final Duration d = duration(node, what, max, null);
-        if (d == null)
-        {
-            return fallback;
-        }
-        if (d.isZero())
-        {
-            error(pos(node), what + " must be longer than zero", null);
-            return fallback;
-        }
-        return d;
-    }
-
-    private long size(final Node node, final String what, final long min, final long max, final long fallback)
-    {
-        final String text = scalarText(node);
-        if (text == null)
-        {
-            error(pos(node), what + " must be a size such as 65536, 64k or 4m, found " + describe(node), null);
-            return fallback;
-        }
-        try
-        {
-            final long bytes = Units.parseSize(text, max);
-            if (bytes < min)
-            {
-                error(pos(node), what + " is " + text + ", less than the smallest allowed, " + Units.formatSize(min),
-                    null);
-                return fallback;
-            }
-            return bytes;
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            error(pos(node), what + ": " + ex.getMessage(), null);
-            return fallback;
-        }
-    }
-
-    private PortRange ports(final Node node, final String what)
-    {
-        final String text = scalarText(node);
-        if (text == null)
-        {
-            error(pos(node), what + " must be a port (9000) or a port range (9000-9009), found " + describe(node),
-                null);
-            return null;
-        }
-        try
-        {
-            return Addresses.parsePorts(text);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            error(pos(node), what + ": " + ex.getMessage(), "ports run from 1 to 65535");
-            return null;
-        }
-    }
-
-    private Endpoint endpoint(final Node node, final String what, final boolean requirePort, final String example)
-    {
-        return endpoint(node, what, requirePort, true, example);
-    }
-
-    private Endpoint endpoint(final Node node, final String what, final boolean requirePort,
-        final boolean resolveNames, final String example)
-    {
-        final String text = scalarText(node);
-        if (text == null || node.getTag().equals(Tag.INT))
-        {
-            error(pos(node), what + " must be an address" + (requirePort ? " and port" : "") + " such as " +
-                example + ", found " + describe(node), null);
-            return null;
-        }
-        try
-        {
-            return Addresses.parseEndpoint(text, requirePort, resolveNames);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            error(pos(node), what + ": " + ex.getMessage(), null);
-            return null;
-        }
     }
 
     private List<java.net.InetSocketAddress> resolvers(final Node node)
@@ -734,191 +469,5 @@ public final class ConfigParser
             }
         }
         return List.copyOf(servers.keySet());
-    }
-
-    private <E extends Enum<E> & ConfigEnum> E enumValue(
-        final Node node, final String what, final E[] values, final E fallback)
-    {
-        final List<String> names = new ArrayList<>();
-        for (final E value : values)
-        {
-            names.add(value.configName());
-        }
-        final String text = scalarText(node);
-        if (text != null)
-        {
-            for (final E value : values)
-            {
-                if (value.configName().equals(text))
-                {
-                    return value;
-                }
-            }
-        }
-        error(pos(node), what + " " + (text != null ? Quote.of(text) : describe(node)) + " is not one of " +
-            String.join(", ", names), didYouMean(text, names));
-        return fallback;
-    }
-
-    private boolean bool(final Node node, final String what)
-    {
-        if (node instanceof ScalarNode scalar && node.getTag().equals(Tag.BOOL))
-        {
-            return Boolean.parseBoolean(scalar.getValue().toLowerCase(java.util.Locale.ROOT));
-        }
-        final String text = scalarText(node);
-        error(pos(node), what + " " + (text != null ? Quote.of(text) : describe(node)) + " is not true or false",
-            null);
-        return false;
-    }
-
-    private static String didYouMean(final String text, final List<String> names)
-    {
-        final String closest = text == null ? null : Suggest.closest(text, names);
-        return closest == null ? null : "did you mean " + Quote.of(closest) + "?";
-    }
-
-    private static String scalarText(final Node node)
-    {
-        if (node instanceof ScalarNode scalar && !node.getTag().equals(Tag.NULL) && !node.getTag().equals(Tag.BOOL))
-        {
-            return scalar.getValue();
-        }
-        return null;
-    }
-
-    private static String describe(final Node node)
-    {
-        if (node instanceof MappingNode)
-        {
-            return "a mapping";
-        }
-        if (node instanceof SequenceNode)
-        {
-            return "a list";
-        }
-        if (node.getTag().equals(Tag.NULL))
-        {
-            return "nothing";
-        }
-        final String value = ((ScalarNode)node).getValue();
-        if (node.getTag().equals(Tag.BOOL))
-        {
-            return "the boolean '" + value + "'";
-        }
-        if (node.getTag().equals(Tag.INT))
-        {
-            return "the number " + (value.length() > Quote.MAX_SHOWN ? Quote.of(value) : value);
-        }
-        return Quote.of(value);
-    }
-
-    private void ifPresent(final Map<String, Node> m, final String key, final java.util.function.Consumer<Node> c)
-    {
-        final Node n = m.get(key);
-        if (n != null)
-        {
-            c.accept(n);
-        }
-    }
-
-    private static Position keyPos(final Node mapping, final String key)
-    {
-        if (mapping instanceof MappingNode m)
-        {
-            for (final NodeTuple t : m.getValue())
-            {
-                if (t.getKeyNode() instanceof ScalarNode s && s.getValue().equals(key))
-                {
-                    return pos(s);
-                }
-            }
-        }
-        return pos(mapping);
-    }
-
-    static Position pos(final Node node)
-    {
-        return node.getStartMark().map(ConfigParser::toPosition).orElse(Position.NONE);
-    }
-
-    private static Position toPosition(final Mark mark)
-    {
-        return new Position(mark.getLine() + 1, mark.getColumn() + 1);
-    }
-
-    private void error(final Position at, final String message, final String hint)
-    {
-        diagnostics.add(new Diagnostic(Severity.ERROR, source, at, message, hint));
-    }
-
-    private void warning(final Position at, final String message, final String hint)
-    {
-        diagnostics.add(new Diagnostic(Severity.WARNING, source, at, message, hint));
-    }
-
-    /** Counts the nesting of the events it passes on and stops the composer before it recurses too deep. */
-    private static final class DepthLimit implements Parser
-    {
-        private final Parser parser;
-        private int depth;
-
-        DepthLimit(final Parser parser)
-        {
-            this.parser = parser;
-        }
-
-        @Override
-        public boolean checkEvent(final Event.ID choice)
-        {
-            return parser.checkEvent(choice);
-        }
-
-        @Override
-        public Event peekEvent()
-        {
-            return parser.peekEvent();
-        }
-
-        @Override
-        public boolean hasNext()
-        {
-            return parser.hasNext();
-        }
-
-        @Override
-        public Event next()
-        {
-            final Event event = parser.next();
-            switch (event.getEventId())
-            {
-                case SequenceStart, MappingStart ->
-                {
-                    if (++depth > MAX_DEPTH)
-                    {
-                        throw new TooDeep(event.getStartMark().map(ConfigParser::toPosition).orElse(Position.NONE));
-                    }
-                }
-                case SequenceEnd, MappingEnd -> depth--;
-                default ->
-                {
-                    // scalars, aliases, stream and document markers do not nest
-                }
-            }
-            return event;
-        }
-    }
-
-    /** Thrown by {@link DepthLimit} where the nesting passes {@link #MAX_DEPTH}. */
-    private static final class TooDeep extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-        private final transient Position at;
-
-        TooDeep(final Position at)
-        {
-            super(null, null, false, false);
-            this.at = at;
-        }
     }
 }

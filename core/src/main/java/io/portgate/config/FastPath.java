@@ -4,28 +4,15 @@ package io.portgate.config;
 public enum FastPath implements ConfigEnum
 {
     /** Used when the start-up probe finds it works, plain NIO otherwise. */
-    AUTO("auto"),
+    AUTO,
     /** Required: start fails when it does not work. */
-    ON("on"),
+    ON,
     /** Never used: plain NIO. */
-    OFF("off");
-
-    private final String configName;
-
-    FastPath(final String configName)
-    {
-        this.configName = configName;
-    }
-
-    @Override
-    public String configName()
-    {
-        return configName;
-    }
+    OFF;
 
     @Override
     public String toString()
     {
-        return configName;
+        return configName();
     }
 }

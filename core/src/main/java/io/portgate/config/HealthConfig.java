@@ -34,6 +34,12 @@ public record HealthConfig(
     Position position,
     Position portPosition)
 {
+    /** Default probe protocol. */
+    public static final HealthProtocol DEFAULT_PROTOCOL = HealthProtocol.TCP;
+    /** Lowest HTTP status accepted by default. */
+    public static final int DEFAULT_STATUS_MIN = 200;
+    /** Highest HTTP status accepted by default. */
+    public static final int DEFAULT_STATUS_MAX = 399;
     /** Default time between probes. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
     /** Default probe timeout. */
@@ -73,7 +79,7 @@ public record HealthConfig(
     /** Builds a {@link HealthConfig}; every setter is optional. */
     public static final class Builder
     {
-        private HealthProtocol protocol = HealthProtocol.TCP;
+        private HealthProtocol protocol = DEFAULT_PROTOCOL;
         private Integer port;
         private Duration interval = DEFAULT_INTERVAL;
         private Duration timeout = DEFAULT_TIMEOUT;
@@ -82,8 +88,8 @@ public record HealthConfig(
         private String send = DEFAULT_SEND;
         private String expect;
         private String path = DEFAULT_PATH;
-        private int statusMin = 200;
-        private int statusMax = 399;
+        private int statusMin = DEFAULT_STATUS_MIN;
+        private int statusMax = DEFAULT_STATUS_MAX;
         private Position position = Position.NONE;
         private Position portPosition = Position.NONE;
 

@@ -4,28 +4,15 @@ package io.portgate.config;
 public enum HealthProtocol implements ConfigEnum
 {
     /** A TCP connect that completes. */
-    TCP("tcp"),
+    TCP,
     /** A datagram that gets the expected reply; an ICMP port-unreachable is a failure. */
-    UDP("udp"),
+    UDP,
     /** An HTTP GET whose status lies in the expected range. */
-    HTTP("http");
-
-    private final String configName;
-
-    HealthProtocol(final String configName)
-    {
-        this.configName = configName;
-    }
-
-    @Override
-    public String configName()
-    {
-        return configName;
-    }
+    HTTP;
 
     @Override
     public String toString()
     {
-        return configName;
+        return configName();
     }
 }

@@ -84,7 +84,7 @@ public interface HostFacts
      */
     default boolean udpBatchingWorks()
     {
-        return io.portgate.ffm.UdpBatching.isAvailable();
+        return io.portgate.ffm.UdpBatching.probe().isAvailable();
     }
 
     /**

@@ -4,30 +4,17 @@ package io.portgate.config;
 public enum IdleStrategyName implements ConfigEnum
 {
     /** Spin, then yield, then park with growing pauses. */
-    BACKOFF("backoff"),
+    BACKOFF,
     /** Busy-spin: lowest latency, burns a core; for pinned latency-critical cores. */
-    SPIN("spin"),
+    SPIN,
     /** Park for a fixed short time: least CPU, most latency. */
-    SLEEP("sleep"),
+    SLEEP,
     /** Block in the Selector until an event (the default): no CPU when idle, woken by the kernel at once. */
-    BLOCK("block");
-
-    private final String configName;
-
-    IdleStrategyName(final String configName)
-    {
-        this.configName = configName;
-    }
-
-    @Override
-    public String configName()
-    {
-        return configName;
-    }
+    BLOCK;
 
     @Override
     public String toString()
     {
-        return configName;
+        return configName();
     }
 }

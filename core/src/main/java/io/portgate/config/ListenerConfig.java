@@ -44,6 +44,10 @@ public record ListenerConfig(
     Position bindPosition,
     Position poolPosition)
 {
+    /** Default protocol. */
+    public static final Protocol DEFAULT_PROTOCOL = Protocol.TCP;
+    /** Default UDP affinity. */
+    public static final Affinity DEFAULT_AFFINITY = Affinity.FLOW;
     /** Default maximum open TCP connections per listener. */
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /** Default connect timeout. */
@@ -82,7 +86,7 @@ public record ListenerConfig(
     public static final class Builder
     {
         private final String name;
-        private Protocol protocol = Protocol.TCP;
+        private Protocol protocol = DEFAULT_PROTOCOL;
         private Endpoint bind;
         private String pool;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
@@ -93,7 +97,7 @@ public record ListenerConfig(
         private int sendBuffer;
         private int receiveBuffer;
         private int bufferSize = DEFAULT_BUFFER_SIZE;
-        private Affinity affinity = Affinity.FLOW;
+        private Affinity affinity = DEFAULT_AFFINITY;
         private int maxFlows = DEFAULT_MAX_FLOWS;
         private boolean firstByteLatency;
         private Position position = Position.NONE;

@@ -4,26 +4,13 @@ package io.portgate.config;
 public enum OnDown implements ConfigEnum
 {
     /** They keep going until either side closes them. */
-    KEEP("keep"),
+    KEEP,
     /** They are closed at once. */
-    CLOSE("close");
-
-    private final String configName;
-
-    OnDown(final String configName)
-    {
-        this.configName = configName;
-    }
-
-    @Override
-    public String configName()
-    {
-        return configName;
-    }
+    CLOSE;
 
     @Override
     public String toString()
     {
-        return configName;
+        return configName();
     }
 }

@@ -45,6 +45,12 @@ public record PoolConfig(
      * ({@code Conductor.rampedWeight}): with the largest weight, 10000, that stays exact up to 16 hours.
      */
     public static final Duration MAX_SLOW_START = Duration.ofHours(12);
+    /** Default balancing policy. */
+    public static final BalanceAlgorithm DEFAULT_BALANCE = BalanceAlgorithm.ROUND_ROBIN;
+    /** Default for open connections of a target that goes down. */
+    public static final OnDown DEFAULT_ON_DOWN = OnDown.KEEP;
+    /** Default when every target is down. */
+    public static final AllDown DEFAULT_ALL_DOWN = AllDown.REJECT;
 
     /**
      * Copies the target list so the record stays immutable.
@@ -92,11 +98,11 @@ public record PoolConfig(
     {
         private final String name;
         private PortRange ports;
-        private BalanceAlgorithm balance = BalanceAlgorithm.ROUND_ROBIN;
+        private BalanceAlgorithm balance = DEFAULT_BALANCE;
         private final List<TargetConfig> targets = new ArrayList<>();
         private HealthConfig health;
-        private OnDown onDown = OnDown.KEEP;
-        private AllDown allDown = AllDown.REJECT;
+        private OnDown onDown = DEFAULT_ON_DOWN;
+        private AllDown allDown = DEFAULT_ALL_DOWN;
         private Duration slowStart = Duration.ZERO;
         private Position position = Position.NONE;
         private Position portsPosition = Position.NONE;

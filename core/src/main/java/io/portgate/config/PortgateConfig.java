@@ -63,6 +63,21 @@ public record PortgateConfig(
     public static final long MIN_BUFFER_MEMORY = 64 * 1024;
     /** The largest buffer-memory: a budget, not an allocation, so any size a machine could have. */
     public static final long MAX_BUFFER_MEMORY = 1L << 40;
+    /**
+     * Default idle strategy: block, not Aeron's backoff. Measured side by side with HAProxy and nginx
+     * (perf-results/README.md), a loop that sleeps in epoll_wait answers sooner than one that parks between polls, at
+     * half the CPU per round trip.
+     */
+    public static final IdleStrategyName DEFAULT_IDLE_STRATEGY = IdleStrategyName.BLOCK;
+    /**
+     * Default splice setting: off. Measured side by side (perf-results/README.md), copying through a direct buffer
+     * answered small round trips sooner than splice(2), which only paid off for 64 KiB chunks.
+     */
+    public static final FastPath DEFAULT_SPLICE = FastPath.OFF;
+    /** Default recvmmsg/sendmmsg setting. */
+    public static final FastPath DEFAULT_UDP_BATCHING = FastPath.AUTO;
+    /** Default UDP_SEGMENT setting. */
+    public static final FastPath DEFAULT_UDP_GSO = FastPath.AUTO;
 
     /**
      * Copies the collections so the record stays immutable.
@@ -96,9 +111,7 @@ public record PortgateConfig(
      */
     public PortgateConfig withMetricsFile(final java.nio.file.Path file)
     {
-        return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
-            bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, file, resolvers,
-            resolversPosition);
+        return toBuilder().metricsFile(file).build();
     }
 
     /**
@@ -109,11 +122,12 @@ public record PortgateConfig(
      */
     public PortgateConfig withPools(final java.util.Collection<PoolConfig> newPools)
     {
+        final Builder b = toBuilder();
+        b.pools.clear();
         final Map<String, PoolConfig> replaced = new LinkedHashMap<>(pools);
         newPools.forEach(p -> replaced.put(p.name(), p));
-        return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
-            bufferMemory, splice, udpBatching, udpGso, listeners, replaced, adminPosition, metricsFile, resolvers,
-            resolversPosition);
+        replaced.values().forEach(b::pool);
+        return b.build();
     }
 
     /**
@@ -138,6 +152,23 @@ public record PortgateConfig(
     }
 
     /**
+     * A builder holding this configuration, to change some of it.
+     *
+     * @return a new builder.
+     */
+    public Builder toBuilder()
+    {
+        final Builder b = new Builder().source(source).workers(workers).admin(admin).adminToken(adminToken)
+            .idleStrategy(idleStrategy).drainTimeout(drainTimeout).maxConnections(maxConnections)
+            .bufferMemory(bufferMemory).splice(splice).udpBatching(udpBatching).udpGso(udpGso)
+            .adminPosition(adminPosition).metricsFile(metricsFile).resolvers(resolvers)
+            .resolversPosition(resolversPosition);
+        listeners.forEach(b::listener);
+        pools.values().forEach(b::pool);
+        return b;
+    }
+
+    /**
      * A builder with the defaults filled in, for configuration built in code.
      *
      * @return a new builder.
@@ -151,22 +182,18 @@ public record PortgateConfig(
     public static final class Builder
     {
         private String source = CODE_SOURCE;
-        private int workers = defaultWorkers();
         private Endpoint admin;
+        private int workers = defaultWorkers();
         private String adminToken;
-        // block, not Aeron's backoff: measured side by side with HAProxy and nginx (perf-results/README.md), a loop
-        // that sleeps in epoll_wait answers sooner than one that parks between polls, at half the CPU per round trip.
-        private IdleStrategyName idleStrategy = IdleStrategyName.BLOCK;
+        private IdleStrategyName idleStrategy = DEFAULT_IDLE_STRATEGY;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private long bufferMemory = DEFAULT_BUFFER_MEMORY;
-        // Off by default: measured side by side (perf-results/README.md), copying through a direct buffer answered
-        // small round trips sooner than splice(2), which only paid off for 64 KiB chunks.
-        private FastPath splice = FastPath.OFF;
-        private FastPath udpBatching = FastPath.AUTO;
-        private FastPath udpGso = FastPath.AUTO;
         private final List<ListenerConfig> listeners = new ArrayList<>();
         private final Map<String, PoolConfig> pools = new LinkedHashMap<>();
+        private FastPath splice = DEFAULT_SPLICE;
+        private FastPath udpBatching = DEFAULT_UDP_BATCHING;
+        private FastPath udpGso = DEFAULT_UDP_GSO;
         private Position adminPosition = Position.NONE;
         private java.nio.file.Path metricsFile;
         private List<java.net.InetSocketAddress> resolvers = List.of();

@@ -4,26 +4,13 @@ package io.portgate.config;
 public enum Protocol implements ConfigEnum
 {
     /** TCP streams. */
-    TCP("tcp"),
+    TCP,
     /** UDP datagrams. */
-    UDP("udp");
-
-    private final String configName;
-
-    Protocol(final String configName)
-    {
-        this.configName = configName;
-    }
-
-    @Override
-    public String configName()
-    {
-        return configName;
-    }
+    UDP;
 
     @Override
     public String toString()
     {
-        return configName;
+        return configName();
     }
 }

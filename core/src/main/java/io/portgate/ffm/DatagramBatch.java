@@ -1,13 +1,10 @@
 package io.portgate.ffm;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static io.portgate.ffm.MsgStructs.*;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -25,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * client from the address that client sent to.
  *
  * <p>Everything is allocated once from the owner's arena and reused; no call allocates. Linux on a 64-bit ABI only;
- * {@link UdpBatching#isAvailable()} checks that the layouts below match the running kernel by moving real datagrams.
+ * {@link UdpBatching#probe()} checks that the layouts below match the running kernel by moving real datagrams.
  * One thread owns a batch.
  */
 public final class DatagramBatch
@@ -35,80 +32,6 @@ public final class DatagramBatch
     /** Most payload bytes one GSO send may carry: the length field of one IPv4 UDP datagram. */
     public static final int MAX_SEGMENTED_BYTES = 65_507;
 
-    private static final StructLayout IOVEC = MemoryLayout.structLayout(
-        ADDRESS.withName("iov_base"),
-        JAVA_LONG.withName("iov_len"));
-    private static final StructLayout MSGHDR = MemoryLayout.structLayout(
-        ADDRESS.withName("msg_name"),
-        JAVA_INT.withName("msg_namelen"),
-        MemoryLayout.paddingLayout(4),
-        ADDRESS.withName("msg_iov"),
-        JAVA_LONG.withName("msg_iovlen"),
-        ADDRESS.withName("msg_control"),
-        JAVA_LONG.withName("msg_controllen"),
-        JAVA_INT.withName("msg_flags"),
-        MemoryLayout.paddingLayout(4));
-    private static final StructLayout MMSGHDR = MemoryLayout.structLayout(
-        MSGHDR.withName("msg_hdr"),
-        JAVA_INT.withName("msg_len"),
-        MemoryLayout.paddingLayout(4));
-    private static final StructLayout CMSGHDR = MemoryLayout.structLayout(
-        JAVA_LONG.withName("cmsg_len"),
-        JAVA_INT.withName("cmsg_level"),
-        JAVA_INT.withName("cmsg_type"));
-
-    private static final long IOVEC_SIZE = IOVEC.byteSize();
-    private static final long IOV_BASE = IOVEC.byteOffset(groupElement("iov_base"));
-    private static final long IOV_LEN = IOVEC.byteOffset(groupElement("iov_len"));
-    private static final long MSGHDR_SIZE = MSGHDR.byteSize();
-    private static final long MSG_NAME = MSGHDR.byteOffset(groupElement("msg_name"));
-    private static final long MSG_NAMELEN = MSGHDR.byteOffset(groupElement("msg_namelen"));
-    private static final long MSG_IOV = MSGHDR.byteOffset(groupElement("msg_iov"));
-    private static final long MSG_IOVLEN = MSGHDR.byteOffset(groupElement("msg_iovlen"));
-    private static final long MSG_CONTROL = MSGHDR.byteOffset(groupElement("msg_control"));
-    private static final long MSG_CONTROLLEN = MSGHDR.byteOffset(groupElement("msg_controllen"));
-    private static final long MSG_FLAGS = MSGHDR.byteOffset(groupElement("msg_flags"));
-    private static final long MMSGHDR_SIZE = MMSGHDR.byteSize();
-    private static final long MSG_LEN = MMSGHDR.byteOffset(groupElement("msg_len"));
-    private static final long CMSG_LEN = CMSGHDR.byteOffset(groupElement("cmsg_len"));
-    private static final long CMSG_LEVEL = CMSGHDR.byteOffset(groupElement("cmsg_level"));
-    private static final long CMSG_TYPE = CMSGHDR.byteOffset(groupElement("cmsg_type"));
-    private static final long CMSG_DATA = CMSGHDR.byteSize();
-    /** CMSG_LEN(sizeof(uint16_t)): header and a 2-byte segment size. */
-    private static final long SEGMENT_CMSG_LEN = CMSG_DATA + Short.BYTES;
-    /** CMSG_SPACE(sizeof(uint16_t)): the same, padded to the alignment of the next header. */
-    private static final long SEGMENT_CMSG_SPACE = CMSG_DATA + Long.BYTES;
-
-    /** CMSG_SPACE(sizeof(struct in_pktinfo)): header, interface, local address, header destination, padded. */
-    private static final long PKTINFO4_CMSG_SPACE = CMSG_DATA + 16;
-    /** CMSG_SPACE(sizeof(struct in6_pktinfo)): header, address, interface, padded. */
-    private static final long PKTINFO6_CMSG_SPACE = CMSG_DATA + 24;
-    /** Room for the control messages of one received datagram: its arrival address, with room to spare. */
-    private static final long RECEIVE_CONTROL_SIZE = 64;
-    private static final long IPI_IFINDEX = 0;
-    private static final long IPI_SPEC_DST = 4;
-    private static final long IPI6_ADDR = 0;
-    private static final long IPI6_IFINDEX = 16;
-    /** Room for the control messages of one error-queue entry: a sock_extended_err and the offender's address. */
-    private static final long ERROR_CONTROL_SIZE = 128;
-    /** Room for a {@code sockaddr_in6} (28 bytes), the larger of the two, padded. */
-    private static final int NAME_SIZE = 32;
-    private static final int SOCKADDR_IN_SIZE = 16;
-    private static final int SOCKADDR_IN6_SIZE = 28;
-    private static final long SIN_FAMILY = 0;
-    private static final long SIN_PORT = 2;
-    private static final long SIN_ADDR = 4;
-    private static final long SIN6_FLOWINFO = 4;
-    private static final long SIN6_ADDR = 8;
-    private static final long SIN6_SCOPE_ID = 24;
-
-    private static final ValueLayout.OfShort FAMILY = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfShort NET_SHORT =
-        ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt NET_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong NET_LONG =
-        ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt HOST_INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final int capacity;
     private final int slotSize;

@@ -512,6 +512,18 @@ public final class LibC
         }
     }
 
+    /**
+     * The error of a failed call, for a probe's message.
+     *
+     * @param callState the call state the call captured its errno in.
+     * @param result    what the call returned.
+     * @return {@code " (Connection refused)"} for a negative result, else nothing.
+     */
+    public static String describe(final MemorySegment callState, final long result)
+    {
+        return result < 0 ? " (" + strerror(errno(callState)) + ")" : "";
+    }
+
     private static MethodHandle downcall(
         final String name, final FunctionDescriptor descriptor, final Linker.Option... options)
     {

@@ -12,28 +12,24 @@ import java.nio.channels.SelectableChannel;
  */
 public final class NativeFd
 {
-    private static final MethodHandle GET_FD_VAL;
-    private static final String UNAVAILABILITY_CAUSE;
-
-    static
-    {
-        MethodHandle handle = null;
-        String cause = null;
-        try
+    private static final MethodHandle[] GET_FD_VAL = new MethodHandle[1];
+    private static final FeatureProbe PROBE = FeatureProbe.run("file descriptor",
+        "NIO file descriptors cannot be read", "plain NIO", () ->
         {
-            final Class<?> selChImpl = Class.forName("sun.nio.ch.SelChImpl");
-            handle = MethodHandles.lookup()
-                .findVirtual(selChImpl, "getFDVal", MethodType.methodType(int.class))
-                .asType(MethodType.methodType(int.class, SelectableChannel.class));
-        }
-        catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
-        {
-            cause = "cannot read NIO file descriptors (start the JVM with " +
-                "--add-exports java.base/sun.nio.ch=ALL-UNNAMED): " + ex;
-        }
-        GET_FD_VAL = handle;
-        UNAVAILABILITY_CAUSE = cause;
-    }
+            try
+            {
+                final Class<?> selChImpl = Class.forName("sun.nio.ch.SelChImpl");
+                GET_FD_VAL[0] = MethodHandles.lookup()
+                    .findVirtual(selChImpl, "getFDVal", MethodType.methodType(int.class))
+                    .asType(MethodType.methodType(int.class, SelectableChannel.class));
+            }
+            catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
+            {
+                throw new FeatureProbe.Unavailable("cannot read NIO file descriptors (start the JVM with " +
+                    "--add-exports java.base/sun.nio.ch=ALL-UNNAMED): " + ex, ex);
+            }
+        });
+    private static final MethodHandle FD_VAL = GET_FD_VAL[0];
 
     private NativeFd()
     {
@@ -46,17 +42,30 @@ public final class NativeFd
      */
     public static boolean isAvailable()
     {
-        return GET_FD_VAL != null;
+        return PROBE.isAvailable();
     }
 
     /**
      * Why file descriptors cannot be read.
      *
-     * @return the reason, or null when they can.
+     * @return the cause, or null when they can.
      */
-    public static String unavailabilityCause()
+    public static Throwable unavailabilityCause()
     {
-        return UNAVAILABILITY_CAUSE;
+        return PROBE.unavailabilityCause();
+    }
+
+    /**
+     * For another probe that needs file descriptors: fails it with this one's reason.
+     *
+     * @throws FeatureProbe.Unavailable when file descriptors cannot be read.
+     */
+    static void requireAvailable() throws FeatureProbe.Unavailable
+    {
+        if (!PROBE.isAvailable())
+        {
+            throw new FeatureProbe.Unavailable(PROBE.reason(), PROBE.unavailabilityCause());
+        }
     }
 
     /**
@@ -68,13 +77,13 @@ public final class NativeFd
      */
     public static int of(final SelectableChannel channel)
     {
-        if (GET_FD_VAL == null)
+        if (FD_VAL == null)
         {
-            throw new IllegalStateException(UNAVAILABILITY_CAUSE);
+            throw new IllegalStateException(PROBE.reason(), PROBE.unavailabilityCause());
         }
         try
         {
-            return (int)GET_FD_VAL.invokeExact(channel);
+            return (int)FD_VAL.invokeExact(channel);
         }
         catch (final Throwable t)
         {

@@ -15,96 +15,57 @@ import java.nio.channels.SocketChannel;
  */
 public final class Splice
 {
+    private static final FeatureProbe PROBE = FeatureProbe.run("splice", "splice(2) does not work here",
+        "copying through NIO buffers", Splice::moveBytes);
+
     private Splice()
     {
     }
 
     /**
-     * Whether the splice fast path works here.
+     * The probe's verdict, to {@link FeatureProbe#resolve resolve} a setting with; the probe runs on first use.
      *
-     * @return true when the probe moved its bytes.
+     * @return the verdict.
      */
-    public static boolean isAvailable()
+    public static FeatureProbe probe()
     {
-        return Probe.CAUSE == null;
+        return PROBE;
     }
 
-    /**
-     * Why the splice fast path does not work here.
-     *
-     * @return the reason, or null when it works.
-     */
-    public static String unavailabilityCause()
+    private static void moveBytes() throws IOException, FeatureProbe.Unavailable
     {
-        return Probe.CAUSE;
-    }
-
-    /** Holds the result of the probe, run when first asked. */
-    private static final class Probe
-    {
-        static final String CAUSE = run();
-
-        private static String run()
+        FeatureProbe.requireLinux("splice(2) is");
+        NativeFd.requireAvailable();
+        final MemorySegment callState = LibC.newCallState();
+        try (ServerSocketChannel server = ServerSocketChannel.open()
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            SocketChannel sender = SocketChannel.open(server.getLocalAddress());
+            SocketChannel receiver = server.accept())
         {
-            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux"))
-            {
-                return "splice(2) is Linux only (this is " + System.getProperty("os.name") + ")";
-            }
-            if (!NativeFd.isAvailable())
-            {
-                return NativeFd.unavailabilityCause();
-            }
+            final NativePipe pipe = NativePipe.open(callState, 4096);
             try
             {
-                return moveBytes();
-            }
-            catch (final IOException | RuntimeException | LinkageError ex)
-            {
-                return "the splice probe failed: " + ex;
-            }
-        }
-
-        private static String moveBytes() throws IOException
-        {
-            final MemorySegment callState = LibC.newCallState();
-            try (ServerSocketChannel server = ServerSocketChannel.open()
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                SocketChannel sender = SocketChannel.open(server.getLocalAddress());
-                SocketChannel receiver = server.accept())
-            {
-                final NativePipe pipe = NativePipe.open(callState, 4096);
-                try
+                sender.write(ByteBuffer.wrap(new byte[] {'p', 'g'}));
+                final long in = LibC.splice(callState, NativeFd.of(receiver), pipe.writeFd(), 2,
+                    LibC.SPLICE_F_MOVE);
+                FeatureProbe.require(in == 2, "splice from a socket into a pipe returned " + in +
+                    LibC.describe(callState, in));
+                final long out = LibC.splice(callState, pipe.readFd(), NativeFd.of(sender), 2,
+                    LibC.SPLICE_F_MOVE);
+                FeatureProbe.require(out == 2, "splice from a pipe into a socket returned " + out +
+                    LibC.describe(callState, out));
+                final ByteBuffer echoed = ByteBuffer.allocate(2);
+                while (echoed.hasRemaining() && receiver.read(echoed) >= 0)
                 {
-                    sender.write(ByteBuffer.wrap(new byte[] {'p', 'g'}));
-                    final long in = LibC.splice(callState, NativeFd.of(receiver), pipe.writeFd(), 2,
-                        LibC.SPLICE_F_MOVE);
-                    if (in != 2)
-                    {
-                        return "splice from a socket into a pipe returned " + in + describe(callState, in);
-                    }
-                    final long out = LibC.splice(callState, pipe.readFd(), NativeFd.of(sender), 2,
-                        LibC.SPLICE_F_MOVE);
-                    if (out != 2)
-                    {
-                        return "splice from a pipe into a socket returned " + out + describe(callState, out);
-                    }
-                    final ByteBuffer echoed = ByteBuffer.allocate(2);
-                    while (echoed.hasRemaining() && receiver.read(echoed) >= 0)
-                    {
-                        // blocking channels: each read waits for bytes
-                    }
-                    return echoed.get(0) == 'p' && echoed.get(1) == 'g' ? null : "spliced bytes came out changed";
+                    // blocking channels: each read waits for bytes
                 }
-                finally
-                {
-                    pipe.close(callState);
-                }
+                FeatureProbe.require(echoed.get(0) == 'p' && echoed.get(1) == 'g',
+                    "spliced bytes came out changed");
             }
-        }
-
-        private static String describe(final MemorySegment callState, final long result)
-        {
-            return result < 0 ? " (" + LibC.strerror(LibC.errno(callState)) + ")" : "";
+            finally
+            {
+                pipe.close(callState);
+            }
         }
     }
 }

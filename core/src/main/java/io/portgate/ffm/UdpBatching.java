@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
-import java.util.Locale;
 
 /**
  * Whether UDP datagrams can be moved in batches with recvmmsg(2) and sendmmsg(2) on the file descriptors of NIO
@@ -22,115 +21,81 @@ public final class UdpBatching
     {
     }
 
-    /**
-     * Whether the batching fast path works here.
-     *
-     * @return true when the probe moved its datagrams.
-     */
-    public static boolean isAvailable()
+    private static void exchange() throws IOException, FeatureProbe.Unavailable
     {
-        return Probe.CAUSE == null;
-    }
-
-    /**
-     * Why the batching fast path does not work here.
-     *
-     * @return the reason, or null when it works.
-     */
-    public static String unavailabilityCause()
-    {
-        return Probe.CAUSE;
-    }
-
-    /** Holds the result of the probe, run when first asked. */
-    private static final class Probe
-    {
-        static final String CAUSE = run();
-
-        private static String run()
+        FeatureProbe.requireLinux("recvmmsg(2) and sendmmsg(2) are");
+        NativeFd.requireAvailable();
+        try (Arena arena = Arena.ofConfined())
         {
-            if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux"))
-            {
-                return "recvmmsg(2) and sendmmsg(2) are Linux only (this is " + System.getProperty("os.name") + ")";
-            }
-            if (!NativeFd.isAvailable())
-            {
-                return NativeFd.unavailabilityCause();
-            }
-            try (Arena arena = Arena.ofConfined())
-            {
-                return exchange(arena);
-            }
-            catch (final IOException | RuntimeException | LinkageError ex)
-            {
-                return "the recvmmsg/sendmmsg probe failed: " + ex;
-            }
-        }
-
-        private static String exchange(final Arena arena) throws IOException
-        {
-            final MemorySegment callState = LibC.newCallState();
-            final InetAddress loopback = InetAddress.getByName("127.0.0.1");
-            try (DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET)
-                .bind(new InetSocketAddress(loopback, 0));
-                DatagramChannel receiver = DatagramChannel.open(StandardProtocolFamily.INET)
-                    .bind(new InetSocketAddress(loopback, 0)))
-            {
-                sender.configureBlocking(false);
-                receiver.configureBlocking(false);
-                final DatagramBatch out = new DatagramBatch(arena, 2, 64);
-                final DatagramBatch in = new DatagramBatch(arena, 4, 64);
-                out.slot(0).set(ValueLayout.JAVA_INT_UNALIGNED, 0, 0x7067_0001);
-                out.length(0, 4);
-                out.slot(1).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 0x7067_0002_0003_0004L);
-                out.length(1, 8);
-                out.destination4(0x7F00_0001, ((InetSocketAddress)receiver.getLocalAddress()).getPort());
-                final int sent = out.send(callState, NativeFd.of(sender), new int[] {0, 1}, 0, 2);
-                if (sent != 2)
-                {
-                    return "sendmmsg returned " + sent + describe(callState, sent);
-                }
-                final int senderPort = ((InetSocketAddress)sender.getLocalAddress()).getPort();
-                int received = 0;
-                final long deadline = System.nanoTime() + 1_000_000_000L;
-                final int[] lengths = new int[2];
-                final long[] values = new long[2];
-                while (received < 2 && System.nanoTime() - deadline < 0)
-                {
-                    final int n = in.receive(callState, NativeFd.of(receiver), 64);
-                    if (n < 0)
-                    {
-                        if (LibC.errno(callState) != LibC.EAGAIN)
-                        {
-                            return "recvmmsg failed" + describe(callState, n);
-                        }
-                        Thread.onSpinWait();
-                        continue;
-                    }
-                    for (int i = 0; i < n && received < 2; i++, received++)
-                    {
-                        if (in.sourceFamily(i) != LibC.AF_INET || in.sourcePort(i) != senderPort ||
-                            in.sourceAddress4(i) != 0x7F00_0001 || in.truncated(i))
-                        {
-                            return "recvmmsg reported a wrong source or flags";
-                        }
-                        lengths[received] = in.length(i);
-                        values[received] = in.length(i) == 4 ? in.slot(i).get(ValueLayout.JAVA_INT_UNALIGNED, 0) :
-                            in.slot(i).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
-                    }
-                }
-                if (received < 2)
-                {
-                    return "recvmmsg received " + received + " of 2 datagrams within a second";
-                }
-                return lengths[0] == 4 && lengths[1] == 8 && values[0] == 0x7067_0001 &&
-                    values[1] == 0x7067_0002_0003_0004L ? null : "batched datagrams came out changed";
-            }
+            exchange(arena);
         }
     }
 
-    static String describe(final MemorySegment callState, final long result)
+    /** An IPv4 datagram socket bound to 127.0.0.1 on a free port, for a probe. */
+    static DatagramChannel loopbackSocket() throws IOException
     {
-        return result < 0 ? " (" + LibC.strerror(LibC.errno(callState)) + ")" : "";
+        return DatagramChannel.open(StandardProtocolFamily.INET)
+            .bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
     }
+
+    private static void exchange(final Arena arena) throws IOException, FeatureProbe.Unavailable
+    {
+        final MemorySegment callState = LibC.newCallState();
+        try (DatagramChannel sender = loopbackSocket(); DatagramChannel receiver = loopbackSocket())
+        {
+            sender.configureBlocking(false);
+            receiver.configureBlocking(false);
+            final DatagramBatch out = new DatagramBatch(arena, 2, 64);
+            final DatagramBatch in = new DatagramBatch(arena, 4, 64);
+            out.slot(0).set(ValueLayout.JAVA_INT_UNALIGNED, 0, 0x7067_0001);
+            out.length(0, 4);
+            out.slot(1).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 0x7067_0002_0003_0004L);
+            out.length(1, 8);
+            out.destination4(0x7F00_0001, ((InetSocketAddress)receiver.getLocalAddress()).getPort());
+            final int sent = out.send(callState, NativeFd.of(sender), new int[] {0, 1}, 0, 2);
+            FeatureProbe.require(sent == 2, "sendmmsg returned " + sent + LibC.describe(callState, sent));
+            final int senderPort = ((InetSocketAddress)sender.getLocalAddress()).getPort();
+            int received = 0;
+            final long deadline = System.nanoTime() + 1_000_000_000L;
+            final int[] lengths = new int[2];
+            final long[] values = new long[2];
+            while (received < 2 && System.nanoTime() - deadline < 0)
+            {
+                final int n = in.receive(callState, NativeFd.of(receiver), 64);
+                if (n < 0)
+                {
+                    FeatureProbe.require(LibC.errno(callState) == LibC.EAGAIN,
+                        "recvmmsg failed" + LibC.describe(callState, n));
+                    Thread.onSpinWait();
+                    continue;
+                }
+                for (int i = 0; i < n && received < 2; i++, received++)
+                {
+                    FeatureProbe.require(in.sourceFamily(i) == LibC.AF_INET && in.sourcePort(i) == senderPort &&
+                        in.sourceAddress4(i) == 0x7F00_0001 && !in.truncated(i),
+                        "recvmmsg reported a wrong source or flags");
+                    lengths[received] = in.length(i);
+                    values[received] = in.length(i) == 4 ? in.slot(i).get(ValueLayout.JAVA_INT_UNALIGNED, 0) :
+                        in.slot(i).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+                }
+            }
+            FeatureProbe.require(received == 2, "recvmmsg received " + received + " of 2 datagrams within a " +
+                "second");
+            FeatureProbe.require(lengths[0] == 4 && lengths[1] == 8 && values[0] == 0x7067_0001 &&
+                values[1] == 0x7067_0002_0003_0004L, "batched datagrams came out changed");
+        }
+    }
+
+    /**
+     * The probe's verdict, to {@link FeatureProbe#resolve resolve} a setting with; the probe runs on first use.
+     *
+     * @return the verdict.
+     */
+    public static FeatureProbe probe()
+    {
+        return PROBE;
+    }
+
+    private static final FeatureProbe PROBE = FeatureProbe.run("recvmmsg/sendmmsg",
+        "recvmmsg/sendmmsg do not work here", "one datagram per system call", UdpBatching::exchange);
 }

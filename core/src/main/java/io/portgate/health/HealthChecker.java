@@ -4,10 +4,12 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Probes targets on their internal port (or health port) and decides which are up, as an Agrona {@link Agent} on a
@@ -23,6 +25,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>A target whose {@link ProbeTarget#config()} is null is not probed and always counts as healthy; it can still be
  * drained.
  *
+ * <p>Each target's state lives in a {@link Target} of its own, which a reload that keeps the target keeps
+ * ({@link #retarget}): its verdict, drain and probe schedule carry on because nothing is handed over.
+ *
  * <p>The clock is injected, so tests step thresholds without sleeping. State changes go to a {@link HealthListener}
  * on this agent's thread; {@link #status(int)} may be read from any thread.
  */
@@ -30,26 +35,91 @@ public final class HealthChecker implements Agent
 {
     /** Probes run at interval x (1 +/- this), at random. */
     public static final double JITTER_FRACTION = 0.1;
+    /** How many operator commands (drains from any thread) may wait for the checker's next duty cycle. */
+    public static final int COMMAND_CAPACITY = 1024;
+    /** How long the checker waits at most before looking for due probes again when none is due. */
+    private static final long IDLE_RECHECK_NS = 1_000_000_000L;
 
-    private final ProbeTarget[] targets;
+    /** One target's health: its verdict, an operator's drain, its probe schedule and its last result. */
+    public static final class Target
+    {
+        private final HealthChecker owner;
+        private final AtomicInteger passiveFailures = new AtomicInteger();
+        private ProbeTarget probe;
+        private boolean probed;
+        private boolean healthy = true;
+        private boolean draining;
+        private boolean retired;
+        private int consecutiveSuccesses;
+        private int consecutiveFailures;
+        private long nextProbeNs;
+        private boolean inFlight;
+        private long probes;
+        private volatile TargetStatus status;
+
+        private Target(final HealthChecker owner, final ProbeTarget probe, final long nowNs)
+        {
+            this.owner = owner;
+            // Targets start up, as HAProxy's do: a dead one goes down after `fall` failures, and until then the
+            // forwarders' connect retry covers it, so clients lose nothing while the first verdicts come in.
+            this.status = new TargetStatus(probe, TargetState.UP, null, 0, nowNs, 0, true);
+            configure(probe, nowNs);
+        }
+
+        private void configure(final ProbeTarget next, final long nowNs)
+        {
+            final boolean sameProbe = probe != null && Objects.equals(probe.config(), next.config()) &&
+                probe.probeAt().equals(next.probeAt());
+            probe = next;
+            probed = next.config() != null;
+            // A target the configuration does not probe cannot be brought back up by probes: it is up.
+            healthy |= !probed;
+            if (!sameProbe)
+            {
+                consecutiveSuccesses = 0;
+                consecutiveFailures = 0;
+                // The first probe lands at a random point of its first interval: spreads them out.
+                nextProbeNs = probed ? nowNs + (long)(owner.random.nextDouble() * next.config().interval().toNanos()) :
+                    nowNs;
+                owner.earliestDueNs = Math.min(owner.earliestDueNs, nextProbeNs);
+            }
+            final TargetStatus last = status;
+            status = new TargetStatus(next, state(), last.lastResult(), last.lastLatencyNs(), last.sinceNs(),
+                probes, healthy);
+        }
+
+        /**
+         * Counts a failure a forwarder saw on real traffic toward the target's {@code fall}. Safe from any thread,
+         * allocation-free.
+         */
+        public void reportPassiveFailure()
+        {
+            passiveFailures.incrementAndGet();
+            owner.passiveFailurePending = true;
+        }
+
+        /** @return the operator's view; safe from any thread. */
+        public TargetStatus status()
+        {
+            return status;
+        }
+
+        private TargetState state()
+        {
+            return draining ? TargetState.DRAINING : healthy ? TargetState.UP : TargetState.DOWN;
+        }
+    }
+
     private final ProbeTransport transport;
     private final NanoClock clock;
     private final HealthListener listener;
     private final SplittableRandom random;
-
-    private final boolean[] probed;
-    private final boolean[] healthy;
-    private final boolean[] draining;
-    private final int[] consecutiveSuccesses;
-    private final int[] consecutiveFailures;
-    private final long[] nextProbeNs;
-    private final boolean[] inFlight;
-    private final long[] probes;
-    private final AtomicIntegerArray passiveFailures;
-    private final AtomicReferenceArray<TargetStatus> statuses;
-    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands =
+        new ManyToOneConcurrentArrayQueue<>(COMMAND_CAPACITY);
     private final ProbeTransport.Completion completion = this::onProbeEnded;
-
+    /** The target each probe in flight is for, by the probe it was started with (a reload may have replaced it). */
+    private final IdentityHashMap<ProbeTarget, Target> inFlight = new IdentityHashMap<>();
+    private Target[] targets;
     private volatile boolean passiveFailurePending;
     private long earliestDueNs;
 
@@ -65,44 +135,58 @@ public final class HealthChecker implements Agent
     public HealthChecker(final List<ProbeTarget> targets, final ProbeTransport transport, final NanoClock clock,
         final HealthListener listener, final long seed)
     {
-        this.targets = targets.toArray(new ProbeTarget[0]);
-        for (int i = 0; i < this.targets.length; i++)
-        {
-            if (this.targets[i].id() != i)
-            {
-                throw new IllegalArgumentException("probe target ids must be 0..n-1 in order, found " +
-                    this.targets[i].id() + " at " + i);
-            }
-        }
         this.transport = transport;
         this.clock = clock;
         this.listener = listener;
         this.random = new SplittableRandom(seed);
-        final int n = this.targets.length;
-        probed = new boolean[n];
-        healthy = new boolean[n];
-        draining = new boolean[n];
-        consecutiveSuccesses = new int[n];
-        consecutiveFailures = new int[n];
-        nextProbeNs = new long[n];
-        inFlight = new boolean[n];
-        probes = new long[n];
-        passiveFailures = new AtomicIntegerArray(n);
-        statuses = new AtomicReferenceArray<>(n);
-
-        final long now = clock.nanoTime();
-        for (int i = 0; i < n; i++)
+        this.earliestDueNs = clock.nanoTime();
+        final List<Target> none = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++)
         {
-            // Targets start up, as HAProxy's do: a dead one goes down after `fall` failures, and until then the
-            // forwarders' connect retry covers it, so clients lose nothing while the first verdicts come in.
-            healthy[i] = true;
-            probed[i] = this.targets[i].config() != null;
-            // The first probe of each target lands at a random point of its first interval: spreads them out.
-            nextProbeNs[i] = probed[i] ?
-                now + (long)(random.nextDouble() * this.targets[i].config().interval().toNanos()) : now;
-            statuses.set(i, new TargetStatus(this.targets[i], TargetState.UP, null, 0, now, 0, true));
+            none.add(null);
         }
-        earliestDueNs = now;
+        retarget(targets, none);
+    }
+
+    /**
+     * Switches to another set of targets, as a reload does: {@code probes} are the targets now (ids 0..n-1 in
+     * order), and {@code kept.get(i)} is the {@link Target} that probe {@code i} continues, or null for a new target,
+     * which starts up. A kept target keeps its verdict, drain and schedule (a changed probe is scheduled anew);
+     * targets not kept are dropped, and a probe of theirs still in flight is ignored. Checker thread only.
+     *
+     * @param probes the targets now.
+     * @param kept   by probe, the target it continues, or null.
+     * @return by probe, its target.
+     */
+    public List<Target> retarget(final List<ProbeTarget> probes, final List<Target> kept)
+    {
+        final long now = clock.nanoTime();
+        final Target[] next = new Target[probes.size()];
+        for (int i = 0; i < next.length; i++)
+        {
+            if (probes.get(i).id() != i)
+            {
+                throw new IllegalArgumentException("probe target ids must be 0..n-1 in order, found " +
+                    probes.get(i).id() + " at " + i);
+            }
+            final Target target = kept.get(i);
+            if (target != null)
+            {
+                target.configure(probes.get(i), now);
+            }
+            next[i] = target != null ? target : new Target(this, probes.get(i), now);
+        }
+        if (targets != null)
+        {
+            final java.util.Set<Target> staying = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            staying.addAll(java.util.Arrays.asList(next));
+            for (final Target target : targets)
+            {
+                target.retired = !staying.contains(target);
+            }
+        }
+        targets = next;
+        return List.of(next);
     }
 
     @Override
@@ -131,7 +215,6 @@ public final class HealthChecker implements Agent
     @Override
     public void onClose()
     {
-        // Drains an operator asked for just before the stop are taken in, so that a reload's snapshot has them.
         drainCommands();
         transport.close();
     }
@@ -144,8 +227,7 @@ public final class HealthChecker implements Agent
      */
     public void reportPassiveFailure(final int targetId)
     {
-        passiveFailures.incrementAndGet(targetId);
-        passiveFailurePending = true;
+        targets[targetId].reportPassiveFailure();
     }
 
     /**
@@ -158,7 +240,22 @@ public final class HealthChecker implements Agent
      */
     public boolean setDraining(final int targetId, final boolean drain)
     {
-        return commands.offer(() -> applyDraining(targetId, drain));
+        final Target target = targets[targetId];
+        return commands.offer(() -> setDraining(target, drain));
+    }
+
+    /**
+     * Drains or undrains a target at once. Checker thread only.
+     *
+     * @param target the target.
+     * @param drain  true to drain, false to undrain.
+     */
+    public void setDraining(final Target target, final boolean drain)
+    {
+        final TargetState before = target.state();
+        target.draining = drain;
+        final TargetStatus last = target.status;
+        publish(target, before, null, last.lastResult(), last.lastLatencyNs(), clock.nanoTime());
     }
 
     /**
@@ -169,25 +266,18 @@ public final class HealthChecker implements Agent
      */
     public TargetStatus status(final int targetId)
     {
-        return statuses.get(targetId);
+        return targets[targetId].status;
     }
 
     /**
-     * Starts a target from where an earlier checker left it, so a reload that keeps a target keeps its verdict, its
-     * drain and its last probe. Call before the checker runs.
+     * A target's health.
      *
      * @param targetId the target.
-     * @param before   its status under the earlier checker.
-     * @param drain    whether an operator had drained it.
+     * @return its health.
      */
-    public void seed(final int targetId, final TargetStatus before, final boolean drain)
+    public Target target(final int targetId)
     {
-        // A target the new configuration does not probe cannot be brought back up by probes: it starts up.
-        healthy[targetId] = before.healthy() || !probed[targetId];
-        draining[targetId] = drain;
-        probes[targetId] = before.probes();
-        statuses.set(targetId, new TargetStatus(targets[targetId], effectiveState(targetId), before.lastResult(),
-            before.lastLatencyNs(), before.sinceNs(), before.probes(), healthy[targetId]));
+        return targets[targetId];
     }
 
     /**
@@ -198,7 +288,7 @@ public final class HealthChecker implements Agent
      */
     public boolean isDrained(final int targetId)
     {
-        return statuses.get(targetId).state() == TargetState.DRAINING;
+        return targets[targetId].status.state() == TargetState.DRAINING;
     }
 
     /**
@@ -227,107 +317,103 @@ public final class HealthChecker implements Agent
     {
         int started = 0;
         long earliest = Long.MAX_VALUE;
-        for (int i = 0; i < targets.length; i++)
+        for (final Target target : targets)
         {
-            if (!probed[i])
+            if (!target.probed)
             {
                 continue;
             }
-            if (!inFlight[i] && now - nextProbeNs[i] >= 0)
+            if (!target.inFlight && now - target.nextProbeNs >= 0)
             {
-                inFlight[i] = true;
-                transport.start(targets[i], now);
+                target.inFlight = true;
+                inFlight.put(target.probe, target);
+                transport.start(target.probe, now);
                 started++;
             }
-            if (!inFlight[i])
+            if (!target.inFlight)
             {
-                earliest = Math.min(earliest, nextProbeNs[i]);
+                earliest = Math.min(earliest, target.nextProbeNs);
             }
         }
         // While probes are in flight their next deadline is set on completion, which lowers earliestDueNs again.
-        earliestDueNs = earliest == Long.MAX_VALUE ? now + 1_000_000_000L : earliest;
+        earliestDueNs = earliest == Long.MAX_VALUE ? now + IDLE_RECHECK_NS : earliest;
         return started;
     }
 
-    private void onProbeEnded(final ProbeTarget target, final ProbeResult result, final long latencyNanos)
+    private void onProbeEnded(final ProbeTarget probe, final ProbeResult result, final long latencyNanos)
     {
-        final int id = target.id();
+        final Target target = inFlight.remove(probe);
+        if (target == null || target.retired)
+        {
+            return;
+        }
         final long now = clock.nanoTime();
-        inFlight[id] = false;
-        probes[id]++;
-        final long interval = target.config().interval().toNanos();
+        target.inFlight = false;
+        target.probes++;
+        if (!target.probed)
+        {
+            return;
+        }
+        final long interval = target.probe.config().interval().toNanos();
         final double jitter = (random.nextDouble() * 2 - 1) * JITTER_FRACTION;
-        nextProbeNs[id] = now + (long)(interval * (1 + jitter));
-        earliestDueNs = Math.min(earliestDueNs, nextProbeNs[id]);
-        record(id, result, latencyNanos, now);
+        target.nextProbeNs = now + (long)(interval * (1 + jitter));
+        earliestDueNs = Math.min(earliestDueNs, target.nextProbeNs);
+        record(target, result, latencyNanos, now);
     }
 
     private int applyPassiveFailures(final long now)
     {
         passiveFailurePending = false;
         int work = 0;
-        for (int i = 0; i < targets.length; i++)
+        for (final Target target : targets)
         {
-            int failures = passiveFailures.getAndSet(i, 0);
+            int failures = target.passiveFailures.getAndSet(0);
             // Without active probes nothing could bring a target back up, so passive failures of an unprobed
             // target are not held against it: the forwarders' connect retry is its only protection.
-            while (probed[i] && failures-- > 0)
+            while (target.probed && failures-- > 0)
             {
-                record(i, ProbeResult.PASSIVE_FAILURE, 0, now);
+                record(target, ProbeResult.PASSIVE_FAILURE, 0, now);
                 work++;
             }
         }
         return work;
     }
 
-    private void record(final int id, final ProbeResult result, final long latencyNanos, final long now)
+    private void record(final Target target, final ProbeResult result, final long latencyNanos, final long now)
     {
-        final TargetState before = effectiveState(id);
-        final ProbeTarget target = targets[id];
+        final TargetState before = target.state();
         if (result.passed())
         {
-            consecutiveFailures[id] = 0;
-            if (!healthy[id] && ++consecutiveSuccesses[id] >= target.config().rise())
+            target.consecutiveFailures = 0;
+            if (!target.healthy && ++target.consecutiveSuccesses >= target.probe.config().rise())
             {
-                healthy[id] = true;
-                consecutiveSuccesses[id] = 0;
+                target.healthy = true;
+                target.consecutiveSuccesses = 0;
             }
         }
         else
         {
-            consecutiveSuccesses[id] = 0;
-            if (healthy[id] && ++consecutiveFailures[id] >= target.config().fall())
+            target.consecutiveSuccesses = 0;
+            if (target.healthy && ++target.consecutiveFailures >= target.probe.config().fall())
             {
-                healthy[id] = false;
-                consecutiveFailures[id] = 0;
+                target.healthy = false;
+                target.consecutiveFailures = 0;
             }
         }
-        publish(id, before, result, result, latencyNanos, now);
+        publish(target, before, result, result, latencyNanos, now);
     }
 
-    private void applyDraining(final int id, final boolean drain)
+    private void publish(final Target target, final TargetState before, final ProbeResult cause,
+        final ProbeResult result, final long latencyNanos, final long now)
     {
-        final TargetState before = effectiveState(id);
-        draining[id] = drain;
-        final TargetStatus last = statuses.get(id);
-        publish(id, before, null, last.lastResult(), last.lastLatencyNs(), clock.nanoTime());
-    }
-
-    private void publish(final int id, final TargetState before, final ProbeResult cause, final ProbeResult result,
-        final long latencyNanos, final long now)
-    {
-        final TargetState after = effectiveState(id);
-        final TargetStatus last = statuses.get(id);
+        final TargetState after = target.state();
+        final TargetStatus last = target.status;
         final long since = after == before ? last.sinceNs() : now;
-        statuses.set(id, new TargetStatus(targets[id], after, result, latencyNanos, since, probes[id], healthy[id]));
+        target.status = new TargetStatus(target.probe, after, result, latencyNanos, since, target.probes,
+            target.healthy);
         if (after != before)
         {
-            listener.onStateChange(targets[id], before, after, cause);
+            listener.onStateChange(target.probe, before, after, cause);
         }
-    }
-
-    private TargetState effectiveState(final int id)
-    {
-        return draining[id] ? TargetState.DRAINING : healthy[id] ? TargetState.UP : TargetState.DOWN;
     }
 }

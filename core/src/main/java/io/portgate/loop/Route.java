@@ -54,6 +54,15 @@ public abstract class Route
     }
 
     /**
+     * This listener after a reload removed it: it accepts nothing and what it has open drains until the deadline.
+     *
+     * @param newIndex   its index now.
+     * @param deadlineNs until when what it has open may drain; a listener already draining keeps its own.
+     * @return the draining route.
+     */
+    public abstract Route draining(int newIndex, long deadlineNs);
+
+    /**
      * Adds every drain deadline of a route, its own and its retired targets', to a set: the times its forwarder
      * closes what is left.
      *

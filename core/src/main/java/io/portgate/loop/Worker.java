@@ -8,25 +8,26 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
- * One forwarder loop: owns a {@link Selector}, a timer wheel and a command queue, and runs the
+ * One forwarder loop: owns an {@link EventSource}, a timer wheel and a command queue, and runs the
  * {@link LoopService}s that live on it. Everything it holds is touched by its own thread only, except
- * {@link #offer(Runnable)}, which any thread may call.
+ * {@link #offer(WorkerCommand)}, which any thread may call.
  *
- * <p>A duty cycle reads the clock once, runs the commands, selects ready keys with a reused consumer (no selected-key
- * set, so nothing is allocated per key), expires timeouts and lets each service do its own work.
+ * <p>A duty cycle reads the clock once, runs the commands, dispatches ready channels (nothing is allocated per ready
+ * channel), expires timeouts and lets each service do its own work. Commands come through a JCTools
+ * {@link MpscAtomicArrayQueue}: many producers (the conductor, a stop), this loop the one consumer.
  */
 public final class Worker implements Agent
 {
@@ -37,29 +38,27 @@ public final class Worker implements Agent
     /** Bounds the catch-up after a long block so one duty cycle never spins through a huge backlog of ticks. */
     private static final int MAX_TICKS_PER_CYCLE = 4096;
     private static final int COMMAND_LIMIT = 64;
-    /** In block mode the selector sleeps at most this long while timers are armed, so they fire nearly on time. */
+    /** In block mode the loop sleeps at most this long while timers are armed, so they fire nearly on time. */
     private static final long BLOCK_WITH_TIMERS_MS = 10;
-    private static final long BLOCK_IDLE_MS = 1000;
+    private static final long BLOCK_IDLE_MS = TimeUnit.SECONDS.toMillis(1);
 
     private final String roleName;
     private final int index;
     private final NanoClock clock;
+    private final Long2ObjectHashMap<TimeoutHandler> timeoutHandlers = new Long2ObjectHashMap<>();
     private final ErrorHandler errorHandler;
     private final List<LoopService> services;
-    private final ManyToOneConcurrentArrayQueue<Runnable> commands;
+    private final MessagePassingQueue.Consumer<WorkerCommand> runCommand = this::runCommand;
+    private final MpscAtomicArrayQueue<WorkerCommand> commands;
     private final DeadlineTimerWheel timers;
-    private final Long2ObjectHashMap<TimeoutHandler> timeoutHandlers = new Long2ObjectHashMap<>();
-    private final Selector selector;
-    private final Consumer<SelectionKey> readyKeyConsumer = this::onReadyKey;
-    private final Consumer<SelectionKey> ignoreKey = key -> { };
-    private final Consumer<Runnable> runCommand = this::runCommand;
+    private final EventSource events;
     private final DeadlineTimerWheel.TimerHandler expireTimer = this::onTimerExpiry;
     private long nowNs;
     private volatile boolean blocking;
     private volatile boolean closing;
 
     /**
-     * Creates a worker; its selector opens now so a failure shows before any thread starts.
+     * Creates a worker; its event source opens now so a failure shows before any thread starts.
      *
      * @param index           its index, used in its name.
      * @param clock           the clock, injected so tests move time by hand.
@@ -79,12 +78,12 @@ public final class Worker implements Agent
         this.clock = clock;
         this.errorHandler = errorHandler;
         this.services = List.copyOf(services);
-        this.commands = new ManyToOneConcurrentArrayQueue<>(commandCapacity);
+        this.commands = new MpscAtomicArrayQueue<>(commandCapacity);
         this.nowNs = clock.nanoTime();
         this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, nowNs, TICK_NS, TICKS_PER_WHEEL);
         try
         {
-            this.selector = Selector.open();
+            this.events = new SelectorEventSource(this::onReadyKey);
         }
         catch (final IOException ex)
         {
@@ -96,7 +95,7 @@ public final class Worker implements Agent
      * The idle strategy a runner of this worker should use.
      *
      * @param name the configured strategy.
-     * @return a new strategy; for {@code block} one that sleeps in this worker's selector.
+     * @return a new strategy; for {@code block} one that sleeps in this worker's event source.
      */
     public IdleStrategy idleStrategy(final IdleStrategyName name)
     {
@@ -105,7 +104,7 @@ public final class Worker implements Agent
             case BACKOFF -> new BackoffIdleStrategy();
             case SPIN -> new BusySpinIdleStrategy();
             case SLEEP -> new SleepingMillisIdleStrategy(1);
-            case BLOCK -> new SelectorIdleStrategy();
+            case BLOCK -> new BlockingIdleStrategy();
         };
     }
 
@@ -126,13 +125,18 @@ public final class Worker implements Agent
     }
 
     /**
-     * The selector every channel of this worker registers with. Worker thread only.
+     * Watches a channel on this worker's event source. Worker thread only (or before the worker starts).
      *
-     * @return the selector.
+     * @param channel a non-blocking channel.
+     * @param ops     the interest operations, 0 for none yet.
+     * @param handler told on this worker's thread when the channel is ready.
+     * @return the registration.
+     * @throws IOException when the channel cannot be watched.
      */
-    public Selector selector()
+    public SelectionKey register(final SelectableChannel channel, final int ops, final IoHandler handler)
+        throws IOException
     {
-        return selector;
+        return events.register(channel, ops, handler);
     }
 
     /**
@@ -159,14 +163,14 @@ public final class Worker implements Agent
      * Hands the worker a command to run on its thread. Any thread may call it.
      *
      * @param command the command.
-     * @return false when the queue is full; the caller retries or gives up.
+     * @return false when the queue is full; the caller keeps it and tries again later.
      */
-    public boolean offer(final Runnable command)
+    public boolean offer(final WorkerCommand command)
     {
         final boolean added = commands.offer(command);
         if (added && blocking)
         {
-            selector.wakeup();
+            events.wakeup();
         }
         return added;
     }
@@ -198,21 +202,6 @@ public final class Worker implements Agent
         }
     }
 
-    /**
-     * How many services still hold open connections or flows.
-     *
-     * @return the sum over services; read from the worker thread only.
-     */
-    public int openCount()
-    {
-        int open = 0;
-        for (int i = 0, n = services.size(); i < n; i++)
-        {
-            open += services.get(i).openCount();
-        }
-        return open;
-    }
-
     @Override
     public void onStart()
     {
@@ -229,7 +218,7 @@ public final class Worker implements Agent
     {
         nowNs = clock.nanoTime();
         int work = commands.drain(runCommand, COMMAND_LIMIT);
-        work += selector.selectNow(readyKeyConsumer);
+        work += events.dispatchReady();
         work += pollTimers(nowNs);
         for (int i = 0, n = services.size(); i < n; i++)
         {
@@ -252,26 +241,19 @@ public final class Worker implements Agent
                 errorHandler.onError(ex);
             }
         }
-        try
-        {
-            // Closing the selector deregisters every key, which completes the close of channels closed while
-            // registered; without it their file descriptors would stay open.
-            selector.close();
-        }
-        catch (final IOException ex)
-        {
-            errorHandler.onError(ex);
-        }
+        closeEvents();
         // Commands still queued are dropped: they refer to services that are now closed.
         commands.clear();
     }
 
-    /** Closes the selector of a worker that never started, when a start fails half-way. */
-    public void closeSelector()
+    /** Closes the event source of a worker that never started, when a start fails half-way. */
+    public void closeEvents()
     {
         try
         {
-            selector.close();
+            // Closing the selector deregisters every key, which completes the close of channels closed while
+            // registered; without it their file descriptors would stay open.
+            events.close();
         }
         catch (final IOException ex)
         {
@@ -280,13 +262,13 @@ public final class Worker implements Agent
     }
 
     /**
-     * Keeps a worker in {@code block} mode from sleeping in its selector from now on, so that closing its runner
-     * does not wait out a select (up to a second when no timer is armed). Any thread may call it.
+     * Keeps a worker in {@code block} mode from sleeping from now on, so that closing its runner does not wait out a
+     * sleep (up to a second when no timer is armed). Any thread may call it.
      */
     public void wakeForClose()
     {
         closing = true;
-        selector.wakeup();
+        events.wakeup();
     }
 
     /** Tells every service to stop accepting; runs on the worker thread as a command. */
@@ -310,11 +292,11 @@ public final class Worker implements Agent
         }
     }
 
-    private void runCommand(final Runnable command)
+    private void runCommand(final WorkerCommand command)
     {
         try
         {
-            command.run();
+            command.execute();
         }
         catch (final RuntimeException ex)
         {
@@ -364,10 +346,7 @@ public final class Worker implements Agent
             {
                 return;
             }
-            final long timeoutMs = timers.timerCount() > 0 ? BLOCK_WITH_TIMERS_MS : BLOCK_IDLE_MS;
-            // Ready keys are only noted here: epoll is level-triggered, so the next duty cycle's selectNow reports
-            // them again and handles them with a fresh clock reading.
-            selector.select(ignoreKey, timeoutMs);
+            events.await(timers.timerCount() > 0 ? BLOCK_WITH_TIMERS_MS : BLOCK_IDLE_MS);
         }
         catch (final IOException ex)
         {
@@ -379,8 +358,8 @@ public final class Worker implements Agent
         }
     }
 
-    /** Sleeps in the selector until a key is ready, a command arrives or a timer is due. */
-    private final class SelectorIdleStrategy implements IdleStrategy
+    /** Sleeps in the event source until a channel is ready, a command arrives or a timer is due. */
+    private final class BlockingIdleStrategy implements IdleStrategy
     {
         @Override
         public void idle(final int workCount)

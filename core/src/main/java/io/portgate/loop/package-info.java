@@ -1,11 +1,15 @@
 /**
- * The forwarder loop: one {@link io.portgate.loop.Worker} per thread, each an Agrona agent owning one
- * {@link java.nio.channels.Selector}, a timer wheel and a bounded command queue through which the control plane
+ * The forwarder loop: one {@link io.portgate.loop.Worker} per thread, each an Agrona agent owning an
+ * {@link io.portgate.loop.EventSource} (NIO's selector today: the seam issue 12's epoll transport plugs into), a
+ * timer wheel and a JCTools MPSC queue of {@link io.portgate.loop.WorkerCommand}s, through which the control plane
  * hands it work.
  *
  * <p>The loop knows nothing of TCP or UDP: the transports plug in as {@link io.portgate.loop.LoopService}s that
- * attach an {@link io.portgate.loop.IoHandler} to each selection key and arm timeouts through
- * {@link io.portgate.loop.Worker#scheduleTimeout(long, TimeoutHandler)}. Target choice is each transport's, through
- * the policies of {@link io.portgate.balance}.
+ * register their sockets through {@link io.portgate.loop.Worker#register}, attach an
+ * {@link io.portgate.loop.IoHandler} to each, and arm timeouts through
+ * {@link io.portgate.loop.Worker#scheduleTimeout(long, TimeoutHandler)}. What both transports share lives here: a
+ * listener's {@link io.portgate.loop.Route} and its targets, its per-worker {@link io.portgate.loop.RouteRuntime}
+ * (policy, counters, open counts: the one reference a reload swaps), the {@link io.portgate.loop.IntrusiveList} of
+ * connections or flows, and the {@link io.portgate.loop.DrainDeadlines} of what a reload left draining.
  */
 package io.portgate.loop;

@@ -86,7 +86,10 @@ public enum Metric
         "ICMP port unreachables a target answered with"),
     /** Configuration reloads, by result. */
     RELOADS("portgate_reloads_total", Type.COUNTER,
-        "Configuration reloads: applied, or rejected (invalid, or could not be applied) with the old one kept");
+        "Configuration reloads: applied, or rejected (invalid, or could not be applied) with the old one kept"),
+    /** Times a worker's command queue was full, per worker. */
+    WORKER_QUEUE_FULL("portgate_worker_queue_full_total", Type.COUNTER,
+        "Times a worker's command queue was full and a control-plane command waited for room");
 
     /** Prometheus metric types. */
     public enum Type

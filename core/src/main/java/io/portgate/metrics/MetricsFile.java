@@ -21,8 +21,11 @@ import java.nio.file.Path;
 
 /**
  * The counters of one running balancer, in an Agrona {@link CountersManager} over a memory-mapped file (or over
- * direct memory when no file is wanted). The file starts with a small header (magic, version, owner pid, start time,
- * heartbeat) so that {@link MetricsReader} in another process can tell a live balancer from a stale file.
+ * direct memory when no file is wanted), and its unexpected errors in an Agrona
+ * {@link org.agrona.concurrent.errors.DistinctErrorLog} beside them ({@link ErrorLog}). The file starts with a small
+ * header (magic, version, owner pid, start time, heartbeat, the lengths of the regions) so that {@link MetricsReader}
+ * in another process can tell a live balancer from a stale file; then come the counters' metadata, their values, and
+ * the error log.
  *
  * <p>Counters are allocated by the control plane at start and on reloads; each is then written by one forwarder
  * only.
@@ -30,7 +33,7 @@ import java.nio.file.Path;
 public final class MetricsFile implements AutoCloseable
 {
     static final long MAGIC = 0x5047_4d45_5452_4331L;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 8;
     static final int META_LENGTH_OFFSET = 12;
@@ -38,6 +41,7 @@ public final class MetricsFile implements AutoCloseable
     static final int PID_OFFSET = 24;
     static final int START_OFFSET = 32;
     static final int HEARTBEAT_OFFSET = 40;
+    static final int ERROR_LOG_LENGTH_OFFSET = 48;
     static final int HEADER_LENGTH = 128;
 
     /** Where the worker that owns a counter is written in its key. */
@@ -50,11 +54,12 @@ public final class MetricsFile implements AutoCloseable
     private final AtomicBuffer header;
     private final CountersManager counters;
     private final AtomicBuffer values;
+    private final AtomicBuffer errorLog;
     private final java.util.Map<String, Shared> shared = new java.util.HashMap<>();
     private final org.agrona.collections.Int2ObjectHashMap<Shared> byId = new org.agrona.collections.Int2ObjectHashMap<>();
 
     private MetricsFile(final Path file, final MappedByteBuffer mapped, final ByteBuffer whole, final int maxCounters,
-        final FileChannel lock)
+        final int errorLogBytes, final FileChannel lock)
     {
         this.file = file;
         this.mapped = mapped;
@@ -64,10 +69,12 @@ public final class MetricsFile implements AutoCloseable
         header = new UnsafeBuffer(whole, 0, HEADER_LENGTH);
         final UnsafeBuffer meta = new UnsafeBuffer(whole, HEADER_LENGTH, metaLength);
         values = new UnsafeBuffer(whole, HEADER_LENGTH + metaLength, valuesLength);
+        errorLog = new UnsafeBuffer(whole, HEADER_LENGTH + metaLength + valuesLength, errorLogBytes);
         counters = new CountersManager(meta, values, StandardCharsets.US_ASCII);
         header.putInt(VERSION_OFFSET, VERSION);
         header.putInt(META_LENGTH_OFFSET, metaLength);
         header.putInt(VALUES_LENGTH_OFFSET, valuesLength);
+        header.putInt(ERROR_LOG_LENGTH_OFFSET, errorLogBytes);
         header.putLong(PID_OFFSET, ProcessHandle.current().pid());
         header.putLong(START_OFFSET, System.currentTimeMillis());
         header.putLongVolatile(HEARTBEAT_OFFSET, System.currentTimeMillis());
@@ -80,14 +87,15 @@ public final class MetricsFile implements AutoCloseable
      * an exclusive lock on a lock file beside it ({@code FILE.lock}, left in place) keeps a second balancer from
      * taking the same file, in another process or this one.
      *
-     * @param file        the file, e.g. under /dev/shm.
-     * @param maxCounters how many counters it can hold.
+     * @param file          the file, e.g. under /dev/shm.
+     * @param maxCounters   how many counters it can hold.
+     * @param errorLogBytes bytes of its error log, a multiple of 8.
      * @return the metrics.
      * @throws IllegalStateException when another live process, or another balancer in this one, owns the file.
      */
-    public static MetricsFile create(final Path file, final int maxCounters)
+    public static MetricsFile create(final Path file, final int maxCounters, final int errorLogBytes)
     {
-        final long length = totalLength(maxCounters);
+        final long length = totalLength(maxCounters, errorLogBytes);
         try
         {
             if (file.getParent() != null)
@@ -105,7 +113,7 @@ public final class MetricsFile implements AutoCloseable
             refuseIfOwnedByLiveProcess(file);
             Files.deleteIfExists(file);
             final MappedByteBuffer mapped = IoUtil.mapNewFile(file.toFile(), length, true);
-            return new MetricsFile(file, mapped, mapped, maxCounters, lock);
+            return new MetricsFile(file, mapped, mapped, maxCounters, errorLogBytes, lock);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -116,6 +124,18 @@ public final class MetricsFile implements AutoCloseable
             }
             throw (RuntimeException)ex;
         }
+    }
+
+    /**
+     * Creates the file with a small error log (see {@link #create(Path, int, int)}).
+     *
+     * @param file        the file.
+     * @param maxCounters how many counters it can hold.
+     * @return the metrics.
+     */
+    public static MetricsFile create(final Path file, final int maxCounters)
+    {
+        return create(file, maxCounters, 64 * 1024);
     }
 
     /**
@@ -195,18 +215,31 @@ public final class MetricsFile implements AutoCloseable
     /**
      * Metrics in direct memory only, for an embedded balancer that does not want a file.
      *
+     * @param maxCounters   how many counters it can hold.
+     * @param errorLogBytes bytes of its error log, a multiple of 8.
+     * @return the metrics.
+     */
+    public static MetricsFile inMemory(final int maxCounters, final int errorLogBytes)
+    {
+        return new MetricsFile(null, null, ByteBuffer.allocateDirect((int)totalLength(maxCounters, errorLogBytes)),
+            maxCounters, errorLogBytes, null);
+    }
+
+    /**
+     * Metrics in direct memory only, with a small error log.
+     *
      * @param maxCounters how many counters it can hold.
      * @return the metrics.
      */
     public static MetricsFile inMemory(final int maxCounters)
     {
-        return new MetricsFile(null, null, ByteBuffer.allocateDirect((int)totalLength(maxCounters)), maxCounters,
-            null);
+        return inMemory(maxCounters, 64 * 1024);
     }
 
-    static long totalLength(final int maxCounters)
+    static long totalLength(final int maxCounters, final int errorLogBytes)
     {
-        return HEADER_LENGTH + (long)maxCounters * (CountersReader.METADATA_LENGTH + CountersReader.COUNTER_LENGTH);
+        return HEADER_LENGTH + (long)maxCounters * (CountersReader.METADATA_LENGTH + CountersReader.COUNTER_LENGTH) +
+            errorLogBytes;
     }
 
     private static void refuseIfOwnedByLiveProcess(final Path file)
@@ -351,13 +384,23 @@ public final class MetricsFile implements AutoCloseable
     }
 
     /**
+     * The region its distinct errors are recorded in, for an {@link ErrorLog}.
+     *
+     * @return the error log's buffer.
+     */
+    public AtomicBuffer errorLogBuffer()
+    {
+        return errorLog;
+    }
+
+    /**
      * A reader over these counters, in this process.
      *
      * @return the reader.
      */
     public MetricsReader reader()
     {
-        return new MetricsReader(header, counters, null);
+        return new MetricsReader(header, counters, errorLog, null);
     }
 
     /**

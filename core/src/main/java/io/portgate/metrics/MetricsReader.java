@@ -3,6 +3,7 @@ package io.portgate.metrics;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.IOException;
@@ -28,13 +29,28 @@ public final class MetricsReader implements AutoCloseable
 {
     private final AtomicBuffer header;
     private final CountersReader counters;
+    private final AtomicBuffer errorLog;
     private final MappedByteBuffer mapped;
 
-    MetricsReader(final AtomicBuffer header, final CountersReader counters, final MappedByteBuffer mapped)
+    MetricsReader(final AtomicBuffer header, final CountersReader counters, final AtomicBuffer errorLog,
+        final MappedByteBuffer mapped)
     {
         this.header = header;
         this.counters = counters;
+        this.errorLog = errorLog;
         this.mapped = mapped;
+    }
+
+    /**
+     * One distinct error the balancer recorded, as Agrona's {@code ErrorLogReader} reads it.
+     *
+     * @param count     how many times it happened.
+     * @param firstMs   when it first happened, epoch milliseconds.
+     * @param lastMs    when it last happened, epoch milliseconds.
+     * @param text      the error with its stack trace.
+     */
+    public record Error(int count, long firstMs, long lastMs, String text)
+    {
     }
 
     /**
@@ -103,7 +119,9 @@ public final class MetricsReader implements AutoCloseable
         final int version = header.getInt(MetricsFile.VERSION_OFFSET);
         final int metaLength = header.getInt(MetricsFile.META_LENGTH_OFFSET);
         final int valuesLength = header.getInt(MetricsFile.VALUES_LENGTH_OFFSET);
-        if (version != MetricsFile.VERSION || MetricsFile.HEADER_LENGTH + (long)metaLength + valuesLength > size)
+        final int errorLogLength = header.getInt(MetricsFile.ERROR_LOG_LENGTH_OFFSET);
+        if (version != MetricsFile.VERSION ||
+            MetricsFile.HEADER_LENGTH + (long)metaLength + valuesLength + errorLogLength > size)
         {
             IoUtil.unmap(mapped);
             throw new IllegalArgumentException(file + " was written by another portgate version (" + version + ")");
@@ -111,7 +129,9 @@ public final class MetricsReader implements AutoCloseable
         final CountersReader counters = new CountersReader(
             new UnsafeBuffer(mapped, MetricsFile.HEADER_LENGTH, metaLength),
             new UnsafeBuffer(mapped, MetricsFile.HEADER_LENGTH + metaLength, valuesLength), StandardCharsets.US_ASCII);
-        return new MetricsReader(header, counters, mapped);
+        final UnsafeBuffer errorLog = new UnsafeBuffer(mapped, MetricsFile.HEADER_LENGTH + metaLength + valuesLength,
+            errorLogLength);
+        return new MetricsReader(header, counters, errorLog, mapped);
     }
 
     /**
@@ -209,6 +229,18 @@ public final class MetricsReader implements AutoCloseable
             }
         }
         return total;
+    }
+
+    /**
+     * Every distinct error the balancer recorded, oldest first.
+     *
+     * @return the errors.
+     */
+    public List<Error> errors()
+    {
+        final List<Error> errors = new ArrayList<>();
+        ErrorLogReader.read(errorLog, (count, first, last, text) -> errors.add(new Error(count, first, last, text)));
+        return errors;
     }
 
     @Override

@@ -14,18 +14,17 @@ final class TcpAcceptor implements IoHandler
     private static final int ACCEPT_BATCH = 64;
 
     private final TcpForwarder forwarder;
-    private TcpRoute route;
+    private TcpRouteRuntime runtime;
     private int portOffset;
     private final ServerSocketChannel channel;
     private SelectionKey key;
 
-    TcpAcceptor(final TcpForwarder forwarder, final TcpRoute route, final int portOffset,
+    TcpAcceptor(final TcpForwarder forwarder, final TcpRouteRuntime runtime, final int portOffset,
         final ServerSocketChannel channel)
     {
         this.forwarder = forwarder;
-        this.route = route;
-        this.portOffset = portOffset;
         this.channel = channel;
+        reassign(runtime, portOffset);
     }
 
     ServerSocketChannel channel()
@@ -36,18 +35,18 @@ final class TcpAcceptor implements IoHandler
     /**
      * Hands the socket to a listener a reload made: the same bound socket, so nothing in its accept queue is lost.
      *
-     * @param route      the listener now.
+     * @param runtime    the listener now.
      * @param portOffset the port's offset in its range now.
      */
-    void reassign(final TcpRoute route, final int portOffset)
+    void reassign(final TcpRouteRuntime runtime, final int portOffset)
     {
-        this.route = route;
+        this.runtime = runtime;
         this.portOffset = portOffset;
     }
 
     void register() throws IOException
     {
-        key = channel.register(forwarder.worker().selector(), SelectionKey.OP_ACCEPT, this);
+        key = forwarder.worker().register(channel, SelectionKey.OP_ACCEPT, this);
     }
 
     @Override
@@ -70,7 +69,7 @@ final class TcpAcceptor implements IoHandler
             {
                 return;
             }
-            forwarder.onAccepted(route, portOffset, client, nowNs);
+            forwarder.onAccepted(runtime, portOffset, client, nowNs);
         }
     }
 

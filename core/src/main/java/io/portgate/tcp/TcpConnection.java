@@ -1,17 +1,17 @@
 package io.portgate.tcp;
 
 import io.portgate.ffm.NativeFd;
+import io.portgate.loop.IntrusiveList;
 import io.portgate.loop.IoHandler;
 import io.portgate.loop.TimeoutHandler;
 import io.portgate.loop.Worker;
+import io.portgate.metrics.RouteCounters;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.ErrorHandler;
 
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -20,6 +20,9 @@ import java.nio.channels.SocketChannel;
  * and reads the client only once that succeeded; then each direction moves bytes through a {@link Transfer}. A
  * source is read only when its destination has nothing pending, so interest operations change only when a write
  * falls short, and never in a ping-pong exchange.
+ *
+ * <p>Everything of its listener (policy, counters, limits, recorders) it reaches through its {@link TcpRouteRuntime},
+ * one reference that a reload swaps.
  *
  * <p>The two transfers are taken together when either direction has bytes to move and given back together once both
  * are empty, so an idle connection holds no memory. Taking them as a pair is what keeps a tight memory budget from
@@ -34,14 +37,15 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private static final int OPEN = 2;
 
     private final TcpForwarder forwarder;
-    private TcpCounters counters;
+    private TcpRouteRuntime runtime;
+    private RouteCounters counters;
     /** Client to target. */
     private final Flow upstream = new Flow();
     /** Target to client. */
     private final Flow downstream = new Flow();
     private Worker worker;
     private TcpRoute route;
-    private int routeIndex;
+    /** The pool of the buffer size the connection started with: a reload that changes the size leaves it be. */
     private TransferPool transfers;
     private int portOffset;
     private int state = FREE;
@@ -58,29 +62,29 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private long hashKey;
     private SocketChannel client;
     private SocketChannel backend;
+    private long connectTimerId = NO_TIMER;
     private SelectionKey clientKey;
     private SelectionKey backendKey;
-    private int clientFd = -1;
-    private int backendFd = -1;
+    private long idleTimerId = NO_TIMER;
     private int clientInterest;
     private int backendInterest;
-    private long connectTimerId = NO_TIMER;
-    private long idleTimerId = NO_TIMER;
     private long lastActivityNs;
     /** Neither side is read until the memory budget allows a pair of transfers. */
     private boolean awaitingMemory;
 
-    TcpConnection prevActive;
-    TcpConnection nextActive;
-    TcpConnection prevWaiter;
-    TcpConnection nextWaiter;
-    /** Queued in the forwarder's list of connections waiting for buffer memory. */
-    boolean waiting;
+    /** Its place among the forwarder's open connections. */
+    final IntrusiveList.Link<TcpConnection> activeLink = new IntrusiveList.Link<>(this);
+    /** Its place among the connections waiting for buffer memory. */
+    final IntrusiveList.Link<TcpConnection> waiterLink = new IntrusiveList.Link<>(this);
 
-    /** One direction's state. */
+    /** One direction's state: where it reads, where it writes (with their file descriptors for splice). */
     private static final class Flow
     {
         Transfer transfer;
+        SocketChannel source;
+        SocketChannel destination;
+        int sourceFd = -1;
+        int destinationFd = -1;
         /** The source sent its FIN. */
         boolean eof;
         /** The FIN was passed on to the destination. */
@@ -91,41 +95,62 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             return transfer == null ? 0 : transfer.pending();
         }
 
+        void connect(final SocketChannel from, final int fromFd, final SocketChannel to, final int toFd)
+        {
+            source = from;
+            sourceFd = fromFd;
+            destination = to;
+            destinationFd = toFd;
+        }
+
         void clear()
         {
             transfer = null;
             eof = false;
             shutdown = false;
+            connect(null, -1, null, -1);
         }
     }
 
     TcpConnection(final TcpForwarder forwarder)
     {
         this.forwarder = forwarder;
-        this.counters = forwarder.counters();
     }
 
     /**
-     * Moves this connection onto the routes a reload made: its listener and target keep going under their new
-     * indices. Worker thread only.
+     * Moves this connection onto the runtime a reload made for its listener: its listener and target keep going
+     * under their new ids. Worker thread only.
      *
-     * @param route    its listener now.
-     * @param target   its target's id now, -1 when it has none yet.
-     * @param counters the worker's counters now.
+     * @param next   its listener now.
+     * @param target its target's id now, -1 when it has none yet.
      */
-    void remap(final TcpRoute route, final int target, final TcpCounters counters)
+    void remap(final TcpRouteRuntime next, final int target)
     {
-        this.route = route;
-        this.routeIndex = route.index();
+        // Gauges move with the connection: a no-op where the labels did not change (both name the same cell), a
+        // move where a listener or pool was renamed.
+        counters.addListener(TcpSlots.L_ACTIVE, -1);
+        next.counters().addListener(TcpSlots.L_ACTIVE, 1);
+        if (state == OPEN)
+        {
+            counters.addTarget(this.target, TcpSlots.T_ACTIVE, -1);
+            next.counters().addTarget(target, TcpSlots.T_ACTIVE, 1);
+        }
+        use(next);
         this.target = target;
-        this.counters = counters;
         // Tried targets are remembered by id, and ids moved: a connect still in progress may retry any target.
         this.triedTargets = 0;
     }
 
-    TcpRoute route()
+    private void use(final TcpRouteRuntime runtime)
     {
-        return route;
+        this.runtime = runtime;
+        this.route = runtime.route();
+        this.counters = runtime.counters();
+    }
+
+    TcpRouteRuntime runtime()
+    {
+        return runtime;
     }
 
     boolean isOpen()
@@ -138,13 +163,11 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         return target;
     }
 
-    void start(final TcpRoute route, final int portOffset, final SocketChannel client, final long nowNs)
+    void start(final TcpRouteRuntime runtime, final int portOffset, final SocketChannel client, final long nowNs)
     {
         this.worker = forwarder.worker();
-        this.counters = forwarder.counters();
-        this.route = route;
-        this.routeIndex = route.index();
-        this.transfers = forwarder.transferPool(routeIndex);
+        use(runtime);
+        this.transfers = runtime.transfers();
         this.portOffset = portOffset;
         this.client = client;
         this.state = CONNECTING;
@@ -157,10 +180,10 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         try
         {
             client.configureBlocking(false);
-            configure(client, route);
-            hashKey = hashOf(client.getRemoteAddress());
+            TcpSockets.configure(client, route);
+            hashKey = TcpSockets.hashOf(client.getRemoteAddress());
             // Registered with no interest: the client is not read until a target is connected.
-            clientKey = client.register(worker.selector(), 0, this);
+            clientKey = worker.register(client, 0, this);
             clientInterest = 0;
         }
         catch (final IOException ex)
@@ -191,22 +214,22 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         {
             if ((ready & SelectionKey.OP_WRITE) != 0)
             {
-                onWritable(downstream, backend, backendFd, client, clientFd, nowNs);
+                onWritable(downstream, nowNs);
             }
             if (state == OPEN && (ready & SelectionKey.OP_READ) != 0)
             {
-                pump(upstream, client, clientFd, backend, backendFd, nowNs);
+                pump(upstream, nowNs);
             }
         }
         else
         {
             if ((ready & SelectionKey.OP_WRITE) != 0)
             {
-                onWritable(upstream, client, clientFd, backend, backendFd, nowNs);
+                onWritable(upstream, nowNs);
             }
             if (state == OPEN && (ready & SelectionKey.OP_READ) != 0)
             {
-                pump(downstream, backend, backendFd, client, clientFd, nowNs);
+                pump(downstream, nowNs);
             }
         }
         if (state == OPEN)
@@ -230,7 +253,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             final long deadlineNs = lastActivityNs + route.idleTimeoutNs();
             if (nowNs - deadlineNs >= 0)
             {
-                counters.addListener(routeIndex, TcpCounters.L_IDLE_TIMEOUTS, 1);
+                counters.addListener(TcpSlots.L_IDLE_TIMEOUTS, 1);
                 release(false);
             }
             else
@@ -325,7 +348,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
                 return;
             }
         }
-        counters.addListener(routeIndex, TcpCounters.L_REFUSED, 1);
+        counters.addListener(TcpSlots.L_REFUSED, 1);
         release(true);
     }
 
@@ -334,7 +357,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         final int count = route.targetCount();
         for (int i = 0; i < count; i++)
         {
-            final int candidate = forwarder.picker(routeIndex).pick(hashKey);
+            final int candidate = runtime.pick(hashKey);
             if (candidate < 0)
             {
                 return -1;
@@ -356,16 +379,16 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         {
             channel = SocketChannel.open();
             channel.configureBlocking(false);
-            configure(channel, route);
+            TcpSockets.configure(channel, route);
             backend = channel;
             if (channel.connect(address))
             {
-                backendKey = channel.register(worker.selector(), 0, this);
+                backendKey = worker.register(channel, 0, this);
                 onConnected(nowNs);
             }
             else
             {
-                backendKey = channel.register(worker.selector(), SelectionKey.OP_CONNECT, this);
+                backendKey = worker.register(channel, SelectionKey.OP_CONNECT, this);
                 connectTimerId = worker.scheduleTimeout(nowNs + route.connectTimeoutNs(), this);
             }
             return true;
@@ -373,7 +396,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         catch (final IOException ex)
         {
             countConnectFailure(ex instanceof ConnectException);
-            closeQuietly(channel, false, worker.errorHandler());
+            TcpSockets.closeQuietly(channel, false, worker.errorHandler());
             backend = null;
             backendKey = null;
             return false;
@@ -405,15 +428,10 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         worker.cancelTimeout(connectTimerId);
         connectTimerId = NO_TIMER;
         countConnectFailure(refused);
-        closeQuietly(backend, false, worker.errorHandler());
+        TcpSockets.closeQuietly(backend, false, worker.errorHandler());
         backend = null;
         backendKey = null;
         connectNext(nowNs);
-    }
-
-    int routeIndex()
-    {
-        return routeIndex;
     }
 
     boolean isOpenTo(final int candidate)
@@ -428,30 +446,29 @@ final class TcpConnection implements IoHandler, TimeoutHandler
 
     private void countConnectFailure(final boolean refused)
     {
-        forwarder.failureListener().onConnectFailure(routeIndex, target);
-        counters.addListener(routeIndex, TcpCounters.L_CONNECT_FAILURES, 1);
-        counters.addTarget(routeIndex, target, TcpCounters.T_CONNECT_FAILURES, 1);
+        runtime.failed(target);
+        counters.addListener(TcpSlots.L_CONNECT_FAILURES, 1);
+        counters.addTarget(target, TcpSlots.T_CONNECT_FAILURES, 1);
         if (refused)
         {
-            counters.addTarget(routeIndex, target, TcpCounters.T_REFUSED, 1);
+            counters.addTarget(target, TcpSlots.T_REFUSED, 1);
         }
     }
 
     private void onConnected(final long nowNs)
     {
-        forwarder.connectLatency(routeIndex).recordValue(Math.max(0, nowNs - connectStartNs));
+        runtime.connectLatency().recordValue(Math.max(0, nowNs - connectStartNs));
         state = OPEN;
         connectedNs = nowNs;
         firstBytePending = route.firstByteLatency();
         requestSent = false;
-        counters.addTarget(routeIndex, target, TcpCounters.T_ACTIVE, 1);
-        counters.addTarget(routeIndex, target, TcpCounters.T_TOTAL, 1);
-        forwarder.onTargetConnected(routeIndex, target);
-        if (forwarder.usesSplice())
-        {
-            clientFd = NativeFd.of(client);
-            backendFd = NativeFd.of(backend);
-        }
+        counters.addTarget(target, TcpSlots.T_ACTIVE, 1);
+        counters.addTarget(target, TcpSlots.T_TOTAL, 1);
+        runtime.opened(target);
+        final int clientFd = forwarder.usesSplice() ? NativeFd.of(client) : -1;
+        final int backendFd = forwarder.usesSplice() ? NativeFd.of(backend) : -1;
+        upstream.connect(client, clientFd, backend, backendFd);
+        downstream.connect(backend, backendFd, client, clientFd);
         lastActivityNs = nowNs;
         idleTimerId = worker.scheduleTimeout(nowNs + route.idleTimeoutNs(), this);
         clientInterest = SelectionKey.OP_READ;
@@ -460,13 +477,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         backendKey.interestOps(backendInterest);
     }
 
-    private void pump(
-        final Flow flow,
-        final SocketChannel source,
-        final int sourceFd,
-        final SocketChannel destination,
-        final int destinationFd,
-        final long nowNs)
+    private void pump(final Flow flow, final long nowNs)
     {
         if (!wantsRead(flow))
         {
@@ -478,7 +489,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             forwarder.awaitMemory(this);
             return;
         }
-        final int read = flow.transfer.readFrom(source, sourceFd);
+        final int read = flow.transfer.readFrom(flow.source, flow.sourceFd);
         if (read == Transfer.RESET)
         {
             reset();
@@ -492,31 +503,25 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         {
             lastActivityNs = nowNs;
         }
-        flush(flow, destination, destinationFd, nowNs);
+        flush(flow, nowNs);
     }
 
-    private void onWritable(
-        final Flow flow,
-        final SocketChannel source,
-        final int sourceFd,
-        final SocketChannel destination,
-        final int destinationFd,
-        final long nowNs)
+    private void onWritable(final Flow flow, final long nowNs)
     {
-        flush(flow, destination, destinationFd, nowNs);
+        flush(flow, nowNs);
         if (state == OPEN && wantsRead(flow))
         {
             // The destination drained: read the source now rather than a duty cycle later.
-            pump(flow, source, sourceFd, destination, destinationFd, nowNs);
+            pump(flow, nowNs);
         }
     }
 
-    private void flush(final Flow flow, final SocketChannel destination, final int destinationFd, final long nowNs)
+    private void flush(final Flow flow, final long nowNs)
     {
         final Transfer transfer = flow.transfer;
         if (transfer != null && transfer.pending() > 0)
         {
-            final int written = transfer.writeTo(destination, destinationFd);
+            final int written = transfer.writeTo(flow.destination, flow.destinationFd);
             if (written == Transfer.RESET)
             {
                 reset();
@@ -537,7 +542,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             flow.shutdown = true;
             try
             {
-                destination.shutdownOutput();
+                flow.destination.shutdownOutput();
             }
             catch (final IOException ex)
             {
@@ -569,7 +574,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         {
             firstBytePending = false;
             final long elapsed = nowNs - (requestSent ? requestSentNs : connectedNs);
-            forwarder.firstByteLatency(routeIndex).recordValue(Math.clamp(elapsed, 0, TcpForwarder.LATENCY_MAX_NS));
+            runtime.firstByteLatency().recordValue(Math.clamp(elapsed, 0, TcpRouteRuntime.LATENCY_MAX_NS));
         }
     }
 
@@ -577,13 +582,13 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     {
         if (flow == upstream)
         {
-            counters.addListener(routeIndex, TcpCounters.L_BYTES_IN, bytes);
-            counters.addTarget(routeIndex, target, TcpCounters.T_BYTES_IN, bytes);
+            counters.addListener(TcpSlots.L_BYTES_IN, bytes);
+            counters.addTarget(target, TcpSlots.T_BYTES_IN, bytes);
         }
         else
         {
-            counters.addListener(routeIndex, TcpCounters.L_BYTES_OUT, bytes);
-            counters.addTarget(routeIndex, target, TcpCounters.T_BYTES_OUT, bytes);
+            counters.addListener(TcpSlots.L_BYTES_OUT, bytes);
+            counters.addTarget(target, TcpSlots.T_BYTES_OUT, bytes);
         }
     }
 
@@ -608,7 +613,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     /** One side failed or reset: reset the other too, so neither peer mistakes it for a clean end. */
     private void reset()
     {
-        counters.addListener(routeIndex, TcpCounters.L_RESETS, 1);
+        counters.addListener(TcpSlots.L_RESETS, 1);
         release(true);
     }
 
@@ -627,20 +632,18 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         releaseTransfer(upstream);
         releaseTransfer(downstream);
         final ErrorHandler errors = worker.errorHandler();
-        closeQuietly(client, reset, errors);
-        closeQuietly(backend, reset, errors);
+        TcpSockets.closeQuietly(client, reset, errors);
+        TcpSockets.closeQuietly(backend, reset, errors);
         client = null;
         backend = null;
         clientKey = null;
         backendKey = null;
-        clientFd = -1;
-        backendFd = -1;
         if (wasOpen)
         {
-            counters.addTarget(routeIndex, target, TcpCounters.T_ACTIVE, -1);
-            forwarder.onTargetClosed(routeIndex, target);
+            counters.addTarget(target, TcpSlots.T_ACTIVE, -1);
+            runtime.closed(target);
         }
-        forwarder.onReleased(this, routeIndex);
+        forwarder.onReleased(this);
     }
 
     private void releaseTransfer(final Flow flow)
@@ -650,63 +653,5 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             transfers.release(flow.transfer);
         }
         flow.clear();
-    }
-
-    private static void configure(final SocketChannel channel, final TcpRoute route) throws IOException
-    {
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        if (route.sendBuffer() > 0)
-        {
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, route.sendBuffer());
-        }
-        if (route.receiveBuffer() > 0)
-        {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, route.receiveBuffer());
-        }
-    }
-
-    // The client's IP only, not its port: source-hash and maglev keep a client on one target across connections,
-    // as HAProxy's "balance source" does. Policies that do not hash ignore the key.
-    private static long hashOf(final SocketAddress address)
-    {
-        if (address instanceof InetSocketAddress inet)
-        {
-            final byte[] ip = inet.getAddress().getAddress();
-            long h = 0;
-            for (final byte b : ip)
-            {
-                h = h * 31 + (b & 0xFF);
-            }
-            return h;
-        }
-        return 0;
-    }
-
-    static void closeQuietly(final SocketChannel channel, final boolean reset, final ErrorHandler errors)
-    {
-        if (channel == null)
-        {
-            return;
-        }
-        if (reset && channel.isOpen())
-        {
-            try
-            {
-                // Linger 0 makes close send a RST instead of a FIN.
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            }
-            catch (final IOException ex)
-            {
-                // Already failed or unconnected: a plain close is all that is left.
-            }
-        }
-        try
-        {
-            channel.close();
-        }
-        catch (final IOException ex)
-        {
-            errors.onError(ex);
-        }
     }
 }

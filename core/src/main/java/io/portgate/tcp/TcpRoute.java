@@ -77,6 +77,7 @@ public final class TcpRoute extends Route
      * @param deadlineNs until when its connections may drain; a listener already draining keeps its own.
      * @return the draining route.
      */
+    @Override
     public TcpRoute draining(final int newIndex, final long deadlineNs)
     {
         return new TcpRoute(newIndex, listener(), poolName(), targets(), algorithm(), drainDeadline(deadlineNs));

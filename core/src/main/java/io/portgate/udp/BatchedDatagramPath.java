@@ -74,7 +74,7 @@ final class BatchedDatagramPath implements DatagramPath
         {
             if (batch.truncated(slot) || batch.length(slot) > maxDatagram)
             {
-                flows.dropped(UdpCounters.L_DROP_TRUNCATED, 1);
+                flows.dropped(UdpSlots.L_DROP_TRUNCATED, 1);
                 continue;
             }
             final UdpFlow flow = flowOf(socket, slot, nowNs);
@@ -196,7 +196,7 @@ final class BatchedDatagramPath implements DatagramPath
         {
             if (batch.truncated(slot) || batch.length(slot) > maxDatagram)
             {
-                flows.dropped(UdpCounters.L_DROP_TRUNCATED, 1);
+                flows.dropped(UdpSlots.L_DROP_TRUNCATED, 1);
                 continue;
             }
             run[runLength++] = slot;
@@ -246,7 +246,7 @@ final class BatchedDatagramPath implements DatagramPath
                 if (bytes >= 0)
                 {
                     segmentedSends++;
-                    account(flows, backend, toTarget, remaining, bytes, nowNs);
+                    flows.forwarded(backend, toTarget, remaining, bytes, nowNs);
                     return;
                 }
                 // Whatever failed (a full buffer, a route that cannot segment, a device without it), sendmmsg
@@ -272,7 +272,7 @@ final class BatchedDatagramPath implements DatagramPath
                 {
                     bytes += batch.length(run[i]);
                 }
-                account(flows, backend, toTarget, count, bytes, nowNs);
+                flows.forwarded(backend, toTarget, count, bytes, nowNs);
                 sent += count;
                 continue;
             }
@@ -286,36 +286,23 @@ final class BatchedDatagramPath implements DatagramPath
         }
     }
 
-    private static void account(final UdpFlows flows, final UdpBackend backend, final boolean toTarget,
-        final int datagrams, final long bytes, final long nowNs)
-    {
-        if (toTarget)
-        {
-            flows.forwardedIn(backend, datagrams, bytes, nowNs);
-        }
-        else
-        {
-            flows.forwardedOut(backend, datagrams, bytes, nowNs);
-        }
-    }
-
     private static void onSendError(final UdpFlows flows, final UdpBackend backend, final boolean toTarget,
         final int errno, final int dropped)
     {
         if (errno == LibC.EAGAIN)
         {
-            flows.dropped(UdpCounters.L_DROP_WOULD_BLOCK, dropped);
+            flows.dropped(UdpSlots.L_DROP_WOULD_BLOCK, dropped);
         }
         else if (toTarget && errno == LibC.ECONNREFUSED)
         {
             // An ICMP error from an earlier datagram is reported by this send, which is then not sent; the rest of
             // the run would go to the same target, which the flow now avoids.
-            flows.dropped(UdpCounters.L_DROP_UNREACHABLE, dropped);
+            flows.dropped(UdpSlots.L_DROP_UNREACHABLE, dropped);
             flows.onUnreachable(backend);
         }
         else
         {
-            flows.dropped(UdpCounters.L_DROP_ERROR, dropped);
+            flows.dropped(UdpSlots.L_DROP_ERROR, dropped);
             final IOException error = new IOException((toTarget ? "send to a target failed: " :
                 "send to a client failed: ") + LibC.strerror(errno));
             if (toTarget)
@@ -355,7 +342,7 @@ final class BatchedDatagramPath implements DatagramPath
     public void configureBackend(final UdpBackend backend) throws IOException
     {
         final boolean ipv6 = backend.flow.flows.route()
-            .targetAddress(backend.target, backend.flow.listener.portOffset).getAddress() instanceof Inet6Address;
+            .targetAddress(backend.target, backend.flow.portOffset).getAddress() instanceof Inet6Address;
         if (batch.queueErrors(callState, backend.fd, ipv6) < 0)
         {
             throw new IOException("cannot keep ICMP errors on a backend socket's error queue: " +

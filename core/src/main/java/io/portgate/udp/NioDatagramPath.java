@@ -58,12 +58,11 @@ final class NioDatagramPath implements DatagramPath
             {
                 return;
             }
-            final int length = buffer.position();
-            if (length > maxDatagram)
+            if (tooLarge(flows, maxDatagram))
             {
-                flows.dropped(UdpCounters.L_DROP_TRUNCATED, 1);
                 continue;
             }
+            final int length = buffer.position();
             final UdpFlow flow = flowOf(socket, (InetSocketAddress)sender, nowNs);
             if (flow == null)
             {
@@ -76,7 +75,7 @@ final class NioDatagramPath implements DatagramPath
             }
             if (length == 0)
             {
-                flows.dropped(UdpCounters.L_DROP_ERROR, 1);
+                flows.dropped(UdpSlots.L_DROP_ERROR, 1);
                 continue;
             }
             buffer.flip();
@@ -94,22 +93,22 @@ final class NioDatagramPath implements DatagramPath
         catch (final PortUnreachableException ex)
         {
             // An ICMP error from an earlier datagram is reported by this send, which is then not sent.
-            flows.dropped(UdpCounters.L_DROP_UNREACHABLE, 1);
+            flows.dropped(UdpSlots.L_DROP_UNREACHABLE, 1);
             flows.onUnreachable(backend);
             return;
         }
         catch (final IOException ex)
         {
-            flows.dropped(UdpCounters.L_DROP_ERROR, 1);
+            flows.dropped(UdpSlots.L_DROP_ERROR, 1);
             flows.onBackendError(backend, ex);
             return;
         }
         if (written == 0)
         {
-            flows.dropped(UdpCounters.L_DROP_WOULD_BLOCK, 1);
+            flows.dropped(UdpSlots.L_DROP_WOULD_BLOCK, 1);
             return;
         }
-        flows.forwardedIn(backend, 1, length, nowNs);
+        flows.forwarded(backend, true, 1, length, nowNs);
     }
 
     private static UdpFlow flowOf(final UdpListenerSocket socket, final InetSocketAddress sender, final long nowNs)
@@ -187,14 +186,13 @@ final class NioDatagramPath implements DatagramPath
                 flows.onBackendError(backend, ex);
                 return;
             }
+            final int length = buffer.position();
             if (sender == null)
             {
                 return;
             }
-            final int length = buffer.position();
-            if (length > maxDatagram)
+            if (tooLarge(flows, maxDatagram))
             {
-                flows.dropped(UdpCounters.L_DROP_TRUNCATED, 1);
                 continue;
             }
             buffer.flip();
@@ -205,17 +203,28 @@ final class NioDatagramPath implements DatagramPath
             }
             catch (final IOException ex)
             {
-                flows.dropped(UdpCounters.L_DROP_ERROR, 1);
+                flows.dropped(UdpSlots.L_DROP_ERROR, 1);
                 flows.errorHandler().onError(ex);
                 continue;
             }
             if (sent == 0 && length > 0)
             {
-                flows.dropped(UdpCounters.L_DROP_WOULD_BLOCK, 1);
+                flows.dropped(UdpSlots.L_DROP_WOULD_BLOCK, 1);
                 continue;
             }
-            flows.forwardedOut(backend, 1, length, nowNs);
+            flows.forwarded(backend, false, 1, length, nowNs);
         }
+    }
+
+    /** A datagram larger than the largest passed filled the buffer past it: it is dropped and counted. */
+    private boolean tooLarge(final UdpFlows flows, final int maxDatagram)
+    {
+        if (buffer.position() > maxDatagram)
+        {
+            flows.dropped(UdpSlots.L_DROP_TRUNCATED, 1);
+            return true;
+        }
+        return false;
     }
 
     @Override

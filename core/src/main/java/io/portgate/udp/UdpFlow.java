@@ -1,22 +1,27 @@
 package io.portgate.udp;
 
 import io.portgate.balance.BalancerPolicy;
+import io.portgate.loop.IntrusiveList;
 
 import java.net.InetSocketAddress;
 
 /**
  * One client's flow through one listener port on one worker: the client's address, the target it sticks to, and its
  * own backend sockets, so that every reply finds its way back to exactly this client. Pooled by its
- * {@link UdpFlows} and reused for later clients; the backend handler objects are kept across reuse too, the kernel
+ * {@link FlowTable} and reused for later clients; the backend handler objects are kept across reuse too, the kernel
  * sockets are not (see {@link UdpFlows}).
  */
 final class UdpFlow
 {
     final UdpFlows flows;
+    /** Its place in the table's order of activity, from the longest idle to the most recently active. */
+    final IntrusiveList.Link<UdpFlow> activityLink = new IntrusiveList.Link<>(this);
     /** By target id; a handler is made on first use and kept, its socket opened and closed with the flow. */
     UdpBackend[] backends;
 
     UdpListenerSocket listener;
+    /** The offset of the listener port the client sends to, part of the flow's key. */
+    int portOffset;
     boolean ipv6;
     int address4;
     long address6High;
@@ -46,10 +51,8 @@ final class UdpFlow
     /** Counts the picks of packet affinity, so each datagram hashes differently. */
     long picks;
     long lastActivityNs;
-    UdpFlow older;
-    UdpFlow newer;
+    /** The next IPv6 flow whose key has the same hash. */
     UdpFlow nextWithSameHash;
-    boolean active;
 
     UdpFlow(final UdpFlows flows, final int targetCount)
     {
@@ -60,7 +63,7 @@ final class UdpFlow
     boolean matches6(final long high, final long low, final int port, final int portOffset)
     {
         return ipv6 && address6High == high && address6Low == low && this.port == port &&
-            listener.portOffset == portOffset;
+            this.portOffset == portOffset;
     }
 
     boolean hasFailed(final int target)

@@ -1,33 +1,27 @@
 package io.portgate.udp;
 
-import io.portgate.balance.BalancerPolicies;
 import io.portgate.balance.BalancerPolicy;
-import io.portgate.balance.LoadView;
-import io.portgate.balance.Hashing;
-import io.portgate.config.Affinity;
 import io.portgate.ffm.NativeFd;
+import io.portgate.loop.IntrusiveList;
+import io.portgate.loop.RouteTargets;
 import io.portgate.loop.TimeoutHandler;
+import io.portgate.metrics.RouteCounters;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.Long2ObjectHashMap;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
-import java.util.ArrayDeque;
 
 /**
- * One UDP listener's flows on one worker: the flow table, the flows in order of last activity, the policy that picks
- * their targets and the counters they feed. Worker thread only.
+ * One UDP listener's flows on one worker: admits them into its {@link FlowTable}, picks their targets by its
+ * {@link UdpRouteRuntime}, opens and closes their sockets to the targets, and expires them. Worker thread only.
  *
- * <p>IPv4 clients are keyed exactly by one long (address, port and the listener port's offset); IPv6 clients by a
- * hash of the same, with a chain of flows per hash compared field by field. Flows are kept in a list from the longest
- * idle to the most recently active: one timer per listener expires the idle ones from the front, and when the table is
- * full the front flow is evicted to make room, so a full table never refuses a client.
+ * <p>One timer per listener expires idle flows from the longest idle on, and when the table is full the longest idle
+ * flow is evicted to make room, so a full table never refuses a client.
  *
  * <p>Flow objects and their backend handlers are pooled; the backend's kernel socket is not. A socket reused for a
  * new client would reach the target from the same address and port as the old one, so the target would take the new
@@ -38,52 +32,34 @@ final class UdpFlows implements TimeoutHandler
 {
     private static final long GOLDEN_GAMMA = 0x9E37_79B9_7F4A_7C15L;
     private static final long NO_TIMER = DeadlineTimerWheel.NULL_DEADLINE;
-    private static final int INITIAL_TABLE_CAPACITY = 256;
     private static final long NO_QUIET_LIMIT = Long.MAX_VALUE;
 
     private final UdpForwarder forwarder;
+    private UdpRouteRuntime runtime;
     private UdpRoute route;
-    private int routeIndex;
-    private UdpCounters counters;
-    private BalancerPolicy picker;
-    private final LoadView loadView;
-    private int[] openPerTarget;
-    private boolean packetAffinity;
-    private boolean clientAffinity;
-    private final Long2ObjectHashMap<UdpFlow> byKey4 = new Long2ObjectHashMap<>(INITIAL_TABLE_CAPACITY, 0.65f);
-    private final Long2ObjectHashMap<UdpFlow> byHash6 = new Long2ObjectHashMap<>(INITIAL_TABLE_CAPACITY, 0.65f);
-    private final ArrayDeque<UdpFlow> free = new ArrayDeque<>();
-    private UdpFlow oldest;
-    private UdpFlow newest;
-    private int count;
+    private RouteCounters counters;
+    private final FlowTable table = new FlowTable();
     private long sweepTimerId = NO_TIMER;
     private boolean accepting = true;
     /** Once the balancer stops: how long a flow may be quiet before it is done; until then, NO_QUIET_LIMIT. */
     private long stopQuietNs = NO_QUIET_LIMIT;
 
-    UdpFlows(final UdpForwarder forwarder, final UdpRoute route, final UdpCounters counters, final long seed)
+    UdpFlows(final UdpForwarder forwarder, final UdpRouteRuntime runtime)
     {
         this.forwarder = forwarder;
-        this.route = route;
-        this.routeIndex = route.index();
-        this.counters = counters;
-        this.openPerTarget = new int[route.targetCount()];
-        this.packetAffinity = route.affinity() == Affinity.PACKET;
-        this.clientAffinity = route.affinity() == Affinity.CLIENT;
-        this.loadView = target -> openPerTarget[target];
-        this.picker = BalancerPolicies.create(route.pickAlgorithm(), route.targetIds(), route.weights(),
-            targetKeys(route), loadView, seed);
+        use(runtime);
     }
 
-    // Maglev keys each target by its address, so a target keeps its slots when others come and go.
-    private static long[] targetKeys(final UdpRoute route)
+    private void use(final UdpRouteRuntime next)
     {
-        final long[] keys = new long[route.targets().liveCount()];
-        for (int t = 0; t < keys.length; t++)
-        {
-            keys[t] = Hashing.targetKey(route.targetAddress(t, 0));
-        }
-        return keys;
+        runtime = next;
+        route = next.route();
+        counters = next.counters();
+    }
+
+    UdpRouteRuntime runtime()
+    {
+        return runtime;
     }
 
     UdpRoute route()
@@ -92,44 +68,35 @@ final class UdpFlows implements TimeoutHandler
     }
 
     /**
-     * Switches to a reload's route: flows whose target remains keep it under its new id, flows on a target gone for
+     * Switches to a reload's runtime: flows whose target remains keep it under its new id, flows on a target gone for
      * good re-pick on their next datagram. Worker thread only.
      *
-     * @param newRoute  the listener now.
+     * @param next      the listener now.
      * @param targetMap by target id before, the id now or -1.
-     * @param newCounters the worker's counters now.
-     * @param policy    the policy now.
      * @param admitting whether new clients are admitted.
      */
-    void update(final UdpRoute newRoute, final int[] targetMap, final UdpCounters newCounters,
-        final BalancerPolicy policy, final boolean admitting)
+    void remap(final UdpRouteRuntime next, final int[] targetMap, final boolean admitting)
     {
-        for (UdpFlow flow = oldest; flow != null; flow = flow.newer)
+        for (IntrusiveList.Link<UdpFlow> link = table.head(); link != null; link = link.next())
         {
+            final UdpFlow flow = link.element();
             for (final UdpBackend backend : flow.backends)
             {
                 if (backend != null && targetMap[backend.target] < 0)
                 {
-                    if (flow.target == backend.target)
-                    {
-                        flow.target = BalancerPolicy.NO_TARGET;
-                    }
-                    if (backend.isOpen())
-                    {
-                        closeBackend(backend);
-                    }
+                    forget(flow, backend);
                 }
             }
         }
-        final int[] open = new int[newRoute.targetCount()];
-        final int newIndex = newRoute.index();
-        for (UdpFlow flow = oldest; flow != null; flow = flow.newer)
+        final RouteCounters nextCounters = next.counters();
+        for (IntrusiveList.Link<UdpFlow> link = table.head(); link != null; link = link.next())
         {
+            final UdpFlow flow = link.element();
             // Gauges move with the flow: a no-op where the labels did not change (both name the same cell), a move
             // where a listener or pool was renamed.
-            counters.addListener(routeIndex, UdpCounters.L_FLOWS_ACTIVE, -1);
-            newCounters.addListener(newIndex, UdpCounters.L_FLOWS_ACTIVE, 1);
-            final UdpBackend[] backends = new UdpBackend[newRoute.targetCount()];
+            counters.addListener(UdpSlots.L_FLOWS_ACTIVE, -1);
+            nextCounters.addListener(UdpSlots.L_FLOWS_ACTIVE, 1);
+            final UdpBackend[] backends = new UdpBackend[next.route().targetCount()];
             for (final UdpBackend backend : flow.backends)
             {
                 if (backend != null && targetMap[backend.target] >= 0)
@@ -139,9 +106,9 @@ final class UdpFlows implements TimeoutHandler
                     backends[backend.target] = backend;
                     if (backend.isOpen())
                     {
-                        open[backend.target]++;
-                        counters.addTarget(routeIndex, before, UdpCounters.T_FLOWS_ACTIVE, -1);
-                        newCounters.addTarget(newIndex, backend.target, UdpCounters.T_FLOWS_ACTIVE, 1);
+                        next.opened(backend.target);
+                        counters.addTarget(before, UdpSlots.T_FLOWS_ACTIVE, -1);
+                        nextCounters.addTarget(backend.target, UdpSlots.T_FLOWS_ACTIVE, 1);
                     }
                 }
             }
@@ -150,14 +117,8 @@ final class UdpFlows implements TimeoutHandler
             flow.failedTargets = 0;
         }
         // Pooled flows hold handler arrays sized for the old targets.
-        free.clear();
-        openPerTarget = open;
-        route = newRoute;
-        routeIndex = newRoute.index();
-        counters = newCounters;
-        picker = policy;
-        packetAffinity = newRoute.affinity() == Affinity.PACKET;
-        clientAffinity = newRoute.affinity() == Affinity.CLIENT;
+        table.forgetPooled();
+        use(next);
         accepting = admitting;
     }
 
@@ -169,7 +130,7 @@ final class UdpFlows implements TimeoutHandler
      */
     void dropExpiredTargets(final long nowNs)
     {
-        final io.portgate.loop.RouteTargets targets = route.targets();
+        final RouteTargets targets = route.targets();
         for (int t = targets.liveCount(); t < targets.count(); t++)
         {
             if (nowNs - targets.retiredUntilNs(t) >= 0)
@@ -191,7 +152,7 @@ final class UdpFlows implements TimeoutHandler
 
     int count()
     {
-        return count;
+        return table.size();
     }
 
     void stopAccepting()
@@ -213,6 +174,7 @@ final class UdpFlows implements TimeoutHandler
         stopQuietNs = quietNs;
         forwarder.worker().cancelTimeout(sweepTimerId);
         sweepTimerId = NO_TIMER;
+        final UdpFlow oldest = table.oldest();
         if (oldest != null)
         {
             armSweep(oldest.lastActivityNs + idleLimitNs(), nowNs);
@@ -233,32 +195,14 @@ final class UdpFlows implements TimeoutHandler
 
     // ---- finding and creating flows
 
-    static long key4(final int address, final int port, final int portOffset)
-    {
-        return ((long)address << 32) | ((long)(port & 0xFFFF) << 16) | (portOffset & 0xFFFF);
-    }
-
-    static long hash6(final long high, final long low, final int port, final int portOffset)
-    {
-        return Hashing.mix64(high ^ Hashing.mix64(low ^ (((long)port << 16) | portOffset)));
-    }
-
     UdpFlow find4(final int portOffset, final int address, final int port)
     {
-        return byKey4.get(key4(address, port, portOffset));
+        return table.find4(portOffset, address, port);
     }
 
     UdpFlow find6(final int portOffset, final long high, final long low, final int port)
     {
-        for (UdpFlow flow = byHash6.get(hash6(high, low, port, portOffset)); flow != null;
-            flow = flow.nextWithSameHash)
-        {
-            if (flow.matches6(high, low, port, portOffset))
-            {
-                return flow;
-            }
-        }
-        return null;
+        return table.find6(portOffset, high, low, port);
     }
 
     /**
@@ -281,10 +225,9 @@ final class UdpFlows implements TimeoutHandler
         flow.address6Low = address & 0xFFFF_FFFFL;
         flow.port = port;
         flow.scopeId = 0;
-        flow.key = key4(address, port, listener.portOffset);
-        flow.hashKey = clientAffinity ? flow.address6Low : (flow.address6Low << 16) ^ port;
+        flow.hashKey = runtime.clientAffinity() ? flow.address6Low : (flow.address6Low << 16) ^ port;
         flow.client = client != null ? client : socketAddress4(address, port);
-        byKey4.put(flow.key, flow);
+        table.add(flow);
         return flow;
     }
 
@@ -308,11 +251,10 @@ final class UdpFlows implements TimeoutHandler
         flow.address6Low = low;
         flow.port = port;
         flow.scopeId = scopeId;
-        flow.key = hash6(high, low, port, listener.portOffset);
         final long ipHash = high * 31 + low;
-        flow.hashKey = clientAffinity ? ipHash : (ipHash << 16) ^ port;
+        flow.hashKey = runtime.clientAffinity() ? ipHash : (ipHash << 16) ^ port;
         flow.client = client != null ? client : socketAddress6(high, low, port, scopeId);
-        flow.nextWithSameHash = byHash6.put(flow.key, flow);
+        table.add(flow);
         return flow;
     }
 
@@ -320,31 +262,28 @@ final class UdpFlows implements TimeoutHandler
     {
         if (!accepting)
         {
-            counters.addListener(routeIndex, UdpCounters.L_DROP_DRAINING, 1);
+            counters.addListener(UdpSlots.L_DROP_DRAINING, 1);
             return null;
         }
-        if (count >= route.maxFlows())
+        if (table.size() >= route.maxFlows())
         {
-            counters.addListener(routeIndex, UdpCounters.L_FLOWS_EVICTED, 1);
-            release(oldest);
+            counters.addListener(UdpSlots.L_FLOWS_EVICTED, 1);
+            release(table.oldest());
         }
-        UdpFlow flow = free.pollFirst();
+        UdpFlow flow = table.reuse();
         if (flow == null)
         {
             flow = new UdpFlow(this, route.targetCount());
         }
         flow.listener = listener;
+        flow.portOffset = listener.portOffset;
         flow.arrivalFamily = 0;
         flow.target = BalancerPolicy.NO_TARGET;
         flow.failedTargets = 0;
         flow.picks = 0;
         flow.lastActivityNs = nowNs;
-        flow.nextWithSameHash = null;
-        flow.active = true;
-        appendNewest(flow);
-        count++;
-        counters.addListener(routeIndex, UdpCounters.L_FLOWS_ACTIVE, 1);
-        counters.addListener(routeIndex, UdpCounters.L_FLOWS_TOTAL, 1);
+        counters.addListener(UdpSlots.L_FLOWS_ACTIVE, 1);
+        counters.addListener(UdpSlots.L_FLOWS_TOTAL, 1);
         if (sweepTimerId == NO_TIMER)
         {
             armSweep(nowNs + idleLimitNs(), nowNs);
@@ -395,7 +334,7 @@ final class UdpFlows implements TimeoutHandler
     UdpBackend backendFor(final UdpFlow flow)
     {
         int target = flow.target;
-        if (packetAffinity)
+        if (runtime.packetAffinity())
         {
             target = pick(flow, flow.hashKey + ++flow.picks * GOLDEN_GAMMA);
         }
@@ -406,7 +345,7 @@ final class UdpFlows implements TimeoutHandler
         }
         if (target == BalancerPolicy.NO_TARGET)
         {
-            counters.addListener(routeIndex, UdpCounters.L_DROP_NO_TARGET, 1);
+            counters.addListener(UdpSlots.L_DROP_NO_TARGET, 1);
             return null;
         }
         UdpBackend backend = flow.backends[target];
@@ -417,7 +356,7 @@ final class UdpFlows implements TimeoutHandler
         }
         if (!backend.isOpen() && !open(backend))
         {
-            counters.addListener(routeIndex, UdpCounters.L_DROP_ERROR, 1);
+            counters.addListener(UdpSlots.L_DROP_ERROR, 1);
             flow.target = BalancerPolicy.NO_TARGET;
             return null;
         }
@@ -437,7 +376,7 @@ final class UdpFlows implements TimeoutHandler
         int last = BalancerPolicy.NO_TARGET;
         for (int attempt = 0; attempt <= targets; attempt++)
         {
-            final int target = picker.pick(hashKey + attempt * GOLDEN_GAMMA);
+            final int target = runtime.pick(hashKey + attempt * GOLDEN_GAMMA);
             if (target == BalancerPolicy.NO_TARGET || !flow.hasFailed(target))
             {
                 return target;
@@ -453,20 +392,20 @@ final class UdpFlows implements TimeoutHandler
             }
         }
         flow.failedTargets = 0;
-        return picker.pick(hashKey);
+        return runtime.pick(hashKey);
     }
 
     private boolean open(final UdpBackend backend)
     {
-        final InetSocketAddress address = route.targetAddress(backend.target, backend.flow.listener.portOffset);
+        final InetSocketAddress address = route.targetAddress(backend.target, backend.flow.portOffset);
         DatagramChannel channel = null;
         try
         {
             channel = DatagramChannel.open(UdpRoute.familyOf(address));
             channel.configureBlocking(false);
-            configure(channel, route);
+            io.portgate.conductor.ListenerSockets.setBuffers(channel, route);
             channel.connect(address);
-            backend.key = channel.register(forwarder.worker().selector(), SelectionKey.OP_READ, backend);
+            backend.key = forwarder.worker().register(channel, SelectionKey.OP_READ, backend);
             backend.fd = forwarder.batching() ? NativeFd.of(channel) : -1;
             path().configureBackend(backend);
             backend.channel = channel;
@@ -480,41 +419,15 @@ final class UdpFlows implements TimeoutHandler
             errorHandler().onError(ex);
             return false;
         }
-        openPerTarget[backend.target]++;
-        counters.addTarget(routeIndex, backend.target, UdpCounters.T_FLOWS_ACTIVE, 1);
-        counters.addTarget(routeIndex, backend.target, UdpCounters.T_FLOWS_TOTAL, 1);
+        runtime.opened(backend.target);
+        counters.addTarget(backend.target, UdpSlots.T_FLOWS_ACTIVE, 1);
+        counters.addTarget(backend.target, UdpSlots.T_FLOWS_TOTAL, 1);
         return true;
     }
 
-    static void configure(final DatagramChannel channel, final UdpRoute route) throws IOException
-    {
-        if (route.sendBuffer() > 0)
-        {
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, route.sendBuffer());
-        }
-        if (route.receiveBuffer() > 0)
-        {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, route.receiveBuffer());
-        }
-    }
-
     /**
-     * A target answered with ICMP port unreachable: counted, its socket closed, and the flow re-picks, avoiding it,
-     * on its next datagram.
-     */
-    void setPicker(final BalancerPolicy policy)
-    {
-        picker = policy;
-    }
-
-    LoadView loadView()
-    {
-        return loadView;
-    }
-
-    /**
-     * A target went down and its pool says {@code on-down: close}: every flow on it re-picks on its next datagram,
-     * and its socket to the target is closed.
+     * A target went down and its pool says {@code on-down: close}, or its drain ran out: every flow on it re-picks
+     * on its next datagram, and its socket to the target is closed.
      *
      * @param target the target id.
      * @return how many flows were moved.
@@ -522,45 +435,49 @@ final class UdpFlows implements TimeoutHandler
     int dropTarget(final int target)
     {
         int moved = 0;
-        for (UdpFlow flow = oldest; flow != null; flow = flow.newer)
+        for (IntrusiveList.Link<UdpFlow> link = table.head(); link != null; link = link.next())
         {
-            final UdpBackend backend = flow.backends[target];
-            if (backend != null && backend.channel != null)
+            final UdpBackend backend = link.element().backends[target];
+            if (backend != null && backend.isOpen())
             {
-                if (flow.target == target)
-                {
-                    flow.target = BalancerPolicy.NO_TARGET;
-                }
-                closeBackend(backend);
+                forget(link.element(), backend);
                 moved++;
             }
         }
         return moved;
     }
 
+    /**
+     * A target answered with ICMP port unreachable: counted, its socket closed, and the flow re-picks, avoiding it,
+     * on its next datagram.
+     */
     void onUnreachable(final UdpBackend backend)
     {
-        final UdpFlow flow = backend.flow;
-        forwarder.failureListener().onConnectFailure(routeIndex, backend.target);
-        counters.addListener(routeIndex, UdpCounters.L_UNREACHABLE, 1);
-        counters.addTarget(routeIndex, backend.target, UdpCounters.T_UNREACHABLE, 1);
-        flow.markFailed(backend.target);
-        if (flow.target == backend.target)
-        {
-            flow.target = BalancerPolicy.NO_TARGET;
-        }
-        closeBackend(backend);
+        runtime.failed(backend.target);
+        counters.addListener(UdpSlots.L_UNREACHABLE, 1);
+        counters.addTarget(backend.target, UdpSlots.T_UNREACHABLE, 1);
+        backend.flow.markFailed(backend.target);
+        forget(backend.flow, backend);
     }
 
     /** A backend socket failed otherwise: reported, closed, and the flow re-picks on its next datagram. */
     void onBackendError(final UdpBackend backend, final Throwable error)
     {
         errorHandler().onError(error);
-        if (backend.flow.target == backend.target)
+        forget(backend.flow, backend);
+    }
+
+    /** The flow leaves a target: it re-picks on its next datagram, and its socket to the target closes. */
+    private void forget(final UdpFlow flow, final UdpBackend backend)
+    {
+        if (flow.target == backend.target)
         {
-            backend.flow.target = BalancerPolicy.NO_TARGET;
+            flow.target = BalancerPolicy.NO_TARGET;
         }
-        closeBackend(backend);
+        if (backend.isOpen())
+        {
+            closeBackend(backend);
+        }
     }
 
     private void closeBackend(final UdpBackend backend)
@@ -573,8 +490,8 @@ final class UdpFlows implements TimeoutHandler
         backend.channel = null;
         backend.key = null;
         backend.fd = -1;
-        openPerTarget[backend.target]--;
-        counters.addTarget(routeIndex, backend.target, UdpCounters.T_FLOWS_ACTIVE, -1);
+        runtime.closed(backend.target);
+        counters.addTarget(backend.target, UdpSlots.T_FLOWS_ACTIVE, -1);
     }
 
     private void closeQuietly(final DatagramChannel channel)
@@ -594,27 +511,26 @@ final class UdpFlows implements TimeoutHandler
 
     // ---- counting
 
-    void forwardedIn(final UdpBackend backend, final int datagrams, final long bytes, final long nowNs)
+    /**
+     * Counts datagrams a flow forwarded, to its target ({@code toTarget}) or back to its client, and makes the flow
+     * the most recently active.
+     */
+    void forwarded(final UdpBackend backend, final boolean toTarget, final int datagrams, final long bytes,
+        final long nowNs)
     {
-        counters.addListener(routeIndex, UdpCounters.L_DATAGRAMS_IN, datagrams);
-        counters.addListener(routeIndex, UdpCounters.L_BYTES_IN, bytes);
-        counters.addTarget(routeIndex, backend.target, UdpCounters.T_DATAGRAMS_IN, datagrams);
-        counters.addTarget(routeIndex, backend.target, UdpCounters.T_BYTES_IN, bytes);
-        touch(backend.flow, nowNs);
-    }
-
-    void forwardedOut(final UdpBackend backend, final int datagrams, final long bytes, final long nowNs)
-    {
-        counters.addListener(routeIndex, UdpCounters.L_DATAGRAMS_OUT, datagrams);
-        counters.addListener(routeIndex, UdpCounters.L_BYTES_OUT, bytes);
-        counters.addTarget(routeIndex, backend.target, UdpCounters.T_DATAGRAMS_OUT, datagrams);
-        counters.addTarget(routeIndex, backend.target, UdpCounters.T_BYTES_OUT, bytes);
+        // The slots of each direction are next to each other: datagrams, then bytes.
+        final int listenerSlot = toTarget ? UdpSlots.L_DATAGRAMS_IN : UdpSlots.L_DATAGRAMS_OUT;
+        final int targetSlot = toTarget ? UdpSlots.T_DATAGRAMS_IN : UdpSlots.T_DATAGRAMS_OUT;
+        counters.addListener(listenerSlot, datagrams);
+        counters.addListener(listenerSlot + 1, bytes);
+        counters.addTarget(backend.target, targetSlot, datagrams);
+        counters.addTarget(backend.target, targetSlot + 1, bytes);
         touch(backend.flow, nowNs);
     }
 
     void dropped(final int slot, final int datagrams)
     {
-        counters.addListener(routeIndex, slot, datagrams);
+        counters.addListener(slot, datagrams);
     }
 
     // ---- activity, expiry and eviction
@@ -622,10 +538,9 @@ final class UdpFlows implements TimeoutHandler
     private void touch(final UdpFlow flow, final long nowNs)
     {
         flow.lastActivityNs = nowNs;
-        if (flow != newest && flow.active)
+        if (flow.activityLink.isLinked())
         {
-            unlink(flow);
-            appendNewest(flow);
+            table.touch(flow);
         }
     }
 
@@ -634,10 +549,12 @@ final class UdpFlows implements TimeoutHandler
     {
         sweepTimerId = NO_TIMER;
         final long idleNs = idleLimitNs();
+        UdpFlow oldest = table.oldest();
         while (oldest != null && nowNs - (oldest.lastActivityNs + idleNs) >= 0)
         {
-            counters.addListener(routeIndex, UdpCounters.L_FLOWS_EXPIRED, 1);
+            counters.addListener(UdpSlots.L_FLOWS_EXPIRED, 1);
             release(oldest);
+            oldest = table.oldest();
         }
         if (oldest != null)
         {
@@ -647,15 +564,7 @@ final class UdpFlows implements TimeoutHandler
 
     private void release(final UdpFlow flow)
     {
-        if (!flow.ipv6)
-        {
-            byKey4.remove(flow.key);
-        }
-        else
-        {
-            removeFromChain(flow);
-        }
-        unlink(flow);
+        table.remove(flow);
         for (final UdpBackend backend : flow.backends)
         {
             if (backend != null && backend.isOpen())
@@ -663,75 +572,10 @@ final class UdpFlows implements TimeoutHandler
                 closeBackend(backend);
             }
         }
-        flow.active = false;
         flow.client = null;
         flow.listener = null;
-        flow.nextWithSameHash = null;
-        count--;
-        counters.addListener(routeIndex, UdpCounters.L_FLOWS_ACTIVE, -1);
-        free.addFirst(flow);
-    }
-
-    private void removeFromChain(final UdpFlow flow)
-    {
-        final UdpFlow head = byHash6.get(flow.key);
-        if (head == flow)
-        {
-            if (flow.nextWithSameHash == null)
-            {
-                byHash6.remove(flow.key);
-            }
-            else
-            {
-                byHash6.put(flow.key, flow.nextWithSameHash);
-            }
-            return;
-        }
-        for (UdpFlow previous = head; previous != null; previous = previous.nextWithSameHash)
-        {
-            if (previous.nextWithSameHash == flow)
-            {
-                previous.nextWithSameHash = flow.nextWithSameHash;
-                return;
-            }
-        }
-    }
-
-    private void appendNewest(final UdpFlow flow)
-    {
-        flow.newer = null;
-        flow.older = newest;
-        if (newest != null)
-        {
-            newest.newer = flow;
-        }
-        else
-        {
-            oldest = flow;
-        }
-        newest = flow;
-    }
-
-    private void unlink(final UdpFlow flow)
-    {
-        if (flow.older != null)
-        {
-            flow.older.newer = flow.newer;
-        }
-        else
-        {
-            oldest = flow.newer;
-        }
-        if (flow.newer != null)
-        {
-            flow.newer.older = flow.older;
-        }
-        else
-        {
-            newest = flow.older;
-        }
-        flow.older = null;
-        flow.newer = null;
+        counters.addListener(UdpSlots.L_FLOWS_ACTIVE, -1);
+        table.recycle(flow);
     }
 
     /** Closes every flow and disarms the expiry timer. */
@@ -739,9 +583,9 @@ final class UdpFlows implements TimeoutHandler
     {
         forwarder.worker().cancelTimeout(sweepTimerId);
         sweepTimerId = NO_TIMER;
-        while (oldest != null)
+        while (table.oldest() != null)
         {
-            release(oldest);
+            release(table.oldest());
         }
     }
 }

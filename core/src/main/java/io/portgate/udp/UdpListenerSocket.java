@@ -5,7 +5,6 @@ import io.portgate.loop.IoHandler;
 import java.io.IOException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 
 /**
  * One worker's socket for one port of a UDP listener. It receives the clients' datagrams and sends the targets'
@@ -34,9 +33,9 @@ final class UdpListenerSocket implements IoHandler
         this.repliesFromArrivalAddress = flows.route().listener().bind().isWildcard();
     }
 
-    void register(final Selector selector) throws IOException
+    void register(final io.portgate.loop.Worker worker) throws IOException
     {
-        key = channel.register(selector, SelectionKey.OP_READ, this);
+        key = worker.register(channel, SelectionKey.OP_READ, this);
     }
 
     @Override

@@ -104,6 +104,7 @@ public final class UdpRoute extends Route
      * @param deadlineNs until when its flows may drain; a listener already draining keeps its own.
      * @return the draining route.
      */
+    @Override
     public UdpRoute draining(final int newIndex, final long deadlineNs)
     {
         return new UdpRoute(newIndex, listener(), poolName(), targets(), algorithm(), drainDeadline(deadlineNs),

@@ -169,12 +169,11 @@ class HealthFailoverTest
         });
         try
         {
-            Thread.sleep(200);
+            await("clients served through all three", () -> served.get() >= 3);
             c.stopListening();
             await("c marked down", () -> view(portgate, cLabel).state() == TargetState.DOWN);
             final long servedAtDown = served.get();
-            Thread.sleep(300);
-            assertTrue(served.get() > servedAtDown, "traffic keeps flowing to the live targets");
+            await("traffic keeps flowing to the live targets", () -> served.get() >= servedAtDown + 10);
 
             final EchoServer restarted = keep(EchoServer.startOn(cAddress, EchoServer.ECHO));
             await("c back up after rise probes", () -> view(portgate, restarted).state() == TargetState.UP);

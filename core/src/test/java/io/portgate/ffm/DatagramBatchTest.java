@@ -27,14 +27,14 @@ class DatagramBatchTest
     @Timeout(10)
     void probesReportWhatWorksHere()
     {
-        System.out.println("recvmmsg/sendmmsg: " + (UdpBatching.isAvailable() ? "available" :
-            UdpBatching.unavailabilityCause()));
-        System.out.println("UDP_SEGMENT: " + (UdpGso.isAvailable() ? "available" : UdpGso.unavailabilityCause()));
-        assertEquals(UdpBatching.isAvailable(), UdpBatching.unavailabilityCause() == null);
-        assertEquals(UdpGso.isAvailable(), UdpGso.unavailabilityCause() == null);
-        if (UdpGso.isAvailable())
+        System.out.println("recvmmsg/sendmmsg: " + (UdpBatching.probe().isAvailable() ? "available" :
+            UdpBatching.probe().unavailabilityCause()));
+        System.out.println("UDP_SEGMENT: " + (UdpGso.probe().isAvailable() ? "available" : UdpGso.probe().unavailabilityCause()));
+        assertEquals(UdpBatching.probe().isAvailable(), UdpBatching.probe().unavailabilityCause() == null);
+        assertEquals(UdpGso.probe().isAvailable(), UdpGso.probe().unavailabilityCause() == null);
+        if (UdpGso.probe().isAvailable())
         {
-            assertTrue(UdpBatching.isAvailable(), "GSO builds on batching");
+            assertTrue(UdpBatching.probe().isAvailable(), "GSO builds on batching");
         }
     }
 
@@ -42,7 +42,7 @@ class DatagramBatchTest
     @Timeout(10)
     void receivesIpv4SourcesAndFlagsTruncation() throws Exception
     {
-        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        assumeTrue(UdpBatching.probe().isAvailable(), () -> String.valueOf(UdpBatching.probe().unavailabilityCause()));
         final InetAddress loopback = InetAddress.getByName("127.0.0.1");
         try (Arena arena = Arena.ofConfined();
             DatagramChannel receiver = DatagramChannel.open(StandardProtocolFamily.INET)
@@ -71,7 +71,7 @@ class DatagramBatchTest
     @Timeout(10)
     void receivesIpv6SourcesAndSendsToThem() throws Exception
     {
-        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        assumeTrue(UdpBatching.probe().isAvailable(), () -> String.valueOf(UdpBatching.probe().unavailabilityCause()));
         final InetAddress loopback6 = InetAddress.getByName("::1");
         final DatagramChannel probe;
         try
@@ -113,7 +113,7 @@ class DatagramBatchTest
     @Timeout(10)
     void aPortUnreachableWaitsOnTheErrorQueueForCallsThatKeepNoErrno() throws Exception
     {
-        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        assumeTrue(UdpBatching.probe().isAvailable(), () -> String.valueOf(UdpBatching.probe().unavailabilityCause()));
         final InetAddress loopback = InetAddress.getByName("127.0.0.1");
         final int closedPort;
         try (DatagramChannel gone = DatagramChannel.open(StandardProtocolFamily.INET)
@@ -157,7 +157,7 @@ class DatagramBatchTest
     @Timeout(10)
     void aWildcardSocketLearnsTheArrivalAddressAndRepliesFromIt() throws Exception
     {
-        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        assumeTrue(UdpBatching.probe().isAvailable(), () -> String.valueOf(UdpBatching.probe().unavailabilityCause()));
         final InetAddress two = InetAddress.getByName("127.0.0.2");
         try (Arena arena = Arena.ofConfined();
             DatagramChannel wildcard = DatagramChannel.open(StandardProtocolFamily.INET)
@@ -188,7 +188,7 @@ class DatagramBatchTest
             batch.source4(batch.arrivalAddress4());
             assertEquals(1, batch.send(callState, fd, new int[] {0}, 0, 1));
             assertEquals(3, readWithin(client, back.clear()), "from 127.0.0.2: received");
-            if (UdpGso.isAvailable())
+            if (UdpGso.probe().isAvailable())
             {
                 for (int i = 1; i < 4; i++)
                 {

@@ -107,7 +107,7 @@ class WorkerTest
         {
             pipe.source().configureBlocking(false);
             final List<Long> calls = new ArrayList<>();
-            pipe.source().register(worker.selector(), SelectionKey.OP_READ, (IoHandler)(key, now) ->
+            worker.register(pipe.source(), SelectionKey.OP_READ, (key, now) ->
             {
                 calls.add(now);
                 try

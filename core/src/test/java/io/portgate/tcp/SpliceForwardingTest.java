@@ -12,7 +12,7 @@ class SpliceForwardingTest extends TcpForwardingContract
     @BeforeEach
     void requireSplice()
     {
-        assumeTrue(Splice.isAvailable(), () -> "splice(2) is not available here: " + Splice.unavailabilityCause());
+        assumeTrue(Splice.probe().isAvailable(), () -> "splice(2) is not available here: " + Splice.probe().unavailabilityCause());
     }
 
     @Override

@@ -44,7 +44,7 @@ class TcpAllocationTest
     {
         if (splice == FastPath.ON)
         {
-            assumeTrue(Splice.isAvailable(), () -> "splice(2) unavailable: " + Splice.unavailabilityCause());
+            assumeTrue(Splice.probe().isAvailable(), () -> "splice(2) unavailable: " + Splice.probe().unavailabilityCause());
         }
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();

@@ -1,8 +1,12 @@
 package io.portgate.tcp;
 
+import io.portgate.balance.BalancerPolicies;
+import io.portgate.conductor.ListenerSockets;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
+import io.portgate.loop.TargetFailureListener;
 import io.portgate.loop.Worker;
+import io.portgate.metrics.RouteCounters;
 import io.portgate.testing.EchoServer;
 import io.portgate.testing.FreePorts;
 import io.portgate.testing.SilentTarget;
@@ -25,7 +29,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -37,7 +40,7 @@ class TcpForwarderByHandTest
     private final AtomicLong clock = new AtomicLong(TimeUnit.SECONDS.toNanos(100));
     private final List<Throwable> errors = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private TcpCounters counters;
+    private RouteCounters counters;
     private AgentInvoker invoker;
     private InetSocketAddress front;
 
@@ -67,15 +70,18 @@ class TcpForwarderByHandTest
         final ListenerConfig listener = ListenerConfig.builder("l").bind("127.0.0.1:" + port).pool("p")
             .connectTimeout(connectTimeout).idleTimeout(idleTimeout).build();
         final TcpRoute route = TcpRoute.of(0, listener, pool.build());
-        final ServerSocketChannel channel =
-            TcpForwarder.openListeningSocket(listener.bind().socketAddress(), route);
+        final ServerSocketChannel channel = ListenerSockets.openTcp(listener.bind().socketAddress(), route);
         front = (InetSocketAddress)channel.getLocalAddress();
-        counters = new TcpCounters(new int[] {ports.length});
-        final TcpForwarder forwarder = new TcpForwarder(0, List.of(route), new ServerSocketChannel[][] {{channel}},
-            counters, new ConnectionLimits(100, new int[] {100}), new MemoryBudget(1 << 20), 1 << 18, false);
+        counters = RouteCounters.inMemory(TcpSlots.LAYOUT, ports.length);
+        final TcpRouteRuntime runtime = new TcpRouteRuntime(route, counters, TargetFailureListener.NONE,
+            new ConnectionLimits(100, new int[] {100}), TcpRouteRuntime.newLatencyRecorder(),
+            TcpRouteRuntime.newLatencyRecorder());
+        runtime.policy(BalancerPolicies.create(route.algorithm(), route.targetIds(), route.weights(), runtime, 0));
+        final TcpForwarder forwarder = new TcpForwarder(new MemoryBudget(1 << 20), 1 << 18, false);
         final Worker worker = new Worker(0, clock::get, errors::add, 64, List.of(forwarder));
         invoker = new AgentInvoker(errors::add, null, worker);
         invoker.start();
+        forwarder.apply(TcpReload.initial(new TcpRouteRuntime[] {runtime}, new ServerSocketChannel[][] {{channel}}));
     }
 
     private SocketChannel connectClient() throws IOException
@@ -161,12 +167,12 @@ class TcpForwarderByHandTest
         {
             invoker.invoke();
         }
-        assertEquals(0, counters.listener(0, TcpCounters.L_IDLE_TIMEOUTS), "activity 59 s ago keeps it open");
+        assertEquals(0, counters.listener(TcpSlots.L_IDLE_TIMEOUTS), "activity 59 s ago keeps it open");
 
         clock.addAndGet(TimeUnit.SECONDS.toNanos(2));
         runUntil(() -> isClosed(client), "the idle connection is closed");
-        assertEquals(1, counters.listener(0, TcpCounters.L_IDLE_TIMEOUTS));
-        assertEquals(0, counters.listener(0, TcpCounters.L_ACTIVE));
+        assertEquals(1, counters.listener(TcpSlots.L_IDLE_TIMEOUTS));
+        assertEquals(0, counters.listener(TcpSlots.L_ACTIVE));
     }
 
     @Test
@@ -184,8 +190,8 @@ class TcpForwarderByHandTest
         {
             invoker.invoke();
         }
-        assertEquals(0, counters.target(0, 0, TcpCounters.T_CONNECT_FAILURES), "the clock has not moved");
-        assertEquals(0, counters.target(0, 1, TcpCounters.T_TOTAL));
+        assertEquals(0, counters.target(0, TcpSlots.T_CONNECT_FAILURES), "the clock has not moved");
+        assertEquals(0, counters.target(1, TcpSlots.T_TOTAL));
 
         clock.addAndGet(TimeUnit.SECONDS.toNanos(5) + 1);
         final ByteBuffer in = ByteBuffer.allocate(1);
@@ -202,7 +208,7 @@ class TcpForwarderByHandTest
             return !in.hasRemaining();
         }, "the byte sent while connecting arrives through the second target");
         assertEquals(42, in.get(0));
-        assertEquals(1, counters.target(0, 0, TcpCounters.T_CONNECT_FAILURES));
-        assertEquals(1, counters.target(0, 1, TcpCounters.T_TOTAL));
+        assertEquals(1, counters.target(0, TcpSlots.T_CONNECT_FAILURES));
+        assertEquals(1, counters.target(1, TcpSlots.T_TOTAL));
     }
 }

@@ -13,9 +13,9 @@ class BatchedUdpForwardingTest extends UdpForwardingContract
     @BeforeEach
     void requireFastPaths()
     {
-        assumeTrue(UdpBatching.isAvailable(), () -> "recvmmsg/sendmmsg unavailable: " +
-            UdpBatching.unavailabilityCause());
-        assumeTrue(UdpGso.isAvailable(), () -> "UDP_SEGMENT unavailable: " + UdpGso.unavailabilityCause());
+        assumeTrue(UdpBatching.probe().isAvailable(), () -> "recvmmsg/sendmmsg unavailable: " +
+            UdpBatching.probe().unavailabilityCause());
+        assumeTrue(UdpGso.probe().isAvailable(), () -> "UDP_SEGMENT unavailable: " + UdpGso.probe().unavailabilityCause());
     }
 
     @Override

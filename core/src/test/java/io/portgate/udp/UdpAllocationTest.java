@@ -58,9 +58,9 @@ class UdpAllocationTest
     {
         if (batching == FastPath.ON)
         {
-            assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+            assumeTrue(UdpBatching.probe().isAvailable(), () -> String.valueOf(UdpBatching.probe().unavailabilityCause()));
         }
-        final FastPath gso = batching == FastPath.ON && UdpGso.isAvailable() ? FastPath.ON : FastPath.OFF;
+        final FastPath gso = batching == FastPath.ON && UdpGso.probe().isAvailable() ? FastPath.ON : FastPath.OFF;
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         assumeTrue(threads.isThreadAllocatedMemorySupported(), "this JVM cannot count allocated bytes per thread");

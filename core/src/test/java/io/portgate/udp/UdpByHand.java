@@ -1,9 +1,13 @@
 package io.portgate.udp;
 
+import io.portgate.balance.BalancerPolicies;
+import io.portgate.conductor.ListenerSockets;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.config.Protocol;
+import io.portgate.loop.TargetFailureListener;
 import io.portgate.loop.Worker;
+import io.portgate.metrics.RouteCounters;
 import io.portgate.testing.FreePorts;
 import org.agrona.concurrent.AgentInvoker;
 
@@ -33,7 +37,7 @@ final class UdpByHand implements AutoCloseable
 {
     final AtomicLong clock = new AtomicLong(TimeUnit.SECONDS.toNanos(100));
     final List<Throwable> errors = new ArrayList<>();
-    final UdpCounters counters;
+    final RouteCounters counters;
     final UdpForwarder forwarder;
     final InetSocketAddress front;
     private final AgentInvoker invoker;
@@ -52,13 +56,16 @@ final class UdpByHand implements AutoCloseable
         listener.accept(l);
         final ListenerConfig config = l.build();
         final UdpRoute route = UdpRoute.of(0, config, pool.build(), maxDatagram);
-        final DatagramChannel channel = UdpForwarder.openListeningSocket(config.bind().socketAddress(), route);
+        final DatagramChannel channel = ListenerSockets.openUdp(config.bind().socketAddress(), route);
         front = (InetSocketAddress)channel.getLocalAddress();
-        counters = new UdpCounters(new int[] {targetPorts.length});
-        forwarder = new UdpForwarder(0, List.of(route), new DatagramChannel[][] {{channel}}, counters, batching, gso);
+        counters = RouteCounters.inMemory(UdpSlots.LAYOUT, targetPorts.length);
+        final UdpRouteRuntime runtime = new UdpRouteRuntime(route, counters, TargetFailureListener.NONE);
+        runtime.policy(BalancerPolicies.create(route.pickAlgorithm(), route.targetIds(), route.weights(), runtime, 0));
+        forwarder = new UdpForwarder(batching, gso);
         final Worker worker = new Worker(0, clock::get, errors::add, 64, List.of(forwarder));
         invoker = new AgentInvoker(errors::add, null, worker);
         invoker.start();
+        forwarder.apply(UdpReload.initial(new UdpRouteRuntime[] {runtime}, new DatagramChannel[][] {{channel}}));
     }
 
     DatagramChannel client() throws IOException
@@ -148,12 +155,12 @@ final class UdpByHand implements AutoCloseable
 
     long listener(final int slot)
     {
-        return counters.listener(0, slot);
+        return counters.listener(slot);
     }
 
     long target(final int target, final int slot)
     {
-        return counters.target(0, target, slot);
+        return counters.target(target, slot);
     }
 
     @Override

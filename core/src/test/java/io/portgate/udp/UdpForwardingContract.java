@@ -77,8 +77,8 @@ abstract class UdpForwardingContract
     {
         // Loads the classes and runs the probes every test uses, so the descriptor count of the first test is not
         // disturbed by the class loader.
-        io.portgate.ffm.UdpBatching.isAvailable();
-        io.portgate.ffm.UdpGso.isAvailable();
+        io.portgate.ffm.UdpBatching.probe().isAvailable();
+        io.portgate.ffm.UdpGso.probe().isAvailable();
         try (UdpEchoServer echo = UdpEchoServer.start(1))
         {
             final Portgate portgate = Portgate.start(TestConfigs.udp(FastPath.OFF, FastPath.OFF, 1, l -> { },
@@ -542,18 +542,18 @@ abstract class UdpForwardingContract
         {
             final DatagramChannel client = loop.client();
             loop.exchange(client, payload(0, 0, 50));
-            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_ACTIVE));
+            assertEquals(1, loop.listener(UdpSlots.L_FLOWS_ACTIVE));
             loop.advance(Duration.ofSeconds(20));
             loop.exchange(client, payload(0, 1, 50));
             loop.advance(Duration.ofSeconds(20));
-            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_ACTIVE), "activity 20 s ago keeps the flow");
+            assertEquals(1, loop.listener(UdpSlots.L_FLOWS_ACTIVE), "activity 20 s ago keeps the flow");
             loop.advance(Duration.ofSeconds(11));
-            assertEquals(0, loop.listener(UdpCounters.L_FLOWS_ACTIVE), "30 s quiet: expired");
-            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_EXPIRED));
-            assertEquals(0, loop.target(0, UdpCounters.T_FLOWS_ACTIVE), "its socket closed");
+            assertEquals(0, loop.listener(UdpSlots.L_FLOWS_ACTIVE), "30 s quiet: expired");
+            assertEquals(1, loop.listener(UdpSlots.L_FLOWS_EXPIRED));
+            assertEquals(0, loop.target(0, UdpSlots.T_FLOWS_ACTIVE), "its socket closed");
 
             loop.exchange(client, payload(0, 2, 50));
-            assertEquals(2, loop.listener(UdpCounters.L_FLOWS_TOTAL), "the client's next datagram opens a new flow");
+            assertEquals(2, loop.listener(UdpSlots.L_FLOWS_TOTAL), "the client's next datagram opens a new flow");
             assertEquals(2, target.sources().size(), "from a new socket");
             assertEquals(List.of(), loop.errors);
         }
@@ -575,23 +575,23 @@ abstract class UdpForwardingContract
             loop.exchange(busy, payload(2, 1, 50));
             loop.forwarder.stopAccepting();
             loop.advance(Duration.ofMillis(500));
-            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_ACTIVE), "1.1 s quiet: done; 0.5 s quiet: carries on");
-            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_EXPIRED));
+            assertEquals(1, loop.listener(UdpSlots.L_FLOWS_ACTIVE), "1.1 s quiet: done; 0.5 s quiet: carries on");
+            assertEquals(1, loop.listener(UdpSlots.L_FLOWS_EXPIRED));
 
             loop.exchange(busy, payload(2, 2, 50));
             loop.advance(Duration.ofMillis(900));
             loop.exchange(busy, payload(2, 3, 50));
             loop.advance(Duration.ofMillis(900));
-            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_ACTIVE), "a datagram every 0.9 s keeps it");
+            assertEquals(1, loop.listener(UdpSlots.L_FLOWS_ACTIVE), "a datagram every 0.9 s keeps it");
             loop.advance(Duration.ofMillis(200));
-            assertEquals(0, loop.listener(UdpCounters.L_FLOWS_ACTIVE), "then a second without one ends it");
-            assertEquals(0, loop.target(0, UdpCounters.T_FLOWS_ACTIVE), "its socket closed");
+            assertEquals(0, loop.listener(UdpSlots.L_FLOWS_ACTIVE), "then a second without one ends it");
+            assertEquals(0, loop.target(0, UdpSlots.T_FLOWS_ACTIVE), "its socket closed");
             assertEquals(0, loop.forwarder.openCount());
 
             loop.send(quiet, payload(1, 1, 50));
-            loop.runUntil(() -> loop.listener(UdpCounters.L_DROP_DRAINING) == 1, "a stopping balancer turns a " +
+            loop.runUntil(() -> loop.listener(UdpSlots.L_DROP_DRAINING) == 1, "a stopping balancer turns a " +
                 "client without a flow away");
-            assertEquals(2, loop.listener(UdpCounters.L_FLOWS_TOTAL), "no new flow");
+            assertEquals(2, loop.listener(UdpSlots.L_FLOWS_TOTAL), "no new flow");
             assertEquals(List.of(), loop.errors);
         }
     }
@@ -612,17 +612,17 @@ abstract class UdpForwardingContract
             loop.exchange(b, payload(2, 0, 40));
             loop.exchange(c, payload(3, 0, 40));
             loop.exchange(a, payload(1, 1, 40));
-            assertEquals(3, loop.listener(UdpCounters.L_FLOWS_TOTAL));
+            assertEquals(3, loop.listener(UdpSlots.L_FLOWS_TOTAL));
 
             loop.exchange(d, payload(4, 0, 40));
-            assertEquals(1, loop.listener(UdpCounters.L_FLOWS_EVICTED));
-            assertEquals(3, loop.listener(UdpCounters.L_FLOWS_ACTIVE));
+            assertEquals(1, loop.listener(UdpSlots.L_FLOWS_EVICTED));
+            assertEquals(3, loop.listener(UdpSlots.L_FLOWS_ACTIVE));
             loop.exchange(a, payload(1, 2, 40));
-            assertEquals(4, loop.listener(UdpCounters.L_FLOWS_TOTAL), "a was active lately and kept its flow");
+            assertEquals(4, loop.listener(UdpSlots.L_FLOWS_TOTAL), "a was active lately and kept its flow");
             loop.exchange(b, payload(2, 1, 40));
-            assertEquals(5, loop.listener(UdpCounters.L_FLOWS_TOTAL), "b was the longest idle and was evicted");
-            assertEquals(2, loop.listener(UdpCounters.L_FLOWS_EVICTED));
-            assertEquals(3, loop.target(0, UdpCounters.T_FLOWS_ACTIVE), "evicted flows closed their sockets");
+            assertEquals(5, loop.listener(UdpSlots.L_FLOWS_TOTAL), "b was the longest idle and was evicted");
+            assertEquals(2, loop.listener(UdpSlots.L_FLOWS_EVICTED));
+            assertEquals(3, loop.target(0, UdpSlots.T_FLOWS_ACTIVE), "evicted flows closed their sockets");
             assertEquals(List.of(), loop.errors);
         }
     }
@@ -639,14 +639,14 @@ abstract class UdpForwardingContract
             assertEquals(1, target.received());
 
             loop.send(client, payload(0, 1, 1001));
-            loop.runUntil(() -> loop.listener(UdpCounters.L_DROP_TRUNCATED) == 1, "the oversized datagram counted");
+            loop.runUntil(() -> loop.listener(UdpSlots.L_DROP_TRUNCATED) == 1, "the oversized datagram counted");
             loop.send(client, payload(0, 2, 1000));
-            loop.runUntil(() -> loop.listener(UdpCounters.L_DROP_TRUNCATED) == 2,
+            loop.runUntil(() -> loop.listener(UdpSlots.L_DROP_TRUNCATED) == 2,
                 "its 1001-byte reply counted on the way back");
             assertEquals(2, target.received(), "the 1001-byte datagram never reached the target");
             assertEquals(1000, target.largest());
-            assertEquals(2, loop.listener(UdpCounters.L_DATAGRAMS_IN));
-            assertEquals(1, loop.listener(UdpCounters.L_DATAGRAMS_OUT));
+            assertEquals(2, loop.listener(UdpSlots.L_DATAGRAMS_IN));
+            assertEquals(1, loop.listener(UdpSlots.L_DATAGRAMS_OUT));
             final ByteBuffer nothing = ByteBuffer.allocate(2000);
             loop.runFor(Duration.ofMillis(50));
             assertNull(client.receive(nothing), "no reply was forwarded cut short");

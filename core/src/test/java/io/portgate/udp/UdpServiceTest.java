@@ -1,11 +1,13 @@
 package io.portgate.udp;
 
 import io.portgate.Portgate;
+import io.portgate.PortgateContext;
 import io.portgate.config.FastPath;
 import io.portgate.config.PortgateConfig;
 import io.portgate.ffm.UdpBatching;
 import io.portgate.testing.OpenFds;
 import io.portgate.testing.TestConfigs;
+import io.portgate.testing.UdpClient;
 import io.portgate.testing.UdpEchoServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,12 +45,23 @@ class UdpServiceTest
     @Timeout(30)
     void batchingOnStartsWhereItWorks()
     {
-        assumeTrue(UdpBatching.isAvailable(), UdpBatching::unavailabilityCause);
+        assumeTrue(UdpBatching.probe().isAvailable(), () -> String.valueOf(UdpBatching.probe().unavailabilityCause()));
         try (UdpEchoServer echo = UdpEchoServer.start('A'))
         {
-            final Portgate portgate =
-                Portgate.start(TestConfigs.udp(FastPath.ON, FastPath.AUTO, 2, l -> { }, p -> { }, echo.port()));
-            portgate.close(Duration.ZERO);
+            final PortgateContext context = new PortgateContext(
+                TestConfigs.udp(FastPath.ON, FastPath.AUTO, 2, l -> { }, p -> { }, echo.port()));
+            final Portgate portgate = Portgate.start(context);
+            try (UdpClient client = UdpClient.open("127.0.0.1", portgate.boundAddresses(TestConfigs.LISTENER)
+                .getFirst()))
+            {
+                assertTrue(context.udpBatching(), "udp-batching: on is honoured");
+                assertEquals('A', client.exchange("batched".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                assertEquals(1, portgate.stats().udpListener(TestConfigs.LISTENER).datagramsIn());
+            }
+            finally
+            {
+                portgate.close(Duration.ZERO);
+            }
         }
     }
 

@@ -95,9 +95,9 @@ public class CopyVsSpliceBenchmark
         drainBuffer = ByteBuffer.allocateDirect(chunk);
         if ("splice".equals(mode))
         {
-            if (!Splice.isAvailable())
+            if (!Splice.probe().isAvailable())
             {
-                throw new IllegalStateException("splice(2) does not work here: " + Splice.unavailabilityCause());
+                throw new IllegalStateException("splice(2) does not work here: " + Splice.probe().unavailabilityCause());
             }
             callState = LibC.newCallState();
             pipe = NativePipe.open(callState, PIPE_CAPACITY);

@@ -1,0 +1,293 @@
+package io.portgate;
+
+import io.portgate.conductor.Conductor;
+import io.portgate.conductor.WorkerProxy;
+import io.portgate.config.ConfigException;
+import io.portgate.config.ConfigValidator;
+import io.portgate.config.Diagnostic;
+import io.portgate.config.FastPath;
+import io.portgate.config.HostFacts;
+import io.portgate.config.ListenerConfig;
+import io.portgate.config.PortgateConfig;
+import io.portgate.config.Protocol;
+import io.portgate.config.Severity;
+import io.portgate.ffm.Splice;
+import io.portgate.ffm.UdpBatching;
+import io.portgate.ffm.UdpGso;
+import io.portgate.health.NioProbeTransport;
+import io.portgate.health.ProbeTransport;
+import io.portgate.loop.Worker;
+import io.portgate.metrics.Labels;
+import io.portgate.metrics.Metric;
+import io.portgate.metrics.MetricsFile;
+import io.portgate.tcp.MemoryBudget;
+import io.portgate.tcp.TcpForwarder;
+import io.portgate.tcp.TcpSlots;
+import io.portgate.udp.UdpForwarder;
+import io.portgate.udp.UdpSlots;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Everything a balancer is started with, as Aeron's {@code MediaDriver.Context}: the configuration, and what a test or
+ * an embedder may inject in place of the defaults (the clocks, the idle strategies, the fast-path choices, the probe
+ * transport, an error handler, the sizes of queues and of the metrics file). {@link #conclude()} fills in and checks
+ * every value once, before a socket opens: the configuration is validated, each fast path probed and decided, the
+ * sizes derived.
+ */
+public final class PortgateContext
+{
+    /** Commands that may wait in one worker's queue; more wait in the conductor, counted. */
+    public static final int WORKER_COMMAND_CAPACITY = 1024;
+    /** Commands (drains, weights, reloads) that may wait for the conductor; past it the caller is told to retry. */
+    public static final int CONDUCTOR_COMMAND_CAPACITY = 256;
+    /** Spare counters in the metrics file, for listeners and targets a reload adds: at least this many. */
+    public static final int METRICS_HEADROOM = 4096;
+    /** Bytes of the metrics file's error log: room for a few hundred distinct errors with their stack traces. */
+    public static final int ERROR_LOG_BYTES = 1024 * 1024;
+
+    private final PortgateConfig config;
+    NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    EpochClock epochClock = SystemEpochClock.INSTANCE;
+    Function<Worker, IdleStrategy> workerIdleStrategy;
+    Supplier<IdleStrategy> conductorIdleStrategy = () -> new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
+    Supplier<ProbeTransport> probeTransport = NioProbeTransport::new;
+    ErrorHandler errorHandler;
+    final int conductorCommandCapacity = CONDUCTOR_COMMAND_CAPACITY;
+    private Boolean splice;
+    private int workerCommandCapacity = WORKER_COMMAND_CAPACITY;
+    private Boolean udpBatching;
+    private int metricsCapacity;
+    private Boolean udpGso;
+    private boolean concluded;
+
+    /**
+     * A context for a configuration.
+     *
+     * @param config the configuration; validated by {@link #conclude()}.
+     */
+    public PortgateContext(final PortgateConfig config)
+    {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * Fills in and checks every value: validates the configuration, probes and decides each fast path, sizes the
+     * queues and the metrics file. Opens nothing.
+     *
+     * @return this.
+     * @throws ConfigException       when the configuration has errors.
+     * @throws IllegalStateException when a fast path is {@code on} but does not work here, or UDP GSO is on without
+     *                               batching.
+     */
+    public PortgateContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        final List<Diagnostic> diagnostics = ConfigValidator.validate(config, HostFacts.system());
+        if (diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR))
+        {
+            throw new ConfigException(diagnostics);
+        }
+        final boolean hasUdp = config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.UDP);
+        if (splice == null)
+        {
+            splice = Splice.probe().resolve(config.splice(), "fast-paths.splice");
+            // Without a UDP listener the workers keep to plain NIO for good: the choice is made once, at start.
+            udpBatching = hasUdp && UdpBatching.probe().resolve(config.udpBatching(), "fast-paths.udp-batching");
+            if (hasUdp && !udpBatching && config.udpGso() == FastPath.ON)
+            {
+                throw new IllegalStateException("fast-paths.udp-gso: on needs fast-paths.udp-batching, which is " +
+                    "off; set udp-gso: auto or off, or udp-batching: auto or on");
+            }
+            udpGso = udpBatching && UdpGso.probe().resolve(config.udpGso(), "fast-paths.udp-gso");
+        }
+        if (workerIdleStrategy == null)
+        {
+            workerIdleStrategy = worker -> worker.idleStrategy(config.idleStrategy());
+        }
+        if (metricsCapacity == 0)
+        {
+            metricsCapacity = metricsCapacity(config, workers());
+        }
+        concluded = true;
+        return this;
+    }
+
+    /**
+     * Counters the metrics file holds: those the configuration needs, twice over (while a reload runs both the old
+     * and the new counters of what it changes are held), and room for what reloads add.
+     */
+    private static int metricsCapacity(final PortgateConfig config, final int workers)
+    {
+        int perWorker = 0;
+        int targets = 0;
+        for (final ListenerConfig listener : config.listeners())
+        {
+            final int poolTargets = config.poolOf(listener).targets().size();
+            perWorker += (listener.protocol() == Protocol.TCP ? TcpSlots.LAYOUT : UdpSlots.LAYOUT).needed(poolTargets);
+        }
+        for (final io.portgate.config.PoolConfig pool : config.pools().values())
+        {
+            targets += pool.targets().size();
+        }
+        // Each worker's queue-full counter and the two reload counters are needed too.
+        final int needed = workers * (perWorker + 1) + Conductor.countersNeeded(targets) + 2;
+        return 2 * needed + Math.max(METRICS_HEADROOM, needed);
+    }
+
+    /**
+     * One worker with its TCP and UDP forwarders, and the proxy the control plane reaches it through.
+     *
+     * @param index   the worker's index.
+     * @param budget  the connection buffer memory all workers share.
+     * @param errors  where unexpected errors go.
+     * @param metrics where its queue-full counter goes.
+     * @return the proxy of the worker.
+     */
+    WorkerProxy newWorker(final int index, final MemoryBudget budget, final ErrorHandler errors,
+        final MetricsFile metrics)
+    {
+        final long retainBytes = Math.max(1, config.bufferMemory() / (4L * workers()));
+        final TcpForwarder tcp = new TcpForwarder(budget, retainBytes, splice);
+        final UdpForwarder udp = new UdpForwarder(udpBatching, udpGso);
+        final Worker worker = new Worker(index, nanoClock, errors, workerCommandCapacity, List.of(tcp, udp));
+        // One counter per worker, summed by readers as every worker's counters are.
+        return new WorkerProxy(worker, tcp, udp, metrics.counter(Metric.WORKER_QUEUE_FULL, index, Labels.of()));
+    }
+
+    /**
+     * Opens the metrics file the configuration names, or counters in memory when it names none.
+     *
+     * @return the metrics.
+     * @throws IllegalStateException when another running balancer uses the file.
+     */
+    MetricsFile openMetrics()
+    {
+        return config.metricsFile() == null ? MetricsFile.inMemory(metricsCapacity, ERROR_LOG_BYTES) :
+            MetricsFile.create(config.metricsFile(), metricsCapacity, ERROR_LOG_BYTES);
+    }
+
+    /** @return the configuration. */
+    public PortgateConfig config()
+    {
+        return config;
+    }
+
+    /** @return forwarder threads: the configuration's, at least one. */
+    public int workers()
+    {
+        return Math.max(1, config.workers());
+    }
+
+    /**
+     * Sets the clocks, for tests that move time by hand.
+     *
+     * @param nano  the clock of every loop.
+     * @param epoch the wall clock of the gauges, the heartbeat and the error log.
+     * @return this.
+     */
+    public PortgateContext clocks(final NanoClock nano, final EpochClock epoch)
+    {
+        nanoClock = Objects.requireNonNull(nano, "nano");
+        epochClock = Objects.requireNonNull(epoch, "epoch");
+        return this;
+    }
+
+    /**
+     * Sets how the threads wait when idle, in place of {@code idle-strategy} for the workers and a backoff for the
+     * conductor.
+     *
+     * @param worker    makes a worker's strategy.
+     * @param conductor makes the conductor's strategy.
+     * @return this.
+     */
+    public PortgateContext idleStrategies(final Function<Worker, IdleStrategy> worker,
+        final Supplier<IdleStrategy> conductor)
+    {
+        workerIdleStrategy = worker;
+        conductorIdleStrategy = Objects.requireNonNull(conductor, "conductor");
+        return this;
+    }
+
+    /**
+     * Sets what carries health probes, for tests that script them, and a handler told of every unexpected error
+     * besides the metrics file's error log (which {@code portgate stat --errors} reads).
+     *
+     * @param transport makes the probe transport.
+     * @param handler   told of every error; it must not block, and is called from any thread; null for none.
+     * @return this.
+     */
+    public PortgateContext probesAndErrors(final Supplier<ProbeTransport> transport, final ErrorHandler handler)
+    {
+        probeTransport = Objects.requireNonNull(transport, "transport");
+        errorHandler = handler;
+        return this;
+    }
+
+    /**
+     * Decides the fast paths instead of the configuration and the probes (each must work here).
+     *
+     * @param splice   splice(2) for TCP.
+     * @param batching recvmmsg/sendmmsg for UDP.
+     * @param gso      UDP_SEGMENT; needs {@code batching}.
+     * @return this.
+     */
+    public PortgateContext fastPaths(final boolean splice, final boolean batching, final boolean gso)
+    {
+        this.splice = splice;
+        this.udpBatching = batching;
+        this.udpGso = batching && gso;
+        return this;
+    }
+
+    /**
+     * Sets the sizes that are otherwise derived.
+     *
+     * @param workerCommands how many commands may wait in one worker's queue (rounded up to a power of two).
+     * @param counters       how many counters the metrics file holds; 0 to derive it from the configuration.
+     * @return this.
+     */
+    public PortgateContext sizes(final int workerCommands, final int counters)
+    {
+        workerCommandCapacity = workerCommands;
+        metricsCapacity = counters;
+        return this;
+    }
+
+    /** @return whether TCP bytes move with splice(2); decided by {@link #conclude()}. */
+    public boolean splice()
+    {
+        return splice;
+    }
+
+    /** @return whether datagrams move with recvmmsg/sendmmsg; decided by {@link #conclude()}. */
+    public boolean udpBatching()
+    {
+        return udpBatching;
+    }
+
+    /** @return whether runs of datagrams leave with UDP_SEGMENT; decided by {@link #conclude()}. */
+    public boolean udpGso()
+    {
+        return udpGso;
+    }
+
+    /** @return how many counters the metrics file holds; derived by {@link #conclude()} unless set. */
+    public int metricsCapacity()
+    {
+        return metricsCapacity;
+    }
+}
