@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param statusMax  highest accepted HTTP status.
  * @param position   where the {@code health:} block is.
  * @param portPosition where {@code port:} is.
+ * @param probe      the name of a probe registered in {@link io.portgate.spi.Extensions} that probes instead of
+ *                   {@code protocol}, or null for the built-in probe of {@code protocol}.
  */
 public record HealthConfig(
     HealthProtocol protocol,
@@ -32,7 +34,8 @@ public record HealthConfig(
     int statusMin,
     int statusMax,
     Position position,
-    Position portPosition)
+    Position portPosition,
+    String probe)
 {
     /** Default probe protocol. */
     public static final HealthProtocol DEFAULT_PROTOCOL = HealthProtocol.TCP;
@@ -54,6 +57,16 @@ public record HealthConfig(
     public static final String DEFAULT_SEND = "ping";
     /** Default HTTP path. */
     public static final String DEFAULT_PATH = "/";
+
+    /**
+     * The probe's name as a configuration writes it: a registered probe's name, or the built-in protocol's.
+     *
+     * @return e.g. {@code tcp} or {@code my-probe}.
+     */
+    public String protocolName()
+    {
+        return probe != null ? probe : protocol.configName();
+    }
 
     /**
      * The port a target is probed on.
@@ -92,9 +105,17 @@ public record HealthConfig(
         private int statusMax = DEFAULT_STATUS_MAX;
         private Position position = Position.NONE;
         private Position portPosition = Position.NONE;
+        private String probe;
 
         /** @param v probe protocol. @return this. */
-        public Builder protocol(final HealthProtocol v) { protocol = v; return this; }
+        public Builder protocol(final HealthProtocol v) { protocol = v; probe = null; return this; }
+        /**
+         * Probes with a registered probe instead of a built-in protocol.
+         *
+         * @param v the probe's name in {@link io.portgate.spi.Extensions}.
+         * @return this.
+         */
+        public Builder probe(final String v) { probe = v; return this; }
         /** @param v port probed, null for the traffic port. @return this. */
         public Builder port(final Integer v) { port = v; return this; }
         /** @param v interval. @return this. */
@@ -122,7 +143,7 @@ public record HealthConfig(
         public HealthConfig build()
         {
             return new HealthConfig(protocol, port, interval, timeout, rise, fall, send, expect, path,
-                statusMin, statusMax, position, portPosition);
+                statusMin, statusMax, position, portPosition, probe);
         }
     }
 }

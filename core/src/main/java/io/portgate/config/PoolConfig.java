@@ -1,7 +1,5 @@
 package io.portgate.config;
 
-import io.portgate.balance.BalanceAlgorithm;
-
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +10,9 @@ import java.util.List;
  *
  * @param name          the pool's name, referenced by listeners.
  * @param ports         the internal port or ports its targets listen on, or null when every target names its own.
- * @param balance       the balancing policy.
+ * @param balance       the balancing policy, by name: a built-in one ({@code round-robin}, {@code weighted},
+ *                      {@code least-conn}, {@code p2c}, {@code source-hash}, {@code maglev}) or one registered
+ *                      in {@link io.portgate.spi.Extensions}.
  * @param targets       the targets, in file order.
  * @param health        the active health probe, or null for none (passive detection only).
  * @param onDown        what happens to open connections of a target that goes down.
@@ -25,7 +25,7 @@ import java.util.List;
 public record PoolConfig(
     String name,
     PortRange ports,
-    BalanceAlgorithm balance,
+    String balance,
     List<TargetConfig> targets,
     HealthConfig health,
     OnDown onDown,
@@ -46,7 +46,7 @@ public record PoolConfig(
      */
     public static final Duration MAX_SLOW_START = Duration.ofHours(12);
     /** Default balancing policy. */
-    public static final BalanceAlgorithm DEFAULT_BALANCE = BalanceAlgorithm.ROUND_ROBIN;
+    public static final String DEFAULT_BALANCE = "round-robin";
     /** Default for open connections of a target that goes down. */
     public static final OnDown DEFAULT_ON_DOWN = OnDown.KEEP;
     /** Default when every target is down. */
@@ -98,7 +98,7 @@ public record PoolConfig(
     {
         private final String name;
         private PortRange ports;
-        private BalanceAlgorithm balance = DEFAULT_BALANCE;
+        private String balance = DEFAULT_BALANCE;
         private final List<TargetConfig> targets = new ArrayList<>();
         private HealthConfig health;
         private OnDown onDown = DEFAULT_ON_DOWN;
@@ -118,7 +118,13 @@ public record PoolConfig(
         /** @param v internal port of the targets. @return this. */
         public Builder port(final int v) { ports = PortRange.of(v); return this; }
         /** @param v balancing policy. @return this. */
-        public Builder balance(final BalanceAlgorithm v) { balance = v; return this; }
+        /**
+         * Selects the balancing policy.
+         *
+         * @param v the policy's name: a built-in one or one registered in {@link io.portgate.spi.Extensions}.
+         * @return this.
+         */
+        public Builder balance(final String v) { balance = v; return this; }
         /** @param v a target. @return this. */
         public Builder target(final TargetConfig v) { targets.add(v); return this; }
         /** @param address a target taking the pool's port. @return this. */

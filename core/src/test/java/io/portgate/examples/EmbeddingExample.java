@@ -35,7 +35,7 @@ public final class EmbeddingExample
             .workers(1)
             .listener(ListenerConfig.builder("web").bind("127.0.0.1:" + frontPort).pool("backends").build())
             .pool(PoolConfig.builder("backends")
-                .balance(BalanceAlgorithm.LEAST_CONN)
+                .balance(BalanceAlgorithm.LEAST_CONN.configName())
                 .target(InetAddress.getLoopbackAddress(), backendPort)
                 .build())
             .build();
