@@ -63,19 +63,31 @@ public final class JvmFlags
         return new JvmFlags(flags);
     }
 
-    /** @return every flag the library uses, present or not. */
+    /**
+     * Every flag the library uses, present or not.
+     *
+     * @return every flag the library uses, present or not.
+     */
     public List<Flag> flags()
     {
         return flags;
     }
 
-    /** @return the flags this JVM lacks. */
+    /**
+     * The flags this JVM lacks.
+     *
+     * @return the flags this JVM lacks.
+     */
     public List<Flag> missing()
     {
         return flags.stream().filter(f -> !f.present()).toList();
     }
 
-    /** @return whether every flag is present, so every fast path may run. */
+    /**
+     * Whether every flag is present, so every fast path may run.
+     *
+     * @return whether every flag is present, so every fast path may run.
+     */
     public boolean allPresent()
     {
         return missing().isEmpty();

@@ -197,13 +197,21 @@ public final class PortgateContext
             MetricsFile.create(config.metricsFile(), metricsCapacity, ERROR_LOG_BYTES);
     }
 
-    /** @return the configuration. */
+    /**
+     * The configuration.
+     *
+     * @return the configuration.
+     */
     public PortgateConfig config()
     {
         return config;
     }
 
-    /** @return forwarder threads: the configuration's, at least one. */
+    /**
+     * Forwarder threads: the configuration's, at least one.
+     *
+     * @return forwarder threads: the configuration's, at least one.
+     */
     public int workers()
     {
         return Math.max(1, config.workers());
@@ -223,7 +231,11 @@ public final class PortgateContext
         return this;
     }
 
-    /** @return the registered balancing policies and health probes. */
+    /**
+     * The registered balancing policies and health probes.
+     *
+     * @return the registered balancing policies and health probes.
+     */
     public Extensions extensions()
     {
         return extensions;
@@ -302,25 +314,41 @@ public final class PortgateContext
         return this;
     }
 
-    /** @return whether TCP bytes move with splice(2); decided by {@link #conclude()}. */
+    /**
+     * Whether TCP bytes move with splice(2); decided by {@link #conclude()}.
+     *
+     * @return whether TCP bytes move with splice(2); decided by {@link #conclude()}.
+     */
     public boolean splice()
     {
         return splice;
     }
 
-    /** @return whether datagrams move with recvmmsg/sendmmsg; decided by {@link #conclude()}. */
+    /**
+     * Whether datagrams move with recvmmsg/sendmmsg; decided by {@link #conclude()}.
+     *
+     * @return whether datagrams move with recvmmsg/sendmmsg; decided by {@link #conclude()}.
+     */
     public boolean udpBatching()
     {
         return udpBatching;
     }
 
-    /** @return whether runs of datagrams leave with UDP_SEGMENT; decided by {@link #conclude()}. */
+    /**
+     * Whether runs of datagrams leave with UDP_SEGMENT; decided by {@link #conclude()}.
+     *
+     * @return whether runs of datagrams leave with UDP_SEGMENT; decided by {@link #conclude()}.
+     */
     public boolean udpGso()
     {
         return udpGso;
     }
 
-    /** @return how many counters the metrics file holds; derived by {@link #conclude()} unless set. */
+    /**
+     * How many counters the metrics file holds; derived by {@link #conclude()} unless set.
+     *
+     * @return how many counters the metrics file holds; derived by {@link #conclude()} unless set.
+     */
     public int metricsCapacity()
     {
         return metricsCapacity;

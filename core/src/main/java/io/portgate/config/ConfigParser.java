@@ -58,7 +58,12 @@ public final class ConfigParser extends YamlNodes
         this.extensions = java.util.Objects.requireNonNull(extensions, "extensions");
     }
 
-    /** What parsing produced: a configuration (null when the file could not be read at all) and the findings. */
+    /**
+     * What parsing produced: a configuration (null when the file could not be read at all) and the findings.
+     *
+     * @param config      the configuration, or null.
+     * @param diagnostics the findings.
+     */
     public record Result(PortgateConfig config, List<Diagnostic> diagnostics)
     {
         /**

@@ -107,7 +107,17 @@ public record HealthConfig(
         private Position portPosition = Position.NONE;
         private String probe;
 
-        /** @param v probe protocol. @return this. */
+        /** A builder with every default; {@link HealthConfig#builder()} makes one too. */
+        public Builder()
+        {
+        }
+
+        /**
+         * Sets probe protocol.
+         *
+         * @param v probe protocol.
+         * @return this.
+         */
         public Builder protocol(final HealthProtocol v) { protocol = v; probe = null; return this; }
         /**
          * Probes with a registered probe instead of a built-in protocol.
@@ -116,30 +126,90 @@ public record HealthConfig(
          * @return this.
          */
         public Builder probe(final String v) { probe = v; return this; }
-        /** @param v port probed, null for the traffic port. @return this. */
+        /**
+         * Sets port probed, null for the traffic port.
+         *
+         * @param v port probed, null for the traffic port.
+         * @return this.
+         */
         public Builder port(final Integer v) { port = v; return this; }
-        /** @param v interval. @return this. */
+        /**
+         * Sets interval.
+         *
+         * @param v interval.
+         * @return this.
+         */
         public Builder interval(final Duration v) { interval = v; return this; }
-        /** @param v timeout. @return this. */
+        /**
+         * Sets timeout.
+         *
+         * @param v timeout.
+         * @return this.
+         */
         public Builder timeout(final Duration v) { timeout = v; return this; }
-        /** @param v rise. @return this. */
+        /**
+         * Sets rise.
+         *
+         * @param v rise.
+         * @return this.
+         */
         public Builder rise(final int v) { rise = v; return this; }
-        /** @param v fall. @return this. */
+        /**
+         * Sets fall.
+         *
+         * @param v fall.
+         * @return this.
+         */
         public Builder fall(final int v) { fall = v; return this; }
-        /** @param v UDP payload. @return this. */
+        /**
+         * Sets uDP payload.
+         *
+         * @param v UDP payload.
+         * @return this.
+         */
         public Builder send(final String v) { send = v; return this; }
-        /** @param v expected UDP reply prefix. @return this. */
+        /**
+         * Sets expected UDP reply prefix.
+         *
+         * @param v expected UDP reply prefix.
+         * @return this.
+         */
         public Builder expect(final String v) { expect = v; return this; }
-        /** @param v HTTP path. @return this. */
+        /**
+         * Sets hTTP path.
+         *
+         * @param v HTTP path.
+         * @return this.
+         */
         public Builder path(final String v) { path = v; return this; }
-        /** @param min lowest accepted status. @param max highest. @return this. */
+        /**
+         * Sets lowest accepted status.
+         *
+         * @param min lowest accepted status.
+         * @param max highest.
+         * @return this.
+         */
         public Builder status(final int min, final int max) { statusMin = min; statusMax = max; return this; }
-        /** @param v where the block is. @return this. */
+        /**
+         * Sets where the block is.
+         *
+         * @param v where the block is.
+         * @return this.
+         */
         public Builder position(final Position v) { position = v; return this; }
-        /** @param v where the port is. @return this. */
+        /**
+         * Sets where the port is.
+         *
+         * @param v where the port is.
+         * @return this.
+         */
         public Builder portPosition(final Position v) { portPosition = v; return this; }
 
-        /** @return the health configuration. */
+        /**
+         * The health configuration.
+         *
+         * @return the health configuration.
+         */
         public HealthConfig build()
         {
             return new HealthConfig(protocol, port, interval, timeout, rise, fall, send, expect, path,

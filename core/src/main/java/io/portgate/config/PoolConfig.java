@@ -113,11 +113,26 @@ public record PoolConfig(
             this.name = name;
         }
 
-        /** @param v internal port(s) of the targets. @return this. */
+        /**
+         * Sets internal port(s) of the targets.
+         *
+         * @param v internal port(s) of the targets.
+         * @return this.
+         */
         public Builder ports(final PortRange v) { ports = v; return this; }
-        /** @param v internal port of the targets. @return this. */
+        /**
+         * Sets internal port of the targets.
+         *
+         * @param v internal port of the targets.
+         * @return this.
+         */
         public Builder port(final int v) { ports = PortRange.of(v); return this; }
-        /** @param v balancing policy. @return this. */
+        /**
+         * Sets balancing policy.
+         *
+         * @param v balancing policy.
+         * @return this.
+         */
         /**
          * Selects the balancing policy.
          *
@@ -125,32 +140,87 @@ public record PoolConfig(
          * @return this.
          */
         public Builder balance(final String v) { balance = v; return this; }
-        /** @param v a target. @return this. */
+        /**
+         * Sets a target.
+         *
+         * @param v a target.
+         * @return this.
+         */
         public Builder target(final TargetConfig v) { targets.add(v); return this; }
-        /** @param address a target taking the pool's port. @return this. */
+        /**
+         * Sets a target taking the pool's port.
+         *
+         * @param address a target taking the pool's port.
+         * @return this.
+         */
         public Builder target(final InetAddress address) { targets.add(TargetConfig.of(address, null)); return this; }
-        /** @param address a target. @param port its own port. @return this. */
+        /**
+         * Sets a target.
+         *
+         * @param address a target.
+         * @param port its own port.
+         * @return this.
+         */
         public Builder target(final InetAddress address, final int port)
         {
             targets.add(TargetConfig.of(address, PortRange.of(port)));
             return this;
         }
-        /** @param v health probe, null for none. @return this. */
+        /**
+         * Sets health probe, null for none.
+         *
+         * @param v health probe, null for none.
+         * @return this.
+         */
         public Builder health(final HealthConfig v) { health = v; return this; }
-        /** @param v on-down behaviour. @return this. */
+        /**
+         * Sets on-down behaviour.
+         *
+         * @param v on-down behaviour.
+         * @return this.
+         */
         public Builder onDown(final OnDown v) { onDown = v; return this; }
-        /** @param v all-down behaviour. @return this. */
+        /**
+         * Sets all-down behaviour.
+         *
+         * @param v all-down behaviour.
+         * @return this.
+         */
         public Builder allDown(final AllDown v) { allDown = v; return this; }
-        /** @param v slow start. @return this. */
+        /**
+         * Sets slow start.
+         *
+         * @param v slow start.
+         * @return this.
+         */
         public Builder slowStart(final Duration v) { slowStart = v; return this; }
-        /** @param v where the pool is. @return this. */
+        /**
+         * Sets where the pool is.
+         *
+         * @param v where the pool is.
+         * @return this.
+         */
         public Builder position(final Position v) { position = v; return this; }
-        /** @param v where its port is. @return this. */
+        /**
+         * Sets where its port is.
+         *
+         * @param v where its port is.
+         * @return this.
+         */
         public Builder portsPosition(final Position v) { portsPosition = v; return this; }
-        /** @param v how often named targets are looked up again, zero for once. @return this. */
+        /**
+         * Sets how often named targets are looked up again, zero for once.
+         *
+         * @param v how often named targets are looked up again, zero for once.
+         * @return this.
+         */
         public Builder resolveInterval(final Duration v) { resolveInterval = v; return this; }
 
-        /** @return the pool. */
+        /**
+         * The pool.
+         *
+         * @return the pool.
+         */
         public PoolConfig build()
         {
             return new PoolConfig(name, ports, balance, targets, health, onDown, allDown, slowStart, position,

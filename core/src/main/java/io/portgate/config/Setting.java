@@ -60,7 +60,11 @@ public record Setting<O, B>(Scope scope, String key, Kind kind, long min, long m
             this.heading = heading;
         }
 
-        /** @return the README heading (after {@code ### }) of the table that documents it, or null for none. */
+        /**
+         * The README heading (after {@code ### }) of the table that documents it, or null for none.
+         *
+         * @return the README heading (after {@code ### }) of the table that documents it, or null for none.
+         */
         public String heading()
         {
             return heading;
@@ -101,7 +105,11 @@ public record Setting<O, B>(Scope scope, String key, Kind kind, long min, long m
             this.text = text;
         }
 
-        /** @return the word the README uses. */
+        /**
+         * The word the README uses.
+         *
+         * @return the word the README uses.
+         */
         public String text()
         {
             return text;
@@ -123,13 +131,21 @@ public record Setting<O, B>(Scope scope, String key, Kind kind, long min, long m
         return new Builder<>(scope, key, kind);
     }
 
-    /** @return its full name as messages and the README give it, e.g. {@code fast-paths.splice}. */
+    /**
+     * Its full name as messages and the README give it, e.g. {@code fast-paths.splice}.
+     *
+     * @return its full name as messages and the README give it, e.g. {@code fast-paths.splice}.
+     */
     public String name()
     {
         return scope.prefix + key;
     }
 
-    /** @return the default, as the configuration holds it when the key is not written (null for none). */
+    /**
+     * The default, as the configuration holds it when the key is not written (null for none).
+     *
+     * @return the default, as the configuration holds it when the key is not written (null for none).
+     */
     public Object defaultValue()
     {
         return defaults.get();

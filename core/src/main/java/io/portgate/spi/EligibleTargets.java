@@ -66,7 +66,11 @@ public final class EligibleTargets
         return new EligibleTargets(ids.clone(), weights.clone(), addresses.clone());
     }
 
-    /** @return how many targets are eligible; 0 when none is. */
+    /**
+     * How many targets are eligible; 0 when none is.
+     *
+     * @return how many targets are eligible; 0 when none is.
+     */
     public int count()
     {
         return ids.length;
@@ -105,19 +109,31 @@ public final class EligibleTargets
         return addresses[index];
     }
 
-    /** @return the sum of the weights. */
+    /**
+     * The sum of the weights.
+     *
+     * @return the sum of the weights.
+     */
     public long totalWeight()
     {
         return totalWeight;
     }
 
-    /** @return a copy of the ids, in order. */
+    /**
+     * A copy of the ids, in order.
+     *
+     * @return a copy of the ids, in order.
+     */
     public int[] ids()
     {
         return ids.clone();
     }
 
-    /** @return a copy of the weights, in order. */
+    /**
+     * A copy of the weights, in order.
+     *
+     * @return a copy of the weights, in order.
+     */
     public int[] weights()
     {
         return weights.clone();

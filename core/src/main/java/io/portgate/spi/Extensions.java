@@ -36,13 +36,21 @@ public final class Extensions
         this.probes = probes;
     }
 
-    /** @return no extension: the built-in policies and probes only. */
+    /**
+     * No extension: the built-in policies and probes only.
+     *
+     * @return no extension: the built-in policies and probes only.
+     */
     public static Extensions none()
     {
         return NONE;
     }
 
-    /** @return a builder with nothing registered. */
+    /**
+     * A builder with nothing registered.
+     *
+     * @return a builder with nothing registered.
+     */
     public static Builder builder()
     {
         return new Builder();
@@ -71,13 +79,21 @@ public final class Extensions
         return probes.get(name);
     }
 
-    /** @return the names of the registered policies, in registration order. */
+    /**
+     * The names of the registered policies, in registration order.
+     *
+     * @return the names of the registered policies, in registration order.
+     */
     public Set<String> policyNames()
     {
         return policies.keySet();
     }
 
-    /** @return the names of the registered probes, in registration order. */
+    /**
+     * The names of the registered probes, in registration order.
+     *
+     * @return the names of the registered probes, in registration order.
+     */
     public Set<String> probeNames()
     {
         return probes.keySet();
@@ -143,7 +159,11 @@ public final class Extensions
             return this;
         }
 
-        /** @return the extensions. */
+        /**
+         * The extensions.
+         *
+         * @return the extensions.
+         */
         public Extensions build()
         {
             return new Extensions(java.util.Collections.unmodifiableMap(new LinkedHashMap<>(policies)),
