@@ -162,7 +162,7 @@ public record HealthConfig(
          */
         public Builder fall(final int v) { fall = v; return this; }
         /**
-         * Sets uDP payload.
+         * Sets UDP payload.
          *
          * @param v UDP payload.
          * @return this.
@@ -176,7 +176,7 @@ public record HealthConfig(
          */
         public Builder expect(final String v) { expect = v; return this; }
         /**
-         * Sets hTTP path.
+         * Sets HTTP path.
          *
          * @param v HTTP path.
          * @return this.

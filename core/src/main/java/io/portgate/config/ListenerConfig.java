@@ -174,14 +174,14 @@ public record ListenerConfig(
          */
         public Builder backlog(final int v) { backlog = v; return this; }
         /**
-         * Sets sO_SNDBUF, 0 for the default.
+         * Sets SO_SNDBUF, 0 for the default.
          *
          * @param v SO_SNDBUF, 0 for the default.
          * @return this.
          */
         public Builder sendBuffer(final int v) { sendBuffer = v; return this; }
         /**
-         * Sets sO_RCVBUF, 0 for the default.
+         * Sets SO_RCVBUF, 0 for the default.
          *
          * @param v SO_RCVBUF, 0 for the default.
          * @return this.
@@ -195,14 +195,14 @@ public record ListenerConfig(
          */
         public Builder bufferSize(final int v) { bufferSize = v; return this; }
         /**
-         * Sets uDP affinity.
+         * Sets UDP affinity.
          *
          * @param v UDP affinity.
          * @return this.
          */
         public Builder affinity(final Affinity v) { affinity = v; return this; }
         /**
-         * Sets uDP flows per worker.
+         * Sets UDP flows per worker.
          *
          * @param v UDP flows per worker.
          * @return this.

@@ -128,12 +128,6 @@ public record PoolConfig(
          */
         public Builder port(final int v) { ports = PortRange.of(v); return this; }
         /**
-         * Sets balancing policy.
-         *
-         * @param v balancing policy.
-         * @return this.
-         */
-        /**
          * Selects the balancing policy.
          *
          * @param v the policy's name: a built-in one or one registered in {@link io.portgate.spi.Extensions}.
@@ -141,21 +135,21 @@ public record PoolConfig(
          */
         public Builder balance(final String v) { balance = v; return this; }
         /**
-         * Sets a target.
+         * Adds a target.
          *
          * @param v a target.
          * @return this.
          */
         public Builder target(final TargetConfig v) { targets.add(v); return this; }
         /**
-         * Sets a target taking the pool's port.
+         * Adds a target taking the pool's port.
          *
          * @param address a target taking the pool's port.
          * @return this.
          */
         public Builder target(final InetAddress address) { targets.add(TargetConfig.of(address, null)); return this; }
         /**
-         * Sets a target.
+         * Adds a target.
          *
          * @param address a target.
          * @param port its own port.

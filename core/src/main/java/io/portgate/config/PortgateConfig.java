@@ -274,7 +274,7 @@ public record PortgateConfig(
          */
         public Builder udpBatching(final FastPath v) { udpBatching = v; return this; }
         /**
-         * Sets uDP GSO fast path.
+         * Sets UDP GSO fast path.
          *
          * @param v UDP GSO fast path.
          * @return this.
@@ -309,7 +309,7 @@ public record PortgateConfig(
          */
         public Builder metricsFile(final java.nio.file.Path v) { metricsFile = v; return this; }
         /**
-         * Sets dNS servers for named targets, empty for the system resolver.
+         * Sets DNS servers for named targets, empty for the system resolver.
          *
          * @param v DNS servers for named targets, empty for the system resolver.
          * @return this.
