@@ -18,9 +18,11 @@ public final class Events implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("io.portgate");
     private static final long CLOSE_WAIT_MS = 5_000;
+    /** Queued last by {@link #close()}: the thread stops when it gets there, so it never wakes up idle. */
+    private static final Object END = new Object();
 
     private final EventListener listener;
-    private final BlockingQueue<PortgateEvent> queue;
+    private final BlockingQueue<Object> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread thread;
     private volatile boolean closing;
@@ -75,23 +77,20 @@ public final class Events implements AutoCloseable
     {
         while (true)
         {
-            final PortgateEvent event;
+            final Object next;
             try
             {
-                event = queue.poll(10, TimeUnit.MILLISECONDS);
+                next = queue.take();
             }
             catch (final InterruptedException ex)
             {
                 return;
             }
-            if (event == null)
+            if (next == END)
             {
-                if (closing)
-                {
-                    return;
-                }
-                continue;
+                return;
             }
+            final PortgateEvent event = (PortgateEvent)next;
             try
             {
                 listener.onEvent(event);
@@ -107,13 +106,19 @@ public final class Events implements AutoCloseable
     @Override
     public void close()
     {
-        if (thread == null)
+        if (thread == null || closing)
         {
             return;
         }
         closing = true;
         try
         {
+            // The end marker queues behind every event; a full queue gets a few seconds for the listener to make
+            // room, then the thread is interrupted.
+            if (!queue.offer(END, CLOSE_WAIT_MS, TimeUnit.MILLISECONDS))
+            {
+                thread.interrupt();
+            }
             thread.join(CLOSE_WAIT_MS);
         }
         catch (final InterruptedException ex)
