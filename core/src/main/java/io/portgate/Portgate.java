@@ -77,6 +77,10 @@ public final class Portgate implements AutoCloseable
     private final Shutdown shutdown;
     /** Set under the reload lock once closing: no reload starts after. */
     private boolean closed;
+    /** Whether an operator failed the instance's health ({@code POST /api/health/fail}). */
+    private volatile boolean healthFailed;
+    /** Whether the instance announces its stop: health fails while everything is still served. */
+    private volatile boolean stopping;
     private AdminServer admin;
 
     private Portgate(final PortgateContext context, final Conductor conductor, final WorkerProxy[] workers,
@@ -428,6 +432,44 @@ public final class Portgate implements AutoCloseable
                 .filter(d -> d.severity() == Severity.WARNING).toList());
         LOG.log(System.Logger.Level.DEBUG, result.logLine());
         return result;
+    }
+
+    /**
+     * Whether this instance should receive traffic, for an engine in front of several (ECMP, anycast, VRRP): every
+     * listener bound, every pool with a target up (or {@code fail-open}), not failed by an operator and not stopping.
+     * Safe from any thread.
+     *
+     * @return the verdict with its reasons.
+     */
+    public InstanceHealth health()
+    {
+        final Running now = conductor.running();
+        return InstanceHealth.of(now.config(), now.bound(), conductor.targets(), healthFailed, stopping);
+    }
+
+    /**
+     * Fails the instance's health, or restores it: while failed, {@link #health()} says so and the instance keeps
+     * forwarding everything, so the engine in front moves traffic away before anything is drained. Until a restart.
+     *
+     * @param failed true to fail it, false to restore it.
+     */
+    public void failHealth(final boolean failed)
+    {
+        if (healthFailed != failed)
+        {
+            LOG.log(System.Logger.Level.INFO, failed ? "health failed by operator: /api/health answers 503, " +
+                "traffic is still forwarded" : "health restored by operator");
+        }
+        healthFailed = failed;
+    }
+
+    /**
+     * Announces a stop: from now on {@link #health()} fails with {@code stopping}, while everything is still served
+     * until {@link #close()}.
+     */
+    public void announceStop()
+    {
+        stopping = true;
     }
 
     /**

@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Validate CONFIG, bind every listener and forward traffic until stopped.",
-        "SIGTERM or SIGINT (Ctrl-C): stop accepting, let open connections finish for up to drain-timeout and UDP " +
+        "SIGTERM or SIGINT (Ctrl-C): with drain-announce, first answer GET /api/health with 503 for that long while " +
+            "still serving; then stop accepting, let open connections finish for up to drain-timeout and UDP " +
             "flows until they go 1s without a datagram, then close what is left and exit 0. A second SIGTERM or " +
             "SIGINT closes what is open at once. A configuration with errors, or a listener that cannot bind, exits " +
             "2 before anything listens.",
@@ -164,7 +165,7 @@ final class RunCommand implements Callable<Integer>
             if (portgate.adminAddress() != null)
             {
                 out.println("portgate: admin on http://" + Endpoint.format(portgate.adminAddress().getAddress(),
-                    portgate.adminAddress().getPort()) + " (/metrics, /api/listeners, /api/pools, /api/reload)");
+                    portgate.adminAddress().getPort()) + " (/metrics, /api/health, /api/listeners, /api/pools, /api/reload)");
             }
             if (watcher != null)
             {
@@ -175,6 +176,7 @@ final class RunCommand implements Callable<Integer>
             out.flush();
             reloader.attach(portgate);
             stop.awaitFirst();
+            announceStop(portgate, stop, out);
             out.println("portgate: stopping: no new connections; open connections may finish for up to " + drain +
                 ", UDP flows until " + quiet + " without a datagram; SIGTERM or Ctrl-C again stops at once");
             out.flush();
@@ -192,6 +194,27 @@ final class RunCommand implements Callable<Integer>
     }
 
     /**
+     * With {@code drain-announce}, reports the instance unhealthy ({@code GET /api/health} answers 503 "stopping")
+     * and keeps serving everything for that long, so that the engine in front (keepalived, BIRD, ExaBGP) moves
+     * traffic away before the listeners close; a second signal ends the wait at once.
+     */
+    private static void announceStop(final Portgate portgate, final Stop stop, final PrintWriter out)
+        throws InterruptedException
+    {
+        final Duration announce = portgate.config().drainAnnounce();
+        if (announce.isZero())
+        {
+            return;
+        }
+        portgate.announceStop();
+        out.println("portgate: stopping: /api/health answers 503 \"stopping\" for " +
+            io.portgate.config.Units.formatDuration(announce) + " while everything is still served; then the " +
+            "listeners close; SIGTERM or Ctrl-C again stops at once");
+        out.flush();
+        stop.awaitSecond(announce);
+    }
+
+    /**
      * What SIGTERM and SIGINT ask for: the first stops accepting and drains, any later one closes what is still open
      * at once. Signal handlers run on threads of their own, so a later signal hurries the drain the main thread is
      * in.
@@ -199,6 +222,7 @@ final class RunCommand implements Callable<Integer>
     private static final class Stop
     {
         private final CountDownLatch first = new CountDownLatch(1);
+        private final CountDownLatch second = new CountDownLatch(1);
         private Portgate draining;
         private boolean hurry;
 
@@ -215,6 +239,7 @@ final class RunCommand implements Callable<Integer>
                 hurry = true;
                 hurried = draining;
             }
+            second.countDown();
             if (hurried != null)
             {
                 hurried.close(Duration.ZERO);
@@ -224,6 +249,13 @@ final class RunCommand implements Callable<Integer>
         void awaitFirst() throws InterruptedException
         {
             first.await();
+        }
+
+        /** Waits until a second signal or the timeout, whichever comes first. */
+        void awaitSecond(final Duration timeout) throws InterruptedException
+        {
+            final long nanos = timeout.compareTo(Duration.ofDays(366)) > 0 ? Long.MAX_VALUE : timeout.toNanos();
+            second.await(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
 
         /** Drains on the calling thread; returns once every socket is closed, sooner when another signal came. */
