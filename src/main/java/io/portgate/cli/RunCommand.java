@@ -56,7 +56,8 @@ final class RunCommand implements Callable<Integer>
     public Integer call() throws InterruptedException, IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
-        final PrintWriter err = spec.commandLine().getErr();
+        // Every line run writes to stderr is a log line, with a timestamp and a level.
+        final LogLines.Output err = LogLines.over(spec.commandLine().getErr());
         final Reloader reloader = new Reloader(file, out, err);
         // Before the file is read, so that a SIGHUP or a change from now on is not lost; either waits for the start.
         final String hupProblem = handleHangup(reloader);
@@ -73,7 +74,7 @@ final class RunCommand implements Callable<Integer>
         }
         catch (final IOException ex)
         {
-            err.println("portgate run: cannot watch " + file + ": " + ex);
+            err.error("portgate run: cannot watch " + file + ": " + ex);
             reloader.close();
             return Main.ERRORS;
         }
@@ -115,24 +116,29 @@ final class RunCommand implements Callable<Integer>
             "back: reload with --watch or POST /api/reload";
     }
 
-    private Integer run(final PrintWriter out, final PrintWriter err, final Reloader reloader,
+    private Integer run(final PrintWriter out, final LogLines.Output err, final Reloader reloader,
         final ConfigWatcher watcher) throws InterruptedException, IOException
     {
+        // Timestamped lines from the first one; the file's log-level and log-format once it is read.
+        LogSetup.apply(PortgateConfig.DEFAULT_LOG_LEVEL, PortgateConfig.DEFAULT_LOG_FORMAT, System.err);
         final ConfigLoader.Result result = ConfigFile.load(file);
-        ConfigFile.printDiagnostics(err, result.diagnostics());
-        err.flush();
         if (result.hasErrors())
         {
+            ConfigFile.printDiagnostics(err, result.diagnostics());
             err.println(file + ": " + ConfigFile.summary(result) + "; not starting");
             return Main.ERRORS;
         }
         final PortgateConfig config = result.config().metricsFile() != null ? result.config() :
             result.config().withMetricsFile(PortgateConfig.defaultMetricsFile());
+        LogSetup.apply(config.logLevel(), config.logFormat(), System.err);
+        err.configure(config.logLevel(), config.logFormat());
+        ConfigFile.printDiagnostics(err, result.diagnostics());
+        err.flush();
         final String heapNote = HeapLimit.note();
         if (heapNote != null)
         {
-            err.println(heapNote);
-            err.flush();
+            // A log line, so that a log-format: json reader sees an object like every other line.
+            System.getLogger("io.portgate").log(System.Logger.Level.WARNING, heapNote);
         }
         final Stop stop = new Stop();
         // Our own handlers rather than a shutdown hook: the drain runs on the main thread and the exit status is
@@ -149,7 +155,7 @@ final class RunCommand implements Callable<Integer>
         }
         catch (final ConfigException | IllegalStateException | UncheckedIOException ex)
         {
-            err.println("portgate run: " + ex.getMessage());
+            err.error("portgate run: " + ex.getMessage());
             return Main.ERRORS;
         }
         try (portgate)

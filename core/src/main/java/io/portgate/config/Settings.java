@@ -77,8 +77,9 @@ public final class Settings
             .doc("the least severe line `portgate run` logs to stderr: `error`, `warn`, `info`, `debug`").build(),
         top("log-format", Kind.CHOICE).values(LogFormat.values()).byDefault(PortgateConfig.DEFAULT_LOG_FORMAT)
             .restart().access(PortgateConfig::logFormat, PortgateConfig.Builder::logFormat)
-            .doc("how `portgate run` writes a log line to stderr: `text` (`2026-11-28T21:30:00.123Z INFO  " +
-                "message`) or `json` (one object per line: `time` in ISO-8601 UTC, `level`, `logger`, `message`)")
+            .doc("how `portgate run` writes every line to stderr (its log, the file's warnings, a rejected " +
+                "reload): `text` (`2026-11-28T21:30:00.123Z INFO  message`) or `json` (one object per line: `time` in " +
+                "ISO-8601 UTC, `level`, `logger`, `message`, and `error` when an exception is logged)")
             .build(),
         top("listeners", Kind.OTHER).shownDefault("required").notCompared().doc("list of listeners, below").build(),
         top("pools", Kind.OTHER).shownDefault("required").notCompared().doc("map of pool name to pool, below").build());
