@@ -339,6 +339,11 @@ final class AdminRoutes
                 k -> new ArrayList<Map<String, Object>>());
             final Map<String, Object> m = new LinkedHashMap<>();
             m.put("target", v.target());
+            if (v.name() != null)
+            {
+                // Looked up by host name: one of the name's A or AAAA records.
+                m.put("name", v.name());
+            }
             m.put("state", v.state().label());
             m.put("weight", v.weight());
             m.put("probe", v.probe());

@@ -185,9 +185,9 @@ public final class Settings
         pool("resolve-interval", Kind.DURATION).atMost(PoolConfig.MAX_RESOLVE_INTERVAL)
             .byDefault(PoolConfig.DEFAULT_RESOLVE_INTERVAL)
             .access(PoolConfig::resolveInterval, PoolConfig.Builder::resolveInterval)
-            .doc("how often the pool's targets written as host names are looked up again; `0s` looks them up once, " +
-                "at start; at most `365d`. Applied by the balancer once DNS-discovered targets are wired in " +
-                "(coming): see below").build());
+            .doc("how often the pool's targets written as host names are looked up again; every A and AAAA record " +
+                "is a target, and a change is applied as a reload is; `0s` looks them up once, at start; at most " +
+                "`365d`: see below").build());
 
     /** A target written as a mapping. */
     public static final List<Setting<TargetConfig, Object>> TARGET = List.of(
