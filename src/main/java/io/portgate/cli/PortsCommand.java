@@ -79,9 +79,9 @@ final class PortsCommand implements Callable<Integer>
                     return Main.ERRORS;
                 }
                 states = LiveState.read(reader);
+                // A target named by host name runs as one target per address its name has now: those are the rows.
+                rows = PortMap.of(asRunning(result.config(), states));
             }
-            // A target named by host name runs as one target per address its name has now: those are the rows.
-            rows = PortMap.of(asRunning(result.config(), states));
             catch (final IllegalArgumentException ex)
             {
                 err.println("portgate ports --live: " + ex.getMessage());

@@ -87,7 +87,7 @@ class TargetNamesIT
         final PortgateProcess.Result r = PortgateProcess.run("check", file.toString());
 
         assertEquals(1, r.status(), r.toString());
-        assertTrue(r.out().contains(file + ":13:34: warning: pool 'web' target 'gone.portgate.test:" +
+        assertTrue(r.out().contains(file + ":14:34: warning: pool 'web' target 'gone.portgate.test:" +
             echo.getLocalPort() + "': host name 'gone.portgate.test' does not resolve: NXDOMAIN: no such name; " +
             "asked " + dns.text()), r.toString());
         assertEquals("", r.err(), "nothing on stderr");
