@@ -47,6 +47,10 @@ import java.util.function.Consumer;
  * fail, applied: the pools take the new configuration in place (a target that stays keeps its state because the
  * object holding it stays; nothing is handed over) and every worker gets one {@link WorkerProxy.ApplyReload}. A start
  * is the reload of nothing.
+ *
+ * <p>It owns the lookups of targets named by host name too ({@link DiscoveredTargets}, driven from its duty cycle;
+ * the lookups themselves run off its thread): a name whose addresses change is expanded again and applied through
+ * the same path as a reload.
  */
 public final class Conductor implements Agent
 {

@@ -24,7 +24,8 @@ import java.util.Set;
 public final class DiscoveredTargets
 {
     private final TargetResolution resolution;
-    private PortgateConfig requested;
+    /** Written on the conductor's thread (or before it starts), read by a reload on any thread. */
+    private volatile PortgateConfig requested;
     private boolean changed;
 
     /**
