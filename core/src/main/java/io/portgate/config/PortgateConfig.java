@@ -29,6 +29,8 @@ import java.util.Map;
  * @param resolvers       the DNS servers that look up targets named by host name, in the order they are asked;
  *                        empty for the system resolver.
  * @param resolversPosition where {@code resolvers:} is written.
+ * @param accessLog       where the access log goes and in which format, or null for none.
+ * @param adminAllow      who may read the admin endpoint from outside loopback without the token, or null.
  */
 public record PortgateConfig(
     String source,
@@ -47,7 +49,9 @@ public record PortgateConfig(
     Position adminPosition,
     java.nio.file.Path metricsFile,
     List<java.net.InetSocketAddress> resolvers,
-    Position resolversPosition)
+    Position resolversPosition,
+    io.portgate.access.AccessLogSettings accessLog,
+    CidrConfig adminAllow)
 {
     /** The source label of configuration built in code. */
     public static final String CODE_SOURCE = "<code>";
@@ -162,7 +166,7 @@ public record PortgateConfig(
             .idleStrategy(idleStrategy).drainTimeout(drainTimeout).maxConnections(maxConnections)
             .bufferMemory(bufferMemory).splice(splice).udpBatching(udpBatching).udpGso(udpGso)
             .adminPosition(adminPosition).metricsFile(metricsFile).resolvers(resolvers)
-            .resolversPosition(resolversPosition);
+            .resolversPosition(resolversPosition).accessLog(accessLog).adminAllow(adminAllow);
         listeners.forEach(b::listener);
         pools.values().forEach(b::pool);
         return b;
@@ -198,6 +202,8 @@ public record PortgateConfig(
         private java.nio.file.Path metricsFile;
         private List<java.net.InetSocketAddress> resolvers = List.of();
         private Position resolversPosition = Position.NONE;
+        private io.portgate.access.AccessLogSettings accessLog;
+        private CidrConfig adminAllow;
 
         private Builder()
         {
@@ -237,13 +243,17 @@ public record PortgateConfig(
         public Builder resolvers(final List<java.net.InetSocketAddress> v) { resolvers = v; return this; }
         /** @param v where resolvers is. @return this. */
         public Builder resolversPosition(final Position v) { resolversPosition = v; return this; }
+        /** @param v the access log, null for none. @return this. */
+        public Builder accessLog(final io.portgate.access.AccessLogSettings v) { accessLog = v; return this; }
+        /** @param v who may read the admin endpoint without the token, null for loopback only. @return this. */
+        public Builder adminAllow(final CidrConfig v) { adminAllow = v; return this; }
 
         /** @return the configuration, not yet validated: see {@link ConfigValidator}. */
         public PortgateConfig build()
         {
             return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
                 bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, metricsFile, resolvers,
-                resolversPosition);
+                resolversPosition, accessLog, adminAllow);
         }
     }
 }

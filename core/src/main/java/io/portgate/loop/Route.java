@@ -19,6 +19,7 @@ public abstract class Route
     private final RouteTargets targets;
     private final BalanceAlgorithm algorithm;
     private final long drainUntilNs;
+    private final RouteAccess access;
 
     /**
      * Creates a route.
@@ -30,10 +31,12 @@ public abstract class Route
      * @param algorithm    its pool's policy.
      * @param drainUntilNs until when a listener a reload removed drains, on the workers' clock; 0 for one that
      *                     accepts.
+     * @param access       its access rules, PROXY protocol and per-source limit settings.
      */
     protected Route(final int index, final ListenerConfig listener, final String poolName, final RouteTargets targets,
-        final BalanceAlgorithm algorithm, final long drainUntilNs)
+        final BalanceAlgorithm algorithm, final long drainUntilNs, final RouteAccess access)
     {
+        this.access = access;
         this.index = index;
         this.listener = listener;
         this.poolName = poolName;
@@ -85,6 +88,12 @@ public abstract class Route
     public int index()
     {
         return index;
+    }
+
+    /** @return the listener's access rules, PROXY protocol and per-source limit settings. */
+    public RouteAccess access()
+    {
+        return access;
     }
 
     /** @return the listener's name. */
