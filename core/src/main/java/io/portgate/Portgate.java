@@ -1,5 +1,8 @@
 package io.portgate;
 
+import io.portgate.access.AccessLog;
+import io.portgate.access.AccessLogWriter;
+
 import io.portgate.admin.AdminServer;
 import io.portgate.conductor.Conductor;
 import io.portgate.conductor.ListenerSockets;
@@ -78,10 +81,12 @@ public final class Portgate implements AutoCloseable
     /** Set under the reload lock once closing: no reload starts after. */
     private boolean closed;
     private AdminServer admin;
+    private final AccessLog accessLog;
 
     private Portgate(final PortgateContext context, final Conductor conductor, final WorkerProxy[] workers,
-        final MemoryBudget budget, final MetricsFile metrics, final ErrorLog errors)
+        final MemoryBudget budget, final MetricsFile metrics, final ErrorLog errors, final AccessLog accessLog)
     {
+        this.accessLog = accessLog;
         this.context = context;
         this.conductor = conductor;
         this.workers = workers;
@@ -139,14 +144,16 @@ public final class Portgate implements AutoCloseable
         final MemoryBudget budget = new MemoryBudget(config.bufferMemory());
         final WorkerProxy[] workers = new WorkerProxy[workerCount];
         Conductor conductor = null;
+        AccessLog accessLog = null;
         try
         {
             for (int w = 0; w < workerCount; w++)
             {
                 workers[w] = context.newWorker(w, budget, errors, metrics);
             }
+            accessLog = new AccessLog(workerCount, errors, AccessLogWriter.standardOutput());
             conductor = new Conductor(config, workers, sockets, metrics, context.probeTransport.get(),
-                context.nanoClock, context.epochClock, context.conductorCommandCapacity);
+                context.nanoClock, context.epochClock, context.conductorCommandCapacity, accessLog);
             conductor.start(plan);
         }
         catch (final RuntimeException ex)
@@ -156,11 +163,15 @@ public final class Portgate implements AutoCloseable
                 // Its health checker's probe transport is open already.
                 conductor.onClose();
             }
+            if (accessLog != null)
+            {
+                accessLog.close();
+            }
             WorkerProxy.closeUnstarted(workers);
             metrics.close();
             throw ex;
         }
-        return new Portgate(context, conductor, workers, budget, metrics, errors).run();
+        return new Portgate(context, conductor, workers, budget, metrics, errors, accessLog).run();
     }
 
     private Portgate run()
@@ -452,6 +463,26 @@ public final class Portgate implements AutoCloseable
     }
 
     /**
+     * Opens the access log file again, as logrotate needs after renaming it ({@code portgate run} does this on
+     * SIGUSR1); records go on to the old file until the writer's next duty cycle. Any thread; nothing happens
+     * without an access log.
+     */
+    public void reopenAccessLog()
+    {
+        accessLog.reopen();
+    }
+
+    /**
+     * The access log: its queues, its writer once a configuration named one, and the records it dropped.
+     *
+     * @return the access log.
+     */
+    public AccessLog accessLog()
+    {
+        return accessLog;
+    }
+
+    /**
      * Where the counters live, for {@code portgate stat --file}.
      *
      * @return the metrics file, or null when they are in memory only.
@@ -493,6 +524,8 @@ public final class Portgate implements AutoCloseable
             {
                 closed = true;
                 shutdown.stop(conductorRunner, runners, () -> StatsAggregator.open(conductor.running()));
+                // After the workers: their last records are written before the log closes.
+                accessLog.close();
                 metrics.close();
             }
         });

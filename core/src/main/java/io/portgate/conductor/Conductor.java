@@ -1,5 +1,7 @@
 package io.portgate.conductor;
 
+import io.portgate.access.AccessLog;
+
 import io.portgate.balance.BalancerPolicy;
 import io.portgate.config.Addresses;
 import io.portgate.config.HealthConfig;
@@ -73,6 +75,8 @@ public final class Conductor implements Agent
     private final MpscAtomicArrayQueue<Command> commands;
     private final List<Pending> pending = new ArrayList<>();
     private final RouteRuntimes runtimes;
+    private final AccessLog accessLog;
+    private final RunningNames names = new RunningNames();
     private volatile Running running;
     private volatile List<PoolHealth> pools = List.of();
     /** Each health checker target's member, by probe id. */
@@ -90,11 +94,13 @@ public final class Conductor implements Agent
      * @param clock           the clock, the workers' too.
      * @param epochClock      the wall clock, for the gauges and the heartbeat.
      * @param commandCapacity how many commands may wait for the conductor.
+     * @param accessLog       the access log, which each configuration turns on, off or elsewhere.
      */
     public Conductor(final PortgateConfig config, final WorkerProxy[] workers, final ListenerSockets sockets,
         final MetricsFile metrics, final ProbeTransport transport, final NanoClock clock, final EpochClock epochClock,
-        final int commandCapacity)
+        final int commandCapacity, final AccessLog accessLog)
     {
+        this.accessLog = accessLog;
         this.workers = workers.clone();
         this.sockets = sockets;
         this.metrics = metrics;
@@ -102,7 +108,7 @@ public final class Conductor implements Agent
         this.epochClock = epochClock;
         this.commands = new MpscAtomicArrayQueue<>(commandCapacity);
         this.checker = new HealthChecker(List.of(), transport, clock, this::onStateChange, System.nanoTime());
-        this.runtimes = new RouteRuntimes(metrics, workers.length);
+        this.runtimes = new RouteRuntimes(metrics, workers.length, accessLog);
         this.running = Running.before(config, workers.length);
     }
 
@@ -331,10 +337,22 @@ public final class Conductor implements Agent
             bound.closeOpened();
             throw ex;
         }
+        // The access log first: a file that cannot be opened fails the reload before anything changed.
+        try
+        {
+            accessLog.apply(plan.config().accessLog(), names);
+        }
+        catch (final RuntimeException ex)
+        {
+            taken.release(metrics);
+            bound.closeOpened();
+            throw ex;
+        }
         // Nothing below can fail.
         final long now = clock.nanoTime();
         adopt(plan, next, taken, now);
         final Running after = runtimes.build(plan, before, bound, taken, route -> failures(route, next));
+        names.add(after);
         bindPools(next, after, now);
         for (final PoolHealth gone : pools)
         {

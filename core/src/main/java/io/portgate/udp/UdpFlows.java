@@ -752,7 +752,7 @@ final class UdpFlows implements TimeoutHandler
             return;
         }
         record.protocol(AccessRecord.UDP).endEpochMillis(System.currentTimeMillis()).generation(runtime.generation())
-            .listener(route.index()).target(flow.target == BalancerPolicy.NO_TARGET ? AccessRecord.NO_TARGET :
+            .listener(route.index() + io.portgate.access.AccessLog.UDP_LISTENER).target(flow.target == BalancerPolicy.NO_TARGET ? AccessRecord.NO_TARGET :
                 flow.target)
             .client(flow.clientHigh, flow.clientLow, flow.port).bytes(flow.bytesIn, flow.bytesOut)
             .datagrams(flow.datagramsIn, flow.datagramsOut).connectNs(AccessRecord.NOT_CONNECTED)
