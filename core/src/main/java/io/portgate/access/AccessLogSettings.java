@@ -49,6 +49,13 @@ public record AccessLogSettings(Path path, AccessLogFormat format)
         return new AccessLogSettings(null, format);
     }
 
+    /** @return the setting as the configuration file writes it, e.g. {@code {path: stdout, format: json}}. */
+    @Override
+    public String toString()
+    {
+        return "{path: " + (path == null ? "stdout" : path.toString()) + ", format: " + format.configName() + "}";
+    }
+
     /** @return whether the log goes to standard output. */
     public boolean isStdout()
     {
