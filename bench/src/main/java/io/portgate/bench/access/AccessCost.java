@@ -42,7 +42,10 @@ import java.util.Locale;
  *
  * <pre>
  * java [runtime flags] -cp bench/target/benchmarks.jar io.portgate.bench.access.AccessCost [ROUNDS] [SECONDS]
+ * java [runtime flags] -cp bench/target/benchmarks.jar io.portgate.bench.access.AccessCost interleaved [SLICES] [S]
  * </pre>
+ * The second form runs both balancers at once and alternates between them every slice (0.5 s by default), so a
+ * drift in the machine's load falls on both alike.
  */
 public final class AccessCost
 {
@@ -60,6 +63,12 @@ public final class AccessCost
      */
     public static void main(final String[] args) throws Exception
     {
+        if (args.length > 0 && args[0].equals("interleaved"))
+        {
+            interleaved(args.length > 1 ? Integer.parseInt(args[1]) : 40, args.length > 2 ?
+                Double.parseDouble(args[2]) : 0.5);
+            return;
+        }
         final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
         final int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         final Path dir = Files.createTempDirectory("portgate-access-cost");
@@ -98,6 +107,72 @@ public final class AccessCost
         }
     }
 
+    /**
+     * Both balancers at once, each with its own worker thread, measured in short alternating slices so that the
+     * machine's load, which drifts over seconds, falls on both alike; totals over all slices.
+     */
+    private static void interleaved(final int slices, final double sliceSeconds) throws Exception
+    {
+        final Path dir = Files.createTempDirectory("portgate-access-cost");
+        final Duration slice = Duration.ofNanos((long)(sliceSeconds * 1e9));
+        try (BenchServer backend = BenchServer.start(BenchServer.Kind.TCP_ECHO,
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
+        {
+            final Portgate off = start(false, backend.localAddress(), dir);
+            final long offWorker = workerThread(-1);
+            final Portgate on = start(true, backend.localAddress(), dir);
+            final long onWorker = workerThread(offWorker);
+            try
+            {
+                final InetSocketAddress[] fronts = {off.boundAddresses("front").getFirst(),
+                    on.boundAddresses("front").getFirst()};
+                final long[] workers = {offWorker, onWorker};
+                // Warm-up: both paths, a few seconds each.
+                for (int m = 0; m < 2; m++)
+                {
+                    roundTrips(fronts[m], Duration.ofSeconds(2), workers[m]);
+                    connections(fronts[m], Duration.ofSeconds(2), workers[m]);
+                }
+                final double[][] rr = new double[2][3];
+                final double[][] conn = new double[2][3];
+                for (int i = 0; i < slices; i++)
+                {
+                    for (int k = 0; k < 2; k++)
+                    {
+                        final int m = (i + k) % 2;
+                        add(rr[m], roundTripTotals(fronts[m], slice, workers[m]));
+                        add(conn[m], connectionTotals(fronts[m], slice, workers[m]));
+                    }
+                }
+                System.out.printf(Locale.ROOT, "%d slices of %.1f s per mode and kind, alternating%n", slices,
+                    sliceSeconds);
+                System.out.println("                                   off          on      on/off");
+                row("round trips/s", rr[0][0] * 1e9 / rr[0][2], rr[1][0] * 1e9 / rr[1][2]);
+                row("worker CPU ns per round trip", rr[0][1] / rr[0][0], rr[1][1] / rr[1][0]);
+                row("new connections/s", conn[0][0] * 1e9 / conn[0][2], conn[1][0] * 1e9 / conn[1][2]);
+                row("worker CPU us per connection", conn[0][1] / 1e3 / conn[0][0], conn[1][1] / 1e3 / conn[1][0]);
+            }
+            finally
+            {
+                on.close(Duration.ZERO);
+                off.close(Duration.ZERO);
+            }
+        }
+    }
+
+    private static void row(final String name, final double off, final double on)
+    {
+        System.out.printf(Locale.ROOT, "%-30s %11.1f %11.1f %9.3f%n", name, off, on, on / off);
+    }
+
+    private static void add(final double[] into, final long[] totals)
+    {
+        for (int i = 0; i < totals.length; i++)
+        {
+            into[i] += totals[i];
+        }
+    }
+
     private static double mean(final List<double[]> results, final int index)
     {
         double sum = 0;
@@ -123,6 +198,27 @@ public final class AccessCost
     private static double[] measure(final boolean access, final InetSocketAddress backend, final Path dir,
         final int seconds) throws Exception
     {
+        final Portgate portgate = start(access, backend, dir);
+        try
+        {
+            final InetSocketAddress front = portgate.boundAddresses("front").getFirst();
+            final long worker = workerThread(-1);
+            roundTrips(front, Duration.ofSeconds(1), worker);
+            final double[] rr = roundTrips(front, Duration.ofSeconds(seconds), worker);
+            connections(front, Duration.ofSeconds(1), worker);
+            final double[] conn = connections(front, Duration.ofSeconds(seconds), worker);
+            return new double[] {rr[0], rr[1], conn[0], conn[1]};
+        }
+        finally
+        {
+            portgate.close(Duration.ZERO);
+            Files.deleteIfExists(dir.resolve(access ? "access-on.log" : "access-off.log"));
+        }
+    }
+
+    private static Portgate start(final boolean access, final InetSocketAddress backend, final Path dir)
+        throws IOException
+    {
         final int port;
         try (ServerSocketChannel probe = ServerSocketChannel.open())
         {
@@ -137,28 +233,29 @@ public final class AccessCost
         if (access)
         {
             listener.deny(denyList()).maxConnectionsPerSource(10_000).connectionRatePerSource(1_000_000);
-            config.accessLog(AccessLogSettings.file(dir.resolve("access.log"), AccessLogFormat.JSON));
+            config.accessLog(AccessLogSettings.file(dir.resolve("access-on.log"), AccessLogFormat.JSON));
         }
-        final Portgate portgate = Portgate.start(config.listener(listener.build()).build());
-        try
-        {
-            final InetSocketAddress front = portgate.boundAddresses("front").getFirst();
-            final long worker = workerThread();
-            roundTrips(front, Duration.ofSeconds(1), worker);
-            final double[] rr = roundTrips(front, Duration.ofSeconds(seconds), worker);
-            connections(front, Duration.ofSeconds(1), worker);
-            final double[] conn = connections(front, Duration.ofSeconds(seconds), worker);
-            return new double[] {rr[0], rr[1], conn[0], conn[1]};
-        }
-        finally
-        {
-            portgate.close(Duration.ZERO);
-            Files.deleteIfExists(dir.resolve("access.log"));
-        }
+        return Portgate.start(config.listener(listener.build()).build());
     }
 
     /** @return round trips per second and worker CPU ns per round trip. */
     private static double[] roundTrips(final InetSocketAddress front, final Duration length, final long worker)
+        throws IOException
+    {
+        final long[] t = roundTripTotals(front, length, worker);
+        return new double[] {t[0] * 1e9 / t[2], (double)t[1] / t[0]};
+    }
+
+    /** @return connections per second and worker CPU us per connection. */
+    private static double[] connections(final InetSocketAddress front, final Duration length, final long worker)
+        throws IOException
+    {
+        final long[] t = connectionTotals(front, length, worker);
+        return new double[] {t[0] * 1e9 / t[2], t[1] / 1e3 / t[0]};
+    }
+
+    /** @return round trips, worker CPU ns and elapsed ns. */
+    private static long[] roundTripTotals(final InetSocketAddress front, final Duration length, final long worker)
         throws IOException
     {
         final ByteBuffer out = ByteBuffer.allocateDirect(MESSAGE);
@@ -176,13 +273,12 @@ public final class AccessCost
                 count++;
             }
             final long elapsed = System.nanoTime() - start;
-            final long cpu = cpu(worker) - cpuBefore;
-            return new double[] {count * 1e9 / elapsed, (double)cpu / count};
+            return new long[] {count, cpu(worker) - cpuBefore, elapsed};
         }
     }
 
-    /** @return connections per second and worker CPU us per connection. */
-    private static double[] connections(final InetSocketAddress front, final Duration length, final long worker)
+    /** @return connections, worker CPU ns and elapsed ns. */
+    private static long[] connectionTotals(final InetSocketAddress front, final Duration length, final long worker)
         throws IOException
     {
         final ByteBuffer out = ByteBuffer.allocateDirect(MESSAGE);
@@ -206,8 +302,7 @@ public final class AccessCost
             count++;
         }
         final long elapsed = System.nanoTime() - start;
-        final long cpu = cpu(worker) - cpuBefore;
-        return new double[] {count * 1e9 / elapsed, cpu / 1e3 / count};
+        return new long[] {count, cpu(worker) - cpuBefore, elapsed};
     }
 
     private static void exchange(final SocketChannel channel, final ByteBuffer out, final ByteBuffer in)
@@ -244,11 +339,12 @@ public final class AccessCost
         return CidrConfig.of("deny", entries);
     }
 
-    private static long workerThread()
+    /** The worker thread of the balancer started last: the one other than {@code except}. */
+    private static long workerThread(final long except)
     {
         for (final ThreadInfo info : ManagementFactory.getThreadMXBean().dumpAllThreads(false, false))
         {
-            if (info.getThreadName().equals("portgate-worker-0"))
+            if (info.getThreadName().equals("portgate-worker-0") && info.getThreadId() != except)
             {
                 return info.getThreadId();
             }
