@@ -3,7 +3,6 @@ package io.portgate.loop;
 import io.portgate.access.AccessRules;
 import io.portgate.access.CidrTable;
 import io.portgate.access.SourceLimits;
-import io.portgate.config.AcceptProxy;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.config.Protocol;
