@@ -96,7 +96,13 @@ public enum Metric
             "or the PROXY header check, by reason"),
     /** Access log records dropped because the writer was behind. */
     ACCESS_LOG_DROPPED("portgate_access_log_dropped_total", Type.COUNTER,
-        "Access log records dropped because the writer thread was behind");
+        "Access log records dropped because the writer thread was behind"),
+    /** Lookups of targets named by host name, by result. */
+    DNS_LOOKUPS("portgate_dns_lookups_total", Type.COUNTER,
+        "Lookups of targets named by host name: ok, or failed (the last good addresses kept)"),
+    /** Changes of a name's addresses applied. */
+    DNS_CHANGES("portgate_dns_changes_total", Type.COUNTER,
+        "Changes of the addresses of targets named by host name, applied as a reload");
 
     /** Prometheus metric types. */
     public enum Type
