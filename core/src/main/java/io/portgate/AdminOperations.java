@@ -1,7 +1,6 @@
 package io.portgate;
 
 import io.portgate.admin.AdminServer;
-import io.portgate.conductor.TargetView;
 import io.portgate.metrics.MetricsReader;
 import org.HdrHistogram.Histogram;
 
@@ -31,7 +30,7 @@ final class AdminOperations implements AdminServer.Operations
         }
         if (!list.equals(allowList))
         {
-            allowTable = list.parsed().table();
+            allowTable = io.portgate.access.CidrList.parse(list.name(), list.entries()).table();
             allowList = list;
         }
         return allowTable.contains(io.portgate.net.Ip.high(client), io.portgate.net.Ip.low(client));

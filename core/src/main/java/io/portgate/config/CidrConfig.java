@@ -40,11 +40,12 @@ public record CidrConfig(String name, List<String> entries, List<Position> posit
     }
 
     /**
-     * The entries parsed (allocates; off the hot path).
+     * The entries parsed (allocates; off the hot path). Outside this package, {@link CidrList#parse} of
+     * {@link #name()} and {@link #entries()}: the parsed form is not part of the exported API.
      *
      * @return the parsed list with its findings.
      */
-    public CidrList parsed()
+    CidrList parsed()
     {
         return CidrList.parse(name, entries);
     }

@@ -84,8 +84,8 @@ public final class RouteAccess
     {
         final boolean tcp = listener.protocol() == Protocol.TCP;
         final AccessRules rules = listener.allow() == null && listener.deny() == null ? AccessRules.ALLOW_ALL :
-            AccessRules.of(listener.allow() == null ? null : listener.allow().parsed(),
-                listener.deny() == null ? null : listener.deny().parsed());
+            AccessRules.of(listener.allow() == null ? null : parse(listener.allow()),
+                listener.deny() == null ? null : parse(listener.deny()));
         final int proxyMode = !tcp ? 0 : switch (listener.acceptProxy())
         {
             case OFF -> 0;
@@ -94,7 +94,7 @@ public final class RouteAccess
             case ANY -> ProxyParser.MODE_ANY;
         };
         final CidrTable trusted = proxyMode == 0 || listener.trustedProxies() == null ? null :
-            listener.trustedProxies().parsed().table();
+            parse(listener.trustedProxies()).table();
         final SourceLimits.Settings limits;
         if (tcp && (listener.maxConnectionsPerSource() > 0 || listener.connectionRatePerSource() > 0))
         {
@@ -112,6 +112,11 @@ public final class RouteAccess
             pool.sendProxy() == SendProxy.V1 ? 1 : 2;
         final int capacity = Math.clamp(tcp ? listener.maxConnections() : listener.maxFlows(), MIN_TABLE, MAX_TABLE);
         return new RouteAccess(rules, trusted, proxyMode, limits, send, capacity);
+    }
+
+    private static io.portgate.access.CidrList parse(final io.portgate.config.CidrConfig list)
+    {
+        return io.portgate.access.CidrList.parse(list.name(), list.entries());
     }
 
     /** @return the allow and deny rules. */

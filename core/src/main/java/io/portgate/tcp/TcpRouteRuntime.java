@@ -2,8 +2,6 @@ package io.portgate.tcp;
 
 import io.portgate.proxy.ProxyHeader;
 import io.portgate.proxy.ProxyParser;
-
-import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.loop.RouteRuntime;
 import io.portgate.loop.TargetFailureListener;
 import io.portgate.metrics.RouteCounters;
@@ -60,9 +58,9 @@ public final class TcpRouteRuntime extends RouteRuntime<TcpRoute>
     }
 
     @Override
-    public BalanceAlgorithm algorithm()
+    public String balance()
     {
-        return route().algorithm();
+        return route().balance();
     }
 
     /** @return connect times to the listener's targets, recorded by this worker only, in nanoseconds. */

@@ -67,7 +67,7 @@ class AccessLogThroughPortgateTest
     void aConnectionsJsonLineNamesItsClientTargetAndBytes() throws Exception
     {
         final Path log = dir.resolve("access.log");
-        start(AccessLogSettings.file(log, AccessLogFormat.JSON));
+        start(io.portgate.config.AccessLogConfig.file(log, io.portgate.config.LogFormat.JSON));
         final byte[] payload = Exchange.random(12_345);
         final int clientPort;
         try (SocketChannel client = TcpAccessTest.connectFrom("127.0.0.2", front("web")))
@@ -94,7 +94,7 @@ class AccessLogThroughPortgateTest
     void aUdpFlowsLineCountsItsDatagramsWhenItExpires() throws Exception
     {
         final Path log = dir.resolve("access.log");
-        start(AccessLogSettings.file(log, AccessLogFormat.TEXT));
+        start(io.portgate.config.AccessLogConfig.file(log, io.portgate.config.LogFormat.TEXT));
         try (UdpClient client = UdpClient.open("127.0.0.3", front("dns")))
         {
             for (int i = 0; i < 3; i++)
@@ -115,7 +115,7 @@ class AccessLogThroughPortgateTest
     void aRenamedFileIsOpenedAgainOnRequest() throws Exception
     {
         final Path log = dir.resolve("access.log");
-        start(AccessLogSettings.file(log, AccessLogFormat.TEXT));
+        start(io.portgate.config.AccessLogConfig.file(log, io.portgate.config.LogFormat.TEXT));
         assertArrayEquals(new byte[] {1}, Exchange.roundTrip(front("web"), new byte[] {1}));
         awaitLine(log, l -> l.contains(" tcp web "));
         final Path rotated = dir.resolve("access.log.1");
@@ -129,7 +129,7 @@ class AccessLogThroughPortgateTest
         }
         assertArrayEquals(new byte[] {3}, Exchange.roundTrip(front("web"), new byte[] {3}));
         awaitLine(log, l -> l.contains(" tcp web "));
-        assertEquals(1, portgate.accessLog().writer().reopens());
+        assertEquals(1, io.portgate.PortgateInternals.accessLog(portgate).writer().reopens());
     }
 
     @Test
@@ -140,8 +140,8 @@ class AccessLogThroughPortgateTest
         try (SocketChannel open = SocketChannel.open(front("web")))
         {
             echoOnce(open, "before".getBytes(StandardCharsets.US_ASCII));
-            portgate.reload(portgate.config().toBuilder().accessLog(AccessLogSettings.file(log,
-                AccessLogFormat.JSON)).build());
+            portgate.reload(portgate.config().toBuilder().accessLog(io.portgate.config.AccessLogConfig.file(log,
+                io.portgate.config.LogFormat.JSON)).build());
             echoOnce(open, "during".getBytes(StandardCharsets.US_ASCII));
             assertArrayEquals(new byte[] {4}, Exchange.roundTrip(front("web"), new byte[] {4}));
             awaitLine(log, l -> l.contains("\"bytes_in\":1,"));
@@ -157,7 +157,7 @@ class AccessLogThroughPortgateTest
         assertArrayEquals(payload, Exchange.readExactly(channel, payload.length));
     }
 
-    private void start(final AccessLogSettings settings)
+    private void start(final io.portgate.config.AccessLogConfig settings)
     {
         echo = EchoServer.start();
         udpEcho = UdpEchoServer.start(5);

@@ -98,9 +98,9 @@ class AccessReloadTest
                 {
                     channel.close();
                 }
-                assertEquals(1, portgate.metrics().sum(Metric.ACCESS_REFUSED, "reason", "denied"));
-                assertEquals(2, portgate.metrics().sum(Metric.ACCESS_REFUSED, "reason", "concurrency_limit"));
-                assertEquals(0, portgate.metrics().sum(io.portgate.metrics.Metric.TCP_RESETS));
+                assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "reason", "denied"));
+                assertEquals(2, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "reason", "concurrency_limit"));
+                assertEquals(0, io.portgate.PortgateInternals.metrics(portgate).sum(io.portgate.metrics.Metric.TCP_RESETS));
             }
             finally
             {

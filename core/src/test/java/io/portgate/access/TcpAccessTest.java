@@ -9,7 +9,6 @@ import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
 import io.portgate.config.SendProxy;
-import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.metrics.Metric;
 import io.portgate.net.Ip;
 import io.portgate.proxy.ProxyHeader;
@@ -80,7 +79,7 @@ class TcpAccessTest
         assertEquals(0, echo.accepted(), "a denied client reached the target");
         assertServed("127.0.0.3", front(portgate));
         assertEquals(1, echo.accepted());
-        assertEquals(1, portgate.metrics().sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason", "denied"));
+        assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason", "denied"));
     }
 
     @Test
@@ -91,7 +90,7 @@ class TcpAccessTest
         assertRefused(connectFrom("127.0.0.2", front(portgate)));
         assertEquals(0, echo.accepted());
         assertServed("127.0.0.3", front(portgate));
-        assertEquals(1, portgate.metrics().sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason", "not_allowed"));
+        assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason", "not_allowed"));
     }
 
     @Test
@@ -113,7 +112,7 @@ class TcpAccessTest
         {
             echoOnce(channel, "still open".getBytes(StandardCharsets.US_ASCII));
         }
-        assertEquals(1, portgate.metrics().sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason",
+        assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason",
             "concurrency_limit"));
         open.getFirst().close();
         // Once one closes, the source may open another.
@@ -166,7 +165,7 @@ class TcpAccessTest
             assertRefused(client);
         }
         assertEquals(1, target.accepted());
-        assertEquals(1, portgate.metrics().sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason", "denied"));
+        assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason", "denied"));
     }
 
     @Test
@@ -176,7 +175,7 @@ class TcpAccessTest
         final EchoServer b = track(EchoServer.start());
         final Portgate portgate = start(l -> l.acceptProxy(AcceptProxy.V2)
                 .trustedProxies(CidrConfig.of("trusted-proxies", "127.0.0.2")),
-            p -> p.balance(BalanceAlgorithm.SOURCE_HASH), a, b);
+            p -> p.balance("source-hash"), a, b);
         for (int i = 0; i < 20; i++)
         {
             try (SocketChannel client = connectFrom("127.0.0.2", front(portgate)))
@@ -225,11 +224,11 @@ class TcpAccessTest
             assertRefused(client);
         }
         assertEquals(0, echo.accepted(), "a refused connection reached the target");
-        assertEquals(1, portgate.metrics().sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason",
+        assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason",
             "proxy_untrusted"));
-        assertEquals(1, portgate.metrics().sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason",
+        assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason",
             "proxy_missing"));
-        assertEquals(1, portgate.metrics().sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason",
+        assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "listener", LISTENER, "reason",
             "proxy_timeout"));
         // A trusted sender with a header is served.
         try (SocketChannel client = connectFrom("127.0.0.3", front(portgate)))

@@ -79,7 +79,7 @@ class UdpAccessTest
         assertTrue(echo.sources().stream().allMatch(s -> ((InetSocketAddress)s).getAddress().getHostAddress()
             .equals("127.0.0.1")));
         assertEquals(1, echo.received(), "a denied datagram reached the target");
-        assertEquals(1, portgate.metrics().sum(Metric.ACCESS_REFUSED, "reason", "denied"));
+        assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "reason", "denied"));
     }
 
     @ParameterizedTest
@@ -98,7 +98,7 @@ class UdpAccessTest
         assertEquals(1, track(UdpClient.open("127.0.0.3", front(portgate))).exchange(new byte[] {3}));
         assertNull(third.awaitReplyTo(payload), "the third flow of one source was served");
         assertEquals(1, first.exchange("one again".getBytes(StandardCharsets.US_ASCII)));
-        assertEquals(1, portgate.metrics().sum(Metric.ACCESS_REFUSED, "reason", "concurrency_limit"));
+        assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "reason", "concurrency_limit"));
         assertEquals(4, echo.received());
     }
 
@@ -120,8 +120,8 @@ class UdpAccessTest
         for (int i = 0; i < 400 && forwarded + refused < sent; i++)
         {
             Thread.sleep(10);
-            forwarded = portgate.metrics().sum(Metric.DATAGRAMS_RECEIVED);
-            refused = portgate.metrics().sum(Metric.ACCESS_REFUSED, "reason", "rate_limit");
+            forwarded = io.portgate.PortgateInternals.metrics(portgate).sum(Metric.DATAGRAMS_RECEIVED);
+            refused = io.portgate.PortgateInternals.metrics(portgate).sum(Metric.ACCESS_REFUSED, "reason", "rate_limit");
         }
         assertEquals(sent, forwarded + refused, "forwarded " + forwarded + ", refused " + refused);
         // A burst of five, and five more a second: two hundred cannot all pass in the seconds this takes.

@@ -1,6 +1,5 @@
 package io.portgate.config;
 
-import io.portgate.access.AccessLogFormat;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -56,7 +55,7 @@ class AccessConfigTest
         final PortgateConfig config = result.config();
         assertEquals(List.of("10.0.0.0/8"), config.adminAllow().entries());
         assertEquals(Path.of("/tmp/portgate-access.log"), config.accessLog().path());
-        assertEquals(AccessLogFormat.JSON, config.accessLog().format());
+        assertEquals(LogFormat.JSON, config.accessLog().format());
         final ListenerConfig web = config.listeners().getFirst();
         assertEquals(AcceptProxy.V2, web.acceptProxy());
         assertEquals(List.of("127.0.0.2/32"), web.trustedProxies().entries());

@@ -59,7 +59,7 @@ class TcpAllocationTest
             final Portgate portgate = Portgate.start(TestConfigs.tcp(splice, 1, l -> l.firstByteLatency(true)
                     .deny(io.portgate.config.CidrConfig.of("deny", "192.0.2.0/24", "10.0.0.0/8", "2001:db8::/32"))
                     .maxConnectionsPerSource(100).connectionRatePerSource(1000),
-                g -> g.accessLog(io.portgate.access.AccessLogSettings.file(log, io.portgate.access.AccessLogFormat.JSON)),
+                g -> g.accessLog(io.portgate.config.AccessLogConfig.file(log, io.portgate.config.LogFormat.JSON)),
                 echo.port()));
             try (SocketChannel client = SocketChannel.open(portgate.boundAddresses(TestConfigs.LISTENER).getFirst()))
             {

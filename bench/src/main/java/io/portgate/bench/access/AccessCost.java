@@ -1,8 +1,8 @@
 package io.portgate.bench.access;
 
 import io.portgate.Portgate;
-import io.portgate.access.AccessLogFormat;
-import io.portgate.access.AccessLogSettings;
+import io.portgate.config.AccessLogConfig;
+import io.portgate.config.LogFormat;
 import io.portgate.bench.harness.BenchServer;
 import io.portgate.config.CidrConfig;
 import io.portgate.config.FastPath;
@@ -233,7 +233,7 @@ public final class AccessCost
         if (access)
         {
             listener.deny(denyList()).maxConnectionsPerSource(10_000).connectionRatePerSource(1_000_000);
-            config.accessLog(AccessLogSettings.file(dir.resolve("access-on.log"), AccessLogFormat.JSON));
+            config.accessLog(AccessLogConfig.file(dir.resolve("access-on.log"), LogFormat.JSON));
         }
         return Portgate.start(config.listener(listener.build()).build());
     }
