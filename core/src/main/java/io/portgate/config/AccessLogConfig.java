@@ -48,13 +48,21 @@ public record AccessLogConfig(Path path, LogFormat format)
         return new AccessLogConfig(null, format);
     }
 
-    /** @return whether the log goes to standard output. */
+    /**
+     * Whether the log goes to standard output.
+     *
+     * @return true for {@code path: stdout}.
+     */
     public boolean isStdout()
     {
         return path == null;
     }
 
-    /** @return the setting as the configuration file writes it, e.g. {@code {path: stdout, format: json}}. */
+    /**
+     * The setting as the configuration file writes it.
+     *
+     * @return e.g. {@code {path: stdout, format: json}}.
+     */
     @Override
     public String toString()
     {

@@ -20,7 +20,6 @@ import java.time.Duration;
  *                        this).
  * @param affinity        UDP: which datagrams share a target.
  * @param maxFlows        UDP: flows held per worker; past it the longest idle flow is evicted and counted.
- * @param firstByteLatency TCP: whether each connection's first-byte time is recorded.
  * @param acceptProxy     TCP: the PROXY header expected from clients, {@link AcceptProxy#OFF} for none.
  * @param trustedProxies  the sources allowed to send a PROXY header (required with {@code acceptProxy}), or null.
  * @param allow           the sources let in (everything else refused), or null for all.

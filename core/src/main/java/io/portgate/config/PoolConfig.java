@@ -213,7 +213,12 @@ public record PoolConfig(
          * @return this.
          */
         public Builder resolveInterval(final Duration v) { resolveInterval = v; return this; }
-        /** @param v the PROXY header its connections start with. @return this. */
+        /**
+         * Sets the PROXY header its connections start with.
+         *
+         * @param v the PROXY header its connections start with.
+         * @return this.
+         */
         public Builder sendProxy(final SendProxy v) { sendProxy = v; return this; }
 
         /**
