@@ -11,10 +11,29 @@ import java.util.Map;
 final class AdminOperations implements AdminServer.Operations
 {
     private final Portgate portgate;
+    /** The admin-allow list last compiled, and its table: rebuilt when a reload changes the list. */
+    private io.portgate.config.CidrConfig allowList;
+    private io.portgate.access.CidrTable allowTable;
 
     AdminOperations(final Portgate portgate)
     {
         this.portgate = portgate;
+    }
+
+    @Override
+    public synchronized boolean mayRead(final java.net.InetAddress client)
+    {
+        final io.portgate.config.CidrConfig list = portgate.config().adminAllow();
+        if (list == null)
+        {
+            return false;
+        }
+        if (!list.equals(allowList))
+        {
+            allowTable = io.portgate.access.CidrList.parse(list.name(), list.entries()).table();
+            allowList = list;
+        }
+        return allowTable.contains(io.portgate.net.Ip.high(client), io.portgate.net.Ip.low(client));
     }
 
     @Override

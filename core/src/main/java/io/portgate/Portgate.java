@@ -1,5 +1,8 @@
 package io.portgate;
 
+import io.portgate.access.AccessLog;
+import io.portgate.access.AccessLogWriter;
+
 import io.portgate.admin.AdminServer;
 import io.portgate.conductor.Conductor;
 import io.portgate.conductor.DiscoveredTargets;
@@ -83,11 +86,14 @@ public final class Portgate implements AutoCloseable
     /** Whether the instance announces its stop: health fails while everything is still served. */
     private volatile boolean stopping;
     private AdminServer admin;
+    private final AccessLog accessLog;
 
     private Portgate(final PortgateContext context, final Conductor conductor, final WorkerProxy[] workers,
-        final MemoryBudget budget, final MetricsFile metrics, final ErrorLog errors, final Events events)
+        final MemoryBudget budget, final MetricsFile metrics, final ErrorLog errors, final Events events,
+        final AccessLog accessLog)
     {
         this.events = events;
+        this.accessLog = accessLog;
         this.context = context;
         this.conductor = conductor;
         this.workers = workers;
@@ -148,15 +154,17 @@ public final class Portgate implements AutoCloseable
         final WorkerProxy[] workers = new WorkerProxy[workerCount];
         Conductor conductor = null;
         final Events events = new Events(context.eventListener, PortgateContext.EVENT_QUEUE_CAPACITY);
+        AccessLog accessLog = null;
         try
         {
             for (int w = 0; w < workerCount; w++)
             {
                 workers[w] = context.newWorker(w, budget, errors, metrics);
             }
+            accessLog = new AccessLog(workerCount, errors, AccessLogWriter.standardOutput());
             conductor = new Conductor(config, workers, sockets, metrics, context.probeTransport.get(),
                 context.nanoClock, context.epochClock, context.conductorCommandCapacity, names, context.extensions,
-                events);
+                events, accessLog);
             conductor.start(plan);
         }
         catch (final RuntimeException ex)
@@ -170,12 +178,16 @@ public final class Portgate implements AutoCloseable
             {
                 names.close();
             }
+            if (accessLog != null)
+            {
+                accessLog.close();
+            }
             WorkerProxy.closeUnstarted(workers);
             metrics.close();
             events.close();
             throw ex;
         }
-        return new Portgate(context, conductor, workers, budget, metrics, errors, events).run();
+        return new Portgate(context, conductor, workers, budget, metrics, errors, events, accessLog).run();
     }
 
     private Portgate run()
@@ -560,6 +572,26 @@ public final class Portgate implements AutoCloseable
     }
 
     /**
+     * Opens the access log file again, as logrotate needs after renaming it ({@code portgate run} does this on
+     * SIGUSR1); records go on to the old file until the writer's next duty cycle. Any thread; nothing happens
+     * without an access log.
+     */
+    public void reopenAccessLog()
+    {
+        accessLog.reopen();
+    }
+
+    /**
+     * The access log: its queues, its writer once a configuration named one, and the records it dropped.
+     *
+     * @return the access log.
+     */
+    AccessLog accessLog()
+    {
+        return accessLog;
+    }
+
+    /**
      * Where the counters live, for {@code portgate stat --file}.
      *
      * @return the metrics file, or null when they are in memory only.
@@ -602,6 +634,8 @@ public final class Portgate implements AutoCloseable
                 closed = true;
                 final java.util.Set<String> listeners = conductor.running().bound().keySet();
                 shutdown.stop(conductorRunner, runners, () -> StatsAggregator.open(conductor.running()));
+                // After the workers: their last records are written before the log closes.
+                accessLog.close();
                 metrics.close();
                 listeners.forEach(name -> events.publish(new PortgateEvent.ListenerClosed(name)));
                 events.close();

@@ -19,4 +19,15 @@ public final class PortgateInternals
     {
         return portgate.metrics();
     }
+
+    /**
+     * The balancer's access log.
+     *
+     * @param portgate the balancer.
+     * @return its queues and writer.
+     */
+    public static io.portgate.access.AccessLog accessLog(final Portgate portgate)
+    {
+        return portgate.accessLog();
+    }
 }

@@ -91,9 +91,13 @@ final class PortsCommand implements Callable<Integer>
         final Map<String, LiveState> live = states;
         switch (fmt)
         {
-            case "json" -> out.println(Json.pretty(rows.stream().map(r -> toJson(r, live)).toList()));
+            case "json" -> out.println(Json.pretty(rows.stream().map(r -> toJson(r, live, result.config())).toList()));
             case "markdown" -> Table.printMarkdown(out, table(rows, live, "TO"));
             default -> Table.print(out, table(rows, live, ""));
+        }
+        if (!fmt.equals("json"))
+        {
+            printAccess(out, result.config());
         }
         final long otherPort = rows.stream().filter(PortMap.Row::healthOnOtherPort).count();
         if (otherPort > 0 && !fmt.equals("json"))
@@ -188,7 +192,32 @@ final class PortsCommand implements Callable<Integer>
         return table;
     }
 
-    private static Map<String, Object> toJson(final PortMap.Row r, final Map<String, LiveState> states)
+    /** Each listener's access rules and limits, and each pool that sends PROXY headers. */
+    private static void printAccess(final PrintWriter out, final io.portgate.config.PortgateConfig config)
+    {
+        // Shown once anything is set: a configuration without access rules prints the port map as before.
+        if (config.listeners().stream().noneMatch(io.portgate.config.ListenerConfig::checksSources) &&
+            config.pools().values().stream().allMatch(p -> p.sendProxy() == io.portgate.config.SendProxy.OFF))
+        {
+            return;
+        }
+        out.println();
+        out.println("Access:");
+        for (final io.portgate.config.ListenerConfig listener : config.listeners())
+        {
+            out.println("  listener " + listener.name() + ": " + PortMap.accessOf(listener));
+        }
+        for (final io.portgate.config.PoolConfig pool : config.pools().values())
+        {
+            if (pool.sendProxy() != io.portgate.config.SendProxy.OFF)
+            {
+                out.println("  pool " + pool.name() + ": sends a PROXY " + pool.sendProxy() + " header to its targets");
+            }
+        }
+    }
+
+    private static Map<String, Object> toJson(final PortMap.Row r, final Map<String, LiveState> states,
+        final io.portgate.config.PortgateConfig config)
     {
         final Map<String, Object> m = new LinkedHashMap<>();
         m.put("listener", r.listener());
@@ -204,6 +233,9 @@ final class PortsCommand implements Callable<Integer>
         m.put("healthProtocol", r.healthProtocol() == null ? null : r.healthProtocol().configName());
         m.put("healthPort", r.healthProtocol() == null ? null : r.healthPort());
         m.put("healthOnOtherPort", r.healthOnOtherPort());
+        config.listeners().stream().filter(l -> l.name().equals(r.listener())).findFirst()
+            .ifPresent(l -> m.put("access", PortMap.accessOf(l)));
+        m.put("sendProxy", config.pools().get(r.pool()).sendProxy().configName());
         final LiveState state = states.get(LiveState.key(r.pool(), r.targetEndpoint()));
         if (state != null)
         {

@@ -37,7 +37,8 @@ import java.util.stream.Collectors;
         "SIGHUP (or --watch, or POST /api/reload on the admin endpoint): re-read CONFIG and apply it without " +
             "dropping connections; one line says what changed and which changes need a restart. A file with " +
             "errors is rejected with the messages 'portgate check' prints and the previous configuration keeps " +
-            "running; a bad reload never stops portgate."})
+            "running; a bad reload never stops portgate.",
+        "SIGUSR1: open the access-log file again (after logrotate renamed it)."})
 final class RunCommand implements Callable<Integer>
 {
     @Spec
@@ -177,9 +178,17 @@ final class RunCommand implements Callable<Integer>
             {
                 out.println("portgate: watching " + file + ": a change to it reloads");
             }
+            if (config.accessLog() != null)
+            {
+                out.println("portgate: access log to " + (config.accessLog().isStdout() ? "standard output" :
+                    config.accessLog().path()) + " (" + config.accessLog().format().configName() +
+                    "); SIGUSR1 opens it again");
+            }
             out.println("portgate: running, " + config.workers() + " workers, pid " + ProcessHandle.current().pid() +
                 "; SIGHUP reloads " + file + ", SIGTERM or Ctrl-C drains (up to " + drain + ") and stops");
             out.flush();
+            // Log rotation, as nginx does it: logrotate renames the file, then SIGUSR1 makes a new one.
+            Signal.handle(new Signal("USR1"), signal -> portgate.reopenAccessLog());
             reloader.attach(portgate);
             stop.awaitFirst();
             announceStop(portgate, stop, out);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PortsCommandTest
@@ -66,6 +67,30 @@ class PortsCommandTest
         assertTrue(lines[3].matches("game +udp +127\\.0\\.0\\.1:30000-30009 +-> +game +maglev +" +
             "127\\.0\\.0\\.1:8000-8009 +1 +udp:8000"), lines[3]);
         assertTrue(run.out().contains("Note: 2 targets are probed on a health port other than their traffic port"));
+    }
+
+    @Test
+    void showsEachListenersRulesAndLimitsAndWhichPoolsSendProxyHeaders() throws IOException
+    {
+        final Path file = dir.resolve("access.yaml");
+        Files.writeString(file, CONFIG
+            .replace("    pool: web\n", "    pool: web\n    accept-proxy: v2\n    trusted-proxies: [10.0.0.10/32]\n" +
+                "    deny: [192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 10.9.0.0/16, 10.8.0.0/16]\n" +
+                "    max-connections-per-source: 5\n    connection-rate-per-source: 100/s\n")
+            .replace("    pool: game\n", "    pool: game\n    max-flows-per-source: 3\n")
+            .replace("    balance: maglev\n", "    balance: maglev\n    send-proxy: v2\n"));
+        final CliRun run = CliRun.of("ports", file.toString());
+        assertEquals(0, run.status(), run.all());
+        assertTrue(run.out().contains("Access:\n" +
+            "  listener web: accept-proxy v2 from 10.0.0.10/32; deny 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 " +
+            "and 2 more; per source: 5 connections, 100 connections/s\n" +
+            "  listener game: per source: 3 flows\n" +
+            "  pool game: sends a PROXY v2 header to its targets\n"), run.out());
+        final CliRun json = CliRun.of("ports", file.toString(), "--format", "json");
+        assertTrue(json.out().contains("\"sendProxy\": \"v2\""), json.out());
+        assertTrue(json.out().contains("\"access\": \"per source: 3 flows\""), json.out());
+        // Without any rule the port map is printed as before.
+        assertFalse(CliRun.of("ports", config().toString()).out().contains("Access:"));
     }
 
     @Test

@@ -49,6 +49,30 @@ public record AccessLogSettings(Path path, AccessLogFormat format)
         return new AccessLogSettings(null, format);
     }
 
+    /**
+     * The settings of a configuration's {@code access-log}.
+     *
+     * @param config the setting, or null.
+     * @return the settings, or null when there is no access log.
+     */
+    public static AccessLogSettings of(final io.portgate.config.AccessLogConfig config)
+    {
+        if (config == null)
+        {
+            return null;
+        }
+        final AccessLogFormat format = config.format() == io.portgate.config.LogFormat.JSON ? AccessLogFormat.JSON :
+            AccessLogFormat.TEXT;
+        return config.isStdout() ? stdout(format) : file(config.path(), format);
+    }
+
+    /** @return the setting as the configuration file writes it, e.g. {@code {path: stdout, format: json}}. */
+    @Override
+    public String toString()
+    {
+        return "{path: " + (path == null ? "stdout" : path.toString()) + ", format: " + format.configName() + "}";
+    }
+
     /** @return whether the log goes to standard output. */
     public boolean isStdout()
     {

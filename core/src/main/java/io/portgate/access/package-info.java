@@ -12,8 +12,14 @@
  *   <li>{@link io.portgate.access.AccessRecord}s leave the data path through one
  *       {@link io.portgate.access.AccessLogQueue} per worker (dropped and counted when full) to the
  *       {@link io.portgate.access.AccessLogWriter} agent, which formats them with
- *       {@link io.portgate.access.AccessLogFormat} and writes a file or standard output, reopening on request.</li>
+ *       {@link io.portgate.access.AccessLogFormat} and writes a file or standard output, reopening on request.
+ *       {@link io.portgate.access.AccessLog} owns the queues and starts the writer's thread when a configuration
+ *       first names a log.</li>
  * </ul>
+ *
+ * <p>Wiring: a listener's rules compile once into its route's {@link io.portgate.loop.RouteAccess}; each worker's
+ * per-source table and access log queue hang on its {@link io.portgate.loop.RouteRuntime}; the TCP connection and
+ * the UDP flow table check a client before a target is picked.
  *
  * <p>Addresses are two longs, IPv4 in mapped form, as {@link io.portgate.net.Ip} describes.
  */

@@ -140,7 +140,20 @@ final class AdminConnection
             inView.getStringWithoutLengthAscii(p.queryStart(), p.queryEnd() - p.queryStart());
         final String authorization = p.authorizationStart() < 0 ? null :
             inView.getStringWithoutLengthUtf8(p.authorizationStart(), p.authorizationEnd() - p.authorizationStart());
-        return new AdminRoutes.Request(method, path, query, loopback, authorization);
+        return new AdminRoutes.Request(method, path, query, loopback, authorization, client());
+    }
+
+    /** The client's address (the channel keeps it), or null when the connection failed meanwhile. */
+    private java.net.InetAddress client()
+    {
+        try
+        {
+            return ((java.net.InetSocketAddress)channel.getRemoteAddress()).getAddress();
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            return null;
+        }
     }
 
     /** @return why a connection that reached its deadline in its state is closed, or null when it had its answer. */

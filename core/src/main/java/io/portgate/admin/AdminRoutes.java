@@ -41,9 +41,11 @@ final class AdminRoutes
      * @param rawPath       the path as sent, percent-encoding and all ("/" for an absolute form without one).
      * @param rawQuery      the query as sent, or null.
      * @param loopback      whether it came from a loopback address.
+     * @param client        the client's address, for {@code admin-allow}; null when unknown.
      * @param authorization the first Authorization field's value, or null.
      */
-    record Request(String method, String rawPath, String rawQuery, boolean loopback, String authorization)
+    record Request(String method, String rawPath, String rawQuery, boolean loopback, String authorization,
+        java.net.InetAddress client)
     {
     }
 
@@ -113,6 +115,7 @@ final class AdminRoutes
         if (path.equals("/metrics"))
         {
             requireMethod(method, "GET");
+            requireReader(request);
             return new AdminResponse(200, PrometheusText.CONTENT_TYPE, utf8(
                 PrometheusText.render(operations.metrics().samples()),
                 PrometheusText.summary("portgate_tcp_connect_seconds", "Time to connect to a target", "listener",
@@ -125,11 +128,13 @@ final class AdminRoutes
         if (path.equals("/api/listeners"))
         {
             requireMethod(method, "GET");
+            requireReader(request);
             return AdminResponse.json(200, listeners());
         }
         if (path.equals("/api/pools"))
         {
             requireMethod(method, "GET");
+            requireReader(request);
             return AdminResponse.json(200, pools());
         }
         if (parts.length == 7 && parts[1].equals("api") && parts[2].equals("pools") && parts[4].equals("targets"))
@@ -356,15 +361,31 @@ final class AdminRoutes
         return pools;
     }
 
-    private void requireAllowed(final Request request)
+    /**
+     * Reads (every target's address among them) are for loopback, the blocks of {@code admin-allow}, and callers
+     * with the token.
+     */
+    private void requireReader(final Request request)
     {
-        if (request.loopback())
+        if (request.loopback() || hasToken(request) ||
+            request.client() != null && operations.mayRead(request.client()))
         {
             return;
         }
+        throw new Problem(403, "reads are accepted from loopback, from the blocks of admin-allow, or with " +
+            "Authorization: Bearer <admin-token>");
+    }
+
+    private boolean hasToken(final Request request)
+    {
         final String header = request.authorization();
-        if (token != null && header != null && header.startsWith("Bearer ") &&
-            MessageDigest.isEqual(token, header.substring(7).getBytes(StandardCharsets.UTF_8)))
+        return token != null && header != null && header.startsWith("Bearer ") &&
+            MessageDigest.isEqual(token, header.substring(7).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void requireAllowed(final Request request)
+    {
+        if (request.loopback() || hasToken(request))
         {
             return;
         }

@@ -92,6 +92,17 @@ public final class AdminServer implements AutoCloseable
          */
         void weight(String pool, String target, int weight);
 
+        /**
+         * Whether a client off loopback may read the admin endpoint without the token ({@code admin-allow}).
+         *
+         * @param client the client's address.
+         * @return true when it lies in one of the allowed blocks; false when none are configured.
+         */
+        default boolean mayRead(final java.net.InetAddress client)
+        {
+            return false;
+        }
+
         /** @return connect times to targets since start, by TCP listener, in nanoseconds. */
         Map<String, Histogram> connectLatencies();
 

@@ -1,5 +1,7 @@
 package io.portgate.conductor;
 
+import io.portgate.access.AccessLog;
+import io.portgate.access.AccessLogSettings;
 import io.portgate.TargetView;
 
 import io.portgate.balance.BalancerPolicy;
@@ -84,6 +86,8 @@ public final class Conductor implements Agent
     private final MpscAtomicArrayQueue<Command> commands;
     private final List<Pending> pending = new ArrayList<>();
     private final RouteRuntimes runtimes;
+    private final AccessLog accessLog;
+    private final RunningNames logNames = new RunningNames();
     private final DiscoveredTargets names;
     /** Taken at {@link #start}, where a full metrics file fails the start with everything closed. */
     private AtomicCounter dnsLookupsOk;
@@ -112,15 +116,17 @@ public final class Conductor implements Agent
      *                        {@code config} already: from now on the conductor looks them up and applies changes.
      * @param extensions      the registered balancing policies and health probes.
      * @param events          where target state changes go.
+     * @param accessLog       the access log, which each configuration turns on, off or elsewhere.
      */
     public Conductor(final PortgateConfig config, final WorkerProxy[] workers, final ListenerSockets sockets,
         final MetricsFile metrics, final ProbeTransport transport, final NanoClock clock, final EpochClock epochClock,
         final int commandCapacity, final DiscoveredTargets names, final io.portgate.spi.Extensions extensions,
-        final Events events)
+        final Events events, final AccessLog accessLog)
     {
         this.names = names;
         this.extensions = extensions;
         this.events = events;
+        this.accessLog = accessLog;
         this.workers = workers.clone();
         this.sockets = sockets;
         this.metrics = metrics;
@@ -129,7 +135,7 @@ public final class Conductor implements Agent
         this.commands = new MpscAtomicArrayQueue<>(commandCapacity);
         this.checker = new HealthChecker(List.of(), new io.portgate.health.ExtensionProbeTransport(transport,
             extensions), clock, this::onStateChange, System.nanoTime());
-        this.runtimes = new RouteRuntimes(metrics, workers.length);
+        this.runtimes = new RouteRuntimes(metrics, workers.length, accessLog);
         this.running = Running.before(config, workers.length);
     }
 
@@ -429,10 +435,22 @@ public final class Conductor implements Agent
             bound.closeOpened();
             throw ex;
         }
+        // The access log first: a file that cannot be opened fails the reload before anything changed.
+        try
+        {
+            accessLog.apply(AccessLogSettings.of(plan.config().accessLog()), logNames);
+        }
+        catch (final RuntimeException ex)
+        {
+            taken.release(metrics);
+            bound.closeOpened();
+            throw ex;
+        }
         // Nothing below can fail.
         final long now = clock.nanoTime();
         adopt(plan, next, taken, now);
         final Running after = runtimes.build(plan, before, bound, taken, route -> failures(route, next));
+        logNames.add(after);
         bindPools(next, after, now);
         for (final PoolHealth gone : pools)
         {

@@ -1,5 +1,7 @@
 package io.portgate.conductor;
 
+import io.portgate.access.AccessLog;
+
 import io.portgate.loop.Route;
 import io.portgate.loop.RouteRuntime;
 import io.portgate.loop.TargetFailureListener;
@@ -48,15 +50,33 @@ final class RouteRuntimes
         {
             return gauges.get(pool + "\n" + label);
         }
+
+        /** Gives back everything taken, when the plan cannot be applied after all. */
+        void release(final MetricsFile metrics)
+        {
+            for (final RouteCounters[][] all : List.of(tcp, udp))
+            {
+                for (final RouteCounters[] perWorker : all)
+                {
+                    for (final RouteCounters counters : perWorker)
+                    {
+                        counters.release(metrics);
+                    }
+                }
+            }
+            gauges.values().forEach(g -> g.release(metrics));
+        }
     }
 
     private final MetricsFile metrics;
     private final int workers;
+    private final AccessLog accessLog;
 
-    RouteRuntimes(final MetricsFile metrics, final int workers)
+    RouteRuntimes(final MetricsFile metrics, final int workers, final AccessLog accessLog)
     {
         this.metrics = metrics;
         this.workers = workers;
+        this.accessLog = accessLog;
     }
 
     /**
@@ -145,6 +165,7 @@ final class RouteRuntimes
                 tcpRuntime[w][i] = new TcpRouteRuntime(route, taken.tcp()[w][i], failed, limits,
                     was != null ? was.connectLatency() : TcpRouteRuntime.newLatencyRecorder(),
                     was != null ? was.firstByteLatency() : TcpRouteRuntime.newLatencyRecorder());
+                tcpRuntime[w][i].accessLog(accessLog.queue(w), before.generation() + 1);
             }
         }
         for (int i = 0; i < plan.udp().listeners().size(); i++)
@@ -154,6 +175,7 @@ final class RouteRuntimes
             for (int w = 0; w < workers; w++)
             {
                 udpRuntime[w][i] = new UdpRouteRuntime(route, taken.udp()[w][i], failed);
+                udpRuntime[w][i].accessLog(accessLog.queue(w), before.generation() + 1);
             }
         }
         return new Running(plan.config(), before.generation() + 1, plan.tcp().routes(), plan.udp().routes(),

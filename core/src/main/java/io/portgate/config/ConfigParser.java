@@ -171,6 +171,8 @@ public final class ConfigParser extends YamlNodes
                 b.resolversPosition(pos(n));
                 b.resolvers(resolvers(n));
             },
+            "admin-allow", n -> b.adminAllow(cidrs(n, "admin-allow")),
+            "access-log", n -> b.accessLog(accessLog(n)),
             "fast-paths", n ->
             {
                 final Map<String, Node> fast = mapping(n, "fast-paths", FAST_PATH_KEYS);
@@ -308,7 +310,12 @@ public final class ConfigParser extends YamlNodes
             }
         }
 
-        read(m, Settings.LISTENER, b, label, Map.of("protocol", READ_ALREADY));
+        read(m, Settings.LISTENER, b, label, Map.of("protocol", READ_ALREADY,
+            "trusted-proxies", n -> b.trustedProxies(cidrs(n, "trusted-proxies")),
+            "allow", n -> b.allow(cidrs(n, "allow")),
+            "deny", n -> b.deny(cidrs(n, "deny")),
+            "connection-rate-per-source", n -> b.connectionRatePerSource(rate(n, label + " connection-rate-per-source")),
+            "datagram-rate-per-source", n -> b.datagramRatePerSource(rate(n, label + " datagram-rate-per-source"))));
         return b.build();
     }
 
@@ -543,5 +550,100 @@ public final class ConfigParser extends YamlNodes
             }
         }
         return List.copyOf(servers.keySet());
+    }
+
+    /** A list of CIDR blocks: each entry a text value, kept with its position; what they mean is the validator's. */
+    private CidrConfig cidrs(final Node node, final String key)
+    {
+        final List<Node> items = sequence(node, key);
+        final List<String> entries = new java.util.ArrayList<>();
+        final List<Position> positions = new java.util.ArrayList<>();
+        if (items != null)
+        {
+            for (final Node item : items)
+            {
+                final String text = scalarText(item);
+                if (text == null || !(item instanceof org.snakeyaml.engine.v2.nodes.ScalarNode))
+                {
+                    error(pos(item), key + ": an item must be an address or a CIDR block such as 10.0.0.0/8, found " +
+                        describe(item), null);
+                    continue;
+                }
+                entries.add(text);
+                positions.add(pos(item));
+            }
+        }
+        return new CidrConfig(key, entries, positions, pos(node));
+    }
+
+    /** A rate, {@code N/s} or a plain number of events per second. */
+    private long rate(final Node node, final String what)
+    {
+        final String text = scalarText(node);
+        final String digits = text == null ? null : text.endsWith("/s") ? text.substring(0, text.length() - 2).trim() :
+            text;
+        if (digits != null && digits.matches("[0-9]{1,10}"))
+        {
+            final long value = Long.parseLong(digits);
+            if (value <= ListenerConfig.MAX_RATE_PER_SOURCE)
+            {
+                return value;
+            }
+            error(pos(node), what + " is " + value + "/s, more than " + ListenerConfig.MAX_RATE_PER_SOURCE + "/s",
+                "write at most " + ListenerConfig.MAX_RATE_PER_SOURCE + "/s, or 0 for no limit");
+            return 0;
+        }
+        error(pos(node), what + " must be a rate such as 100/s, found " + (text == null ? describe(node) :
+            Quote.of(text)), "write a whole number of events per second, e.g. 100/s; 0 for no limit");
+        return 0;
+    }
+
+    /** {@code access-log: {path: FILE | stdout, format: text | json}}. */
+    private AccessLogConfig accessLog(final Node node)
+    {
+        final Map<String, Node> m = mapping(node, "access-log", List.of("path", "format"));
+        if (m == null)
+        {
+            return null;
+        }
+        LogFormat format = LogFormat.TEXT;
+        final Node formatNode = m.get("format");
+        if (formatNode != null)
+        {
+            final String text = scalarText(formatNode);
+            if ("text".equals(text) || "json".equals(text))
+            {
+                format = "json".equals(text) ? LogFormat.JSON : LogFormat.TEXT;
+            }
+            else
+            {
+                error(pos(formatNode), "access-log format " + (text == null ? describe(formatNode) : Quote.of(text)) +
+                    " is not one of text, json", null);
+            }
+        }
+        final Node pathNode = m.get("path");
+        if (pathNode == null)
+        {
+            error(pos(node), "access-log has no 'path:'", "write path: /var/log/portgate/access.log, or path: stdout");
+            return null;
+        }
+        final String path = string(pathNode, "access-log path");
+        if (path == null)
+        {
+            return null;
+        }
+        if (path.equals("stdout"))
+        {
+            return AccessLogConfig.stdout(format);
+        }
+        try
+        {
+            return AccessLogConfig.file(java.nio.file.Path.of(path), format);
+        }
+        catch (final java.nio.file.InvalidPathException ex)
+        {
+            error(pos(pathNode), "access-log path " + Quote.of(path) + " is not a valid path", null);
+            return null;
+        }
     }
 }

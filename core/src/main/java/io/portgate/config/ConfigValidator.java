@@ -1,5 +1,7 @@
 package io.portgate.config;
 
+import io.portgate.access.CidrFinding;
+
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -62,12 +64,14 @@ public final class ConfigValidator
     private void run()
     {
         checkAdmin();
+        checkCidrs(config.adminAllow(), "admin-allow");
         checkListenerNames();
         checkLimits();
         final Set<String> usedPools = new HashSet<>();
         for (final ListenerConfig listener : config.listeners())
         {
             checkListenerSettings(listener);
+            checkAccess(listener);
             if (listener.bind() != null)
             {
                 checkListenerPorts(listener);
@@ -89,6 +93,12 @@ public final class ConfigValidator
                 continue;
             }
             usedPools.add(pool.name());
+            if (listener.protocol() == Protocol.UDP && pool.sendProxy() == SendProxy.V1)
+            {
+                error(listener.poolPosition(), name(listener) + " is udp and forwards to " + name(pool) +
+                    ", which has send-proxy: v1; a version 1 header describes TCP connections only",
+                    "use send-proxy: v2, which UDP datagrams carry, or a pool of its own for the TCP listeners");
+            }
             if (listener.bind() != null)
             {
                 checkMapping(listener, pool);
@@ -710,6 +720,62 @@ public final class ConfigValidator
     {
         final int last = first + size - 1;
         return size == 1 ? Integer.toString(first) : first + "-" + last;
+    }
+
+    /** Access rules, PROXY header and per-source limits of one listener. */
+    private void checkAccess(final ListenerConfig listener)
+    {
+        checkCidrs(listener.trustedProxies(), name(listener) + " trusted-proxies");
+        checkCidrs(listener.allow(), name(listener) + " allow");
+        checkCidrs(listener.deny(), name(listener) + " deny");
+        if (listener.allow() != null && listener.deny() != null)
+        {
+            for (final CidrFinding f : io.portgate.access.AccessRules.overlaps(listener.allow().parsed(),
+                listener.deny().parsed()))
+            {
+                final CidrConfig list = f.list().equals("allow") ? listener.allow() : listener.deny();
+                note(list.positionOf(f.index()), name(listener) + " " + f.list() + ": " + f.message(), f.hint());
+            }
+        }
+        if (listener.allow() != null && listener.allow().entries().isEmpty())
+        {
+            warning(listener.allow().position(), name(listener) + " has an empty allow list: every client is " +
+                "refused", "list the blocks to let in, or remove allow:");
+        }
+        if (listener.protocol() == Protocol.TCP && listener.acceptProxy() != AcceptProxy.OFF &&
+            (listener.trustedProxies() == null || listener.trustedProxies().entries().isEmpty()))
+        {
+            error(listener.position(), name(listener) + " sets accept-proxy: " + listener.acceptProxy() +
+                " without trusted-proxies: anyone could claim any address", "list the proxies that may send the " +
+                "header, e.g. trusted-proxies: [10.0.0.10/32]");
+        }
+        if (listener.protocol() == Protocol.TCP && listener.acceptProxy() == AcceptProxy.OFF &&
+            listener.trustedProxies() != null)
+        {
+            warning(listener.trustedProxies().position(), name(listener) + " sets trusted-proxies without " +
+                "accept-proxy, so no header is read", "add accept-proxy: v2 (or v1, any), or remove trusted-proxies");
+        }
+    }
+
+    /** Every finding of a CIDR list, at its entry's line and column. */
+    private void checkCidrs(final CidrConfig list, final String what)
+    {
+        if (list == null)
+        {
+            return;
+        }
+        for (final CidrFinding f : list.parsed().findings())
+        {
+            final Position entry = list.positionOf(f.index());
+            final Position at = entry.isKnown() ? new Position(entry.line(), entry.column() + f.column()) : entry;
+            final String message = what + ": " + f.message();
+            switch (f.level())
+            {
+                case ERROR -> error(at, message, f.hint());
+                case WARNING -> warning(at, message, f.hint());
+                case NOTE -> note(at, message, f.hint());
+            }
+        }
     }
 
     private static String at(final Position position)

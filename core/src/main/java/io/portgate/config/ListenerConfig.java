@@ -20,6 +20,14 @@ import java.time.Duration;
  *                        this).
  * @param affinity        UDP: which datagrams share a target.
  * @param maxFlows        UDP: flows held per worker; past it the longest idle flow is evicted and counted.
+ * @param acceptProxy     TCP: the PROXY header expected from clients, {@link AcceptProxy#OFF} for none.
+ * @param trustedProxies  the sources allowed to send a PROXY header (required with {@code acceptProxy}), or null.
+ * @param allow           the sources let in (everything else refused), or null for all.
+ * @param deny            the sources refused (deny wins over allow), or null for none.
+ * @param maxConnectionsPerSource TCP: open connections per client address (per worker), 0 for no limit.
+ * @param connectionRatePerSource TCP: new connections per second per client address, 0 for no limit.
+ * @param maxFlowsPerSource       UDP: flows per client address (per worker), 0 for no limit.
+ * @param datagramRatePerSource   UDP: datagrams per second per client address, 0 for no limit.
  * @param position        where the listener is written.
  * @param bindPosition    where its {@code bind:} is written.
  * @param poolPosition    where its {@code pool:} is written.
@@ -41,6 +49,14 @@ public record ListenerConfig(
     Affinity affinity,
     int maxFlows,
     boolean firstByteLatency,
+    AcceptProxy acceptProxy,
+    CidrConfig trustedProxies,
+    CidrConfig allow,
+    CidrConfig deny,
+    int maxConnectionsPerSource,
+    long connectionRatePerSource,
+    int maxFlowsPerSource,
+    long datagramRatePerSource,
     Position position,
     Position bindPosition,
     Position poolPosition)
@@ -71,6 +87,19 @@ public record ListenerConfig(
      * 106752 days overflowed and a timeout of 2^63 ns fired at once.
      */
     public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
+    /** The largest per-source rate: one a microsecond. */
+    public static final long MAX_RATE_PER_SOURCE = 1_000_000;
+
+    /**
+     * Whether the listener checks its clients' addresses at all: access rules, per-source limits or a PROXY header.
+     *
+     * @return true when any of them is set.
+     */
+    public boolean checksSources()
+    {
+        return allow != null || deny != null || acceptProxy != AcceptProxy.OFF || maxConnectionsPerSource > 0 ||
+            connectionRatePerSource > 0 || maxFlowsPerSource > 0 || datagramRatePerSource > 0;
+    }
 
     /**
      * A builder with the defaults filled in.
@@ -101,6 +130,14 @@ public record ListenerConfig(
         private Affinity affinity = DEFAULT_AFFINITY;
         private int maxFlows = DEFAULT_MAX_FLOWS;
         private boolean firstByteLatency;
+        private AcceptProxy acceptProxy = AcceptProxy.OFF;
+        private CidrConfig trustedProxies;
+        private CidrConfig allow;
+        private CidrConfig deny;
+        private int maxConnectionsPerSource;
+        private long connectionRatePerSource;
+        private int maxFlowsPerSource;
+        private long datagramRatePerSource;
         private Position position = Position.NONE;
         private Position bindPosition = Position.NONE;
         private Position poolPosition = Position.NONE;
@@ -223,6 +260,62 @@ public record ListenerConfig(
          */
         public Builder firstByteLatency(final boolean v) { firstByteLatency = v; return this; }
         /**
+         * Sets the PROXY header expected.
+         *
+         * @param v the PROXY header expected.
+         * @return this.
+         */
+        public Builder acceptProxy(final AcceptProxy v) { acceptProxy = v; return this; }
+        /**
+         * Sets who may send a PROXY header, null for nobody.
+         *
+         * @param v who may send a PROXY header, null for nobody.
+         * @return this.
+         */
+        public Builder trustedProxies(final CidrConfig v) { trustedProxies = v; return this; }
+        /**
+         * Sets the allow list, null for none.
+         *
+         * @param v the allow list, null for none.
+         * @return this.
+         */
+        public Builder allow(final CidrConfig v) { allow = v; return this; }
+        /**
+         * Sets the deny list, null for none.
+         *
+         * @param v the deny list, null for none.
+         * @return this.
+         */
+        public Builder deny(final CidrConfig v) { deny = v; return this; }
+        /**
+         * Sets open TCP connections per source, 0 for no limit.
+         *
+         * @param v open TCP connections per source, 0 for no limit.
+         * @return this.
+         */
+        public Builder maxConnectionsPerSource(final int v) { maxConnectionsPerSource = v; return this; }
+        /**
+         * Sets new TCP connections per second per source, 0 for no limit.
+         *
+         * @param v new TCP connections per second per source, 0 for no limit.
+         * @return this.
+         */
+        public Builder connectionRatePerSource(final long v) { connectionRatePerSource = v; return this; }
+        /**
+         * Sets uDP flows per source, 0 for no limit.
+         *
+         * @param v UDP flows per source, 0 for no limit.
+         * @return this.
+         */
+        public Builder maxFlowsPerSource(final int v) { maxFlowsPerSource = v; return this; }
+        /**
+         * Sets uDP datagrams per second per source, 0 for no limit.
+         *
+         * @param v UDP datagrams per second per source, 0 for no limit.
+         * @return this.
+         */
+        public Builder datagramRatePerSource(final long v) { datagramRatePerSource = v; return this; }
+        /**
          * Sets where bind is.
          *
          * @param v where bind is.
@@ -247,7 +340,9 @@ public record ListenerConfig(
             final Duration idle = idleTimeout != null ? idleTimeout :
                 protocol == Protocol.UDP ? DEFAULT_UDP_IDLE_TIMEOUT : DEFAULT_TCP_IDLE_TIMEOUT;
             return new ListenerConfig(name, protocol, bind, pool, maxConnections, connectTimeout, connectAttempts,
-                idle, backlog, sendBuffer, receiveBuffer, bufferSize, affinity, maxFlows, firstByteLatency, position,
+                idle, backlog, sendBuffer, receiveBuffer, bufferSize, affinity, maxFlows, firstByteLatency, acceptProxy,
+                trustedProxies, allow, deny, maxConnectionsPerSource, connectionRatePerSource, maxFlowsPerSource,
+                datagramRatePerSource, position,
                 bindPosition, poolPosition);
         }
     }

@@ -21,6 +21,8 @@ import java.util.List;
  * @param resolveInterval how often targets named by host name are looked up again; zero for once, at start.
  * @param position      where the pool is written.
  * @param portsPosition where its {@code port:} is written.
+ * @param sendProxy     the PROXY header each connection to a target starts with (and, for UDP version 2, each
+ *                      datagram), {@link SendProxy#OFF} for none.
  */
 public record PoolConfig(
     String name,
@@ -33,7 +35,8 @@ public record PoolConfig(
     Duration slowStart,
     Position position,
     Position portsPosition,
-    Duration resolveInterval)
+    Duration resolveInterval,
+    SendProxy sendProxy)
 {
     /** How often named targets are looked up again unless the pool says. */
     public static final Duration DEFAULT_RESOLVE_INTERVAL = Duration.ofSeconds(30);
@@ -69,7 +72,7 @@ public record PoolConfig(
     public PoolConfig withTargets(final List<TargetConfig> newTargets)
     {
         return new PoolConfig(name, ports, balance, newTargets, health, onDown, allDown, slowStart, position,
-            portsPosition, resolveInterval);
+            portsPosition, resolveInterval, sendProxy);
     }
 
     /**
@@ -107,6 +110,7 @@ public record PoolConfig(
         private Position position = Position.NONE;
         private Position portsPosition = Position.NONE;
         private Duration resolveInterval = DEFAULT_RESOLVE_INTERVAL;
+        private SendProxy sendProxy = SendProxy.OFF;
 
         private Builder(final String name)
         {
@@ -209,6 +213,13 @@ public record PoolConfig(
          * @return this.
          */
         public Builder resolveInterval(final Duration v) { resolveInterval = v; return this; }
+        /**
+         * Sets the PROXY header its connections start with.
+         *
+         * @param v the PROXY header its connections start with.
+         * @return this.
+         */
+        public Builder sendProxy(final SendProxy v) { sendProxy = v; return this; }
 
         /**
          * The pool.
@@ -218,7 +229,7 @@ public record PoolConfig(
         public PoolConfig build()
         {
             return new PoolConfig(name, ports, balance, targets, health, onDown, allDown, slowStart, position,
-                portsPosition, resolveInterval);
+                portsPosition, resolveInterval, sendProxy);
         }
     }
 }

@@ -99,4 +99,56 @@ public final class PortMap
         }
         return rows;
     }
+
+    /**
+     * A listener's access rules and per-source limits in one line, for {@code ports}: {@code open to all} when it
+     * has none.
+     *
+     * @param listener the listener.
+     * @return e.g. {@code accept-proxy v2 from 10.0.0.10/32; deny 192.0.2.0/24; per source: 5 connections, 100/s}.
+     */
+    public static String accessOf(final ListenerConfig listener)
+    {
+        final List<String> parts = new ArrayList<>();
+        final boolean tcp = listener.protocol() == Protocol.TCP;
+        if (tcp && listener.acceptProxy() != AcceptProxy.OFF)
+        {
+            parts.add("accept-proxy " + listener.acceptProxy() + " from " + blocks(listener.trustedProxies()));
+        }
+        if (listener.allow() != null)
+        {
+            parts.add("allow " + blocks(listener.allow()));
+        }
+        if (listener.deny() != null)
+        {
+            parts.add("deny " + blocks(listener.deny()));
+        }
+        final List<String> limits = new ArrayList<>();
+        final int max = tcp ? listener.maxConnectionsPerSource() : listener.maxFlowsPerSource();
+        final long rate = tcp ? listener.connectionRatePerSource() : listener.datagramRatePerSource();
+        if (max > 0)
+        {
+            limits.add(max + (tcp ? " connections" : " flows"));
+        }
+        if (rate > 0)
+        {
+            limits.add(rate + (tcp ? " connections/s" : " datagrams/s"));
+        }
+        if (!limits.isEmpty())
+        {
+            parts.add("per source: " + String.join(", ", limits));
+        }
+        return parts.isEmpty() ? "open to all" : String.join("; ", parts);
+    }
+
+    private static String blocks(final CidrConfig list)
+    {
+        if (list == null || list.entries().isEmpty())
+        {
+            return "nothing";
+        }
+        final List<String> entries = list.entries();
+        return entries.size() <= 4 ? String.join(", ", entries) :
+            String.join(", ", entries.subList(0, 3)) + " and " + (entries.size() - 3) + " more";
+    }
 }

@@ -29,6 +29,8 @@ import java.util.Map;
  * @param resolvers       the DNS servers that look up targets named by host name, in the order they are asked;
  *                        empty for the system resolver.
  * @param resolversPosition where {@code resolvers:} is written.
+ * @param accessLog       where the access log goes and in which format, or null for none.
+ * @param adminAllow      who may read the admin endpoint from outside loopback without the token, or null.
  * @param drainAnnounce   on stop, how long {@code portgate run} reports itself unhealthy (GET /api/health answers 503
  *                        "stopping") while still serving everything, before it closes its listeners and drains.
  * @param logLevel        the least severe line {@code portgate run} logs.
@@ -52,6 +54,8 @@ public record PortgateConfig(
     java.nio.file.Path metricsFile,
     List<java.net.InetSocketAddress> resolvers,
     Position resolversPosition,
+    AccessLogConfig accessLog,
+    CidrConfig adminAllow,
     Duration drainAnnounce,
     LogLevel logLevel,
     LogFormat logFormat)
@@ -175,7 +179,8 @@ public record PortgateConfig(
             .idleStrategy(idleStrategy).drainTimeout(drainTimeout).maxConnections(maxConnections)
             .bufferMemory(bufferMemory).splice(splice).udpBatching(udpBatching).udpGso(udpGso)
             .adminPosition(adminPosition).metricsFile(metricsFile).resolvers(resolvers)
-            .resolversPosition(resolversPosition).drainAnnounce(drainAnnounce).logLevel(logLevel)
+            .resolversPosition(resolversPosition).accessLog(accessLog).adminAllow(adminAllow)
+            .drainAnnounce(drainAnnounce).logLevel(logLevel)
             .logFormat(logFormat);
         listeners.forEach(b::listener);
         pools.values().forEach(b::pool);
@@ -212,6 +217,8 @@ public record PortgateConfig(
         private java.nio.file.Path metricsFile;
         private List<java.net.InetSocketAddress> resolvers = List.of();
         private Position resolversPosition = Position.NONE;
+        private AccessLogConfig accessLog;
+        private CidrConfig adminAllow;
         private Duration drainAnnounce = DEFAULT_DRAIN_ANNOUNCE;
         private LogLevel logLevel = DEFAULT_LOG_LEVEL;
         private LogFormat logFormat = DEFAULT_LOG_FORMAT;
@@ -340,6 +347,20 @@ public record PortgateConfig(
          */
         public Builder resolversPosition(final Position v) { resolversPosition = v; return this; }
         /**
+         * Sets the access log, null for none.
+         *
+         * @param v the access log, null for none.
+         * @return this.
+         */
+        public Builder accessLog(final AccessLogConfig v) { accessLog = v; return this; }
+        /**
+         * Sets who may read the admin endpoint without the token, null for loopback only.
+         *
+         * @param v who may read the admin endpoint without the token, null for loopback only.
+         * @return this.
+         */
+        public Builder adminAllow(final CidrConfig v) { adminAllow = v; return this; }
+        /**
          * Sets how long a stop is announced before the listeners close.
          *
          * @param v how long a stop is announced before the listeners close.
@@ -370,7 +391,8 @@ public record PortgateConfig(
         {
             return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
                 bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, metricsFile, resolvers,
-                resolversPosition, drainAnnounce, logLevel, logFormat);
+                resolversPosition, accessLog, adminAllow,
+                drainAnnounce, logLevel, logFormat);
         }
     }
 }

@@ -30,6 +30,18 @@ public final class Settings
         top("admin-token", Kind.OTHER).shownDefault("none").restart().secret()
             .access(PortgateConfig::adminToken, PortgateConfig.Builder::adminToken)
             .doc("token that mutating admin calls from outside loopback must carry").build(),
+        top("admin-allow", Kind.OTHER).shownDefault("none: loopback only")
+            .access(PortgateConfig::adminAllow, PortgateConfig.Builder::adminAllow)
+            .doc("CIDR blocks (`[10.0.0.0/8, \"2001:db8::/32\"]`) whose clients may read the admin endpoint " +
+                "(`GET /metrics`, `/api/pools`, `/api/listeners`) without the token; loopback always may. Others " +
+                "reading it off loopback need `admin-token`, and are refused without one").build(),
+        top("access-log", Kind.OTHER).shownDefault("none")
+            .access(PortgateConfig::accessLog, PortgateConfig.Builder::accessLog)
+            .doc("`{path: FILE, format: text}`: one line per TCP connection and per UDP flow when it ends (see " +
+                "\"Access control, PROXY protocol and the access log\"); `path: stdout` writes to standard output, " +
+                "`format` is `text` (default) or `json`. Written by a thread of its own; when it falls behind, " +
+                "records are dropped and counted, never waited for. SIGUSR1 opens the file again (log rotation)")
+            .build(),
         top("metrics-file", Kind.OTHER)
             .shownDefault("`/dev/shm/portgate-USER/portgate.metrics` for `portgate run`; memory only when embedded")
             .restart().notCompared()
@@ -142,13 +154,53 @@ public final class Settings
             .doc("tcp: record each connection's first-byte time (from the client's first bytes reaching the target, " +
                 "or from the connect when the target speaks first, to the target's first bytes reaching the client) " +
                 "in a per-worker HdrHistogram; `/metrics` shows it as the summary " +
-                "`portgate_tcp_first_byte_seconds{listener}`").build());
+                "`portgate_tcp_first_byte_seconds{listener}`").build(),
+        listener("accept-proxy", Kind.CHOICE).values(AcceptProxy.values()).byDefault(AcceptProxy.OFF)
+            .access(ListenerConfig::acceptProxy, ListenerConfig.Builder::acceptProxy)
+            .doc("tcp: read a PROXY protocol header (`v1`, `v2` or `any`) before anything else; the address in it " +
+                "is the client's for balancing, `allow`/`deny`, per-source limits and the access log. A missing, " +
+                "malformed, oversized or late (`connect-timeout`) header closes the connection, counted by reason; " +
+                "requires `trusted-proxies`").build(),
+        listener("trusted-proxies", Kind.OTHER).shownDefault("none")
+            .access(ListenerConfig::trustedProxies, ListenerConfig.Builder::trustedProxies)
+            .doc("tcp: CIDR blocks that may send a PROXY header; with `accept-proxy`, a connection from anywhere " +
+                "else is closed at accept (counted as `proxy_untrusted`)").build(),
+        listener("allow", Kind.OTHER).shownDefault("none: everyone")
+            .access(ListenerConfig::allow, ListenerConfig.Builder::allow)
+            .doc("CIDR blocks, IPv4 and IPv6 (`0.0.0.0/0`, `::/0`, a single address): when set, clients in none " +
+                "of them are refused. TCP: closed at accept, before any target is contacted; UDP: dropped. Counted " +
+                "as `not_allowed`").build(),
+        listener("deny", Kind.OTHER).shownDefault("none")
+            .access(ListenerConfig::deny, ListenerConfig.Builder::deny)
+            .doc("CIDR blocks whose clients are refused, as `allow` refuses (deny wins over allow). Counted as " +
+                "`denied`").build(),
+        listener("max-connections-per-source", Kind.NUMBER).range(0, Integer.MAX_VALUE).byDefault(0)
+            .shownDefault("0: no limit")
+            .access(ListenerConfig::maxConnectionsPerSource, ListenerConfig.Builder::maxConnectionsPerSource)
+            .doc("tcp: open connections one client address may have; past it new ones are closed at accept " +
+                "(`concurrency_limit`). Each worker enforces the whole limit, so one client may hold up to " +
+                "`workers` times it (see \"Access control, PROXY protocol and the access log\")").build(),
+        listener("connection-rate-per-source", Kind.OTHER).shownDefault("0: no limit")
+            .access(ListenerConfig::connectionRatePerSource, ListenerConfig.Builder::connectionRatePerSource)
+            .doc("tcp: new connections per second from one client address, `N/s` (a burst of N after a quiet " +
+                "second); past it new ones are closed at accept (`rate_limit`); per worker, as above").build(),
+        listener("max-flows-per-source", Kind.NUMBER).range(0, Integer.MAX_VALUE).byDefault(0)
+            .shownDefault("0: no limit")
+            .access(ListenerConfig::maxFlowsPerSource, ListenerConfig.Builder::maxFlowsPerSource)
+            .doc("udp: flows one client address may have (a flow is an address and port); a datagram that would " +
+                "open one more is dropped (`concurrency_limit`); per worker, as above").build(),
+        listener("datagram-rate-per-source", Kind.OTHER).shownDefault("0: no limit")
+            .access(ListenerConfig::datagramRatePerSource, ListenerConfig.Builder::datagramRatePerSource)
+            .doc("udp: datagrams per second from one client address, `N/s`; past it they are dropped " +
+                "(`rate_limit`); per worker, as above").build());
 
     /** Listener keys that only TCP listeners use. */
     public static final List<String> TCP_ONLY = List.of(
-        "max-connections", "connect-timeout", "connect-attempts", "backlog", "buffer-size", "first-byte-latency");
+        "max-connections", "connect-timeout", "connect-attempts", "backlog", "buffer-size", "first-byte-latency",
+        "accept-proxy", "trusted-proxies", "max-connections-per-source", "connection-rate-per-source");
     /** Listener keys that only UDP listeners use. */
-    public static final List<String> UDP_ONLY = List.of("affinity", "max-flows");
+    public static final List<String> UDP_ONLY = List.of("affinity", "max-flows", "max-flows-per-source",
+        "datagram-rate-per-source");
 
     /** An entry of {@code pools:}. */
     public static final List<Setting<PoolConfig, PoolConfig.Builder>> POOL = List.of(
@@ -188,7 +240,13 @@ public final class Settings
             .access(PoolConfig::resolveInterval, PoolConfig.Builder::resolveInterval)
             .doc("how often the pool's targets written as host names are looked up again; every A and AAAA record " +
                 "is a target, and a change is applied as a reload is; `0s` looks them up once, at start; at most " +
-                "`365d`: see below").build());
+                "`365d`: see below").build(),
+        pool("send-proxy", Kind.CHOICE).values(SendProxy.values()).byDefault(SendProxy.OFF)
+            .access(PoolConfig::sendProxy, PoolConfig.Builder::sendProxy)
+            .doc("`v1` or `v2`: every connection to a target starts with a PROXY protocol header naming the " +
+                "client (the real one, after `accept-proxy`) and the address it connected to, written before any " +
+                "client byte. `v2` on a UDP listener's pool puts a version 2 header (`DGRAM`) in front of every " +
+                "datagram to a target; replies pass as they are. `v1` is TCP only").build());
 
     /** A target written as a mapping. */
     public static final List<Setting<TargetConfig, Object>> TARGET = List.of(

@@ -225,6 +225,17 @@ public final class DatagramBatch
     }
 
     /**
+     * Where a slot's data starts in native memory, for code that works on it in place without a view.
+     *
+     * @param slot the entry.
+     * @return the address of its first byte; {@link #slotSize()} bytes follow.
+     */
+    public long slotAddress(final int slot)
+    {
+        return data.address() + (long)slotSize * slot;
+    }
+
+    /**
      * The address family of a datagram's source.
      *
      * @param slot the entry.

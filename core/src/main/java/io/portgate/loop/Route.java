@@ -18,6 +18,7 @@ public abstract class Route
     private final RouteTargets targets;
     private final String balance;
     private final long drainUntilNs;
+    private final RouteAccess access;
 
     /**
      * Creates a route.
@@ -29,10 +30,12 @@ public abstract class Route
      * @param balance      its pool's balancing policy, by name.
      * @param drainUntilNs until when a listener a reload removed drains, on the workers' clock; 0 for one that
      *                     accepts.
+     * @param access       its access rules, PROXY protocol and per-source limit settings.
      */
     protected Route(final int index, final ListenerConfig listener, final String poolName, final RouteTargets targets,
-        final String balance, final long drainUntilNs)
+        final String balance, final long drainUntilNs, final RouteAccess access)
     {
+        this.access = access;
         this.index = index;
         this.listener = listener;
         this.poolName = poolName;
@@ -84,6 +87,12 @@ public abstract class Route
     public int index()
     {
         return index;
+    }
+
+    /** @return the listener's access rules, PROXY protocol and per-source limit settings. */
+    public RouteAccess access()
+    {
+        return access;
     }
 
     /** @return the listener's name. */

@@ -1,5 +1,7 @@
 package io.portgate.loop;
 
+import io.portgate.access.AccessLogQueue;
+import io.portgate.access.SourceLimits;
 import io.portgate.balance.BalancerPolicy;
 import io.portgate.spi.LoadView;
 import io.portgate.metrics.RouteCounters;
@@ -11,7 +13,9 @@ import io.portgate.metrics.RouteCounters;
  * one; what the worker counted carries over ({@link #carryFrom}). Built by the control plane, then owned by the
  * worker's thread: the policy is swapped there, by a command.
  *
- * <p>Issue 13's per-listener rules and limits (access rules, source limits, PROXY protocol) belong here too.
+ * <p>The listener's access rules and PROXY settings are the route's ({@link RouteAccess}, shared); what each worker
+ * keeps of them is here: its per-source table (carried over a reload that keeps per-source limits, so counts and
+ * rates survive it) and the access log queue its records leave by.
  *
  * @param <R> the kind of route.
  */
@@ -22,6 +26,9 @@ public abstract class RouteRuntime<R extends Route> implements LoadView
     private final TargetFailureListener failures;
     private final int[] open;
     private BalancerPolicy policy;
+    private SourceLimits sourceLimits;
+    private AccessLogQueue accessLog;
+    private int generation;
 
     /**
      * Creates a runtime with nothing open yet.
@@ -118,6 +125,49 @@ public abstract class RouteRuntime<R extends Route> implements LoadView
     }
 
     /**
+     * This worker's per-source table of the listener, made on first use. Worker thread only.
+     *
+     * @return the table, or null when the listener has no per-source limits.
+     */
+    public final SourceLimits sourceLimits()
+    {
+        final SourceLimits.Settings settings = route.access().limits();
+        if (settings == null)
+        {
+            return null;
+        }
+        if (sourceLimits == null)
+        {
+            sourceLimits = new SourceLimits(route.access().tableCapacity(), settings, System.nanoTime());
+        }
+        return sourceLimits;
+    }
+
+    /**
+     * Where the access records of this listener go, set by the control plane before the worker has the runtime.
+     *
+     * @param queue      this worker's queue, or null when there is no access log.
+     * @param generation the configuration generation, which the log's names are looked up by.
+     */
+    public final void accessLog(final AccessLogQueue queue, final int generation)
+    {
+        this.accessLog = queue;
+        this.generation = generation;
+    }
+
+    /** @return this worker's access log queue, or null when there is no access log. */
+    public final AccessLogQueue accessLog()
+    {
+        return accessLog;
+    }
+
+    /** @return the configuration generation this runtime belongs to. */
+    public final int generation()
+    {
+        return generation;
+    }
+
+    /**
      * Takes over what this worker had open under the listener's runtime before a reload, target by target.
      *
      * @param previous  the runtime before.
@@ -131,6 +181,14 @@ public abstract class RouteRuntime<R extends Route> implements LoadView
             {
                 open[targetMap[t]] += previous.open[t];
             }
+        }
+        final SourceLimits.Settings settings = route.access().limits();
+        if (previous.sourceLimits != null && settings != null && previous.sourceLimits.capacity() ==
+            route.access().tableCapacity())
+        {
+            // The per-source counts and rates carry over; the limits are the new ones.
+            previous.sourceLimits.reconfigure(settings);
+            sourceLimits = previous.sourceLimits;
         }
     }
 }

@@ -90,6 +90,13 @@ public enum Metric
     /** Times a worker's command queue was full, per worker. */
     WORKER_QUEUE_FULL("portgate_worker_queue_full_total", Type.COUNTER,
         "Times a worker's command queue was full and a control-plane command waited for room"),
+    /** Connections or datagrams refused by access rules, per-source limits or the PROXY header check, by reason. */
+    ACCESS_REFUSED("portgate_access_refused_total", Type.COUNTER,
+        "Connections (tcp) or datagrams (udp) refused before reaching a target by allow/deny, a per-source limit " +
+            "or the PROXY header check, by reason"),
+    /** Access log records dropped because the writer was behind. */
+    ACCESS_LOG_DROPPED("portgate_access_log_dropped_total", Type.COUNTER,
+        "Access log records dropped because the writer thread was behind"),
     /** Lookups of targets named by host name, by result. */
     DNS_LOOKUPS("portgate_dns_lookups_total", Type.COUNTER,
         "Lookups of targets named by host name: ok, or failed (the last good addresses kept)"),

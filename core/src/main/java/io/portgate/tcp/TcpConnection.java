@@ -1,6 +1,16 @@
 package io.portgate.tcp;
 
+import io.portgate.access.AccessLogQueue;
+import io.portgate.access.AccessRecord;
+import io.portgate.access.AccessRules;
+import io.portgate.access.EndReason;
+import io.portgate.access.SourceLimits;
 import io.portgate.ffm.NativeFd;
+import io.portgate.loop.RouteAccess;
+import io.portgate.net.Ip;
+import io.portgate.proxy.ProxyHeader;
+import io.portgate.proxy.ProxyParser;
+import io.portgate.proxy.ProxyWriter;
 import io.portgate.loop.IntrusiveList;
 import io.portgate.loop.IoHandler;
 import io.portgate.loop.TimeoutHandler;
@@ -8,10 +18,13 @@ import io.portgate.loop.Worker;
 import io.portgate.metrics.RouteCounters;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -24,6 +37,13 @@ import java.nio.channels.SocketChannel;
  * <p>Everything of its listener (policy, counters, limits, recorders) it reaches through its {@link TcpRouteRuntime},
  * one reference that a reload swaps.
  *
+ * <p>Before a target is picked, the client is checked: on a listener with {@code accept-proxy} its PROXY header is
+ * read first (only from a trusted source, within {@code connect-timeout}) and the address in it becomes the
+ * client's; then the {@code allow}/{@code deny} rules and the per-source limits. A refused connection is closed
+ * without any target being contacted. With {@code send-proxy}, the header naming the client goes to the target
+ * first, followed by whatever client bytes arrived behind the client's own header; only then is the client read.
+ * When it ends, an access record leaves through the worker's queue.
+ *
  * <p>The two transfers are taken together when either direction has bytes to move and given back together once both
  * are empty, so an idle connection holds no memory. Taking them as a pair is what keeps a tight memory budget from
  * deadlocking: a connection with bytes in flight can always read its other direction, and one waiting for memory
@@ -35,6 +55,12 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private static final int FREE = 0;
     private static final int CONNECTING = 1;
     private static final int OPEN = 2;
+    /** Reading the client's PROXY header. */
+    private static final int HEADER = 3;
+    /** Where a client's PROXY header is read into the scratch buffer. */
+    private static final int HEADER_AT = 0;
+    private static final int SCRATCH_SIZE = ProxyParser.DEFAULT_V2_MAX_LENGTH;
+    private static final int SEND_HEADER_SIZE = 128;
 
     private final TcpForwarder forwarder;
     private TcpRouteRuntime runtime;
@@ -71,6 +97,33 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private long lastActivityNs;
     /** Neither side is read until the memory budget allows a pair of transfers. */
     private boolean awaitingMemory;
+    /** The client as the listener sees it: the connection's source, or the one its PROXY header names. */
+    private long clientHigh;
+    private long clientLow;
+    private int clientPort;
+    /** The address the client connected to (or the one its PROXY header names). */
+    private long localHigh;
+    private long localLow;
+    private int localPort;
+    private long acceptedNs;
+    private long bytesIn;
+    private long bytesOut;
+    /** An {@link EndReason}, or -1 until one is known. */
+    private int endReason = -1;
+    /** The per-source table that admitted the connection and its handle there. */
+    private SourceLimits sourceTable;
+    private long sourceHandle;
+    private long headerTimerId = NO_TIMER;
+    private int headerRead;
+    /** The client's PROXY header and what followed it; made on first need, kept while the connection is pooled. */
+    private ByteBuffer scratch;
+    /** The PROXY header for the target; made on first need. */
+    private ByteBuffer sendHeader;
+    private UnsafeBuffer sendHeaderView;
+    /** Client bytes that arrived behind its PROXY header, still to go to the target (in {@link #scratch}). */
+    private boolean leftover;
+    /** The target's PROXY header or the leftover bytes are still to be written. */
+    private boolean prefixPending;
 
     /** Its place among the forwarder's open connections. */
     final IntrusiveList.Link<TcpConnection> activeLink = new IntrusiveList.Link<>(this);
@@ -174,29 +227,234 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         this.attempts = 0;
         this.triedTargets = 0;
         this.target = -1;
+        this.acceptedNs = nowNs;
+        this.bytesIn = 0;
+        this.bytesOut = 0;
+        this.endReason = -1;
+        this.sourceTable = null;
+        this.leftover = false;
+        this.prefixPending = false;
+        if (sendHeader != null)
+        {
+            // Nothing of a former connection's header may go to this one's target.
+            sendHeader.limit(0);
+        }
         upstream.clear();
         downstream.clear();
         awaitingMemory = false;
+        final RouteAccess access = route.access();
         try
         {
             client.configureBlocking(false);
             TcpSockets.configure(client, route);
-            hashKey = TcpSockets.hashOf(client.getRemoteAddress());
+            final InetSocketAddress remote = (InetSocketAddress)client.getRemoteAddress();
+            final InetAddress remoteAddress = remote.getAddress();
+            clientHigh = Ip.high(remoteAddress);
+            clientLow = Ip.low(remoteAddress);
+            clientPort = remote.getPort();
+            hashKey = TcpSockets.hashOf(clientHigh, clientLow);
+            if (access.sendProxy() != 0)
+            {
+                final InetSocketAddress local = (InetSocketAddress)client.getLocalAddress();
+                localHigh = Ip.high(local.getAddress());
+                localLow = Ip.low(local.getAddress());
+                localPort = local.getPort();
+            }
             // Registered with no interest: the client is not read until a target is connected.
             clientKey = worker.register(client, 0, this);
             clientInterest = 0;
         }
         catch (final IOException ex)
         {
+            endReason = EndReason.RESET;
             release(true);
             return;
         }
+        if (access.proxyMode() != 0)
+        {
+            if (!access.trusts(clientHigh, clientLow))
+            {
+                refuse(RouteAccess.PROXY_UNTRUSTED, EndReason.PROXY_HEADER);
+                return;
+            }
+            state = HEADER;
+            headerRead = 0;
+            if (scratch == null)
+            {
+                scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
+            }
+            clientInterest = SelectionKey.OP_READ;
+            clientKey.interestOps(clientInterest);
+            headerTimerId = worker.scheduleTimeout(nowNs + route.connectTimeoutNs(), this);
+            return;
+        }
+        admit(nowNs);
+    }
+
+    /** The client is known: checks the rules and limits, then connects. */
+    private void admit(final long nowNs)
+    {
+        final RouteAccess access = route.access();
+        if (access.restricts())
+        {
+            final int verdict = access.rules().check(clientHigh, clientLow);
+            if (verdict != AccessRules.ALLOWED)
+            {
+                refuse(verdict == AccessRules.DENIED ? RouteAccess.DENIED : RouteAccess.NOT_ALLOWED,
+                    EndReason.REFUSED_BY_RULE);
+                return;
+            }
+        }
+        final SourceLimits table = runtime.sourceLimits();
+        if (table != null)
+        {
+            final long handle = table.acquire(clientHigh, clientLow, nowNs);
+            if (handle < 0)
+            {
+                refuse(handle == -SourceLimits.CONCURRENCY_LIMIT ? RouteAccess.CONCURRENCY_LIMIT :
+                    RouteAccess.RATE_LIMIT, EndReason.LIMIT);
+                return;
+            }
+            sourceTable = table;
+            sourceHandle = handle;
+        }
+        if (access.sendProxy() != 0)
+        {
+            prepareSendHeader(access.sendProxy());
+        }
         connectNext(nowNs);
+    }
+
+    private void prepareSendHeader(final int version)
+    {
+        if (sendHeader == null)
+        {
+            sendHeader = ByteBuffer.allocateDirect(SEND_HEADER_SIZE);
+            sendHeaderView = new UnsafeBuffer(sendHeader);
+        }
+        final int length = version == 1 ?
+            ProxyWriter.writeV1(sendHeaderView, 0, clientHigh, clientLow, clientPort, localHigh, localLow, localPort) :
+            ProxyWriter.writeV2(sendHeaderView, 0, ProxyHeader.TRANSPORT_STREAM, clientHigh, clientLow, clientPort,
+                localHigh, localLow, localPort);
+        sendHeader.limit(length).position(0);
+        prefixPending = true;
+    }
+
+    private void refuse(final int reason, final int end)
+    {
+        counters.addListener(TcpSlots.refused(reason), 1);
+        endReason = end;
+        release(false);
+    }
+
+    /** Reads what the client sent of its PROXY header so far. */
+    private void readHeader(final long nowNs)
+    {
+        final ProxyParser parser = runtime.proxyParser();
+        scratch.limit(HEADER_AT + parser.maxLength()).position(HEADER_AT + headerRead);
+        final int read;
+        try
+        {
+            read = client.read(scratch);
+        }
+        catch (final IOException ex)
+        {
+            endReason = EndReason.RESET;
+            release(true);
+            return;
+        }
+        if (read > 0)
+        {
+            headerRead += read;
+        }
+        final ProxyHeader header = runtime.proxyHeader();
+        final int result = headerRead == 0 ? ProxyParser.NEED_MORE :
+            parser.parse(scratch, HEADER_AT, headerRead, header);
+        if (result == ProxyParser.NEED_MORE)
+        {
+            if (read < 0)
+            {
+                refuse(headerRead == 0 ? RouteAccess.PROXY_MISSING : RouteAccess.PROXY_MALFORMED,
+                    EndReason.PROXY_HEADER);
+            }
+            else if (headerRead >= parser.maxLength())
+            {
+                refuse(RouteAccess.PROXY_OVERSIZED, EndReason.PROXY_HEADER);
+            }
+            return;
+        }
+        if (result < 0)
+        {
+            refuse(RouteAccess.proxyReason(ProxyParser.reason(result)), EndReason.PROXY_HEADER);
+            return;
+        }
+        worker.cancelTimeout(headerTimerId);
+        headerTimerId = NO_TIMER;
+        if (header.hasAddresses())
+        {
+            clientHigh = header.sourceHigh();
+            clientLow = header.sourceLow();
+            clientPort = header.sourcePort();
+            localHigh = header.destinationHigh();
+            localLow = header.destinationLow();
+            localPort = header.destinationPort();
+            hashKey = TcpSockets.hashOf(clientHigh, clientLow);
+        }
+        if (headerRead > result)
+        {
+            scratch.limit(HEADER_AT + headerRead).position(HEADER_AT + result);
+            leftover = true;
+            prefixPending = true;
+        }
+        state = CONNECTING;
+        clientInterest = 0;
+        clientKey.interestOps(0);
+        admit(nowNs);
+    }
+
+    /**
+     * Writes what must reach the target before any client byte: its PROXY header, then client bytes that came
+     * behind the client's own header.
+     */
+    private void writePrefix()
+    {
+        try
+        {
+            if (sendHeader != null && sendHeader.hasRemaining())
+            {
+                backend.write(sendHeader);
+            }
+            if (leftover && (sendHeader == null || !sendHeader.hasRemaining()))
+            {
+                final int written = backend.write(scratch);
+                if (written > 0)
+                {
+                    bytesIn += written;
+                    counters.addListener(TcpSlots.L_BYTES_IN, written);
+                    counters.addTarget(target, TcpSlots.T_BYTES_IN, written);
+                }
+                leftover = scratch.hasRemaining();
+            }
+        }
+        catch (final IOException ex)
+        {
+            reset();
+            return;
+        }
+        prefixPending = leftover || sendHeader != null && sendHeader.hasRemaining();
     }
 
     @Override
     public void onReady(final SelectionKey key, final long nowNs)
     {
+        if (state == HEADER)
+        {
+            if (key == clientKey)
+            {
+                readHeader(nowNs);
+            }
+            return;
+        }
         if (state == CONNECTING)
         {
             if (key == backendKey)
@@ -225,7 +483,14 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         {
             if ((ready & SelectionKey.OP_WRITE) != 0)
             {
-                onWritable(upstream, nowNs);
+                if (prefixPending)
+                {
+                    writePrefix();
+                }
+                else
+                {
+                    onWritable(upstream, nowNs);
+                }
             }
             if (state == OPEN && (ready & SelectionKey.OP_READ) != 0)
             {
@@ -242,7 +507,15 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     @Override
     public void onTimeout(final long timerId, final long nowNs)
     {
-        if (timerId == connectTimerId)
+        if (timerId == headerTimerId)
+        {
+            headerTimerId = NO_TIMER;
+            if (state == HEADER)
+            {
+                refuse(RouteAccess.PROXY_TIMEOUT, EndReason.PROXY_HEADER);
+            }
+        }
+        else if (timerId == connectTimerId)
         {
             connectTimerId = NO_TIMER;
             onConnectFailed(false, nowNs);
@@ -254,6 +527,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             if (nowNs - deadlineNs >= 0)
             {
                 counters.addListener(TcpSlots.L_IDLE_TIMEOUTS, 1);
+                endReason(EndReason.IDLE_TIMEOUT);
                 release(false);
             }
             else
@@ -267,7 +541,17 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     /** Closes both sockets at once, without waiting for pending bytes. */
     void close()
     {
+        endReason(EndReason.SHUTDOWN);
         release(false);
+    }
+
+    /** Records how the connection ends, unless that is already known. */
+    private void endReason(final int reason)
+    {
+        if (endReason < 0)
+        {
+            endReason = reason;
+        }
     }
 
     /**
@@ -325,7 +609,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
 
     private boolean wantsRead(final Flow flow)
     {
-        return !flow.eof && !awaitingMemory && flow.pending() == 0;
+        return !flow.eof && !awaitingMemory && flow.pending() == 0 && !(prefixPending && flow == upstream);
     }
 
     private void connectNext(final long nowNs)
@@ -349,6 +633,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             }
         }
         counters.addListener(TcpSlots.L_REFUSED, 1);
+        endReason(EndReason.NO_TARGET);
         release(true);
     }
 
@@ -441,6 +726,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
 
     void resetBoth()
     {
+        endReason(EndReason.RESET);
         release(true);
     }
 
@@ -475,6 +761,14 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         clientKey.interestOps(clientInterest);
         backendInterest = SelectionKey.OP_READ;
         backendKey.interestOps(backendInterest);
+        if (prefixPending)
+        {
+            writePrefix();
+            if (state == OPEN)
+            {
+                updateInterest();
+            }
+        }
     }
 
     private void pump(final Flow flow, final long nowNs)
@@ -498,6 +792,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         if (read == Transfer.EOF)
         {
             flow.eof = true;
+            endReason(flow == upstream ? EndReason.CLIENT_CLOSE : EndReason.TARGET_CLOSE);
         }
         else if (read > 0)
         {
@@ -582,11 +877,13 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     {
         if (flow == upstream)
         {
+            bytesIn += bytes;
             counters.addListener(TcpSlots.L_BYTES_IN, bytes);
             counters.addTarget(target, TcpSlots.T_BYTES_IN, bytes);
         }
         else
         {
+            bytesOut += bytes;
             counters.addListener(TcpSlots.L_BYTES_OUT, bytes);
             counters.addTarget(target, TcpSlots.T_BYTES_OUT, bytes);
         }
@@ -597,7 +894,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         final int wantClient = (wantsRead(upstream) ? SelectionKey.OP_READ : 0) |
             (downstream.pending() > 0 ? SelectionKey.OP_WRITE : 0);
         final int wantBackend = (wantsRead(downstream) ? SelectionKey.OP_READ : 0) |
-            (upstream.pending() > 0 ? SelectionKey.OP_WRITE : 0);
+            (upstream.pending() > 0 || prefixPending ? SelectionKey.OP_WRITE : 0);
         if (wantClient != clientInterest)
         {
             clientInterest = wantClient;
@@ -614,6 +911,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private void reset()
     {
         counters.addListener(TcpSlots.L_RESETS, 1);
+        endReason(EndReason.RESET);
         release(true);
     }
 
@@ -627,8 +925,12 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         state = FREE;
         worker.cancelTimeout(connectTimerId);
         worker.cancelTimeout(idleTimerId);
+        worker.cancelTimeout(headerTimerId);
         connectTimerId = NO_TIMER;
         idleTimerId = NO_TIMER;
+        headerTimerId = NO_TIMER;
+        prefixPending = false;
+        leftover = false;
         releaseTransfer(upstream);
         releaseTransfer(downstream);
         final ErrorHandler errors = worker.errorHandler();
@@ -643,7 +945,34 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             counters.addTarget(target, TcpSlots.T_ACTIVE, -1);
             runtime.closed(target);
         }
+        final long nowNs = worker.nowNs();
+        if (sourceTable != null)
+        {
+            sourceTable.release(sourceHandle, nowNs);
+            sourceTable = null;
+        }
+        final AccessLogQueue log = runtime.accessLog();
+        if (log != null)
+        {
+            logAccess(log, wasOpen, nowNs);
+        }
         forwarder.onReleased(this);
+    }
+
+    private void logAccess(final AccessLogQueue log, final boolean wasOpen, final long nowNs)
+    {
+        final AccessRecord record = log.claim();
+        if (record == null)
+        {
+            counters.addListener(TcpSlots.L_ACCESS_LOG_DROPPED, 1);
+            return;
+        }
+        record.protocol(AccessRecord.TCP).endEpochMillis(System.currentTimeMillis()).generation(runtime.generation())
+            .listener(route.index()).target(wasOpen ? target : AccessRecord.NO_TARGET)
+            .client(clientHigh, clientLow, clientPort).bytes(bytesIn, bytesOut).datagrams(0, 0)
+            .connectNs(wasOpen ? Math.max(0, connectedNs - connectStartNs) : AccessRecord.NOT_CONNECTED)
+            .durationNs(Math.max(0, nowNs - acceptedNs)).endReason(endReason < 0 ? EndReason.CLIENT_CLOSE : endReason);
+        log.commit(record);
     }
 
     private void releaseTransfer(final Flow flow)

@@ -3,6 +3,7 @@ package io.portgate.tcp;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.loop.Route;
+import io.portgate.loop.RouteAccess;
 import io.portgate.loop.RouteTargets;
 
 /**
@@ -23,9 +24,10 @@ public final class TcpRoute extends Route
     private final boolean firstByteLatency;
 
     private TcpRoute(final int index, final ListenerConfig listener, final String poolName,
-        final RouteTargets targets, final String balance, final long drainUntilNs)
+        final RouteTargets targets, final String balance, final long drainUntilNs,
+        final RouteAccess access)
     {
-        super(index, listener, poolName, targets, balance, drainUntilNs);
+        super(index, listener, poolName, targets, balance, drainUntilNs, access);
         this.maxConnections = listener.maxConnections();
         this.connectTimeoutNs = listener.connectTimeout().toNanos();
         this.connectAttempts = Math.max(1, listener.connectAttempts());
@@ -47,7 +49,8 @@ public final class TcpRoute extends Route
      */
     public static TcpRoute of(final int index, final ListenerConfig listener, final PoolConfig pool)
     {
-        return new TcpRoute(index, listener, pool.name(), new RouteTargets(listener, pool), pool.balance(), 0);
+        return new TcpRoute(index, listener, pool.name(), new RouteTargets(listener, pool), pool.balance(), 0,
+            RouteAccess.of(listener, pool));
     }
 
     /**
@@ -66,7 +69,8 @@ public final class TcpRoute extends Route
         final TcpRoute previous, final long nowNs, final long deadlineNs)
     {
         return new TcpRoute(index, listener, pool.name(),
-            RouteTargets.reloaded(listener, pool, previous.targets(), nowNs, deadlineNs), pool.balance(), 0);
+            RouteTargets.reloaded(listener, pool, previous.targets(), nowNs, deadlineNs), pool.balance(), 0,
+            RouteAccess.of(listener, pool));
     }
 
     /**
@@ -79,7 +83,8 @@ public final class TcpRoute extends Route
     @Override
     public TcpRoute draining(final int newIndex, final long deadlineNs)
     {
-        return new TcpRoute(newIndex, listener(), poolName(), targets(), balance(), drainDeadline(deadlineNs));
+        return new TcpRoute(newIndex, listener(), poolName(), targets(), balance(), drainDeadline(deadlineNs),
+            access());
     }
 
     /** @return true to record each connection's first-byte time. */

@@ -1,5 +1,7 @@
 package io.portgate.tcp;
 
+import io.portgate.proxy.ProxyHeader;
+import io.portgate.proxy.ProxyParser;
 import io.portgate.loop.RouteRuntime;
 import io.portgate.loop.TargetFailureListener;
 import io.portgate.metrics.RouteCounters;
@@ -22,6 +24,8 @@ public final class TcpRouteRuntime extends RouteRuntime<TcpRoute>
     private final SingleWriterRecorder connectLatency;
     private final SingleWriterRecorder firstByteLatency;
     private TransferPool transfers;
+    private ProxyParser proxyParser;
+    private final ProxyHeader proxyHeader = new ProxyHeader();
 
     /**
      * Creates the runtime of a listener on one worker.
@@ -85,6 +89,24 @@ public final class TcpRouteRuntime extends RouteRuntime<TcpRoute>
     void releaseAdmission()
     {
         limits.release(route().index());
+    }
+
+    /** @return this worker's PROXY parser of the listener, made on first use; worker thread only. */
+    ProxyParser proxyParser()
+    {
+        if (proxyParser == null)
+        {
+            // A reload that turned accept-proxy off while a header was being read: that header is still read whole.
+            final int mode = route().access().proxyMode();
+            proxyParser = new ProxyParser(mode == 0 ? ProxyParser.MODE_ANY : mode);
+        }
+        return proxyParser;
+    }
+
+    /** @return this worker's scratch header, filled by {@link #proxyParser()}; worker thread only. */
+    ProxyHeader proxyHeader()
+    {
+        return proxyHeader;
     }
 
     TransferPool transfers()

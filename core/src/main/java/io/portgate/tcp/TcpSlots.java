@@ -1,5 +1,7 @@
 package io.portgate.tcp;
 
+import io.portgate.loop.RouteAccess;
+
 import io.portgate.metrics.Metric;
 import io.portgate.metrics.RouteCounters;
 
@@ -29,6 +31,10 @@ public final class TcpSlots
     public static final int L_IDLE_TIMEOUTS = 7;
     /** Listener: connections closed with a reset because one side reset or failed. */
     public static final int L_RESETS = 8;
+    /** Listener: access log records dropped because the writer was behind. */
+    public static final int L_ACCESS_LOG_DROPPED = 9;
+    /** Listener: the first of {@link RouteAccess#TCP_REASONS} slots of connections refused, by reason. */
+    public static final int L_ACCESS_REFUSED = 10;
 
     /** Target: connections open to it now. */
     public static final int T_ACTIVE = 0;
@@ -49,12 +55,30 @@ public final class TcpSlots
         RouteCounters.Slot.of(Metric.TCP_CONNECTIONS_REFUSED), RouteCounters.Slot.of(Metric.TCP_CONNECTIONS_REJECTED),
         RouteCounters.Slot.of(Metric.BYTES_RECEIVED), RouteCounters.Slot.of(Metric.BYTES_SENT),
         RouteCounters.Slot.of(Metric.TCP_CONNECT_FAILURES), RouteCounters.Slot.of(Metric.TCP_IDLE_TIMEOUTS),
-        RouteCounters.Slot.of(Metric.TCP_RESETS)),
+        RouteCounters.Slot.of(Metric.TCP_RESETS), RouteCounters.Slot.of(Metric.ACCESS_LOG_DROPPED),
+        refusedSlot(0), refusedSlot(1), refusedSlot(2), refusedSlot(3), refusedSlot(4), refusedSlot(5),
+        refusedSlot(6), refusedSlot(7), refusedSlot(8), refusedSlot(9)),
         List.of(RouteCounters.Slot.of(Metric.TARGET_CONNECTIONS_ACTIVE), RouteCounters.Slot.of(Metric.TARGET_CONNECTIONS),
         RouteCounters.Slot.of(Metric.TARGET_BYTES_SENT), RouteCounters.Slot.of(Metric.TARGET_BYTES_RECEIVED),
         RouteCounters.Slot.of(Metric.TARGET_CONNECT_FAILURES), RouteCounters.Slot.of(Metric.TARGET_CONNECT_REFUSED)));
 
     private TcpSlots()
     {
+    }
+
+    /**
+     * The slot counting refusals for a reason.
+     *
+     * @param reason a {@link RouteAccess} reason.
+     * @return the slot.
+     */
+    public static int refused(final int reason)
+    {
+        return L_ACCESS_REFUSED + reason;
+    }
+
+    private static RouteCounters.Slot refusedSlot(final int reason)
+    {
+        return new RouteCounters.Slot(Metric.ACCESS_REFUSED, "reason", RouteAccess.reasonName(reason));
     }
 }

@@ -1,10 +1,10 @@
 package io.portgate.tcp;
 
+import io.portgate.net.Ip;
+
 import org.agrona.ErrorHandler;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 
@@ -30,19 +30,27 @@ final class TcpSockets
 
     // The client's IP only, not its port: source-hash and maglev keep a client on one target across connections,
     // as HAProxy's "balance source" does. Policies that do not hash ignore the key.
-    static long hashOf(final SocketAddress address)
+    static long hashOf(final long high, final long low)
     {
-        if (address instanceof InetSocketAddress inet)
+        long h = 0;
+        if (Ip.isIpv4(high, low))
         {
-            final byte[] ip = inet.getAddress().getAddress();
-            long h = 0;
-            for (final byte b : ip)
+            final int ipv4 = Ip.ipv4(low);
+            for (int shift = 24; shift >= 0; shift -= 8)
             {
-                h = h * 31 + (b & 0xFF);
+                h = h * 31 + (ipv4 >>> shift & 0xFF);
             }
             return h;
         }
-        return 0;
+        for (int shift = 56; shift >= 0; shift -= 8)
+        {
+            h = h * 31 + (high >>> shift & 0xFF);
+        }
+        for (int shift = 56; shift >= 0; shift -= 8)
+        {
+            h = h * 31 + (low >>> shift & 0xFF);
+        }
+        return h;
     }
 
     static void closeQuietly(final SocketChannel channel, final boolean reset, final ErrorHandler errors)

@@ -1,5 +1,10 @@
 package io.portgate.udp;
 
+import io.portgate.net.Ip;
+import io.portgate.proxy.ProxyHeader;
+import io.portgate.proxy.ProxyWriter;
+import org.agrona.concurrent.UnsafeBuffer;
+
 import io.portgate.ffm.DatagramBatch;
 import io.portgate.ffm.LibC;
 
@@ -37,6 +42,8 @@ final class BatchedDatagramPath implements DatagramPath
     private DatagramBatch batch;
     private MemorySegment callState;
     private int runLength;
+    /** A slot's data, wrapped in place to write a PROXY header in front of its datagram. */
+    private final UnsafeBuffer slotView = new UnsafeBuffer(0, 0);
     private UdpBackend runBackend;
     private long segmentedSends;
 
@@ -86,9 +93,14 @@ final class BatchedDatagramPath implements DatagramPath
             {
                 recordArrival(flow, slot);
             }
-            final UdpBackend backend = flows.backendFor(flow);
+            final UdpBackend backend = flows.backendFor(flow, nowNs);
             if (backend == null)
             {
+                continue;
+            }
+            if (flows.route().access().sendProxy() != 0 && !putProxyHeader(flow, slot))
+            {
+                flows.dropped(UdpSlots.L_DROP_TRUNCATED, 1);
                 continue;
             }
             if (backend != runBackend)
@@ -99,6 +111,29 @@ final class BatchedDatagramPath implements DatagramPath
             run[runLength++] = slot;
         }
         flushRunToTarget(flows, nowNs);
+    }
+
+    /**
+     * Moves a datagram up in its slot and writes the flow's PROXY v2 header in front of it (send-proxy: v2).
+     *
+     * @return false when the two do not fit in one datagram.
+     */
+    private boolean putProxyHeader(final UdpFlow flow, final int slot)
+    {
+        final int header = Ip.isIpv4(flow.clientHigh, flow.clientLow) && Ip.isIpv4(flow.localHigh, flow.localLow) ?
+            ProxyWriter.V2_IPV4_LENGTH : ProxyWriter.V2_IPV6_LENGTH;
+        final int length = batch.length(slot);
+        if (length + header > UdpRoute.MAX_DATAGRAM || length + header > batch.slotSize())
+        {
+            return false;
+        }
+        slotView.wrap(batch.slotAddress(slot), batch.slotSize());
+        // Overlapping copy: Unsafe.copyMemory moves bytes as memmove does.
+        slotView.putBytes(header, slotView, 0, length);
+        ProxyWriter.writeV2(slotView, 0, ProxyHeader.TRANSPORT_DGRAM, flow.clientHigh, flow.clientLow, flow.port,
+            flow.localHigh, flow.localLow, flow.localPort);
+        batch.length(slot, length + header);
+        return true;
     }
 
     private UdpFlow flowOf(final UdpListenerSocket socket, final int slot, final long nowNs)

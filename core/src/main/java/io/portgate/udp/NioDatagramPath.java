@@ -1,5 +1,10 @@
 package io.portgate.udp;
 
+import io.portgate.net.Ip;
+import io.portgate.proxy.ProxyHeader;
+import io.portgate.proxy.ProxyWriter;
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -29,7 +34,11 @@ final class NioDatagramPath implements DatagramPath
      */
     private static final boolean HASH_IS_ADDRESS = hashIsAddress();
 
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(UdpRoute.MAX_DATAGRAM + 1);
+    /** Room kept in front of a client's datagram for the PROXY header of {@code send-proxy: v2}. */
+    private static final int PROXY_ROOM = ProxyWriter.V2_IPV6_LENGTH;
+
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(PROXY_ROOM + UdpRoute.MAX_DATAGRAM + 1);
+    private final UnsafeBuffer bufferView = new UnsafeBuffer(buffer);
 
     @Override
     public void open()
@@ -43,7 +52,7 @@ final class NioDatagramPath implements DatagramPath
         final int maxDatagram = flows.route().maxDatagram();
         for (int i = 0; i < READS_PER_READY; i++)
         {
-            buffer.clear().limit(maxDatagram + 1);
+            buffer.clear().limit(PROXY_ROOM + maxDatagram + 1).position(PROXY_ROOM);
             final SocketAddress sender;
             try
             {
@@ -58,17 +67,18 @@ final class NioDatagramPath implements DatagramPath
             {
                 return;
             }
-            if (tooLarge(flows, maxDatagram))
+            if (buffer.position() - PROXY_ROOM > maxDatagram)
             {
+                flows.dropped(UdpSlots.L_DROP_TRUNCATED, 1);
                 continue;
             }
-            final int length = buffer.position();
+            final int length = buffer.position() - PROXY_ROOM;
             final UdpFlow flow = flowOf(socket, (InetSocketAddress)sender, nowNs);
             if (flow == null)
             {
                 continue;
             }
-            final UdpBackend backend = flows.backendFor(flow);
+            final UdpBackend backend = flows.backendFor(flow, nowNs);
             if (backend == null)
             {
                 continue;
@@ -78,9 +88,23 @@ final class NioDatagramPath implements DatagramPath
                 flows.dropped(UdpSlots.L_DROP_ERROR, 1);
                 continue;
             }
-            buffer.flip();
+            buffer.limit(buffer.position()).position(PROXY_ROOM);
+            if (flows.route().access().sendProxy() != 0)
+            {
+                putProxyHeader(flow);
+            }
             forward(flows, backend, length, nowNs);
         }
+    }
+
+    /** Writes the flow's PROXY v2 header right in front of its datagram, which then starts with it. */
+    private void putProxyHeader(final UdpFlow flow)
+    {
+        final int length = Ip.isIpv4(flow.clientHigh, flow.clientLow) && Ip.isIpv4(flow.localHigh, flow.localLow) ?
+            ProxyWriter.V2_IPV4_LENGTH : ProxyWriter.V2_IPV6_LENGTH;
+        ProxyWriter.writeV2(bufferView, PROXY_ROOM - length, ProxyHeader.TRANSPORT_DGRAM, flow.clientHigh,
+            flow.clientLow, flow.port, flow.localHigh, flow.localLow, flow.localPort);
+        buffer.position(PROXY_ROOM - length);
     }
 
     private void forward(final UdpFlows flows, final UdpBackend backend, final int length, final long nowNs)

@@ -51,6 +51,23 @@ final class UdpFlow
     /** Counts the picks of packet affinity, so each datagram hashes differently. */
     long picks;
     long lastActivityNs;
+    /** The client's address as two longs (IPv4 mapped), which access rules and per-source limits key on. */
+    long clientHigh;
+    long clientLow;
+    /** The listener's address, for a PROXY header (the socket's bound address). */
+    long localHigh;
+    long localLow;
+    int localPort;
+    /** Set at creation: the first datagram was checked with the flow; the next ones are checked each. */
+    boolean fresh;
+    /** The per-source table that admitted the flow, and the handle there; null without per-source limits. */
+    io.portgate.access.SourceLimits sourceTable;
+    long sourceHandle;
+    long createdNs;
+    long datagramsIn;
+    long bytesIn;
+    long datagramsOut;
+    long bytesOut;
     /** The next IPv6 flow whose key has the same hash. */
     UdpFlow nextWithSameHash;
 

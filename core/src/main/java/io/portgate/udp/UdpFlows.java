@@ -1,5 +1,13 @@
 package io.portgate.udp;
 
+import io.portgate.access.AccessLogQueue;
+import io.portgate.access.AccessRecord;
+import io.portgate.access.AccessRules;
+import io.portgate.access.EndReason;
+import io.portgate.access.SourceLimits;
+import io.portgate.loop.RouteAccess;
+import io.portgate.net.Ip;
+
 import io.portgate.balance.BalancerPolicy;
 import io.portgate.ffm.NativeFd;
 import io.portgate.loop.IntrusiveList;
@@ -43,6 +51,9 @@ final class UdpFlows implements TimeoutHandler
     private boolean accepting = true;
     /** Once the balancer stops: how long a flow may be quiet before it is done; until then, NO_QUIET_LIMIT. */
     private long stopQuietNs = NO_QUIET_LIMIT;
+    /** What {@link #mayOpen} admitted a source with, for the flow about to be made. */
+    private SourceLimits pendingTable;
+    private long pendingHandle;
 
     UdpFlows(final UdpForwarder forwarder, final UdpRouteRuntime runtime)
     {
@@ -214,11 +225,18 @@ final class UdpFlows implements TimeoutHandler
     UdpFlow create4(final UdpListenerSocket listener, final int address, final int port,
         final InetSocketAddress client, final long nowNs)
     {
-        final UdpFlow flow = admit(listener, nowNs);
-        if (flow == null)
+        final long mapped = Ip.mappedLow(address);
+        if (!mayOpen(0, mapped, nowNs))
         {
             return null;
         }
+        final UdpFlow flow = admit(listener, nowNs);
+        if (flow == null)
+        {
+            releaseSource(pendingTable, pendingHandle, nowNs);
+            return null;
+        }
+        adoptSource(flow, 0, mapped, nowNs);
         flow.ipv6 = false;
         flow.address4 = address;
         flow.address6High = 0;
@@ -240,11 +258,17 @@ final class UdpFlows implements TimeoutHandler
     UdpFlow create6(final UdpListenerSocket listener, final long high, final long low, final int port,
         final int scopeId, final InetSocketAddress client, final long nowNs)
     {
-        final UdpFlow flow = admit(listener, nowNs);
-        if (flow == null)
+        if (!mayOpen(high, low, nowNs))
         {
             return null;
         }
+        final UdpFlow flow = admit(listener, nowNs);
+        if (flow == null)
+        {
+            releaseSource(pendingTable, pendingHandle, nowNs);
+            return null;
+        }
+        adoptSource(flow, high, low, nowNs);
         flow.ipv6 = true;
         flow.address4 = 0;
         flow.address6High = high;
@@ -258,6 +282,125 @@ final class UdpFlows implements TimeoutHandler
         return flow;
     }
 
+    /**
+     * Whether a new flow from a source may open: its access rules, its rate (the first datagram) and its flow count.
+     * A refusal is counted and the datagram dropped; an admission leaves the source's handle in {@link #pendingTable}
+     * and {@link #pendingHandle}.
+     */
+    private boolean mayOpen(final long high, final long low, final long nowNs)
+    {
+        pendingTable = null;
+        if (!accepting)
+        {
+            return true;
+        }
+        final RouteAccess access = route.access();
+        if (access.restricts() && !allowed(access, high, low))
+        {
+            return false;
+        }
+        final SourceLimits table = runtime.sourceLimits();
+        if (table != null)
+        {
+            if (table.charge(high, low, nowNs) != SourceLimits.ADMITTED)
+            {
+                counters.addListener(UdpSlots.refused(RouteAccess.RATE_LIMIT), 1);
+                return false;
+            }
+            final long handle = table.acquire(high, low, nowNs);
+            if (handle < 0)
+            {
+                counters.addListener(UdpSlots.refused(RouteAccess.CONCURRENCY_LIMIT), 1);
+                return false;
+            }
+            pendingTable = table;
+            pendingHandle = handle;
+        }
+        return true;
+    }
+
+    private boolean allowed(final RouteAccess access, final long high, final long low)
+    {
+        final int verdict = access.rules().check(high, low);
+        if (verdict == AccessRules.ALLOWED)
+        {
+            return true;
+        }
+        counters.addListener(UdpSlots.refused(verdict == AccessRules.DENIED ? RouteAccess.DENIED :
+            RouteAccess.NOT_ALLOWED), 1);
+        return false;
+    }
+
+    private void adoptSource(final UdpFlow flow, final long high, final long low, final long nowNs)
+    {
+        flow.clientHigh = high;
+        flow.clientLow = low;
+        flow.sourceTable = pendingTable;
+        flow.sourceHandle = pendingHandle;
+        pendingTable = null;
+        flow.fresh = true;
+        flow.createdNs = nowNs;
+        flow.datagramsIn = 0;
+        flow.bytesIn = 0;
+        flow.datagramsOut = 0;
+        flow.bytesOut = 0;
+        if (route.access().sendProxy() != 0)
+        {
+            localOf(flow);
+        }
+    }
+
+    /** The listener's own address, for the PROXY header of the flow's datagrams; read once per flow. */
+    private void localOf(final UdpFlow flow)
+    {
+        try
+        {
+            final InetSocketAddress local = (InetSocketAddress)flow.listener.channel.getLocalAddress();
+            flow.localHigh = Ip.high(local.getAddress());
+            flow.localLow = Ip.low(local.getAddress());
+            flow.localPort = local.getPort();
+        }
+        catch (final IOException ex)
+        {
+            errorHandler().onError(ex);
+        }
+    }
+
+    private static void releaseSource(final SourceLimits table, final long handle, final long nowNs)
+    {
+        if (table != null)
+        {
+            table.release(handle, nowNs);
+        }
+    }
+
+    /**
+     * Checks a datagram of an existing flow: the rules (a reload may have changed them) and the source's rate. The
+     * first datagram was checked when the flow opened.
+     *
+     * @return true when it may pass; a refusal is counted.
+     */
+    boolean admitsDatagram(final UdpFlow flow, final long nowNs)
+    {
+        if (flow.fresh)
+        {
+            flow.fresh = false;
+            return true;
+        }
+        final RouteAccess access = route.access();
+        if (access.restricts() && !allowed(access, flow.clientHigh, flow.clientLow))
+        {
+            return false;
+        }
+        final SourceLimits table = access.limits() == null ? null : runtime.sourceLimits();
+        if (table != null && table.charge(flow.clientHigh, flow.clientLow, nowNs) != SourceLimits.ADMITTED)
+        {
+            counters.addListener(UdpSlots.refused(RouteAccess.RATE_LIMIT), 1);
+            return false;
+        }
+        return true;
+    }
+
     private UdpFlow admit(final UdpListenerSocket listener, final long nowNs)
     {
         if (!accepting)
@@ -268,7 +411,7 @@ final class UdpFlows implements TimeoutHandler
         if (table.size() >= route.maxFlows())
         {
             counters.addListener(UdpSlots.L_FLOWS_EVICTED, 1);
-            release(table.oldest());
+            release(table.oldest(), EndReason.EVICTED, nowNs);
         }
         UdpFlow flow = table.reuse();
         if (flow == null)
@@ -331,8 +474,12 @@ final class UdpFlows implements TimeoutHandler
      *
      * @return the socket, or null when the datagram was dropped (and counted) instead.
      */
-    UdpBackend backendFor(final UdpFlow flow)
+    UdpBackend backendFor(final UdpFlow flow, final long nowNs)
     {
+        if (!admitsDatagram(flow, nowNs))
+        {
+            return null;
+        }
         int target = flow.target;
         if (runtime.packetAffinity())
         {
@@ -525,7 +672,18 @@ final class UdpFlows implements TimeoutHandler
         counters.addListener(listenerSlot + 1, bytes);
         counters.addTarget(backend.target, targetSlot, datagrams);
         counters.addTarget(backend.target, targetSlot + 1, bytes);
-        touch(backend.flow, nowNs);
+        final UdpFlow flow = backend.flow;
+        if (toTarget)
+        {
+            flow.datagramsIn += datagrams;
+            flow.bytesIn += bytes;
+        }
+        else
+        {
+            flow.datagramsOut += datagrams;
+            flow.bytesOut += bytes;
+        }
+        touch(flow, nowNs);
     }
 
     void dropped(final int slot, final int datagrams)
@@ -553,7 +711,7 @@ final class UdpFlows implements TimeoutHandler
         while (oldest != null && nowNs - (oldest.lastActivityNs + idleNs) >= 0)
         {
             counters.addListener(UdpSlots.L_FLOWS_EXPIRED, 1);
-            release(oldest);
+            release(oldest, EndReason.IDLE_TIMEOUT, nowNs);
             oldest = table.oldest();
         }
         if (oldest != null)
@@ -562,8 +720,15 @@ final class UdpFlows implements TimeoutHandler
         }
     }
 
-    private void release(final UdpFlow flow)
+    private void release(final UdpFlow flow, final int endReason, final long nowNs)
     {
+        releaseSource(flow.sourceTable, flow.sourceHandle, nowNs);
+        flow.sourceTable = null;
+        final AccessLogQueue log = runtime.accessLog();
+        if (log != null)
+        {
+            logAccess(log, flow, endReason, nowNs);
+        }
         table.remove(flow);
         for (final UdpBackend backend : flow.backends)
         {
@@ -578,6 +743,23 @@ final class UdpFlows implements TimeoutHandler
         table.recycle(flow);
     }
 
+    private void logAccess(final AccessLogQueue log, final UdpFlow flow, final int endReason, final long nowNs)
+    {
+        final AccessRecord record = log.claim();
+        if (record == null)
+        {
+            counters.addListener(UdpSlots.L_ACCESS_LOG_DROPPED, 1);
+            return;
+        }
+        record.protocol(AccessRecord.UDP).endEpochMillis(System.currentTimeMillis()).generation(runtime.generation())
+            .listener(route.index() + io.portgate.access.AccessLog.UDP_LISTENER).target(flow.target == BalancerPolicy.NO_TARGET ? AccessRecord.NO_TARGET :
+                flow.target)
+            .client(flow.clientHigh, flow.clientLow, flow.port).bytes(flow.bytesIn, flow.bytesOut)
+            .datagrams(flow.datagramsIn, flow.datagramsOut).connectNs(AccessRecord.NOT_CONNECTED)
+            .durationNs(Math.max(0, nowNs - flow.createdNs)).endReason(endReason);
+        log.commit(record);
+    }
+
     /** Closes every flow and disarms the expiry timer. */
     void closeAll()
     {
@@ -585,7 +767,7 @@ final class UdpFlows implements TimeoutHandler
         sweepTimerId = NO_TIMER;
         while (table.oldest() != null)
         {
-            release(table.oldest());
+            release(table.oldest(), EndReason.SHUTDOWN, forwarder.worker().nowNs());
         }
     }
 }

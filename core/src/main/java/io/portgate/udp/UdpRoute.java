@@ -5,6 +5,7 @@ import io.portgate.config.Affinity;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.loop.Route;
+import io.portgate.loop.RouteAccess;
 import io.portgate.loop.RouteTargets;
 
 import java.net.Inet6Address;
@@ -31,9 +32,10 @@ public final class UdpRoute extends Route
     private final ProtocolFamily bindFamily;
 
     private UdpRoute(final int index, final ListenerConfig listener, final String poolName,
-        final RouteTargets targets, final String balance, final long drainUntilNs, final int maxDatagram)
+        final RouteTargets targets, final String balance, final long drainUntilNs, final int maxDatagram,
+        final RouteAccess access)
     {
-        super(index, listener, poolName, targets, balance, drainUntilNs);
+        super(index, listener, poolName, targets, balance, drainUntilNs, access);
         if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM)
         {
             throw new IllegalArgumentException("maxDatagram must be 1.." + MAX_DATAGRAM + ": " + maxDatagram);
@@ -74,7 +76,7 @@ public final class UdpRoute extends Route
         final int maxDatagram)
     {
         return new UdpRoute(index, listener, pool.name(), new RouteTargets(listener, pool), pool.balance(), 0,
-            maxDatagram);
+            maxDatagram, RouteAccess.of(listener, pool));
     }
 
     /**
@@ -94,7 +96,7 @@ public final class UdpRoute extends Route
     {
         return new UdpRoute(index, listener, pool.name(),
             RouteTargets.reloaded(listener, pool, previous.targets(), nowNs, deadlineNs), pool.balance(), 0,
-            previous.maxDatagram);
+            previous.maxDatagram, RouteAccess.of(listener, pool));
     }
 
     /**
@@ -108,7 +110,7 @@ public final class UdpRoute extends Route
     public UdpRoute draining(final int newIndex, final long deadlineNs)
     {
         return new UdpRoute(newIndex, listener(), poolName(), targets(), balance(), drainDeadline(deadlineNs),
-            maxDatagram);
+            maxDatagram, access());
     }
 
     static ProtocolFamily familyOf(final InetSocketAddress address)

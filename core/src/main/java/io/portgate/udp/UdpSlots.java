@@ -1,5 +1,7 @@
 package io.portgate.udp;
 
+import io.portgate.loop.RouteAccess;
+
 import io.portgate.metrics.Metric;
 import io.portgate.metrics.RouteCounters;
 
@@ -44,6 +46,10 @@ public final class UdpSlots
     public static final int L_FLOWS_EXPIRED = 13;
     /** Listener: times a target reported itself unreachable (ICMP port unreachable). */
     public static final int L_UNREACHABLE = 14;
+    /** Listener: access log records dropped because the writer was behind. */
+    public static final int L_ACCESS_LOG_DROPPED = 15;
+    /** Listener: the first of {@link RouteAccess#UDP_REASONS} slots of datagrams refused, by reason. */
+    public static final int L_ACCESS_REFUSED = 16;
 
     /** Target: flow sockets open to it now. */
     public static final int T_FLOWS_ACTIVE = 0;
@@ -67,7 +73,9 @@ public final class UdpSlots
         RouteCounters.Slot.of(Metric.DATAGRAMS_SENT), RouteCounters.Slot.of(Metric.BYTES_SENT),
         dropped("no_target"), dropped("would_block"), dropped("truncated"), dropped("unreachable"),
         dropped("draining"), dropped("error"), RouteCounters.Slot.of(Metric.UDP_FLOWS_EVICTED),
-        RouteCounters.Slot.of(Metric.UDP_FLOWS_EXPIRED), RouteCounters.Slot.of(Metric.UDP_UNREACHABLE)),
+        RouteCounters.Slot.of(Metric.UDP_FLOWS_EXPIRED), RouteCounters.Slot.of(Metric.UDP_UNREACHABLE),
+        RouteCounters.Slot.of(Metric.ACCESS_LOG_DROPPED), refusedSlot(0), refusedSlot(1), refusedSlot(2),
+        refusedSlot(3)),
         List.of(RouteCounters.Slot.of(Metric.TARGET_FLOWS_ACTIVE), RouteCounters.Slot.of(Metric.TARGET_FLOWS),
         RouteCounters.Slot.of(Metric.TARGET_DATAGRAMS_SENT), RouteCounters.Slot.of(Metric.TARGET_BYTES_SENT),
         RouteCounters.Slot.of(Metric.TARGET_DATAGRAMS_RECEIVED), RouteCounters.Slot.of(Metric.TARGET_BYTES_RECEIVED),
@@ -75,6 +83,22 @@ public final class UdpSlots
 
     private UdpSlots()
     {
+    }
+
+    /**
+     * The slot counting refused datagrams for a reason.
+     *
+     * @param reason a {@link RouteAccess} reason, one of the first {@link RouteAccess#UDP_REASONS}.
+     * @return the slot.
+     */
+    public static int refused(final int reason)
+    {
+        return L_ACCESS_REFUSED + reason;
+    }
+
+    private static RouteCounters.Slot refusedSlot(final int reason)
+    {
+        return new RouteCounters.Slot(Metric.ACCESS_REFUSED, "reason", RouteAccess.reasonName(reason));
     }
 
     private static RouteCounters.Slot dropped(final String reason)

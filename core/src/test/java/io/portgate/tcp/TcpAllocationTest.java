@@ -53,8 +53,13 @@ class TcpAllocationTest
 
         try (EchoServer echo = EchoServer.start())
         {
-            // First-byte timing on: it must not allocate either.
-            final Portgate portgate = Portgate.start(TestConfigs.tcp(splice, 1, l -> l.firstByteLatency(true), g -> { },
+            // First-byte timing, access rules, per-source limits and the access log on: they must not allocate
+            // either.
+            final java.nio.file.Path log = java.nio.file.Files.createTempFile("portgate-access", ".log");
+            final Portgate portgate = Portgate.start(TestConfigs.tcp(splice, 1, l -> l.firstByteLatency(true)
+                    .deny(io.portgate.config.CidrConfig.of("deny", "192.0.2.0/24", "10.0.0.0/8", "2001:db8::/32"))
+                    .maxConnectionsPerSource(100).connectionRatePerSource(1000),
+                g -> g.accessLog(io.portgate.config.AccessLogConfig.file(log, io.portgate.config.LogFormat.JSON)),
                 echo.port()));
             try (SocketChannel client = SocketChannel.open(portgate.boundAddresses(TestConfigs.LISTENER).getFirst()))
             {
@@ -92,6 +97,7 @@ class TcpAllocationTest
             finally
             {
                 portgate.close(Duration.ZERO);
+                java.nio.file.Files.deleteIfExists(log);
             }
         }
     }

@@ -69,7 +69,10 @@ class UdpAllocationTest
         try (UdpEchoServer echo = UdpEchoServer.start('E'))
         {
             final Portgate portgate = Portgate.start(TestConfigs.udp(batching, gso, 1,
-                l -> l.bind(bind + ":" + io.portgate.testing.FreePorts.udpOnEveryAddress()), p -> { }, echo.port()));
+                l -> l.bind(bind + ":" + io.portgate.testing.FreePorts.udpOnEveryAddress())
+                    // Access rules and per-source limits checked on every datagram: without allocating either.
+                    .deny(io.portgate.config.CidrConfig.of("deny", "192.0.2.0/24", "10.0.0.0/8", "2001:db8::/32"))
+                    .maxFlowsPerSource(1000).datagramRatePerSource(1_000_000), p -> { }, echo.port()));
             final DatagramChannel[] clients = new DatagramChannel[clientCount];
             try
             {
