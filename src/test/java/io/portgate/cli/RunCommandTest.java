@@ -128,13 +128,14 @@ class RunCommandTest
         return file;
     }
 
-    private static String configText(final int listenPort, final int... targetPorts)
+    private String configText(final int listenPort, final int... targetPorts)
     {
         final StringBuilder targets = new StringBuilder();
         for (final int port : targetPorts)
         {
             targets.append("          - 127.0.0.1:").append(port).append('\n');
         }
+        // Its own metrics file, last so that no line moves: the default one is shared with every balancer of the user.
         return """
             workers: 1
             drain-timeout: 2s
@@ -145,7 +146,7 @@ class RunCommandTest
             pools:
               web:
                 targets:
-            """.formatted(listenPort) + targets;
+            """.formatted(listenPort) + targets + "metrics-file: " + dir.resolve("portgate.metrics") + "\n";
     }
 
     private static void sighup(final Process process) throws Exception
