@@ -2,6 +2,7 @@ package io.portgate.health;
 
 import io.portgate.config.Endpoint;
 import io.portgate.config.HealthConfig;
+import io.portgate.loop.LocalFailure;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,7 +97,8 @@ public final class NioProbeTransport implements ProbeTransport
         }
         catch (final IOException ex)
         {
-            failLater(probe, ProbeResult.ERROR);
+            failLater(probe, LocalFailure.classify(ex) != LocalFailure.NONE ? ProbeResult.LOCAL_FAILURE :
+                ProbeResult.ERROR);
         }
     }
 
@@ -197,7 +199,8 @@ public final class NioProbeTransport implements ProbeTransport
         }
         catch (final IOException ex)
         {
-            probe.finish(ProbeResult.ERROR);
+            probe.finish(LocalFailure.classify(ex) != LocalFailure.NONE ? ProbeResult.LOCAL_FAILURE :
+                ProbeResult.ERROR);
         }
     }
 

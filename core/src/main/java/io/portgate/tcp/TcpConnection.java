@@ -3,6 +3,7 @@ package io.portgate.tcp;
 import io.portgate.ffm.NativeFd;
 import io.portgate.loop.IntrusiveList;
 import io.portgate.loop.IoHandler;
+import io.portgate.loop.LocalFailure;
 import io.portgate.loop.TimeoutHandler;
 import io.portgate.loop.Worker;
 import io.portgate.metrics.RouteCounters;
@@ -35,6 +36,11 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private static final int FREE = 0;
     private static final int CONNECTING = 1;
     private static final int OPEN = 2;
+    /** What an attempt to open a socket to a target came to. */
+    private static final int OPENED = 0;
+    private static final int TARGET_FAILED = 1;
+    private static final int LOCAL_FAILED = 2;
+    private static final String OPENING = "opening a socket to a target";
 
     private final TcpForwarder forwarder;
     private TcpRouteRuntime runtime;
@@ -188,6 +194,12 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         }
         catch (final IOException ex)
         {
+            final int local = LocalFailure.classify(ex);
+            if (local != LocalFailure.NONE)
+            {
+                failLocally(local, ex, nowNs);
+                return;
+            }
             release(true);
             return;
         }
@@ -343,7 +355,8 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             {
                 triedTargets |= 1L << next;
             }
-            if (openBackend(route.targetAddress(next, portOffset), nowNs))
+            final int opened = openBackend(route.targetAddress(next, portOffset), nowNs);
+            if (opened != TARGET_FAILED)
             {
                 return;
             }
@@ -371,7 +384,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         return -1;
     }
 
-    private boolean openBackend(final InetSocketAddress address, final long nowNs)
+    private int openBackend(final InetSocketAddress address, final long nowNs)
     {
         connectStartNs = nowNs;
         SocketChannel channel = null;
@@ -391,15 +404,21 @@ final class TcpConnection implements IoHandler, TimeoutHandler
                 backendKey = worker.register(channel, SelectionKey.OP_CONNECT, this);
                 connectTimerId = worker.scheduleTimeout(nowNs + route.connectTimeoutNs(), this);
             }
-            return true;
+            return OPENED;
         }
         catch (final IOException ex)
         {
-            countConnectFailure(ex instanceof ConnectException);
             TcpSockets.closeQuietly(channel, false, worker.errorHandler());
             backend = null;
             backendKey = null;
-            return false;
+            final int local = LocalFailure.classify(ex);
+            if (local != LocalFailure.NONE)
+            {
+                failLocally(local, ex, nowNs);
+                return LOCAL_FAILED;
+            }
+            countConnectFailure(ex instanceof ConnectException);
+            return TARGET_FAILED;
         }
     }
 
@@ -412,6 +431,12 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         }
         catch (final IOException ex)
         {
+            final int local = LocalFailure.classify(ex);
+            if (local != LocalFailure.NONE)
+            {
+                failLocally(local, ex, nowNs);
+                return;
+            }
             onConnectFailed(ex instanceof ConnectException, nowNs);
             return;
         }
@@ -442,6 +467,18 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     void resetBoth()
     {
         release(true);
+    }
+
+    /**
+     * The balancer itself failed (out of descriptors, buffers, memory or source ports): counted as its own, reported
+     * once per burst, the client closed; the target is not charged, and no other target is tried, since the next
+     * socket would fail alike.
+     */
+    private void failLocally(final int reason, final IOException ex, final long nowNs)
+    {
+        counters.addListener(TcpSlots.L_LOCAL + reason, 1);
+        forwarder.localFailures().onFailure(reason, OPENING, ex, worker.errorHandler(), nowNs);
+        release(false);
     }
 
     private void countConnectFailure(final boolean refused)

@@ -2,6 +2,7 @@ package io.portgate.tcp;
 
 import io.portgate.loop.DrainDeadlines;
 import io.portgate.loop.IntrusiveList;
+import io.portgate.loop.LocalFailureLog;
 import io.portgate.loop.LoopService;
 import io.portgate.loop.Worker;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -27,6 +28,7 @@ public final class TcpForwarder implements LoopService
     private final IntrusiveList<TcpConnection> active = new IntrusiveList<>();
     private final IntrusiveList<TcpConnection> waiters = new IntrusiveList<>();
     private final DrainDeadlines deadlines = new DrainDeadlines(this::onDrainDeadline);
+    private final LocalFailureLog localFailures = new LocalFailureLog();
     private TcpRouteRuntime[] runtimes = new TcpRouteRuntime[0];
     private TcpAcceptor[][] acceptors = new TcpAcceptor[0][];
     private Worker worker;
@@ -297,6 +299,11 @@ public final class TcpForwarder implements LoopService
     Worker worker()
     {
         return worker;
+    }
+
+    LocalFailureLog localFailures()
+    {
+        return localFailures;
     }
 
     void onAccepted(final TcpRouteRuntime runtime, final int portOffset, final SocketChannel client,

@@ -1,5 +1,6 @@
 package io.portgate.tcp;
 
+import io.portgate.loop.LocalFailure;
 import io.portgate.metrics.Metric;
 import io.portgate.metrics.RouteCounters;
 
@@ -29,6 +30,15 @@ public final class TcpSlots
     public static final int L_IDLE_TIMEOUTS = 7;
     /** Listener: connections closed with a reset because one side reset or failed. */
     public static final int L_RESETS = 8;
+    /**
+     * Listener: the balancer's own failures opening or connecting a socket to a target, by
+     * {@link io.portgate.loop.LocalFailure} reason, from this slot on ({@code L_LOCAL + reason}).
+     */
+    public static final int L_LOCAL = 9;
+    /** Listener: accepts that failed because the process had no file descriptor left (EMFILE). */
+    public static final int L_ACCEPT_EMFILE = L_LOCAL + LocalFailure.COUNT;
+    /** Listener: accepts that failed because the system had no file descriptor left (ENFILE). */
+    public static final int L_ACCEPT_ENFILE = L_ACCEPT_EMFILE + 1;
 
     /** Target: connections open to it now. */
     public static final int T_ACTIVE = 0;
@@ -49,12 +59,26 @@ public final class TcpSlots
         RouteCounters.Slot.of(Metric.TCP_CONNECTIONS_REFUSED), RouteCounters.Slot.of(Metric.TCP_CONNECTIONS_REJECTED),
         RouteCounters.Slot.of(Metric.BYTES_RECEIVED), RouteCounters.Slot.of(Metric.BYTES_SENT),
         RouteCounters.Slot.of(Metric.TCP_CONNECT_FAILURES), RouteCounters.Slot.of(Metric.TCP_IDLE_TIMEOUTS),
-        RouteCounters.Slot.of(Metric.TCP_RESETS)),
+        RouteCounters.Slot.of(Metric.TCP_RESETS), local(LocalFailure.EMFILE), local(LocalFailure.ENFILE),
+        local(LocalFailure.ENOBUFS), local(LocalFailure.ENOMEM), local(LocalFailure.EADDRNOTAVAIL),
+        new RouteCounters.Slot(Metric.LOCAL_FAILURES, "reason", "accept_emfile"),
+        new RouteCounters.Slot(Metric.LOCAL_FAILURES, "reason", "accept_enfile")),
         List.of(RouteCounters.Slot.of(Metric.TARGET_CONNECTIONS_ACTIVE), RouteCounters.Slot.of(Metric.TARGET_CONNECTIONS),
         RouteCounters.Slot.of(Metric.TARGET_BYTES_SENT), RouteCounters.Slot.of(Metric.TARGET_BYTES_RECEIVED),
         RouteCounters.Slot.of(Metric.TARGET_CONNECT_FAILURES), RouteCounters.Slot.of(Metric.TARGET_CONNECT_REFUSED)));
 
     private TcpSlots()
     {
+    }
+
+    /**
+     * The slot of a local failure's reason.
+     *
+     * @param reason a {@link LocalFailure} reason.
+     * @return the listener slot.
+     */
+    static RouteCounters.Slot local(final int reason)
+    {
+        return new RouteCounters.Slot(Metric.LOCAL_FAILURES, "reason", LocalFailure.name(reason));
     }
 }

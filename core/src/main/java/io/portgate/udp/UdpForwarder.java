@@ -2,6 +2,7 @@ package io.portgate.udp;
 
 import io.portgate.ffm.NativeFd;
 import io.portgate.loop.DrainDeadlines;
+import io.portgate.loop.LocalFailureLog;
 import io.portgate.loop.LoopService;
 import io.portgate.loop.Route;
 import io.portgate.loop.Worker;
@@ -27,6 +28,7 @@ public final class UdpForwarder implements LoopService
     private final boolean batching;
     private final DatagramPath path;
     private final DrainDeadlines deadlines = new DrainDeadlines(this::onDrainDeadline);
+    private final LocalFailureLog localFailures = new LocalFailureLog();
     private UdpFlows[] flows = new UdpFlows[0];
     private UdpListenerSocket[][] sockets = new UdpListenerSocket[0][];
     private boolean accepting = true;
@@ -272,6 +274,11 @@ public final class UdpForwarder implements LoopService
     Worker worker()
     {
         return worker;
+    }
+
+    LocalFailureLog localFailures()
+    {
+        return localFailures;
     }
 
     DatagramPath path()

@@ -1,5 +1,6 @@
 package io.portgate.udp;
 
+import io.portgate.loop.LocalFailure;
 import io.portgate.metrics.Metric;
 import io.portgate.metrics.RouteCounters;
 
@@ -44,6 +45,16 @@ public final class UdpSlots
     public static final int L_FLOWS_EXPIRED = 13;
     /** Listener: times a target reported itself unreachable (ICMP port unreachable). */
     public static final int L_UNREACHABLE = 14;
+    /**
+     * Listener: datagrams the kernel dropped because a listening socket's receive buffer was full, as the kernel
+     * counts them (SO_RXQ_OVFL, SO_MEMINFO).
+     */
+    public static final int L_DROP_RECEIVE_BUFFER = 15;
+    /**
+     * Listener: the balancer's own failures opening a flow's socket to a target, by
+     * {@link io.portgate.loop.LocalFailure} reason, from this slot on ({@code L_LOCAL + reason}).
+     */
+    public static final int L_LOCAL = 16;
 
     /** Target: flow sockets open to it now. */
     public static final int T_FLOWS_ACTIVE = 0;
@@ -67,7 +78,9 @@ public final class UdpSlots
         RouteCounters.Slot.of(Metric.DATAGRAMS_SENT), RouteCounters.Slot.of(Metric.BYTES_SENT),
         dropped("no_target"), dropped("would_block"), dropped("truncated"), dropped("unreachable"),
         dropped("draining"), dropped("error"), RouteCounters.Slot.of(Metric.UDP_FLOWS_EVICTED),
-        RouteCounters.Slot.of(Metric.UDP_FLOWS_EXPIRED), RouteCounters.Slot.of(Metric.UDP_UNREACHABLE)),
+        RouteCounters.Slot.of(Metric.UDP_FLOWS_EXPIRED), RouteCounters.Slot.of(Metric.UDP_UNREACHABLE),
+        dropped("receive_buffer"), local(LocalFailure.EMFILE), local(LocalFailure.ENFILE), local(LocalFailure.ENOBUFS),
+        local(LocalFailure.ENOMEM), local(LocalFailure.EADDRNOTAVAIL)),
         List.of(RouteCounters.Slot.of(Metric.TARGET_FLOWS_ACTIVE), RouteCounters.Slot.of(Metric.TARGET_FLOWS),
         RouteCounters.Slot.of(Metric.TARGET_DATAGRAMS_SENT), RouteCounters.Slot.of(Metric.TARGET_BYTES_SENT),
         RouteCounters.Slot.of(Metric.TARGET_DATAGRAMS_RECEIVED), RouteCounters.Slot.of(Metric.TARGET_BYTES_RECEIVED),
@@ -75,6 +88,11 @@ public final class UdpSlots
 
     private UdpSlots()
     {
+    }
+
+    private static RouteCounters.Slot local(final int reason)
+    {
+        return new RouteCounters.Slot(Metric.LOCAL_FAILURES, "reason", LocalFailure.name(reason));
     }
 
     private static RouteCounters.Slot dropped(final String reason)
