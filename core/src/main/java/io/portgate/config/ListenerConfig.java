@@ -65,6 +65,13 @@ public record ListenerConfig(
     /** Default UDP flows per worker. */
     public static final int DEFAULT_MAX_FLOWS = 65_536;
     /**
+     * SO_RCVBUF asked for on a UDP listener's listening sockets unless {@code receive-buffer} says otherwise: 4 MiB,
+     * which the kernel doubles to 8 MiB of buffer. A small datagram takes about 1 KiB of it (its buffer's true size,
+     * not its payload), so that is some 8,000 datagrams: 40 ms of a 200k/s flood while the worker is descheduled or
+     * paused, where the system default (208 KiB here) held about 1 ms. It is a cap on memory, not an allocation.
+     */
+    public static final int DEFAULT_UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
+    /**
      * The longest connect-timeout and idle-timeout. A deadline is {@code nanoTime() + timeout} in a long, compared as
      * {@code deadline - now < 0} and kept in the workers' timer wheel; a year leaves centuries of headroom where
      * 106752 days overflowed and a timeout of 2^63 ns fired at once.
