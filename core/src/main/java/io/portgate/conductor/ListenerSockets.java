@@ -385,15 +385,15 @@ public final class ListenerSockets
         final int wanted = route.receiveBuffer() > 0 ? route.receiveBuffer() :
             ListenerConfig.DEFAULT_UDP_RECEIVE_BUFFER;
         channel.setOption(StandardSocketOptions.SO_RCVBUF, wanted);
-        // Linux stores twice what is asked (room for its bookkeeping) and reports that; less means a cap.
-        final long full = 2L * wanted;
+        // Linux stores twice what is asked (room for its bookkeeping) and the JDK halves what it reports, so this
+        // reads back what was asked unless net.core.rmem_max cut it.
         int got = channel.getOption(StandardSocketOptions.SO_RCVBUF);
-        if (got < full && NativeFd.isAvailable() &&
+        if (got < wanted && NativeFd.isAvailable() &&
             SocketDrops.forceReceiveBuffer(NativeFd.of(channel), wanted) == 0)
         {
             got = channel.getOption(StandardSocketOptions.SO_RCVBUF);
         }
-        if (got < full)
+        if (got < wanted)
         {
             warnReceiveBufferCapped(route, wanted, got);
         }
@@ -407,7 +407,7 @@ public final class ListenerSockets
         if (CAPPED_WARNED.add(route.name() + "=" + wanted))
         {
             System.getLogger("io.portgate").log(System.Logger.Level.WARNING, "listener '" + route.name() + "': " +
-                "its UDP receive buffer is " + got / 2 + " bytes, not the " + wanted + " asked for: " +
+                "its UDP receive buffer is " + got + " bytes, not the " + wanted + " asked for: " +
                 "net.core.rmem_max (" + rmemMax() + ") caps it; bursts past it are dropped by the kernel " +
                 "(counted as portgate_dropped_datagrams_total{reason=\"receive_buffer\"}). Lift the cap with " +
                 "sysctl -w net.core.rmem_max=" + wanted + " (or run with CAP_NET_ADMIN)");
