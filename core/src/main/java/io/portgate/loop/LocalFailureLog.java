@@ -1,8 +1,8 @@
 package io.portgate.loop;
 
+import io.portgate.metrics.LocalFailureReport;
 import org.agrona.ErrorHandler;
 
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,7 +42,7 @@ public final class LocalFailureLog
         reported[reason] = true;
         lastReportNs[reason] = nowNs;
         suppressed[reason] = 0;
-        errors.onError(new IOException("the balancer's own failure (" + LocalFailure.name(reason) + ") " + doing +
+        errors.onError(new LocalFailureReport("the balancer's own failure (" + LocalFailure.name(reason) + ") " + doing +
             ": " + LocalFailure.text(reason) + "; counted as portgate_local_failures_total{reason=\"" +
             LocalFailure.name(reason) + "\"} and not charged to any target (reported at most once a second)", error));
         return true;
