@@ -87,7 +87,7 @@ class FdStarvationIT
                 protocol: udp
                 bind: 127.0.0.1:%d
                 pool: sink
-                idle-timeout: 2s
+                idle-timeout: 3s
               - name: starved
                 bind: 127.0.0.1:%d
                 pool: echo
@@ -121,8 +121,40 @@ class FdStarvationIT
             open.add(client);
             clients.add(client);
         }
-        awaitWhileSending(clients, front, () -> sum(metrics, Metric.LOCAL_FAILURES, "listener", "fill", "reason",
-            "emfile") > 0, "flows to fill the descriptor table");
+        // One new flow at a time, so that which flows hold a socket is known: until several in a row could not open
+        // one (a health probe may hold a descriptor for a moment), there is none left.
+        final List<DatagramChannel> holding = new ArrayList<>();
+        int failedInARow = 0;
+        long keptAlive = System.nanoTime();
+        for (int i = 0; failedInARow < 5; i++)
+        {
+            assertTrue(i < UDP_CLIENTS, "the flows filled the descriptor table");
+            if (System.nanoTime() - keptAlive > TimeUnit.MILLISECONDS.toNanos(500))
+            {
+                // Filling takes a while: the first flows must not expire meanwhile.
+                sendFrom(holding, front);
+                keptAlive = System.nanoTime();
+            }
+            final long failuresBefore = udpEmfile(metrics);
+            final long flowsBefore = sum(metrics, Metric.UDP_FLOWS, "listener", "fill");
+            clients.get(i).send(ByteBuffer.wrap(("flow " + i).getBytes(StandardCharsets.US_ASCII)), front);
+            final long flowDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (sum(metrics, Metric.UDP_FLOWS, "listener", "fill") == flowsBefore)
+            {
+                assertTrue(System.nanoTime() - flowDeadline < 0, "flow " + i + " was admitted");
+                Thread.sleep(1);
+            }
+            if (udpEmfile(metrics) > failuresBefore)
+            {
+                failedInARow++;
+            }
+            else
+            {
+                failedInARow = 0;
+                holding.add(clients.get(i));
+            }
+        }
+        clients.retainAll(holding);
 
         // Clients wait in the accept queue, and accepting them fails.
         final List<SocketChannel> waiting = new ArrayList<>();
@@ -133,7 +165,7 @@ class FdStarvationIT
             waiting.add(client);
             client.write(ByteBuffer.wrap(payload(i)));
         }
-        // Eight pauses in a row are 10 + 20 + ... + 640 ms: more than six probe intervals, and fall is 2.
+        // Accepts fail: the clients wait in the queue, unanswered. Eight pauses in a row are 10 + 20 + ... + 640 ms: more than six probe intervals, and fall is 2.
         awaitWhileSending(clients, front, () -> acceptFailures(metrics) >= 8, "accepts to fail eight times");
         awaitWhileSending(clients, front, () -> probeResults(metrics, 0) + probeResults(metrics, 1) == 1,
             "both targets' last probe to fail (the sink's target is never probed)");
@@ -145,9 +177,17 @@ class FdStarvationIT
         assertEquals(0, sum(metrics, Metric.HEALTH_CHANGES), "no health change");
         assertEquals(0, sum(metrics, Metric.TARGET_CONNECT_FAILURES), "no connect failure charged to a target");
 
-        // The flows go quiet and expire, their descriptors come free. Each waiting client is answered: served, or,
-        // taken when a descriptor came free for a moment but none was left for its target, closed (never left
-        // hanging, never charged to a target).
+        // One flow goes quiet and expires: one descriptor comes free, enough to accept a client but not to open its
+        // socket to a target. That client is closed, the failure counted as the balancer's and not the target's.
+        final DatagramChannel quiet = clients.removeFirst();
+        awaitWhileSending(clients, front, () -> sum(metrics, Metric.LOCAL_FAILURES, "listener", "starved", "reason",
+            "emfile") > 0, "a client accepted with no descriptor left for its target");
+        assertEquals(0, sum(metrics, Metric.TARGET_CONNECT_FAILURES), "no connect failure charged to a target");
+        assertEquals(2, sum(metrics, Metric.TARGET_STATE, "pool", "echo"), "no healthy target marked down");
+        quiet.close();
+
+        // All the flows go quiet and expire, their descriptors come free. Each waiting client was answered: closed,
+        // as above, or served (never left hanging, never charged to a target).
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int served = 0;
         for (int i = 0; i < TCP_CLIENTS; i++)
@@ -173,7 +213,7 @@ class FdStarvationIT
         }
         assertEquals(2, sum(metrics, Metric.TARGET_STATE, "pool", "echo"), "both targets still up");
         System.out.println(served + " of " + TCP_CLIENTS + " waiting clients served, the others closed; " +
-            acceptFailures + " failed accepts while starved");
+            acceptFailures + " failed accepts while starved; " + holding.size() + " flows filled the table");
         assertEquals(0, sum(metrics, Metric.TARGET_CONNECT_FAILURES), "no connect failure charged to a target");
 
         final PortgateProcess.Result stat = PortgateProcess.run("stat", "--once", "--file", metrics.toString());
@@ -233,12 +273,23 @@ class FdStarvationIT
         while (!condition.getAsBoolean())
         {
             assertTrue(System.nanoTime() - deadline < 0, "timed out waiting for " + what);
-            for (int i = 0; i < clients.size(); i++)
-            {
-                clients.get(i).send(ByteBuffer.wrap(("flow " + i).getBytes(StandardCharsets.US_ASCII)), front);
-            }
+            sendFrom(clients, front);
             Thread.sleep(50);
         }
+    }
+
+    private static void sendFrom(final List<DatagramChannel> clients, final InetSocketAddress front)
+        throws IOException
+    {
+        for (int i = 0; i < clients.size(); i++)
+        {
+            clients.get(i).send(ByteBuffer.wrap(("flow " + i).getBytes(StandardCharsets.US_ASCII)), front);
+        }
+    }
+
+    private static long udpEmfile(final Path metrics)
+    {
+        return sum(metrics, Metric.LOCAL_FAILURES, "listener", "fill", "reason", "emfile");
     }
 
     private static long acceptFailures(final Path metrics)
