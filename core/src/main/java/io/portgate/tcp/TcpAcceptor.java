@@ -113,6 +113,7 @@ final class TcpAcceptor implements IoHandler, TimeoutHandler
         {
             key.interestOps(0);
             resumeTimerId = worker.scheduleTimeout(nowNs + backoff.failed(), this);
+            forwarder.acceptorPaused();
         }
     }
 
@@ -120,6 +121,26 @@ final class TcpAcceptor implements IoHandler, TimeoutHandler
     public void onTimeout(final long timerId, final long nowNs)
     {
         resumeTimerId = DeadlineTimerWheel.NULL_DEADLINE;
+        resume();
+    }
+
+    /**
+     * A connection closed and gave its descriptors back: accept again now rather than at the end of the pause, so
+     * service comes back as soon as descriptors do. The pause that follows a new failure keeps growing.
+     */
+    void resumeEarly()
+    {
+        if (resumeTimerId != DeadlineTimerWheel.NULL_DEADLINE)
+        {
+            forwarder.worker().cancelTimeout(resumeTimerId);
+            resumeTimerId = DeadlineTimerWheel.NULL_DEADLINE;
+            resume();
+        }
+    }
+
+    private void resume()
+    {
+        forwarder.acceptorResumed();
         if (key != null && key.isValid())
         {
             key.interestOps(SelectionKey.OP_ACCEPT);
@@ -132,6 +153,7 @@ final class TcpAcceptor implements IoHandler, TimeoutHandler
         {
             forwarder.worker().cancelTimeout(resumeTimerId);
             resumeTimerId = DeadlineTimerWheel.NULL_DEADLINE;
+            forwarder.acceptorResumed();
         }
         if (key != null)
         {

@@ -33,6 +33,8 @@ public final class TcpForwarder implements LoopService
     private TcpAcceptor[][] acceptors = new TcpAcceptor[0][];
     private Worker worker;
     private boolean accepting = true;
+    /** Listening sockets pausing after a failed accept; a connection that closes resumes them. */
+    private int pausedAcceptors;
 
     /**
      * Creates a worker's forwarder with no listener yet.
@@ -333,6 +335,31 @@ public final class TcpForwarder implements LoopService
         connection.runtime().counters().addListener(TcpSlots.L_ACTIVE, -1);
         connection.runtime().releaseAdmission();
         freeConnections.addFirst(connection);
+        if (pausedAcceptors > 0)
+        {
+            resumeAcceptors();
+        }
+    }
+
+    void acceptorPaused()
+    {
+        pausedAcceptors++;
+    }
+
+    void acceptorResumed()
+    {
+        pausedAcceptors--;
+    }
+
+    private void resumeAcceptors()
+    {
+        for (final TcpAcceptor[] routeAcceptors : acceptors)
+        {
+            for (final TcpAcceptor acceptor : routeAcceptors)
+            {
+                acceptor.resumeEarly();
+            }
+        }
     }
 
     void awaitMemory(final TcpConnection connection)
