@@ -65,6 +65,9 @@ def main(out):
         after = read_kv(os.path.join(raw, base + ".loss-after.txt"))
         sink_drops = after.get("sink-drops", 0) - before.get("sink-drops", 0)
         listener_drops = after.get("listener-drops", 0) - before.get("listener-drops", 0)
+        if listener_drops < 0:
+            # /proc/net/udp is read in chunks: a socket can be missed while others are opened or closed meanwhile.
+            listener_drops = None
         lost = sent - received - sink_drops
         counted_before = dropped(os.path.join(raw, base + ".stat-before.json"))
         counted_after = dropped(os.path.join(raw, base + ".stat-after.json"))
@@ -80,9 +83,9 @@ def main(out):
           "loss | kernel drops at its listening socket | counted by the balancer | by reason |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for rate, target, run, sent, received, sink_drops, lost, listener_drops, counted, reasons in sorted(rows):
-        print("| %dk/s | %s | %d | %d | %d | %d | %d | %.2f %% | %d | %s | %s |" % (
+        print("| %dk/s | %s | %d | %d | %d | %d | %d | %.2f %% | %s | %s | %s |" % (
             rate // 1000, target, run, sent, received, sink_drops, lost, 100.0 * lost / max(1, sent),
-            listener_drops, "-" if counted is None else counted, reasons or "-"))
+            "n/a" if listener_drops is None else listener_drops, "-" if counted is None else counted, reasons or "-"))
 
 
 if __name__ == "__main__":
