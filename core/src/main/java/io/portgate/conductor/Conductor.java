@@ -16,10 +16,13 @@ import io.portgate.health.TargetStatus;
 import io.portgate.loop.Route;
 import io.portgate.loop.RouteRuntime;
 import io.portgate.loop.TargetFailureListener;
+import io.portgate.metrics.Labels;
+import io.portgate.metrics.Metric;
 import io.portgate.metrics.MetricsFile;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 import java.net.InetSocketAddress;
@@ -44,6 +47,10 @@ import java.util.function.Consumer;
  * fail, applied: the pools take the new configuration in place (a target that stays keeps its state because the
  * object holding it stays; nothing is handed over) and every worker gets one {@link WorkerProxy.ApplyReload}. A start
  * is the reload of nothing.
+ *
+ * <p>It owns the lookups of targets named by host name too ({@link DiscoveredTargets}, driven from its duty cycle;
+ * the lookups themselves run off its thread): a name whose addresses change is expanded again and applied through
+ * the same path as a reload.
  */
 public final class Conductor implements Agent
 {
@@ -51,6 +58,8 @@ public final class Conductor implements Agent
     private static final long GAUGE_PERIOD_NS = 250_000_000L;
     /** A slow start scales weights by this, for a ramp finer than the configured weights. */
     static final int SLOW_START_SCALE = PoolHealth.SLOW_START_SCALE;
+    /** The lookups of named targets, ok and failed, and the changes applied. */
+    private static final int DNS_COUNTERS = 3;
 
     /** A command for the conductor's thread. */
     @FunctionalInterface
@@ -73,6 +82,11 @@ public final class Conductor implements Agent
     private final MpscAtomicArrayQueue<Command> commands;
     private final List<Pending> pending = new ArrayList<>();
     private final RouteRuntimes runtimes;
+    private final DiscoveredTargets names;
+    /** Taken at {@link #start}, where a full metrics file fails the start with everything closed. */
+    private AtomicCounter dnsLookupsOk;
+    private AtomicCounter dnsLookupsFailed;
+    private AtomicCounter dnsChanges;
     private volatile Running running;
     private volatile List<PoolHealth> pools = List.of();
     /** Each health checker target's member, by probe id. */
@@ -90,11 +104,14 @@ public final class Conductor implements Agent
      * @param clock           the clock, the workers' too.
      * @param epochClock      the wall clock, for the gauges and the heartbeat.
      * @param commandCapacity how many commands may wait for the conductor.
+     * @param names           the targets named by host name, {@link DiscoveredTargets#resolve resolved} for
+     *                        {@code config} already: from now on the conductor looks them up and applies changes.
      */
     public Conductor(final PortgateConfig config, final WorkerProxy[] workers, final ListenerSockets sockets,
         final MetricsFile metrics, final ProbeTransport transport, final NanoClock clock, final EpochClock epochClock,
-        final int commandCapacity)
+        final int commandCapacity, final DiscoveredTargets names)
     {
+        this.names = names;
         this.workers = workers.clone();
         this.sockets = sockets;
         this.metrics = metrics;
@@ -116,6 +133,9 @@ public final class Conductor implements Agent
      */
     public void start(final ReloadPlan plan)
     {
+        dnsLookupsOk = metrics.counter(Metric.DNS_LOOKUPS, 0, Labels.of("result", "ok"));
+        dnsLookupsFailed = metrics.counter(Metric.DNS_LOOKUPS, 0, Labels.of("result", "failed"));
+        dnsChanges = metrics.counter(Metric.DNS_CHANGES, 0, Labels.of());
         apply(plan, () -> { });
     }
 
@@ -235,7 +255,7 @@ public final class Conductor implements Agent
                     probe.config().protocol().configName() + ":" + probe.probeAt().getPort();
                 views.add(new TargetView(pool.name, t, member.label, shown.weights()[t], probeText,
                     shown.states()[t], status.lastResult(), Duration.ofNanos(status.lastLatencyNs()),
-                    Duration.ofNanos(Math.max(0, status.inStateNanos(now)))));
+                    Duration.ofNanos(Math.max(0, status.inStateNanos(now))), member.config.name()));
             }
         }
         return views;
@@ -251,6 +271,12 @@ public final class Conductor implements Agent
     public int doWork()
     {
         int work = commands.drain(Command::execute);
+        work += names.doWork();
+        if (names.takeChanged())
+        {
+            applyNames();
+            work++;
+        }
         work += checker.doWork();
         final long now = clock.nanoTime();
         for (final PoolHealth pool : pools)
@@ -270,6 +296,8 @@ public final class Conductor implements Agent
         {
             nextGaugesNs = now + GAUGE_PERIOD_NS;
             updateGauges();
+            dnsLookupsOk.setRelease(names.lookups() - names.failures());
+            dnsLookupsFailed.setRelease(names.failures());
             metrics.heartbeat(epochClock.time());
             work++;
         }
@@ -279,7 +307,29 @@ public final class Conductor implements Agent
     @Override
     public void onClose()
     {
+        names.close();
         checker.onClose();
+    }
+
+    /**
+     * The configuration as written that runs now, named targets unexpanded: what a reload compares with. Any thread.
+     *
+     * @return the configuration.
+     */
+    public PortgateConfig requested()
+    {
+        final PortgateConfig requested = names.requested();
+        return requested != null ? requested : running.config();
+    }
+
+    /**
+     * The targets named by host name, and their lookups. Any thread (for its statuses and totals).
+     *
+     * @return the names.
+     */
+    public DiscoveredTargets names()
+    {
+        return names;
     }
 
     private void offer(final Command command)
@@ -292,18 +342,56 @@ public final class Conductor implements Agent
 
     private void onReload(final ReloadRequest reload)
     {
+        final PortgateConfig previous = names.requested();
         try
         {
+            // Named targets run at their name's last good addresses, and are looked up again from now on.
+            final PortgateConfig expanded = names.resolve(reload.config());
             final long now = clock.nanoTime();
-            final long deadline = now + Math.max(1, reload.config().drainTimeout().toNanos());
-            final ReloadPlan plan = ReloadPlan.of(running.layout(), reload.config(), now, deadline);
+            final long deadline = now + Math.max(1, expanded.drainTimeout().toNanos());
+            final ReloadPlan plan = ReloadPlan.of(running.layout(), expanded, now, deadline);
             sockets.probe(plan);
             final List<String> notes = apply(plan, () -> reload.applied().complete(null));
             reload.planned().complete(new ReloadRequest.Applied(running, notes));
         }
         catch (final RuntimeException | Error ex)
         {
+            if (previous != null)
+            {
+                // What runs is still the previous configuration: its names are the ones to look up.
+                names.resolve(previous);
+            }
             reload.planned().completeExceptionally(ex);
+        }
+    }
+
+    /**
+     * A name's addresses changed: what runs is expanded again and applied exactly as a reload is (new targets start,
+     * removed ones drain for drain-timeout, nothing is dropped). Should it fail (the metrics file full, say), the
+     * targets stay as they run and the next change tries again.
+     */
+    private void applyNames()
+    {
+        try
+        {
+            final PortgateConfig expanded = names.expanded();
+            final long now = clock.nanoTime();
+            final ReloadPlan plan = ReloadPlan.of(running.layout(), expanded, now,
+                now + Math.max(1, expanded.drainTimeout().toNanos()));
+            sockets.probe(plan);
+            final int generation = running.generation() + 1;
+            // Counted once every worker picks by the new targets: a client that connects after sees them.
+            apply(plan, () ->
+            {
+                dnsChanges.increment();
+                LOG.log(System.Logger.Level.INFO, "targets named by host name changed: applied as a reload " +
+                    "(generation {0}): new targets start, removed ones drain", String.valueOf(generation));
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "targets named by host name changed, but the change could not be " +
+                "applied: {0}; the targets stay as they run", String.valueOf(ex.getMessage()));
         }
     }
 
@@ -584,7 +672,7 @@ public final class Conductor implements Agent
      */
     public static int countersNeeded(final int targets)
     {
-        return PoolHealth.Gauges.COUNTERS * targets;
+        return PoolHealth.Gauges.COUNTERS * targets + DNS_COUNTERS;
     }
 
     /**

@@ -91,6 +91,12 @@ public enum Metric
     /** Times a worker's command queue was full, per worker. */
     WORKER_QUEUE_FULL("portgate_worker_queue_full_total", Type.COUNTER,
         "Times a worker's command queue was full and a control-plane command waited for room"),
+    /** Lookups of targets named by host name, by result. */
+    DNS_LOOKUPS("portgate_dns_lookups_total", Type.COUNTER,
+        "Lookups of targets named by host name: ok, or failed (the last good addresses kept)"),
+    /** Changes of a name's addresses applied. */
+    DNS_CHANGES("portgate_dns_changes_total", Type.COUNTER,
+        "Changes of the addresses of targets named by host name, applied as a reload"),
     /** The balancer's own failures per listener, by reason; never charged to a target. */
     LOCAL_FAILURES("portgate_local_failures_total", Type.COUNTER,
         "The balancer's own failures, by reason (out of file descriptors, buffers, memory or source ports), never " +
