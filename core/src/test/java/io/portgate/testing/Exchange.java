@@ -67,7 +67,19 @@ public final class Exchange
             }
         }, r -> Thread.ofVirtual().start(r));
         final byte[] received = readToEnd(channel, payload.length);
-        sent.join();
+        try
+        {
+            sent.join();
+        }
+        catch (final java.util.concurrent.CompletionException ex)
+        {
+            // The writer met the failure first (a reset that arrived before its write): the same IOException.
+            if (ex.getCause() instanceof UncheckedIOException failed)
+            {
+                throw failed.getCause();
+            }
+            throw ex;
+        }
         return received;
     }
 
