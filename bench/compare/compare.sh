@@ -130,6 +130,27 @@ LOG="$OUT/commands.log"
 : > "$LOG"
 note() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$LOG" >&2; }
 
+# ---- UDP loss accounting: where each lost datagram went --------------------------------------------------------
+# The kernel's drop count of the UDP sockets bound to a local port (/proc/net/udp, last column), summed.
+udp_drops() {
+  awk -v port="$(printf '%04X' "$1")" 'FNR > 1 { split($2, a, ":"); if (a[2] == port) d += $NF } END { print d + 0 }' \
+    /proc/net/udp /proc/net/udp6 2>/dev/null
+}
+# Before and after a one-way run through a balancer: the kernel's drops at the sinks' sockets and at the balancer's
+# UDP listening port, and for portgate its own counters (`stat --format json`), so that udp_loss_report.py can tell
+# what the balancer lost and whether it counted every datagram of it.
+loss_accounting() { # target run-name before|after
+  local t=$1 name=$2 when=$3 f="$OUT/raw/$2.loss-$3.txt"
+  {
+    echo "sink-drops $(( $(udp_drops "${UDP_SINK[0]}") + $(udp_drops "${UDP_SINK[1]}") + $(udp_drops "${UDP_SINK[2]}") ))"
+    echo "listener-drops $(udp_drops "$(address "$t" udp-sink | sed 's/.*://')")"
+  } > "$f"
+  if [[ "$t" == portgate* ]]; then
+    "$JAVA" -jar "$HARNESS_JAR" stat --once --format json --file "$RUNTIME/$t.metrics" > "$OUT/raw/$name.stat-$when.json" \
+      2>/dev/null || true
+  fi
+}
+
 # ---- processes: every one started here is remembered by pid and stopped by pid ---------------------------------
 BG_PIDS=()
 cleanup() {
@@ -386,8 +407,10 @@ run_scenario() { # scenario target run
           sinks+=("$LAST_PID")
         done
         wait_udp "${UDP_SINK[1]}"; wait_udp "${UDP_SINK[2]}"
+        loss_accounting "$t" "$name" before
         measure "$name" "$t" pg_bench udp-oneway "$(address "$t" udp-sink)" --sink "127.0.0.1:${UDP_SINK[0]}" -q \
           --format json -s "$SIZE" -c "$UDP_FLOWS" -r "$rate" -w "$WARMUP" -d "$ONEWAY_DURATION" --drain 300ms
+        loss_accounting "$t" "$name" after
         for i in 0 1; do
           wait "${sinks[$i]}" || true
           cp "$RUNTIME/udp-sink-$((i + 1)).log" "$OUT/raw/$name.sink$((i + 2)).txt"

@@ -15,6 +15,8 @@ import java.util.List;
  * @param resets            connections reset because one side reset or failed.
  * @param bytesIn           bytes forwarded from clients to targets.
  * @param bytesOut          bytes forwarded from targets to clients.
+ * @param localFailures     the balancer's own failures (out of descriptors, buffers, memory or source ports) opening
+ *                          sockets to targets or accepting clients, all reasons: never charged to a target.
  * @param targets           the pool's targets, in configuration order.
  */
 public record ListenerStats(
@@ -28,6 +30,7 @@ public record ListenerStats(
     long resets,
     long bytesIn,
     long bytesOut,
+    long localFailures,
     List<TargetStats> targets)
 {
     /**

@@ -6,6 +6,7 @@ import io.portgate.tcp.MemoryBudget;
 import io.portgate.tcp.TcpRoute;
 import io.portgate.tcp.TcpRouteRuntime;
 import io.portgate.tcp.TcpSlots;
+import io.portgate.loop.LocalFailure;
 import io.portgate.loop.Route;
 import io.portgate.loop.RouteRuntime;
 import io.portgate.udp.UdpSlots;
@@ -51,7 +52,7 @@ final class StatsAggregator
                 listener(c, TcpSlots.L_REFUSED), listener(c, TcpSlots.L_LIMIT_REJECTED),
                 listener(c, TcpSlots.L_CONNECT_FAILURES), listener(c, TcpSlots.L_IDLE_TIMEOUTS),
                 listener(c, TcpSlots.L_RESETS), listener(c, TcpSlots.L_BYTES_IN), listener(c, TcpSlots.L_BYTES_OUT),
-                targets));
+                listeners(c, TcpSlots.L_LOCAL, TcpSlots.L_ACCEPT_ENFILE + 1), targets));
         final List<UdpListenerStats> udp = collect(running.udp(), running::udpRuntimes, (label, c, t) ->
             new UdpTargetStats(label, target(c, t, UdpSlots.T_FLOWS_ACTIVE), target(c, t, UdpSlots.T_FLOWS_TOTAL),
                 target(c, t, UdpSlots.T_DATAGRAMS_IN), target(c, t, UdpSlots.T_BYTES_IN),
@@ -64,7 +65,8 @@ final class StatsAggregator
                 listener(c, UdpSlots.L_DROP_TRUNCATED), listener(c, UdpSlots.L_DROP_UNREACHABLE),
                 listener(c, UdpSlots.L_DROP_DRAINING), listener(c, UdpSlots.L_DROP_ERROR),
                 listener(c, UdpSlots.L_FLOWS_EVICTED), listener(c, UdpSlots.L_FLOWS_EXPIRED),
-                listener(c, UdpSlots.L_UNREACHABLE), targets));
+                listener(c, UdpSlots.L_UNREACHABLE), listener(c, UdpSlots.L_DROP_RECEIVE_BUFFER),
+                listeners(c, UdpSlots.L_LOCAL, UdpSlots.L_LOCAL + LocalFailure.COUNT), targets));
         return new PortgateStats(tcp, budget.used(), budget.highWater(), budget.limit(), errors.getAsLong(), udp);
     }
 
@@ -207,6 +209,17 @@ final class StatsAggregator
     private static long listener(final RouteCounters[] perWorker, final int slot)
     {
         return RouteCounters.sumListener(perWorker, slot);
+    }
+
+    /** Listener slots {@code from} (inclusive) to {@code to} (exclusive), summed over the workers. */
+    private static long listeners(final RouteCounters[] perWorker, final int from, final int to)
+    {
+        long sum = 0;
+        for (int slot = from; slot < to; slot++)
+        {
+            sum += RouteCounters.sumListener(perWorker, slot);
+        }
+        return sum;
     }
 
     private static long target(final RouteCounters[] perWorker, final int target, final int slot)

@@ -22,6 +22,8 @@ import java.util.List;
  * @param flowsEvicted      flows evicted, longest idle first, because the flow table was full.
  * @param flowsExpired      flows closed by the idle timeout.
  * @param unreachable       times a target answered with ICMP port unreachable.
+ * @param dropsReceiveBuffer datagrams the kernel dropped at the listening sockets, their receive buffers full.
+ * @param localFailures     the balancer's own failures opening flows' sockets (out of descriptors, say), all reasons.
  * @param targets           the pool's targets, in configuration order.
  */
 public record UdpListenerStats(
@@ -41,6 +43,8 @@ public record UdpListenerStats(
     long flowsEvicted,
     long flowsExpired,
     long unreachable,
+    long dropsReceiveBuffer,
+    long localFailures,
     List<UdpTargetStats> targets)
 {
     /**

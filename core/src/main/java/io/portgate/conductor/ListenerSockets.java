@@ -5,6 +5,7 @@ import io.portgate.config.FastPath;
 import io.portgate.config.ListenerConfig;
 import io.portgate.ffm.LibC;
 import io.portgate.ffm.NativeFd;
+import io.portgate.ffm.SocketDrops;
 import io.portgate.ffm.UdpBatching;
 import io.portgate.ports.ListenerPorts;
 import io.portgate.tcp.TcpRoute;
@@ -247,7 +248,7 @@ public final class ListenerSockets
                 {
                     try
                     {
-                        setBuffers(channel, listener.route());
+                        setListenerBuffers(channel, listener.route());
                     }
                     catch (final IOException ex)
                     {
@@ -322,7 +323,12 @@ public final class ListenerSockets
     {
         return reusable(DatagramChannel.open(route.bindFamily()), channel ->
         {
-            setBuffers(channel, route);
+            setListenerBuffers(channel, route);
+            if (NativeFd.isAvailable())
+            {
+                // Each datagram carries the socket's drop count; without it SO_MEMINFO alone counts the drops.
+                SocketDrops.attachDropCounts(NativeFd.of(channel));
+            }
             if (address.getAddress().isAnyLocalAddress())
             {
                 receiveArrivalAddresses(channel, route);
@@ -357,6 +363,73 @@ public final class ListenerSockets
         {
             channel.close();
             throw ex;
+        }
+    }
+
+    /**
+     * Sets a UDP listener's buffer sizes on one of its listening sockets: as {@link #setBuffers}, except that the
+     * receive buffer is {@link ListenerConfig#DEFAULT_UDP_RECEIVE_BUFFER} unless {@code receive-buffer} is set, since
+     * every client's datagrams queue there. Where {@code net.core.rmem_max} caps it, the buffer is forced past the
+     * cap when the process may (CAP_NET_ADMIN), else a warning names the sysctl that lifts it, once per listener.
+     *
+     * @param channel a listening socket.
+     * @param route   the listener.
+     * @throws IOException when an option cannot be set.
+     */
+    public static void setListenerBuffers(final DatagramChannel channel, final UdpRoute route) throws IOException
+    {
+        if (route.sendBuffer() > 0)
+        {
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, route.sendBuffer());
+        }
+        final int wanted = route.receiveBuffer() > 0 ? route.receiveBuffer() :
+            ListenerConfig.DEFAULT_UDP_RECEIVE_BUFFER;
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, wanted);
+        // Linux stores twice what is asked (room for its bookkeeping) and the JDK halves what it reports, so this
+        // reads back what was asked unless net.core.rmem_max cut it.
+        int got = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+        if (got < wanted && NativeFd.isAvailable() &&
+            SocketDrops.forceReceiveBuffer(NativeFd.of(channel), wanted) == 0)
+        {
+            got = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+        }
+        if (got < wanted)
+        {
+            warnReceiveBufferCapped(route, wanted, got);
+        }
+    }
+
+    /** Listeners already warned of a capped receive buffer, and at what size: one line each, not one per socket. */
+    private static final java.util.Set<String> CAPPED_WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static void warnReceiveBufferCapped(final UdpRoute route, final int wanted, final int got)
+    {
+        if (CAPPED_WARNED.add(route.name() + "=" + wanted))
+        {
+            System.getLogger("io.portgate").log(System.Logger.Level.WARNING, "listener '" + route.name() + "': " +
+                "its UDP receive buffer is " + got + " bytes, not the " + wanted + " asked for: " +
+                "net.core.rmem_max (" + rmemMax() + ") caps it; bursts past it are dropped by the kernel " +
+                "(counted as portgate_dropped_datagrams_total{reason=\"receive_buffer\"}). Lift the cap with " +
+                "sysctl -w net.core.rmem_max=" + wanted + " (or run with CAP_NET_ADMIN)");
+        }
+    }
+
+    /**
+     * The host's cap on SO_RCVBUF, from the real /proc (read whole: {@code Files.readString} gets one byte of a
+     * /proc/sys file).
+     *
+     * @return {@code net.core.rmem_max} in bytes, or -1 where it cannot be read.
+     */
+    public static long rmemMax()
+    {
+        try
+        {
+            return Long.parseLong(java.nio.file.Files.readAllLines(
+                java.nio.file.Path.of("/proc/sys/net/core/rmem_max")).getFirst().trim());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
         }
     }
 

@@ -658,7 +658,7 @@ public final class ConfigValidator
         }
     }
 
-    // Past the open-file limit, accept() and socket() fail: new connections are reset and new UDP flows dropped
+    // Past the open-file limit, accept() and socket() fail: new connections wait or are closed, new UDP flows dropped
     // while the counters say the limits were not reached. HAProxy refuses to start; a warning lets a test run.
     private void checkOpenFiles()
     {
@@ -671,9 +671,9 @@ public final class ConfigValidator
         final long raiseTo = Math.max(needed.total(), 1024);
         warning(Position.NONE, "this configuration may need " + needed.total() + " open files at its busiest (" +
             needed.describe() + "), but this process may open " + limit + " (its open-file limit, ulimit -n): " +
-            "past it, new connections are reset and new UDP flows dropped", "raise the limit to at least " +
-            raiseTo + " (ulimit -n " + raiseTo + " in the shell that starts portgate, LimitNOFILE=" + raiseTo +
-            " in its systemd unit), or lower max-connections or max-flows");
+            "past it, new connections wait in the accept queue or are closed and new UDP flows are dropped",
+            "raise the limit to at least " + raiseTo + " (ulimit -n " + raiseTo + " in the shell that starts " +
+                "portgate, LimitNOFILE=" + raiseTo + " in its systemd unit), or lower max-connections or max-flows");
     }
 
     private boolean receivesTrafficFor(final Endpoint bind, final InetAddress target)

@@ -135,7 +135,13 @@ public final class Settings
         listener("backlog", Kind.NUMBER).range(1, 65535).byDefault(ListenerConfig.DEFAULT_BACKLOG)
             .access(ListenerConfig::backlog, ListenerConfig.Builder::backlog).doc("tcp: listen backlog").build(),
         socketBuffer("send-buffer", ListenerConfig::sendBuffer, ListenerConfig.Builder::sendBuffer),
-        socketBuffer("receive-buffer", ListenerConfig::receiveBuffer, ListenerConfig.Builder::receiveBuffer),
+        listener("receive-buffer", Kind.SIZE).range(0, Integer.MAX_VALUE).byDefault(0)
+            .shownDefault("system default; udp listening sockets: `4m`")
+            .access(ListenerConfig::receiveBuffer, ListenerConfig.Builder::receiveBuffer)
+            .doc("`SO_RCVBUF` on every socket of the listener. A UDP listener's listening sockets, where every " +
+                "client's datagrams queue, ask for 4 MiB unless set (the kernel doubles it); where " +
+                "`net.core.rmem_max` caps it, portgate forces it past the cap with CAP_NET_ADMIN, else warns at " +
+                "start naming the sysctl").build(),
         listener("buffer-size", Kind.SIZE).range(1024, Integer.MAX_VALUE).byDefault(ListenerConfig.DEFAULT_BUFFER_SIZE)
             .access(ListenerConfig::bufferSize, ListenerConfig.Builder::bufferSize)
             .doc("tcp: bytes buffered per direction per connection (memory per connection is at most twice this), " +
@@ -438,7 +444,7 @@ public final class Settings
         final java.util.function.BiConsumer<ListenerConfig.Builder, Integer> set)
     {
         return listener(key, Kind.SIZE).range(0, Integer.MAX_VALUE).byDefault(0).shownDefault("system default")
-            .access(get, set).doc("`SO_SNDBUF` / `SO_RCVBUF` on every socket of the listener").build();
+            .access(get, set).doc("`SO_SNDBUF` on every socket of the listener").build();
     }
 
     private static Setting.Builder<PoolConfig, PoolConfig.Builder> pool(final String key, final Kind kind)

@@ -351,6 +351,38 @@ public final class DatagramBatch
         return 0;
     }
 
+    /**
+     * The socket's drop count as it stood when a received datagram was queued, from the {@code SO_RXQ_OVFL} control
+     * message a socket asked for it attaches ({@link SocketDrops#attachDropCounts}). The kernel attaches none while
+     * the count is 0. Allocation-free.
+     *
+     * @param slot the entry.
+     * @return the count (unsigned 32-bit, wrapping), or -1 when the datagram carries none.
+     */
+    public long receivedDrops(final int slot)
+    {
+        final long entry = MMSGHDR_SIZE * slot;
+        final long controlLength = Math.min(recvVec.get(JAVA_LONG, entry + MSG_CONTROLLEN), RECEIVE_CONTROL_SIZE);
+        final long base = RECEIVE_CONTROL_SIZE * slot;
+        long offset = 0;
+        while (offset + CMSG_DATA <= controlLength)
+        {
+            final long length = receiveControl.get(JAVA_LONG, base + offset + CMSG_LEN);
+            if (length < CMSG_DATA || offset + length > controlLength)
+            {
+                return -1;
+            }
+            if (receiveControl.get(JAVA_INT, base + offset + CMSG_LEVEL) == LibC.SOL_SOCKET &&
+                receiveControl.get(JAVA_INT, base + offset + CMSG_TYPE) == LibC.SO_RXQ_OVFL &&
+                length >= CMSG_DATA + Integer.BYTES)
+            {
+                return receiveControl.get(HOST_INT, base + offset + CMSG_DATA) & 0xFFFF_FFFFL;
+            }
+            offset += (length + Long.BYTES - 1) & -Long.BYTES;
+        }
+        return -1;
+    }
+
     /** @return the IPv4 arrival address {@link #readArrival} read last, first octet in the high byte. */
     public int arrivalAddress4()
     {

@@ -84,6 +84,18 @@ public final class LibC
     public static final int SOL_UDP = 17;
     /** UDP option: segment a large send into datagrams of this size in the kernel (GSO, Linux 4.18). */
     public static final int UDP_SEGMENT = 103;
+    /** Socket-level options. */
+    public static final int SOL_SOCKET = 1;
+    /** The receive buffer size; the kernel doubles what is asked and caps it at {@code net.core.rmem_max}. */
+    public static final int SO_RCVBUF = 8;
+    /** The receive buffer size past {@code net.core.rmem_max}; needs CAP_NET_ADMIN. */
+    public static final int SO_RCVBUFFORCE = 33;
+    /** Attach the socket's drop count to every datagram received (a control message of one uint32). */
+    public static final int SO_RXQ_OVFL = 40;
+    /** The socket's memory counters, {@code SK_MEMINFO_VARS} uint32s; the drop count is the ninth. */
+    public static final int SO_MEMINFO = 55;
+    /** Index of the drop count among SO_MEMINFO's values ({@code SK_MEMINFO_DROPS}). */
+    public static final int SK_MEMINFO_DROPS = 8;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
@@ -131,6 +143,9 @@ public final class LibC
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
+    // Read off the hot path (a socket's counters a few times a second): no errno is needed, a failure reads as none.
+    private static final MethodHandle GETSOCKOPT_NO_ERRNO = downcall("getsockopt",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle STRERROR = downcall("strerror",
         FunctionDescriptor.of(ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(1024, ValueLayout.JAVA_BYTE)),
             JAVA_INT));
@@ -490,6 +505,29 @@ public final class LibC
         catch (final Throwable t)
         {
             throw new IllegalStateException("setsockopt downcall failed", t);
+        }
+    }
+
+    /**
+     * getsockopt(2) into a segment, without capturing errno; allocation-free.
+     *
+     * @param fd     the socket.
+     * @param level  e.g. {@link #SOL_SOCKET}.
+     * @param option e.g. {@link #SO_MEMINFO}.
+     * @param value  where the value goes.
+     * @param length one int holding the room in {@code value} on the way in, the bytes stored on the way out.
+     * @return 0, or -1 on error.
+     */
+    public static int getsockopt(final int fd, final int level, final int option, final MemorySegment value,
+        final MemorySegment length)
+    {
+        try
+        {
+            return (int)GETSOCKOPT_NO_ERRNO.invokeExact(fd, level, option, value, length);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("getsockopt downcall failed", t);
         }
     }
 

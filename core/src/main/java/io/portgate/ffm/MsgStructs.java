@@ -65,8 +65,8 @@ final class MsgStructs
     static final long PKTINFO4_CMSG_SPACE = CMSG_DATA + 16;
     /** CMSG_SPACE(sizeof(struct in6_pktinfo)): header, address, interface, padded. */
     static final long PKTINFO6_CMSG_SPACE = CMSG_DATA + 24;
-    /** Room for the control messages of one received datagram: its arrival address, with room to spare. */
-    static final long RECEIVE_CONTROL_SIZE = 64;
+    /** Room for the control messages of one received datagram: its arrival address (40) and drop count (24), padded. */
+    static final long RECEIVE_CONTROL_SIZE = 96;
     static final long IPI_IFINDEX = 0;
     static final long IPI_SPEC_DST = 4;
     static final long IPI6_ADDR = 0;

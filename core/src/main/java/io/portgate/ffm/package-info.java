@@ -8,6 +8,8 @@
  * {@link io.portgate.ffm.UdpGso#probe()}, {@link io.portgate.ffm.NativeFd}), and
  * {@link io.portgate.ffm.FeatureProbe#resolve} turns a {@code fast-paths} setting (on, auto, off) into a decision the
  * same way for all. Every user of a fast path has a plain-NIO fallback. {@link io.portgate.ffm.DatagramBatch} lays out
- * the {@code mmsghdr} arrays of batched UDP.
+ * the {@code mmsghdr} arrays of batched UDP; {@link io.portgate.ffm.SocketDrops} reads a socket's kernel drop count
+ * ({@code SO_MEMINFO}), asks for it on every datagram ({@code SO_RXQ_OVFL}) and forces a receive buffer past
+ * {@code net.core.rmem_max} ({@code SO_RCVBUFFORCE}).
  */
 package io.portgate.ffm;

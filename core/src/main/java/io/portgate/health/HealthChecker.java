@@ -390,6 +390,12 @@ public final class HealthChecker implements Agent
     private void record(final Target target, final ProbeResult result, final long latencyNanos, final long now)
     {
         final TargetState before = target.state();
+        if (!result.countsAgainstTarget())
+        {
+            // The balancer's own failure: neither a success nor a failure of the target; only shown as the last result.
+            publish(target, before, result, result, latencyNanos, now);
+            return;
+        }
         if (result.passed())
         {
             target.consecutiveFailures = 0;

@@ -4,6 +4,7 @@ import io.portgate.spi.ProbeResult;
 
 import io.portgate.config.Endpoint;
 import io.portgate.config.HealthConfig;
+import io.portgate.loop.LocalFailure;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,7 +99,8 @@ public final class NioProbeTransport implements ProbeTransport
         }
         catch (final IOException ex)
         {
-            failLater(probe, ProbeResult.ERROR);
+            failLater(probe, LocalFailure.classify(ex) != LocalFailure.NONE ? ProbeResult.LOCAL_FAILURE :
+                ProbeResult.ERROR);
         }
     }
 
@@ -199,7 +201,8 @@ public final class NioProbeTransport implements ProbeTransport
         }
         catch (final IOException ex)
         {
-            probe.finish(ProbeResult.ERROR);
+            probe.finish(LocalFailure.classify(ex) != LocalFailure.NONE ? ProbeResult.LOCAL_FAILURE :
+                ProbeResult.ERROR);
         }
     }
 

@@ -56,7 +56,8 @@ public final class ErrorLog implements ErrorHandler
         }
         if (first)
         {
-            LOG.log(System.Logger.Level.WARNING, "unexpected error in portgate (logged once per kind" +
+            LOG.log(System.Logger.Level.WARNING, (error instanceof LocalFailureReport ? "the balancer's own " +
+                "failure, not its targets'" : "unexpected error in portgate") + " (logged once per kind" +
                 (recorded ? "; portgate stat --errors lists them all" : "; the error log is full, so errors from " +
                     "now on are only counted") + ")", error);
         }

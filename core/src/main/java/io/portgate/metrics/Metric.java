@@ -63,7 +63,8 @@ public enum Metric
         "How long the last health probe of a target took"),
     /** How the last probe ended. */
     TARGET_PROBE_RESULT("portgate_target_probe_result", Type.GAUGE,
-        "How the last probe ended: 0 none yet, 1 ok, 2 refused, 3 timeout, 4 bad reply, 5 error, 6 passive failure"),
+        "How the last probe ended: 0 none yet, 1 ok, 2 refused, 3 timeout, 4 bad reply, 5 error, 6 passive failure, " +
+            "7 local failure (not held against the target)"),
     /** UDP flows evicted because the flow table was full. */
     UDP_FLOWS_EVICTED("portgate_udp_flows_evicted_total", Type.COUNTER,
         "UDP flows evicted, longest idle first, because the flow table was full"),
@@ -102,7 +103,11 @@ public enum Metric
         "Lookups of targets named by host name: ok, or failed (the last good addresses kept)"),
     /** Changes of a name's addresses applied. */
     DNS_CHANGES("portgate_dns_changes_total", Type.COUNTER,
-        "Changes of the addresses of targets named by host name, applied as a reload");
+        "Changes of the addresses of targets named by host name, applied as a reload"),
+    /** The balancer's own failures per listener, by reason; never charged to a target. */
+    LOCAL_FAILURES("portgate_local_failures_total", Type.COUNTER,
+        "The balancer's own failures, by reason (out of file descriptors, buffers, memory or source ports), never " +
+            "charged to a target");
 
     /** Prometheus metric types. */
     public enum Type

@@ -14,7 +14,22 @@ public enum ProbeResult
     /** The socket failed otherwise. */
     ERROR,
     /** A forwarder saw a connect failure, a reset or an ICMP unreachable on real traffic. */
-    PASSIVE_FAILURE;
+    PASSIVE_FAILURE,
+    /**
+     * The probe could not start for the balancer's own reasons (out of file descriptors, say): it tells nothing
+     * about the target, so it counts neither way.
+     */
+    LOCAL_FAILURE;
+
+    /**
+     * Whether the probe says anything about the target.
+     *
+     * @return false for a local failure.
+     */
+    public boolean countsAgainstTarget()
+    {
+        return this != LOCAL_FAILURE;
+    }
 
     /**
      * Whether the probe passed.

@@ -13,6 +13,7 @@ import io.portgate.proxy.ProxyParser;
 import io.portgate.proxy.ProxyWriter;
 import io.portgate.loop.IntrusiveList;
 import io.portgate.loop.IoHandler;
+import io.portgate.loop.LocalFailure;
 import io.portgate.loop.TimeoutHandler;
 import io.portgate.loop.Worker;
 import io.portgate.metrics.RouteCounters;
@@ -61,6 +62,11 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     private static final int HEADER_AT = 0;
     private static final int SCRATCH_SIZE = ProxyParser.DEFAULT_V2_MAX_LENGTH;
     private static final int SEND_HEADER_SIZE = 128;
+    /** What an attempt to open a socket to a target came to. */
+    private static final int OPENED = 0;
+    private static final int TARGET_FAILED = 1;
+    private static final int LOCAL_FAILED = 2;
+    private static final String OPENING = "opening a socket to a target";
 
     private final TcpForwarder forwarder;
     private TcpRouteRuntime runtime;
@@ -266,6 +272,12 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         }
         catch (final IOException ex)
         {
+            final int local = LocalFailure.classify(ex);
+            if (local != LocalFailure.NONE)
+            {
+                failLocally(local, ex, nowNs);
+                return;
+            }
             endReason = EndReason.RESET;
             release(true);
             return;
@@ -627,7 +639,8 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             {
                 triedTargets |= 1L << next;
             }
-            if (openBackend(route.targetAddress(next, portOffset), nowNs))
+            final int opened = openBackend(route.targetAddress(next, portOffset), nowNs);
+            if (opened != TARGET_FAILED)
             {
                 return;
             }
@@ -656,7 +669,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         return -1;
     }
 
-    private boolean openBackend(final InetSocketAddress address, final long nowNs)
+    private int openBackend(final InetSocketAddress address, final long nowNs)
     {
         connectStartNs = nowNs;
         SocketChannel channel = null;
@@ -676,15 +689,21 @@ final class TcpConnection implements IoHandler, TimeoutHandler
                 backendKey = worker.register(channel, SelectionKey.OP_CONNECT, this);
                 connectTimerId = worker.scheduleTimeout(nowNs + route.connectTimeoutNs(), this);
             }
-            return true;
+            return OPENED;
         }
         catch (final IOException ex)
         {
-            countConnectFailure(ex instanceof ConnectException);
             TcpSockets.closeQuietly(channel, false, worker.errorHandler());
             backend = null;
             backendKey = null;
-            return false;
+            final int local = LocalFailure.classify(ex);
+            if (local != LocalFailure.NONE)
+            {
+                failLocally(local, ex, nowNs);
+                return LOCAL_FAILED;
+            }
+            countConnectFailure(ex instanceof ConnectException);
+            return TARGET_FAILED;
         }
     }
 
@@ -697,6 +716,12 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         }
         catch (final IOException ex)
         {
+            final int local = LocalFailure.classify(ex);
+            if (local != LocalFailure.NONE)
+            {
+                failLocally(local, ex, nowNs);
+                return;
+            }
             onConnectFailed(ex instanceof ConnectException, nowNs);
             return;
         }
@@ -728,6 +753,18 @@ final class TcpConnection implements IoHandler, TimeoutHandler
     {
         endReason(EndReason.RESET);
         release(true);
+    }
+
+    /**
+     * The balancer itself failed (out of descriptors, buffers, memory or source ports): counted as its own, reported
+     * once per burst, the client closed; the target is not charged, and no other target is tried, since the next
+     * socket would fail alike.
+     */
+    private void failLocally(final int reason, final IOException ex, final long nowNs)
+    {
+        counters.addListener(TcpSlots.L_LOCAL + reason, 1);
+        forwarder.localFailures().onFailure(reason, OPENING, ex, worker.errorHandler(), nowNs);
+        release(false);
     }
 
     private void countConnectFailure(final boolean refused)

@@ -2,6 +2,7 @@ package io.portgate.tcp;
 
 import io.portgate.loop.DrainDeadlines;
 import io.portgate.loop.IntrusiveList;
+import io.portgate.loop.LocalFailureLog;
 import io.portgate.loop.LoopService;
 import io.portgate.loop.Worker;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -27,10 +28,13 @@ public final class TcpForwarder implements LoopService
     private final IntrusiveList<TcpConnection> active = new IntrusiveList<>();
     private final IntrusiveList<TcpConnection> waiters = new IntrusiveList<>();
     private final DrainDeadlines deadlines = new DrainDeadlines(this::onDrainDeadline);
+    private final LocalFailureLog localFailures = new LocalFailureLog();
     private TcpRouteRuntime[] runtimes = new TcpRouteRuntime[0];
     private TcpAcceptor[][] acceptors = new TcpAcceptor[0][];
     private Worker worker;
     private boolean accepting = true;
+    /** Listening sockets pausing after a failed accept; a connection that closes resumes them. */
+    private int pausedAcceptors;
 
     /**
      * Creates a worker's forwarder with no listener yet.
@@ -299,6 +303,11 @@ public final class TcpForwarder implements LoopService
         return worker;
     }
 
+    LocalFailureLog localFailures()
+    {
+        return localFailures;
+    }
+
     void onAccepted(final TcpRouteRuntime runtime, final int portOffset, final SocketChannel client,
         final long nowNs)
     {
@@ -326,6 +335,31 @@ public final class TcpForwarder implements LoopService
         connection.runtime().counters().addListener(TcpSlots.L_ACTIVE, -1);
         connection.runtime().releaseAdmission();
         freeConnections.addFirst(connection);
+        if (pausedAcceptors > 0)
+        {
+            resumeAcceptors();
+        }
+    }
+
+    void acceptorPaused()
+    {
+        pausedAcceptors++;
+    }
+
+    void acceptorResumed()
+    {
+        pausedAcceptors--;
+    }
+
+    private void resumeAcceptors()
+    {
+        for (final TcpAcceptor[] routeAcceptors : acceptors)
+        {
+            for (final TcpAcceptor acceptor : routeAcceptors)
+            {
+                acceptor.resumeEarly();
+            }
+        }
     }
 
     void awaitMemory(final TcpConnection connection)

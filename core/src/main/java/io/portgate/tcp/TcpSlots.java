@@ -1,5 +1,6 @@
 package io.portgate.tcp;
 
+import io.portgate.loop.LocalFailure;
 import io.portgate.loop.RouteAccess;
 
 import io.portgate.metrics.Metric;
@@ -35,6 +36,15 @@ public final class TcpSlots
     public static final int L_ACCESS_LOG_DROPPED = 9;
     /** Listener: the first of {@link RouteAccess#TCP_REASONS} slots of connections refused, by reason. */
     public static final int L_ACCESS_REFUSED = 10;
+    /**
+     * Listener: the balancer's own failures opening or connecting a socket to a target, by
+     * {@link io.portgate.loop.LocalFailure} reason, from this slot on ({@code L_LOCAL + reason}).
+     */
+    public static final int L_LOCAL = L_ACCESS_REFUSED + RouteAccess.TCP_REASONS;
+    /** Listener: accepts that failed because the process had no file descriptor left (EMFILE). */
+    public static final int L_ACCEPT_EMFILE = L_LOCAL + LocalFailure.COUNT;
+    /** Listener: accepts that failed because the system had no file descriptor left (ENFILE). */
+    public static final int L_ACCEPT_ENFILE = L_ACCEPT_EMFILE + 1;
 
     /** Target: connections open to it now. */
     public static final int T_ACTIVE = 0;
@@ -57,7 +67,11 @@ public final class TcpSlots
         RouteCounters.Slot.of(Metric.TCP_CONNECT_FAILURES), RouteCounters.Slot.of(Metric.TCP_IDLE_TIMEOUTS),
         RouteCounters.Slot.of(Metric.TCP_RESETS), RouteCounters.Slot.of(Metric.ACCESS_LOG_DROPPED),
         refusedSlot(0), refusedSlot(1), refusedSlot(2), refusedSlot(3), refusedSlot(4), refusedSlot(5),
-        refusedSlot(6), refusedSlot(7), refusedSlot(8), refusedSlot(9)),
+        refusedSlot(6), refusedSlot(7), refusedSlot(8), refusedSlot(9),
+        local(LocalFailure.EMFILE), local(LocalFailure.ENFILE),
+        local(LocalFailure.ENOBUFS), local(LocalFailure.ENOMEM), local(LocalFailure.EADDRNOTAVAIL),
+        new RouteCounters.Slot(Metric.LOCAL_FAILURES, "reason", "accept_emfile"),
+        new RouteCounters.Slot(Metric.LOCAL_FAILURES, "reason", "accept_enfile")),
         List.of(RouteCounters.Slot.of(Metric.TARGET_CONNECTIONS_ACTIVE), RouteCounters.Slot.of(Metric.TARGET_CONNECTIONS),
         RouteCounters.Slot.of(Metric.TARGET_BYTES_SENT), RouteCounters.Slot.of(Metric.TARGET_BYTES_RECEIVED),
         RouteCounters.Slot.of(Metric.TARGET_CONNECT_FAILURES), RouteCounters.Slot.of(Metric.TARGET_CONNECT_REFUSED)));
@@ -80,5 +94,16 @@ public final class TcpSlots
     private static RouteCounters.Slot refusedSlot(final int reason)
     {
         return new RouteCounters.Slot(Metric.ACCESS_REFUSED, "reason", RouteAccess.reasonName(reason));
+    }
+
+    /**
+     * The slot of a local failure's reason.
+     *
+     * @param reason a {@link LocalFailure} reason.
+     * @return the listener slot.
+     */
+    static RouteCounters.Slot local(final int reason)
+    {
+        return new RouteCounters.Slot(Metric.LOCAL_FAILURES, "reason", LocalFailure.name(reason));
     }
 }

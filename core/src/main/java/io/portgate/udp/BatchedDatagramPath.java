@@ -75,6 +75,11 @@ final class BatchedDatagramPath implements DatagramPath
                 return;
             }
         }
+        if (received > 0)
+        {
+            // The last datagram carries the newest drop count: what the kernel dropped before queueing it.
+            socket.observeKernelDrops(batch.receivedDrops(received - 1));
+        }
         runLength = 0;
         runBackend = null;
         for (int slot = 0; slot < received; slot++)

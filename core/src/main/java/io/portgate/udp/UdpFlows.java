@@ -11,6 +11,7 @@ import io.portgate.net.Ip;
 import io.portgate.balance.BalancerPolicy;
 import io.portgate.ffm.NativeFd;
 import io.portgate.loop.IntrusiveList;
+import io.portgate.loop.LocalFailure;
 import io.portgate.loop.RouteTargets;
 import io.portgate.loop.TimeoutHandler;
 import io.portgate.metrics.RouteCounters;
@@ -41,6 +42,7 @@ final class UdpFlows implements TimeoutHandler
     private static final long GOLDEN_GAMMA = 0x9E37_79B9_7F4A_7C15L;
     private static final long NO_TIMER = DeadlineTimerWheel.NULL_DEADLINE;
     private static final long NO_QUIET_LIMIT = Long.MAX_VALUE;
+    private static final String OPENING = "opening a flow's socket to a target";
 
     private final UdpForwarder forwarder;
     private UdpRouteRuntime runtime;
@@ -559,11 +561,22 @@ final class UdpFlows implements TimeoutHandler
         }
         catch (final IOException | RuntimeException ex)
         {
-            // Typically out of file descriptors; counted as a drop and reported once per kind.
+            // The datagram is dropped and counted as such by the caller. Out of descriptors, buffers or memory is
+            // the balancer's own failure: counted by reason and reported once per burst, never held against the
+            // target; anything else is unexpected.
             closeQuietly(channel);
             backend.key = null;
             backend.fd = -1;
-            errorHandler().onError(ex);
+            final int local = LocalFailure.classify(ex);
+            if (local != LocalFailure.NONE)
+            {
+                counters.addListener(UdpSlots.L_LOCAL + local, 1);
+                forwarder.localFailures().onFailure(local, OPENING, ex, errorHandler(), forwarder.worker().nowNs());
+            }
+            else
+            {
+                errorHandler().onError(ex);
+            }
             return false;
         }
         runtime.opened(backend.target);

@@ -1,7 +1,9 @@
 package io.portgate.udp;
 
 import io.portgate.ffm.NativeFd;
+import io.portgate.ffm.SocketDrops;
 import io.portgate.loop.DrainDeadlines;
+import io.portgate.loop.LocalFailureLog;
 import io.portgate.loop.LoopService;
 import io.portgate.loop.Route;
 import io.portgate.loop.Worker;
@@ -24,9 +26,15 @@ public final class UdpForwarder implements LoopService
     public static final java.time.Duration QUIET_AT_STOP = java.time.Duration.ofSeconds(1);
     private static final long QUIET_AT_STOP_NS = QUIET_AT_STOP.toNanos();
 
+    /** How often the kernel's drop counts of the listening sockets are read (SO_MEMINFO). */
+    static final long DROP_COUNT_INTERVAL_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+
     private final boolean batching;
+    private SocketDrops socketDrops;
+    private long nextDropCountNs;
     private final DatagramPath path;
     private final DrainDeadlines deadlines = new DrainDeadlines(this::onDrainDeadline);
+    private final LocalFailureLog localFailures = new LocalFailureLog();
     private UdpFlows[] flows = new UdpFlows[0];
     private UdpListenerSocket[][] sockets = new UdpListenerSocket[0][];
     private boolean accepting = true;
@@ -54,12 +62,41 @@ public final class UdpForwarder implements LoopService
     {
         this.worker = worker;
         path.open();
+        if (NativeFd.isAvailable())
+        {
+            // Freed with the forwarder's last reference: nothing to close on any thread.
+            socketDrops = new SocketDrops(java.lang.foreign.Arena.ofAuto());
+        }
     }
 
     @Override
     public int doWork(final long nowNs)
     {
+        if (socketDrops != null && nowNs - nextDropCountNs >= 0)
+        {
+            nextDropCountNs = nowNs + DROP_COUNT_INTERVAL_NS;
+            readKernelDrops();
+        }
+        // Reading counters is not forwarding: it does not keep the loop from idling.
         return 0;
+    }
+
+    /**
+     * Counts what the kernel dropped on every listening socket since the last reading: datagrams that never reached
+     * the balancer, which only the kernel saw. A few system calls a second per socket, off the datagram path.
+     */
+    void readKernelDrops()
+    {
+        for (final UdpListenerSocket[] routeSockets : sockets)
+        {
+            for (final UdpListenerSocket socket : routeSockets)
+            {
+                if (socket != null && socket.fd >= 0)
+                {
+                    socket.observeKernelDrops(socketDrops.read(socket.fd));
+                }
+            }
+        }
     }
 
     /**
@@ -137,9 +174,10 @@ public final class UdpForwarder implements LoopService
                     continue;
                 }
                 final UdpListenerSocket socket = new UdpListenerSocket(next[r], p, channels[p],
-                    before != null ? before.fd : batching ? NativeFd.of(channels[p]) : -1);
+                    before != null ? before.fd : NativeFd.isAvailable() ? NativeFd.of(channels[p]) : -1);
                 if (before != null)
                 {
+                    socket.continueDropsOf(before);
                     // Flows of the listener it came from still reply through it.
                     before.moveOn();
                 }
@@ -272,6 +310,11 @@ public final class UdpForwarder implements LoopService
     Worker worker()
     {
         return worker;
+    }
+
+    LocalFailureLog localFailures()
+    {
+        return localFailures;
     }
 
     DatagramPath path()

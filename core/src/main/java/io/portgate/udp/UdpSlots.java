@@ -1,5 +1,6 @@
 package io.portgate.udp;
 
+import io.portgate.loop.LocalFailure;
 import io.portgate.loop.RouteAccess;
 
 import io.portgate.metrics.Metric;
@@ -50,6 +51,16 @@ public final class UdpSlots
     public static final int L_ACCESS_LOG_DROPPED = 15;
     /** Listener: the first of {@link RouteAccess#UDP_REASONS} slots of datagrams refused, by reason. */
     public static final int L_ACCESS_REFUSED = 16;
+    /**
+     * Listener: datagrams the kernel dropped because a listening socket's receive buffer was full, as the kernel
+     * counts them (SO_RXQ_OVFL, SO_MEMINFO).
+     */
+    public static final int L_DROP_RECEIVE_BUFFER = L_ACCESS_REFUSED + RouteAccess.UDP_REASONS;
+    /**
+     * Listener: the balancer's own failures opening a flow's socket to a target, by
+     * {@link io.portgate.loop.LocalFailure} reason, from this slot on ({@code L_LOCAL + reason}).
+     */
+    public static final int L_LOCAL = L_DROP_RECEIVE_BUFFER + 1;
 
     /** Target: flow sockets open to it now. */
     public static final int T_FLOWS_ACTIVE = 0;
@@ -75,7 +86,9 @@ public final class UdpSlots
         dropped("draining"), dropped("error"), RouteCounters.Slot.of(Metric.UDP_FLOWS_EVICTED),
         RouteCounters.Slot.of(Metric.UDP_FLOWS_EXPIRED), RouteCounters.Slot.of(Metric.UDP_UNREACHABLE),
         RouteCounters.Slot.of(Metric.ACCESS_LOG_DROPPED), refusedSlot(0), refusedSlot(1), refusedSlot(2),
-        refusedSlot(3)),
+        refusedSlot(3),
+        dropped("receive_buffer"), local(LocalFailure.EMFILE), local(LocalFailure.ENFILE), local(LocalFailure.ENOBUFS),
+        local(LocalFailure.ENOMEM), local(LocalFailure.EADDRNOTAVAIL)),
         List.of(RouteCounters.Slot.of(Metric.TARGET_FLOWS_ACTIVE), RouteCounters.Slot.of(Metric.TARGET_FLOWS),
         RouteCounters.Slot.of(Metric.TARGET_DATAGRAMS_SENT), RouteCounters.Slot.of(Metric.TARGET_BYTES_SENT),
         RouteCounters.Slot.of(Metric.TARGET_DATAGRAMS_RECEIVED), RouteCounters.Slot.of(Metric.TARGET_BYTES_RECEIVED),
@@ -99,6 +112,11 @@ public final class UdpSlots
     private static RouteCounters.Slot refusedSlot(final int reason)
     {
         return new RouteCounters.Slot(Metric.ACCESS_REFUSED, "reason", RouteAccess.reasonName(reason));
+    }
+
+    private static RouteCounters.Slot local(final int reason)
+    {
+        return new RouteCounters.Slot(Metric.LOCAL_FAILURES, "reason", LocalFailure.name(reason));
     }
 
     private static RouteCounters.Slot dropped(final String reason)

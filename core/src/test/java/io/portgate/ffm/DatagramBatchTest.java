@@ -266,4 +266,46 @@ class DatagramBatchTest
         }
         return 0;
     }
+
+    @Test
+    @Timeout(20)
+    void theDropCountComesWithTheDatagramsAndFromMeminfoAsProcNetUdpShowsIt() throws Exception
+    {
+        assumeTrue(UdpBatching.probe().isAvailable(), () -> String.valueOf(UdpBatching.probe().unavailabilityCause()));
+        final InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        try (Arena arena = Arena.ofConfined();
+            DatagramChannel receiver = DatagramChannel.open(StandardProtocolFamily.INET);
+            DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET)
+                .bind(new InetSocketAddress(loopback, 0)))
+        {
+            receiver.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+            receiver.bind(new InetSocketAddress(loopback, 0));
+            final int port = ((InetSocketAddress)receiver.getLocalAddress()).getPort();
+            final int fd = NativeFd.of(receiver);
+            assertEquals(0, SocketDrops.attachDropCounts(fd));
+            final SocketDrops drops = new SocketDrops(arena);
+            assertEquals(0, drops.read(fd));
+            final DatagramBatch batch = new DatagramBatch(arena, 64, 2048);
+            final MemorySegment callState = LibC.newCallState();
+            sender.send(ByteBuffer.wrap(new byte[10]), receiver.getLocalAddress());
+            assertEquals(1, receiveAtLeast(batch, callState, fd, 1, 50));
+            assertEquals(-1, batch.receivedDrops(0), "no count is attached while it is 0");
+            // A burst a 4 KiB buffer cannot hold: the kernel drops most of it.
+            for (int i = 0; i < 500; i++)
+            {
+                sender.send(ByteBuffer.wrap(new byte[1000]), receiver.getLocalAddress());
+            }
+            final long kernel = io.portgate.testing.ProcNetUdp.drops(port);
+            assertTrue(kernel > 0, "a 4 KiB receive buffer cannot queue 500 KB");
+            assertEquals(kernel, drops.read(fd), "SO_MEMINFO reads the count /proc/net/udp shows");
+            while (batch.receive(fd, 2048) > 0)
+            {
+                // what the buffer held, queued before the drops
+            }
+            // The next datagram to be queued carries the count as it stood.
+            sender.send(ByteBuffer.wrap(new byte[10]), receiver.getLocalAddress());
+            assertEquals(1, receiveAtLeast(batch, callState, fd, 1, 50));
+            assertEquals(kernel, batch.receivedDrops(0), "SO_RXQ_OVFL carries it");
+        }
+    }
 }

@@ -159,6 +159,34 @@ class HealthCheckerTest
     }
 
     @Test
+    void probesThatFailForTheBalancersOwnReasonsCountNeitherWay()
+    {
+        // Out of file descriptors, a probe cannot open its socket: that says nothing about the target (issue 15).
+        final HealthChecker checker = checker(2, 2);
+        runFor(checker, 2 * INTERVAL_NS);
+        transport.results[0] = ProbeResult.REFUSED;
+        final long before = checker.status(0).probes();
+        while (checker.status(0).probes() == before)
+        {
+            runFor(checker, STEP_NS);
+        }
+        // One real failure, then many local ones: fall is 2, so a second failure would take the target down.
+        transport.results[0] = ProbeResult.LOCAL_FAILURE;
+        runFor(checker, 10 * INTERVAL_NS);
+        assertTrue(checker.status(0).probes() - before >= 8, "probes kept running: " + checker.status(0).probes());
+        assertEquals(TargetState.UP, checker.status(0).state());
+        assertEquals(ProbeResult.LOCAL_FAILURE, checker.status(0).lastResult());
+        assertTrue(changes.isEmpty(), changes.toString());
+        // Local failures do not reset the count either: the next real failure is the second in a row.
+        transport.results[0] = ProbeResult.REFUSED;
+        while (checker.status(0).state() == TargetState.UP)
+        {
+            runFor(checker, STEP_NS);
+        }
+        assertEquals(List.of("0:up->down:refused"), changes);
+    }
+
+    @Test
     void probesAreSpacedByTheIntervalWithJitter()
     {
         final HealthChecker checker = checker(2, 3);

@@ -36,8 +36,7 @@ final class FdExhaustion implements Scenario
     @Override
     public boolean required()
     {
-        // Issue 15's "local failures are local" and "no spin when starved" change the forwarders (issue 14 first).
-        return false;
+        return true;
     }
 
     @Override

@@ -19,7 +19,8 @@ import java.util.Map;
  * Every datagram lost on the way must be counted by the balancer with a reason: the loss it is answerable for is what
  * was sent less what the sink received less what the kernel dropped at the sink's own socket, and the bar is that
  * {@code portgate_dropped_datagrams_total} accounts for all of it. The kernel's drops at the balancer's listening
- * sockets are read from {@code /proc/net/udp}; today nothing counts them.
+ * sockets are read from {@code /proc/net/udp}; the balancer counts them as {@code receive_buffer} drops, from the
+ * kernel's own count (SO_RXQ_OVFL, SO_MEMINFO).
  */
 final class UdpFlood implements Scenario
 {
@@ -42,8 +43,7 @@ final class UdpFlood implements Scenario
     @Override
     public boolean required()
     {
-        // Reading the kernel's drop count (SO_RXQ_OVFL / SO_MEMINFO) changes the UDP forwarder (after issue 14).
-        return false;
+        return true;
     }
 
     @Override
@@ -114,7 +114,7 @@ final class UdpFlood implements Scenario
                     reasons.toString().strip() + ")") + "; flows evicted at max-flows: " + (long)evicted);
                 final boolean passed = lost <= counted;
                 return Outcome.of(passed, String.format(Locale.ROOT, "%.2f %% lost in the balancer (%d of %d), %d " +
-                    "of them counted with a reason, %d uncounted kernel drops at its listening sockets",
+                    "of them counted with a reason; the kernel dropped %d at its listening sockets",
                     100.0 * lost / Math.max(1, sent), lost, sent, (long)Math.min(counted, lost), listenDrops),
                     notes);
             }
