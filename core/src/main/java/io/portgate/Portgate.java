@@ -90,7 +90,8 @@ public final class Portgate implements AutoCloseable
         this.stats = new StatsAggregator(budget, errors::count);
         this.runners = new AgentRunner[workers.length];
         this.shutdown = new Shutdown(workers);
-        this.conductorRunner = new AgentRunner(context.conductorIdleStrategy.get(), errors, null, conductor);
+        this.conductorRunner = new AgentRunner(context.conductorIdleStrategy == null ? conductor.idleStrategy() :
+            context.conductorIdleStrategy.get(), errors, null, conductor);
         this.reloadsApplied = metrics.counter(Metric.RELOADS, 0, Labels.of("result", "applied"));
         this.reloadsRejected = metrics.counter(Metric.RELOADS, 0, Labels.of("result", "rejected"));
     }
@@ -431,6 +432,16 @@ public final class Portgate implements AutoCloseable
     }
 
     /**
+     * Duty cycles the conductor ran since start: idle, a few a second (tests count them).
+     *
+     * @return the count.
+     */
+    long conductorDutyCycles()
+    {
+        return conductor.dutyCycles();
+    }
+
+    /**
      * Where the admin endpoint listens.
      *
      * @return its address, or null when the configuration has no {@code admin:}.
@@ -492,6 +503,7 @@ public final class Portgate implements AutoCloseable
             synchronized (reloadLock)
             {
                 closed = true;
+                conductor.wakeForClose();
                 shutdown.stop(conductorRunner, runners, () -> StatsAggregator.open(conductor.running()));
                 metrics.close();
             }

@@ -212,6 +212,45 @@ public final class HealthChecker implements Agent
         return work;
     }
 
+    /**
+     * When {@link #doWork()} has something to do next if nothing arrives sooner: a command or a passive failure
+     * waiting now, the next probe due (its jitter included), or the next poll of the probes in flight.
+     *
+     * @param nowNs the current time.
+     * @return the deadline, on the checker's clock; {@code nowNs} or earlier when there is work now.
+     */
+    public long nextDeadlineNs(final long nowNs)
+    {
+        if (passiveFailurePending || !commands.isEmpty())
+        {
+            return nowNs;
+        }
+        long next = earliestDueNs;
+        if (!inFlight.isEmpty())
+        {
+            final long poll = transport.pollDeadlineNs(nowNs);
+            next = poll - next < 0 ? poll : next;
+        }
+        return next;
+    }
+
+    /**
+     * Sleeps in the probe transport: until a probe in flight may have progressed, {@link #wakeup()}, or the timeout.
+     * Checker thread only.
+     *
+     * @param timeoutNs the longest sleep, above 0.
+     */
+    public void await(final long timeoutNs)
+    {
+        transport.await(timeoutNs);
+    }
+
+    /** Ends an {@link #await} early, or makes the next one return at once. Any thread. */
+    public void wakeup()
+    {
+        transport.wakeup();
+    }
+
     @Override
     public void onClose()
     {

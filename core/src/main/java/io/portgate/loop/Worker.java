@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * {@link #offer(WorkerCommand)}, which any thread may call.
  *
  * <p>A duty cycle reads the clock once, runs the commands, dispatches ready channels (nothing is allocated per ready
- * channel), expires timeouts and lets each service do its own work. Commands come through a JCTools
+ * channel), expires timeouts and lets each service do its own work. In {@code block} mode a duty cycle that found
+ * nothing goes straight to a blocking wait, which dispatches what is ready when it ends (with a fresh clock reading),
+ * and the duty cycle after it does not poll again: one {@code epoll_wait} per wake-up, not a poll before and after
+ * each wait. Commands come through a JCTools
  * {@link MpscAtomicArrayQueue}: many producers (the conductor, a stop), this loop the one consumer.
  */
 public final class Worker implements Agent
@@ -54,6 +57,10 @@ public final class Worker implements Agent
     private final EventSource events;
     private final DeadlineTimerWheel.TimerHandler expireTimer = this::onTimerExpiry;
     private long nowNs;
+    /** Set before a blocking wait: the first channel it dispatches reads the clock again. */
+    private boolean clockStale;
+    /** Set after a blocking wait: it polled the channels just now, so the next duty cycle does not. */
+    private boolean justPolled;
     private volatile boolean blocking;
     private volatile boolean closing;
 
@@ -73,6 +80,27 @@ public final class Worker implements Agent
         final int commandCapacity,
         final List<LoopService> services)
     {
+        this(index, clock, errorHandler, commandCapacity, services, SelectorEventSource::new);
+    }
+
+    /**
+     * Creates a worker on an event source of the caller's choosing (a test counts the calls to one).
+     *
+     * @param index           its index, used in its name.
+     * @param clock           the clock.
+     * @param errorHandler    where unexpected errors go.
+     * @param commandCapacity how many commands may wait at once.
+     * @param services        the transports that live on it.
+     * @param events          opens its event source.
+     */
+    Worker(
+        final int index,
+        final NanoClock clock,
+        final ErrorHandler errorHandler,
+        final int commandCapacity,
+        final List<LoopService> services,
+        final EventSourceFactory events)
+    {
         this.index = index;
         this.roleName = "portgate-worker-" + index;
         this.clock = clock;
@@ -83,12 +111,19 @@ public final class Worker implements Agent
         this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, nowNs, TICK_NS, TICKS_PER_WHEEL);
         try
         {
-            this.events = new SelectorEventSource(this::onReadyKey);
+            this.events = events.open(this::onReadyKey);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot open a selector for " + roleName, ex);
         }
+    }
+
+    /** Opens a worker's event source, given what handles a ready key. */
+    @FunctionalInterface
+    interface EventSourceFactory
+    {
+        EventSource open(java.util.function.Consumer<SelectionKey> dispatch) throws IOException;
     }
 
     /**
@@ -218,7 +253,16 @@ public final class Worker implements Agent
     {
         nowNs = clock.nanoTime();
         int work = commands.drain(runCommand, COMMAND_LIMIT);
-        work += events.dispatchReady();
+        if (justPolled)
+        {
+            // The blocking wait that just ended handled what was ready; what became ready since, the next wait
+            // (which returns at once then) handles.
+            justPolled = false;
+        }
+        else
+        {
+            work += events.dispatchReady();
+        }
         work += pollTimers(nowNs);
         for (int i = 0, n = services.size(); i < n; i++)
         {
@@ -282,6 +326,11 @@ public final class Worker implements Agent
 
     private void onReadyKey(final SelectionKey key)
     {
+        if (clockStale)
+        {
+            clockStale = false;
+            nowNs = clock.nanoTime();
+        }
         try
         {
             ((IoHandler)key.attachment()).onReady(key, nowNs);
@@ -346,7 +395,9 @@ public final class Worker implements Agent
             {
                 return;
             }
+            clockStale = true;
             events.await(timers.timerCount() > 0 ? BLOCK_WITH_TIMERS_MS : BLOCK_IDLE_MS);
+            justPolled = true;
         }
         catch (final IOException ex)
         {
@@ -354,6 +405,7 @@ public final class Worker implements Agent
         }
         finally
         {
+            clockStale = false;
             blocking = false;
         }
     }
