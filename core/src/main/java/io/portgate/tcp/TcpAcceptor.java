@@ -18,6 +18,8 @@ final class TcpAcceptor implements IoHandler
     private int portOffset;
     private final ServerSocketChannel channel;
     private SelectionKey key;
+    /** Whether the sockets it accepts have TCP_NODELAY already, from the listening socket. */
+    private boolean noDelayInherited;
 
     TcpAcceptor(final TcpForwarder forwarder, final TcpRouteRuntime runtime, final int portOffset,
         final ServerSocketChannel channel)
@@ -46,6 +48,7 @@ final class TcpAcceptor implements IoHandler
 
     void register() throws IOException
     {
+        noDelayInherited = TcpSockets.noDelayOnListener(channel);
         key = forwarder.worker().register(channel, SelectionKey.OP_ACCEPT, this);
     }
 
@@ -69,7 +72,7 @@ final class TcpAcceptor implements IoHandler
             {
                 return;
             }
-            forwarder.onAccepted(runtime, portOffset, client, nowNs);
+            forwarder.onAccepted(runtime, portOffset, client, noDelayInherited, nowNs);
         }
     }
 

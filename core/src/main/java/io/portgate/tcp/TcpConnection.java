@@ -163,7 +163,8 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         return target;
     }
 
-    void start(final TcpRouteRuntime runtime, final int portOffset, final SocketChannel client, final long nowNs)
+    void start(final TcpRouteRuntime runtime, final int portOffset, final SocketChannel client,
+        final boolean noDelayInherited, final long nowNs)
     {
         this.worker = forwarder.worker();
         use(runtime);
@@ -180,7 +181,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         try
         {
             client.configureBlocking(false);
-            TcpSockets.configure(client, route);
+            TcpSockets.configureAccepted(client, route, noDelayInherited);
             hashKey = TcpSockets.hashOf(client.getRemoteAddress());
             // Registered with no interest: the client is not read until a target is connected.
             clientKey = worker.register(client, 0, this);
@@ -377,9 +378,9 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         SocketChannel channel = null;
         try
         {
-            channel = SocketChannel.open();
+            channel = SocketChannel.open(TcpSockets.familyOf(address));
             channel.configureBlocking(false);
-            TcpSockets.configure(channel, route);
+            TcpSockets.configureTarget(channel, route);
             backend = channel;
             if (channel.connect(address))
             {
@@ -540,6 +541,14 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         if (flow.eof && flow.pending() == 0 && !flow.shutdown)
         {
             flow.shutdown = true;
+            if ((flow == upstream ? downstream : upstream).shutdown)
+            {
+                // Both ends said all they had to say: closing sends this last FIN (the JDK shuts down the output
+                // of a socket that is still registered as it closes it), so a shutdown of our own would be one
+                // syscall more per connection.
+                release(false);
+                return;
+            }
             try
             {
                 flow.destination.shutdownOutput();
@@ -547,11 +556,6 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             catch (final IOException ex)
             {
                 reset();
-                return;
-            }
-            if (upstream.shutdown && downstream.shutdown)
-            {
-                release(false);
             }
         }
     }
