@@ -37,8 +37,12 @@ public final class HealthChecker implements Agent
     public static final double JITTER_FRACTION = 0.1;
     /** How many operator commands (drains from any thread) may wait for the checker's next duty cycle. */
     public static final int COMMAND_CAPACITY = 1024;
-    /** How long the checker waits at most before looking for due probes again when none is due. */
-    private static final long IDLE_RECHECK_NS = 1_000_000_000L;
+    /**
+     * How long the checker waits at most before looking for due probes again when none is due. Only a safety net:
+     * scheduling a probe (a new target, a probe's end) brings the next look forward, and a conductor that sleeps until
+     * {@link #nextDeadlineNs} should not wake for nothing.
+     */
+    private static final long IDLE_RECHECK_NS = 10_000_000_000L;
 
     /** One target's health: its verdict, an operator's drain, its probe schedule and its last result. */
     public static final class Target
