@@ -99,7 +99,13 @@ public final class HealthChecker implements Agent
         public void reportPassiveFailure()
         {
             passiveFailures.incrementAndGet();
-            owner.passiveFailurePending = true;
+            if (!owner.passiveFailurePending)
+            {
+                owner.passiveFailurePending = true;
+                // Once per duty cycle of the checker at most, however many failures: it counts them all when it
+                // wakes, and a sleeping conductor should not wait for its next deadline to hear of a dead target.
+                owner.transport.wakeup();
+            }
         }
 
         /** @return the operator's view; safe from any thread. */

@@ -41,8 +41,12 @@ public final class Worker implements Agent
     /** Bounds the catch-up after a long block so one duty cycle never spins through a huge backlog of ticks. */
     private static final int MAX_TICKS_PER_CYCLE = 4096;
     private static final int COMMAND_LIMIT = 64;
-    /** In block mode the loop sleeps at most this long while timers are armed, so they fire nearly on time. */
+    /**
+     * In block mode, with timers armed, the loop sleeps until the earliest deadline, which a scan of the wheel finds;
+     * it scans at most once in this period, and sleeps at most this long when it may not scan yet.
+     */
     private static final long BLOCK_WITH_TIMERS_MS = 10;
+    private static final long BLOCK_WITH_TIMERS_NS = TimeUnit.MILLISECONDS.toNanos(BLOCK_WITH_TIMERS_MS);
     private static final long BLOCK_IDLE_MS = TimeUnit.SECONDS.toMillis(1);
 
     private final String roleName;
@@ -56,6 +60,12 @@ public final class Worker implements Agent
     private final DeadlineTimerWheel timers;
     private final EventSource events;
     private final DeadlineTimerWheel.TimerHandler expireTimer = this::onTimerExpiry;
+    private final DeadlineTimerWheel.TimerConsumer earliestTimer = this::onTimerScanned;
+    /** No armed timer is due before this: a lower bound of the earliest deadline, exact right after a scan. */
+    private long timerFloorNs;
+    private long lastTimerScanNs;
+    private long scannedFloorNs;
+    private boolean scannedAny;
     private long nowNs;
     /** Set before a blocking wait: the first channel it dispatches reads the clock again. */
     private boolean clockStale;
@@ -219,6 +229,10 @@ public final class Worker implements Agent
      */
     public long scheduleTimeout(final long deadlineNs, final TimeoutHandler handler)
     {
+        if (timers.timerCount() == 0 || deadlineNs - timerFloorNs < 0)
+        {
+            timerFloorNs = deadlineNs;
+        }
         final long timerId = timers.scheduleTimer(deadlineNs);
         timeoutHandlers.put(timerId, handler);
         return timerId;
@@ -396,7 +410,7 @@ public final class Worker implements Agent
                 return;
             }
             clockStale = true;
-            events.await(timers.timerCount() > 0 ? BLOCK_WITH_TIMERS_MS : BLOCK_IDLE_MS);
+            events.await(timers.timerCount() > 0 ? untilNextTimerMs() : BLOCK_IDLE_MS);
             justPolled = true;
         }
         catch (final IOException ex)
@@ -407,6 +421,39 @@ public final class Worker implements Agent
         {
             clockStale = false;
             blocking = false;
+        }
+    }
+
+    /**
+     * How long a blocking wait may last with timers armed: until the earliest deadline, so that an idle worker with
+     * open connections or flows wakes when one of their timers is due rather than every few milliseconds. A cancelled
+     * or expired timer leaves the floor behind; the wheel is scanned again then, at most once per
+     * {@link #BLOCK_WITH_TIMERS_MS} (a scan visits every timer).
+     */
+    private long untilNextTimerMs()
+    {
+        final long now = clock.nanoTime();
+        if (timerFloorNs - now <= 0)
+        {
+            if (now - lastTimerScanNs < BLOCK_WITH_TIMERS_NS)
+            {
+                return BLOCK_WITH_TIMERS_MS;
+            }
+            lastTimerScanNs = now;
+            scannedAny = false;
+            timers.forEach(earliestTimer);
+            timerFloorNs = scannedAny ? scannedFloorNs : now + TimeUnit.MILLISECONDS.toNanos(BLOCK_IDLE_MS);
+        }
+        // Rounded up to the millisecond: waking before the deadline would only sleep again.
+        return Math.clamp((timerFloorNs - now + 999_999) / 1_000_000, 1, BLOCK_IDLE_MS);
+    }
+
+    private void onTimerScanned(final long deadlineNs, final long timerId)
+    {
+        if (!scannedAny || deadlineNs - scannedFloorNs < 0)
+        {
+            scannedFloorNs = deadlineNs;
+            scannedAny = true;
         }
     }
 

@@ -145,6 +145,56 @@ class BlockingWaitPollTest
         assertEquals(List.of(), List.copyOf(errors));
     }
 
+    @Test
+    @Timeout(60)
+    void anIdleWorkerWithATimerArmedSleepsUntilItsDeadline() throws Exception
+    {
+        final ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        final CountingEventSource[] source = new CountingEventSource[1];
+        final Worker worker = new Worker(0, System::nanoTime, errors::add, 16, List.of(), dispatch ->
+        {
+            source[0] = new CountingEventSource(dispatch);
+            return source[0];
+        });
+        final AgentRunner runner = new AgentRunner(worker.idleStrategy(IdleStrategyName.BLOCK), errors::add, null,
+            worker);
+        AgentRunner.startOnThread(runner);
+        try
+        {
+            final long delayNs = TimeUnit.MILLISECONDS.toNanos(1500);
+            final Semaphore fired = new Semaphore(0);
+            final AtomicLong deadline = new AtomicLong();
+            final AtomicLong firedAt = new AtomicLong();
+            final AtomicInteger wakeUpsBefore = new AtomicInteger();
+            // A timer far ahead, as an idle connection's or flow's idle timeout is; another, cancelled at once,
+            // due sooner, as a connect timeout is once the connect completes.
+            assertTrue(worker.offer(() ->
+            {
+                wakeUpsBefore.set(source[0].waits.get() + source[0].polls.get());
+                final long cancelled = worker.scheduleTimeout(worker.nowNs() + delayNs / 3, (id, now) ->
+                    errors.add(new AssertionError("a cancelled timer fired")));
+                deadline.set(worker.nowNs() + delayNs);
+                worker.scheduleTimeout(deadline.get(), (id, now) ->
+                {
+                    firedAt.set(now);
+                    fired.release();
+                });
+                worker.cancelTimeout(cancelled);
+            }));
+            assertTrue(fired.tryAcquire(30, TimeUnit.SECONDS), "the timer never fired");
+            final int wakeUps = source[0].waits.get() + source[0].polls.get() - wakeUpsBefore.get();
+            assertTrue(firedAt.get() - deadline.get() >= 0, "fired before its deadline");
+            // Sleeping in 10 ms steps would take about 150 waits; until the deadline, a handful (the command, the
+            // cancelled timer's deadline, the deadline itself).
+            assertTrue(wakeUps <= 12, wakeUps + " selector calls while waiting 1.5 s for one timer");
+        }
+        finally
+        {
+            runner.close();
+        }
+        assertEquals(List.of(), List.copyOf(errors));
+    }
+
     /** Until the worker's thread is in the selector's wait. */
     private static void awaitAsleep(final Worker worker) throws InterruptedException
     {
