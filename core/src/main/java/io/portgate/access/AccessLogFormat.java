@@ -239,8 +239,7 @@ public enum AccessLogFormat
             if (c <= ' ' || c == 0x7F || c == '%')
             {
                 out.putByte(at++, (byte)'%');
-                out.putByte(at++, HEX[c >>> 4]);
-                out.putByte(at++, HEX[c & 0xF]);
+                at = putHex(c, out, at);
             }
             else
             {
@@ -250,6 +249,14 @@ public enum AccessLogFormat
             }
         }
         return at;
+    }
+
+    // The two hex digits of a character below 0x100.
+    private static int putHex(final char c, final MutableDirectBuffer out, final int index)
+    {
+        out.putByte(index, HEX[c >>> 4]);
+        out.putByte(index + 1, HEX[c & 0xF]);
+        return index + 2;
     }
 
     private static int putJsonName(final CharSequence name, final int fallbackIndex, final MutableDirectBuffer out,
@@ -274,9 +281,7 @@ public enum AccessLogFormat
                 }
                 else if (c < 0x20)
                 {
-                    at = putAscii("\\u00", out, at);
-                    out.putByte(at++, HEX[c >>> 4]);
-                    out.putByte(at++, HEX[c & 0xF]);
+                    at = putHex(c, out, putAscii("\\u00", out, at));
                 }
                 else
                 {

@@ -14,12 +14,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -51,8 +47,6 @@ final class AdminAgent implements Agent
     private static final long ACCEPT_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BLOCK_MS = 1000;
     private static final int MAX_DISTINCT_ERRORS = 64;
-    private static final DateTimeFormatter IMF_FIXDATE =
-        DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /** A change's answer, back from the operations thread. */
     private record Completion(AdminConnection connection, long generation, AdminResponse response, boolean headOnly)
@@ -63,32 +57,26 @@ final class AdminAgent implements Agent
     private final Selector selector;
     private final AdminLimits limits;
     private final NanoClock clock;
-    private final EpochClock epochClock;
     private final AdminRoutes routes;
     private final Executor operations;
     private final AdminCounters counters;
     private final ManyToOneConcurrentArrayQueue<Completion> completions;
-    private final ArrayDeque<AdminConnection> free = new ArrayDeque<>();
+    private final AdminConnectionTable table;
     private final ArrayDeque<AdminConnection> pending = new ArrayDeque<>();
-    private final AdminConnection[] open;
     private final ByteBuffer refusal = ByteBuffer.allocateDirect(AdminConnection.HEAD_CAPACITY);
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final Consumer<SelectionKey> ignoreKey = key -> { };
     private final Consumer<Completion> onCompletion = this::onCompletion;
+    private final Consumer<AdminConnection> onTimeout = this::timeOut;
     private final Set<String> loggedErrors = new HashSet<>();
     private final long headerTimeoutNs;
     private final long requestTimeoutNs;
     private final long idleTimeoutNs;
     private final long writeTimeoutNs;
     private final long lingerTimeoutNs;
-    private final byte[] dateField = new byte[29];
-    private long dateSecond = Long.MIN_VALUE;
-    private int openCount;
-    private AdminConnection oldest;
-    private AdminConnection newest;
+    private final ResponseHeads heads;
     private SelectionKey serverKey;
     private long nowNs;
-    private long nextDeadlineNs;
     private boolean acceptPaused;
     private long acceptResumeNs;
     private volatile boolean closing;
@@ -112,12 +100,11 @@ final class AdminAgent implements Agent
         this.server = server;
         this.limits = limits;
         this.clock = clock;
-        this.epochClock = epochClock;
+        this.heads = new ResponseHeads(epochClock);
         this.routes = routes;
         this.operations = operations;
         this.counters = counters;
         this.selector = Selector.open();
-        this.open = new AdminConnection[limits.maxConnections() + 1];
         // Each connection has at most one change in progress, so this never fills.
         this.completions = new ManyToOneConcurrentArrayQueue<>(Math.max(2, limits.maxConnections() + 1));
         this.headerTimeoutNs = limits.headerTimeout().toNanos();
@@ -126,7 +113,7 @@ final class AdminAgent implements Agent
         this.writeTimeoutNs = limits.writeTimeout().toNanos();
         this.lingerTimeoutNs = limits.lingerTimeout().toNanos();
         this.nowNs = clock.nanoTime();
-        this.nextDeadlineNs = nowNs + TimeUnit.MILLISECONDS.toNanos(MAX_BLOCK_MS);
+        this.table = new AdminConnectionTable(limits, TimeUnit.MILLISECONDS.toNanos(MAX_BLOCK_MS), nowNs);
     }
 
     @Override
@@ -163,9 +150,9 @@ final class AdminAgent implements Agent
             serverKey.interestOps(SelectionKey.OP_ACCEPT);
             work++;
         }
-        if (nowNs - nextDeadlineNs >= 0)
+        if (nowNs - table.nextDeadlineNs() >= 0)
         {
-            work += expire();
+            work += table.expire(nowNs, onTimeout);
         }
         return work;
     }
@@ -173,9 +160,9 @@ final class AdminAgent implements Agent
     @Override
     public void onClose()
     {
-        while (openCount > 0)
+        for (AdminConnection c = table.last(); c != null; c = table.last())
         {
-            close(open[openCount - 1]);
+            close(c);
         }
         closeQuietly(server);
         try
@@ -200,7 +187,7 @@ final class AdminAgent implements Agent
     /** @return how many connections are open now. Loop thread only (tests step the loop by hand). */
     int openConnections()
     {
-        return openCount;
+        return table.size();
     }
 
     /**
@@ -211,28 +198,7 @@ final class AdminAgent implements Agent
      */
     IdleStrategy idleStrategy()
     {
-        return new IdleStrategy()
-        {
-            @Override
-            public void idle(final int workCount)
-            {
-                if (workCount <= 0)
-                {
-                    idle();
-                }
-            }
-
-            @Override
-            public void idle()
-            {
-                block();
-            }
-
-            @Override
-            public void reset()
-            {
-            }
-        };
+        return new BlockingIdleStrategy(this::block);
     }
 
     private void block()
@@ -241,7 +207,7 @@ final class AdminAgent implements Agent
         {
             return;
         }
-        long wakeAt = nextDeadlineNs;
+        long wakeAt = table.nextDeadlineNs();
         if (acceptPaused && acceptResumeNs - wakeAt < 0)
         {
             wakeAt = acceptResumeNs;
@@ -340,8 +306,9 @@ final class AdminAgent implements Agent
             closeQuietly(channel);
             return;
         }
-        if (openCount >= limits.maxConnections())
+        if (table.isFull())
         {
+            final AdminConnection oldest = table.oldestEvictable();
             if (oldest == null)
             {
                 refuse(channel);
@@ -350,7 +317,7 @@ final class AdminAgent implements Agent
             counters.closed(AdminCounters.Closed.EVICTED);
             close(oldest);
         }
-        final AdminConnection c = free.isEmpty() ? new AdminConnection(limits) : free.pop();
+        final AdminConnection c = table.take();
         final SelectionKey key;
         try
         {
@@ -359,16 +326,14 @@ final class AdminAgent implements Agent
         catch (final IOException ex)
         {
             closeQuietly(channel);
-            free.push(c);
+            table.giveBack(c);
             return;
         }
         c.open(channel, key, loopback, nowNs);
-        c.slot = openCount;
-        open[openCount++] = c;
         c.state = AdminConnection.READ_HEAD;
         c.idle = false;
-        deadline(c, nowNs + headerTimeoutNs);
-        makeNewest(c);
+        table.add(c);
+        table.deadline(c, nowNs + headerTimeoutNs);
         try
         {
             // Most clients send the whole request with the connect: take it now, so it is served, not evicted.
@@ -386,7 +351,7 @@ final class AdminAgent implements Agent
         counters.closed(AdminCounters.Closed.REFUSED);
         counters.answered();
         refusal.clear();
-        putCanned(refusal, HttpRejection.BUSY);
+        heads.refusal(refusal, HttpRejection.BUSY);
         refusal.flip();
         try
         {
@@ -420,7 +385,7 @@ final class AdminAgent implements Agent
         {
             c.idle = false;
             c.requestStartNs = nowNs;
-            deadline(c, nowNs + headerTimeoutNs);
+            table.deadline(c, nowNs + headerTimeoutNs);
         }
         c.requestStarted = true;
     }
@@ -438,7 +403,7 @@ final class AdminAgent implements Agent
             reject(c, parser.rejection());
             return;
         }
-        c.request = request(c);
+        c.request = c.request();
         c.headOnly = "HEAD".equals(c.request.method());
         c.http10 = parser.minorVersion() == 0;
         final long contentLength = Math.max(0, parser.contentLength());
@@ -449,11 +414,11 @@ final class AdminAgent implements Agent
         c.consume(result);
         parser.reset();
         c.bodyRemaining = answerBeforeBody ? 0 : contentLength;
-        dropBody(c);
+        c.dropBody();
         if (c.bodyRemaining > 0)
         {
             c.state = AdminConnection.READ_BODY;
-            deadline(c, c.requestStartNs + requestTimeoutNs);
+            table.deadline(c, c.requestStartNs + requestTimeoutNs);
             return;
         }
         dispatch(c);
@@ -467,37 +432,11 @@ final class AdminAgent implements Agent
             close(c);
             return;
         }
-        dropBody(c);
+        c.dropBody();
         if (c.bodyRemaining == 0)
         {
             dispatch(c);
         }
-    }
-
-    // No endpoint takes a body: its bytes are dropped as they come, never stored.
-    private static void dropBody(final AdminConnection c)
-    {
-        final int drop = (int)Math.min(c.in.position(), c.bodyRemaining);
-        if (drop > 0)
-        {
-            c.consume(drop);
-            c.bodyRemaining -= drop;
-        }
-    }
-
-    private AdminRoutes.Request request(final AdminConnection c)
-    {
-        final HttpRequestParser p = c.parser;
-        final org.agrona.concurrent.UnsafeBuffer b = c.inView;
-        final String method = p.knownMethod() != null ? p.knownMethod() :
-            b.getStringWithoutLengthAscii(p.methodStart(), p.methodEnd() - p.methodStart());
-        final String path = p.pathEnd() > p.pathStart() ?
-            b.getStringWithoutLengthAscii(p.pathStart(), p.pathEnd() - p.pathStart()) : "/";
-        final String query = p.queryStart() < 0 ? null :
-            b.getStringWithoutLengthAscii(p.queryStart(), p.queryEnd() - p.queryStart());
-        final String authorization = p.authorizationStart() < 0 ? null :
-            b.getStringWithoutLengthUtf8(p.authorizationStart(), p.authorizationEnd() - p.authorizationStart());
-        return new AdminRoutes.Request(method, path, query, c.loopback, authorization);
     }
 
     private void dispatch(final AdminConnection c) throws IOException
@@ -511,7 +450,7 @@ final class AdminAgent implements Agent
         }
         c.state = AdminConnection.AWAIT_OPERATION;
         c.key.interestOps(0);
-        removeEvictable(c);
+        table.keep(c);
         final long generation = c.generation;
         final boolean headOnly = c.headOnly;
         try
@@ -560,21 +499,7 @@ final class AdminAgent implements Agent
     {
         final ByteBuffer head = c.head;
         head.clear();
-        putStatusLine(head, response.status());
-        putDate(head);
-        put(head, "Content-Type: ");
-        put(head, response.contentType());
-        put(head, "\r\nContent-Length: ");
-        putNumber(head, response.body().length);
-        put(head, "\r\n");
-        if (response.allow() != null)
-        {
-            put(head, "Allow: ");
-            put(head, response.allow());
-            put(head, "\r\n");
-        }
-        putConnection(head, c);
-        put(head, "\r\n");
+        heads.answer(head, response, c);
         head.flip();
         c.out[0] = head;
         c.out[1] = c.headOnly || response.body().length == 0 ? null : ByteBuffer.wrap(response.body());
@@ -586,7 +511,7 @@ final class AdminAgent implements Agent
         counters.rejected(why);
         c.closeAfterWrite = true;
         c.head.clear();
-        putCanned(c.head, why);
+        heads.refusal(c.head, why);
         c.head.flip();
         c.out[0] = c.head;
         c.out[1] = null;
@@ -597,8 +522,8 @@ final class AdminAgent implements Agent
     {
         counters.answered();
         c.state = AdminConnection.WRITE;
-        deadline(c, nowNs + writeTimeoutNs);
-        makeNewest(c);
+        table.deadline(c, nowNs + writeTimeoutNs);
+        table.makeNewest(c);
         write(c);
     }
 
@@ -626,9 +551,9 @@ final class AdminAgent implements Agent
         c.state = AdminConnection.READ_HEAD;
         c.idle = true;
         c.requestStarted = false;
-        deadline(c, nowNs + idleTimeoutNs);
+        table.deadline(c, nowNs + idleTimeoutNs);
         c.key.interestOps(SelectionKey.OP_READ);
-        makeNewest(c);
+        table.makeNewest(c);
         if (c.in.position() > 0)
         {
             // A pipelined request already read: served on the next duty cycle, not by recursion.
@@ -672,85 +597,38 @@ final class AdminAgent implements Agent
         c.state = AdminConnection.LINGER;
         c.lingered = 0;
         c.in.clear();
-        deadline(c, nowNs + lingerTimeoutNs);
+        table.deadline(c, nowNs + lingerTimeoutNs);
         c.key.interestOps(SelectionKey.OP_READ);
-        makeNewest(c);
+        table.makeNewest(c);
         linger(c);
     }
 
     private void linger(final AdminConnection c) throws IOException
     {
-        while (true)
+        int n;
+        do
         {
             c.in.clear();
-            final int n = c.channel.read(c.in);
+            n = c.channel.read(c.in);
             if (n < 0 || (c.lingered += n) > 4L * limits.maxHeaderBytes() + limits.maxBodyBytes())
             {
                 close(c);
                 return;
             }
-            if (n == 0)
-            {
-                return;
-            }
         }
-    }
-
-    private int expire()
-    {
-        int expired = 0;
-        long next = nowNs + TimeUnit.MILLISECONDS.toNanos(MAX_BLOCK_MS);
-        // From the end: closing swaps the last connection into the closed one's place, and that one was seen.
-        for (int i = openCount - 1; i >= 0; i--)
-        {
-            final AdminConnection c = open[i];
-            if (c.state == AdminConnection.AWAIT_OPERATION)
-            {
-                continue;
-            }
-            if (nowNs - c.deadlineNs >= 0)
-            {
-                timeOut(c);
-                expired++;
-            }
-            else if (c.deadlineNs - next < 0)
-            {
-                next = c.deadlineNs;
-            }
-        }
-        nextDeadlineNs = next;
-        return expired;
+        while (n > 0);
     }
 
     private void timeOut(final AdminConnection c)
     {
-        switch (c.state)
+        final AdminCounters.Closed reason = c.timeoutReason();
+        if (reason != null)
         {
-            case AdminConnection.READ_HEAD ->
-            {
-                if (c.idle)
-                {
-                    counters.closed(AdminCounters.Closed.IDLE_TIMEOUT);
-                }
-                else
-                {
-                    counters.closed(AdminCounters.Closed.HEADER_TIMEOUT);
-                    if (c.requestStarted)
-                    {
-                        answerTimeout(c);
-                    }
-                }
-            }
-            case AdminConnection.READ_BODY ->
-            {
-                counters.closed(AdminCounters.Closed.REQUEST_TIMEOUT);
-                answerTimeout(c);
-            }
-            case AdminConnection.WRITE -> counters.closed(AdminCounters.Closed.WRITE_TIMEOUT);
-            default ->
-            {
-                // LINGER: the client had its answer.
-            }
+            counters.closed(reason);
+        }
+        if (c.answersTimeout())
+        {
+            answerTimeout(c);
         }
         close(c);
     }
@@ -761,7 +639,7 @@ final class AdminAgent implements Agent
         counters.rejected(HttpRejection.REQUEST_TIMEOUT);
         counters.answered();
         c.head.clear();
-        putCanned(c.head, HttpRejection.REQUEST_TIMEOUT);
+        heads.refusal(c.head, HttpRejection.REQUEST_TIMEOUT);
         c.head.flip();
         try
         {
@@ -773,28 +651,13 @@ final class AdminAgent implements Agent
         }
     }
 
-    private void deadline(final AdminConnection c, final long deadlineNs)
-    {
-        c.deadlineNs = deadlineNs;
-        if (deadlineNs - nextDeadlineNs < 0)
-        {
-            nextDeadlineNs = deadlineNs;
-        }
-    }
-
     private void close(final AdminConnection c)
     {
         if (c.state == AdminConnection.CLOSED)
         {
             return;
         }
-        removeEvictable(c);
-        final int last = --openCount;
-        final AdminConnection moved = open[last];
-        open[c.slot] = moved;
-        moved.slot = c.slot;
-        open[last] = null;
-        c.slot = -1;
+        table.remove(c);
         if (c.key != null)
         {
             c.key.cancel();
@@ -807,118 +670,7 @@ final class AdminAgent implements Agent
         c.request = null;
         c.out[0] = null;
         c.out[1] = null;
-        free.push(c);
-    }
-
-    private void makeNewest(final AdminConnection c)
-    {
-        removeEvictable(c);
-        c.evictable = true;
-        c.older = newest;
-        c.newer = null;
-        if (newest != null)
-        {
-            newest.newer = c;
-        }
-        else
-        {
-            oldest = c;
-        }
-        newest = c;
-    }
-
-    private void removeEvictable(final AdminConnection c)
-    {
-        if (!c.evictable)
-        {
-            return;
-        }
-        if (c.older != null)
-        {
-            c.older.newer = c.newer;
-        }
-        else
-        {
-            oldest = c.newer;
-        }
-        if (c.newer != null)
-        {
-            c.newer.older = c.older;
-        }
-        else
-        {
-            newest = c.older;
-        }
-        c.older = null;
-        c.newer = null;
-        c.evictable = false;
-    }
-
-    private void putCanned(final ByteBuffer buffer, final HttpRejection why)
-    {
-        putStatusLine(buffer, why.status());
-        putDate(buffer);
-        put(buffer, "Content-Type: application/json; charset=utf-8\r\nContent-Length: ");
-        putNumber(buffer, why.body().length);
-        put(buffer, why == HttpRejection.BUSY ? "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" :
-            "\r\nConnection: close\r\n\r\n");
-        buffer.put(why.body());
-    }
-
-    private static void putStatusLine(final ByteBuffer buffer, final int status)
-    {
-        put(buffer, "HTTP/1.1 ");
-        putNumber(buffer, status);
-        buffer.put((byte)' ');
-        put(buffer, AdminResponse.reasonPhrase(status));
-        put(buffer, "\r\n");
-    }
-
-    private void putDate(final ByteBuffer buffer)
-    {
-        final long second = Math.floorDiv(epochClock.time(), 1000);
-        if (second != dateSecond)
-        {
-            // Once a second at most.
-            dateSecond = second;
-            final String text = IMF_FIXDATE.format(Instant.ofEpochSecond(second));
-            for (int i = 0; i < dateField.length; i++)
-            {
-                dateField[i] = (byte)text.charAt(i);
-            }
-        }
-        put(buffer, "Date: ");
-        buffer.put(dateField);
-        put(buffer, "\r\n");
-    }
-
-    private static void putConnection(final ByteBuffer buffer, final AdminConnection c)
-    {
-        if (c.closeAfterWrite)
-        {
-            put(buffer, "Connection: close\r\n");
-        }
-        else if (c.keepAliveField)
-        {
-            put(buffer, "Connection: keep-alive\r\n");
-        }
-    }
-
-    private static void put(final ByteBuffer buffer, final String ascii)
-    {
-        for (int i = 0, n = ascii.length(); i < n; i++)
-        {
-            buffer.put((byte)ascii.charAt(i));
-        }
-    }
-
-    private static void putNumber(final ByteBuffer buffer, final long value)
-    {
-        if (value >= 10)
-        {
-            putNumber(buffer, value / 10);
-        }
-        buffer.put((byte)('0' + value % 10));
+        table.giveBack(c);
     }
 
     private void onError(final Throwable ex)

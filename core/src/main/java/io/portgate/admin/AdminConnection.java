@@ -1,5 +1,7 @@
 package io.portgate.admin;
 
+import io.portgate.loop.IntrusiveList;
+
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -61,10 +63,8 @@ final class AdminConnection
     /** Index in the loop's array of open connections. */
     int slot = -1;
 
-    // The eviction order: connections that hold no request being carried out, oldest first.
-    AdminConnection older;
-    AdminConnection newer;
-    boolean evictable;
+    /** Its place in the loop's eviction order, while it holds no request being carried out. */
+    final IntrusiveList.Link<AdminConnection> evictLink = new IntrusiveList.Link<>(this);
 
     AdminConnection(final AdminLimits limits)
     {
@@ -115,5 +115,49 @@ final class AdminConnection
     boolean written()
     {
         return (out[0] == null || !out[0].hasRemaining()) && (out[1] == null || !out[1].hasRemaining());
+    }
+
+    /** Drops the body's bytes read so far: no endpoint takes a body, so they are never stored. */
+    void dropBody()
+    {
+        final int drop = (int)Math.min(in.position(), bodyRemaining);
+        if (drop > 0)
+        {
+            consume(drop);
+            bodyRemaining -= drop;
+        }
+    }
+
+    /** @return the request the parser has just read, as the routes take it. */
+    AdminRoutes.Request request()
+    {
+        final HttpRequestParser p = parser;
+        final String method = p.knownMethod() != null ? p.knownMethod() :
+            inView.getStringWithoutLengthAscii(p.methodStart(), p.methodEnd() - p.methodStart());
+        final String path = p.pathEnd() > p.pathStart() ?
+            inView.getStringWithoutLengthAscii(p.pathStart(), p.pathEnd() - p.pathStart()) : "/";
+        final String query = p.queryStart() < 0 ? null :
+            inView.getStringWithoutLengthAscii(p.queryStart(), p.queryEnd() - p.queryStart());
+        final String authorization = p.authorizationStart() < 0 ? null :
+            inView.getStringWithoutLengthUtf8(p.authorizationStart(), p.authorizationEnd() - p.authorizationStart());
+        return new AdminRoutes.Request(method, path, query, loopback, authorization);
+    }
+
+    /** @return why a connection that reached its deadline in its state is closed, or null when it had its answer. */
+    AdminCounters.Closed timeoutReason()
+    {
+        return switch (state)
+        {
+            case READ_HEAD -> idle ? AdminCounters.Closed.IDLE_TIMEOUT : AdminCounters.Closed.HEADER_TIMEOUT;
+            case READ_BODY -> AdminCounters.Closed.REQUEST_TIMEOUT;
+            case WRITE -> AdminCounters.Closed.WRITE_TIMEOUT;
+            default -> null; // LINGER: the client had its answer.
+        };
+    }
+
+    /** @return whether a connection that reached its deadline is told so (408) before it is closed: a begun request. */
+    boolean answersTimeout()
+    {
+        return state == READ_BODY || (state == READ_HEAD && !idle && requestStarted);
     }
 }

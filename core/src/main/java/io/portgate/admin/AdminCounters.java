@@ -12,26 +12,21 @@ public final class AdminCounters
     public enum Closed
     {
         /** A kept-alive connection idle past the idle timeout. */
-        IDLE_TIMEOUT("idle_timeout"),
+        IDLE_TIMEOUT,
         /** The request's header did not arrive within the header timeout (answered 408 when it had begun). */
-        HEADER_TIMEOUT("header_timeout"),
+        HEADER_TIMEOUT,
         /** The request's body did not arrive within the request timeout (answered 408). */
-        REQUEST_TIMEOUT("request_timeout"),
+        REQUEST_TIMEOUT,
         /** The client did not take the response within the write timeout. */
-        WRITE_TIMEOUT("write_timeout"),
+        WRITE_TIMEOUT,
         /** At the connection cap, closed to make room for a newer connection. */
-        EVICTED("evicted"),
+        EVICTED,
         /** At the connection cap with every slot carrying out a request: answered 503 and closed at once. */
-        REFUSED("refused");
+        REFUSED;
 
-        private final String label;
+        private final String label = name().toLowerCase(java.util.Locale.ROOT);
 
-        Closed(final String label)
-        {
-            this.label = label;
-        }
-
-        /** @return the {@code reason} label. */
+        /** @return the {@code reason} label: the name in lower case. */
         public String label()
         {
             return label;

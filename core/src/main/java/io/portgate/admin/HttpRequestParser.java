@@ -2,6 +2,8 @@ package io.portgate.admin;
 
 import org.agrona.DirectBuffer;
 
+import static io.portgate.admin.HttpBytes.*;
+
 /**
  * Reads an HTTP/1.1 request head (RFC 9112) out of a connection's read buffer as its bytes arrive, within the limits
  * of {@link AdminLimits}. One parser per connection, reused request after request: it records where the parts of the
@@ -21,11 +23,6 @@ final class HttpRequestParser
     /** {@link #parse} result: the request is refused; {@link #rejection()} says why. */
     static final int REJECTED = -1;
 
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
-    private static final byte SP = ' ';
-    private static final byte HT = '\t';
-    private static final boolean[] TCHAR = new boolean[128];
 
     private static final byte[] CONTENT_LENGTH = lower("content-length");
     private static final byte[] TRANSFER_ENCODING = lower("transfer-encoding");
@@ -38,31 +35,6 @@ final class HttpRequestParser
     private static final byte[] CONTINUE = lower("100-continue");
     private static final byte[] HTTP_SCHEME = lower("http://");
     private static final byte[] HTTPS_SCHEME = lower("https://");
-    private static final String[] METHODS = { "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE",
-        "CONNECT" };
-    private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
-
-    static
-    {
-        for (int c = '0'; c <= '9'; c++)
-        {
-            TCHAR[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++)
-        {
-            TCHAR[c] = true;
-            TCHAR[c - 'a' + 'A'] = true;
-        }
-        for (final char c : "!#$%&'*+-.^_`|~".toCharArray())
-        {
-            TCHAR[c] = true;
-        }
-        for (int i = 0; i < METHODS.length; i++)
-        {
-            METHOD_BYTES[i] = METHODS[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        }
-    }
-
     private final int maxRequestLine;
     private final int maxHeaderBytes;
     private final int maxHeaderFields;
@@ -277,7 +249,7 @@ final class HttpRequestParser
         }
         methodStart = from;
         methodEnd = sp1;
-        method = knownMethod(buffer, from, sp1);
+        method = HttpBytes.knownMethod(buffer, from, sp1);
         if (!parseTarget(buffer, sp1 + 1, sp2))
         {
             return false;
@@ -492,110 +464,6 @@ final class HttpRequestParser
             rejection = HttpRejection.BODY_TOO_LARGE;
         }
         return rejection == null;
-    }
-
-    // Where a line's content ends: before the CR of its CRLF, or at its bare LF.
-    private static int lineEnd(final DirectBuffer buffer, final int lineStart, final int lf)
-    {
-        return lf > lineStart && buffer.getByte(lf - 1) == CR ? lf - 1 : lf;
-    }
-
-    private static String knownMethod(final DirectBuffer buffer, final int from, final int to)
-    {
-        for (int m = 0; m < METHOD_BYTES.length; m++)
-        {
-            final byte[] name = METHOD_BYTES[m];
-            if (name.length == to - from && sameBytes(buffer, from, name))
-            {
-                return METHODS[m];
-            }
-        }
-        return null;
-    }
-
-    private static boolean sameBytes(final DirectBuffer buffer, final int from, final byte[] bytes)
-    {
-        for (int i = 0; i < bytes.length; i++)
-        {
-            if (buffer.getByte(from + i) != bytes[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int indexOf(final DirectBuffer buffer, final byte value, final int from, final int to)
-    {
-        for (int i = from; i < to; i++)
-        {
-            if (buffer.getByte(i) == value)
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static boolean allTokenChars(final DirectBuffer buffer, final int from, final int to)
-    {
-        for (int i = from; i < to; i++)
-        {
-            final byte b = buffer.getByte(i);
-            if (b < 0 || !TCHAR[b])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean nameIs(final DirectBuffer buffer, final int from, final int to, final byte[] lower)
-    {
-        return equalsIgnoreCase(buffer, from, to, lower);
-    }
-
-    private static boolean equalsIgnoreCase(final DirectBuffer buffer, final int from, final int to,
-        final byte[] lower)
-    {
-        return to - from == lower.length && startsWithIgnoreCase(buffer, from, to, lower);
-    }
-
-    private static boolean startsWithIgnoreCase(final DirectBuffer buffer, final int from, final int to,
-        final byte[] lower)
-    {
-        if (to - from < lower.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < lower.length; i++)
-        {
-            byte b = buffer.getByte(from + i);
-            if (b >= 'A' && b <= 'Z')
-            {
-                b += 'a' - 'A';
-            }
-            if (b != lower[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean digit(final byte b)
-    {
-        return b >= '0' && b <= '9';
-    }
-
-    private static boolean isWhitespace(final byte b)
-    {
-        return b == SP || b == HT;
-    }
-
-    private static byte[] lower(final String text)
-    {
-        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** @return why the request was refused, or null. */

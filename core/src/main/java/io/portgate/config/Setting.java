@@ -90,18 +90,13 @@ public record Setting<O, B>(Scope scope, String key, Kind kind, long min, long m
     public enum OnReload
     {
         /** The reload applies it. */
-        APPLIES("applies"),
+        APPLIES,
         /** The running value is kept until a restart; the reload names it. */
-        RESTART("restart");
+        RESTART;
 
-        private final String text;
+        private final String text = name().toLowerCase(java.util.Locale.ROOT);
 
-        OnReload(final String text)
-        {
-            this.text = text;
-        }
-
-        /** @return the word the README uses. */
+        /** @return the word the README uses: the name in lower case. */
         public String text()
         {
             return text;

@@ -197,8 +197,7 @@ final class DnsClient
             System.arraycopy(query, 0, framed, 2, query.length);
             out.write(framed);
             out.flush();
-            final DataInputStream in = new DataInputStream(new Deadline(socket, socket.getInputStream(),
-                deadlineNs));
+            final DataInputStream in = new DataInputStream(new Deadline(socket, deadlineNs));
             final byte[] message = new byte[in.readUnsignedShort()];
             in.readFully(message);
             final DnsWire.Parsed parsed = DnsWire.parse(message, message.length);
@@ -256,10 +255,10 @@ final class DnsClient
         private final InputStream in;
         private final long deadlineNs;
 
-        Deadline(final Socket socket, final InputStream in, final long deadlineNs)
+        Deadline(final Socket socket, final long deadlineNs) throws IOException
         {
             this.socket = socket;
-            this.in = in;
+            this.in = socket.getInputStream();
             this.deadlineNs = deadlineNs;
         }
 

@@ -199,7 +199,7 @@ public final class HostResolver
             return CompletableFuture.completedFuture(Resolution.failed(name, LookupOutcome.ERROR, description(),
                 "not a DNS name: " + ex.getMessage()));
         }
-        final Lookup lookup = new Lookup(name, dnsName, System.nanoTime() + timeout.toNanos());
+        final Lookup lookup = new Lookup(name, dnsName, timeout);
         lookup.start();
         // The lookup keeps its own deadline; this one is the promise to the caller, whatever happens inside.
         return lookup.result.completeOnTimeout(Resolution.failed(name, LookupOutcome.TIMEOUT, description(),
@@ -297,11 +297,11 @@ public final class HostResolver
         private volatile Thread main;
         private volatile Thread second;
 
-        Lookup(final String name, final DnsName dnsName, final long deadlineNs)
+        Lookup(final String name, final DnsName dnsName, final java.time.Duration timeout)
         {
             this.name = name;
             this.dnsName = dnsName;
-            this.deadlineNs = deadlineNs;
+            this.deadlineNs = System.nanoTime() + timeout.toNanos(); // the whole lookup's, from now
         }
 
         void start()

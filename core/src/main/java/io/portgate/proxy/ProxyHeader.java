@@ -69,21 +69,9 @@ public final class ProxyHeader
     public ProxyHeader proxy(final int version, final int transport, final long sourceHigh, final long sourceLow,
         final int sourcePort, final long destinationHigh, final long destinationLow, final int destinationPort)
     {
-        this.version = version;
-        this.command = COMMAND_PROXY;
-        this.family = Ip.isIpv4(sourceHigh, sourceLow) && Ip.isIpv4(destinationHigh, destinationLow) ?
-            FAMILY_INET : FAMILY_INET6;
-        this.transport = transport;
-        this.sourceHigh = sourceHigh;
-        this.sourceLow = sourceLow;
-        this.sourcePort = sourcePort;
-        this.destinationHigh = destinationHigh;
-        this.destinationLow = destinationLow;
-        this.destinationPort = destinationPort;
-        this.length = 0;
-        this.tlvOffset = 0;
-        this.tlvLength = 0;
-        return this;
+        return set(version, COMMAND_PROXY, Ip.isIpv4(sourceHigh, sourceLow) && Ip.isIpv4(destinationHigh,
+            destinationLow) ? FAMILY_INET : FAMILY_INET6, transport, sourceHigh, sourceLow, sourcePort, destinationHigh,
+            destinationLow, destinationPort, 0, 0, 0);
     }
 
     /**

@@ -56,31 +56,19 @@ public final class MemoryBudget
         used.addAndGet(-bytes);
     }
 
-    /**
-     * The limit.
-     *
-     * @return bytes.
-     */
+    /** @return the limit, bytes. */
     public long limit()
     {
         return limit;
     }
 
-    /**
-     * Bytes reserved now.
-     *
-     * @return bytes.
-     */
+    /** @return bytes reserved now. */
     public long used()
     {
         return used.get();
     }
 
-    /**
-     * The most bytes ever reserved at once.
-     *
-     * @return bytes.
-     */
+    /** @return the most bytes ever reserved at once. */
     public long highWater()
     {
         return highWater.get();
