@@ -68,6 +68,18 @@ final class AdminOperations implements AdminServer.Operations
     }
 
     @Override
+    public InstanceHealth health()
+    {
+        return portgate.health();
+    }
+
+    @Override
+    public void failHealth(final boolean failed)
+    {
+        portgate.failHealth(failed);
+    }
+
+    @Override
     public ReloadResult reload()
     {
         return portgate.reload();

@@ -2,6 +2,7 @@ package io.portgate;
 
 import io.portgate.admin.AdminServer;
 import io.portgate.conductor.Conductor;
+import io.portgate.conductor.DiscoveredTargets;
 import io.portgate.conductor.ListenerSockets;
 import io.portgate.conductor.ReloadRequest;
 import io.portgate.conductor.ReloadPlan;
@@ -77,6 +78,10 @@ public final class Portgate implements AutoCloseable
     private final Shutdown shutdown;
     /** Set under the reload lock once closing: no reload starts after. */
     private boolean closed;
+    /** Whether an operator failed the instance's health ({@code POST /api/health/fail}). */
+    private volatile boolean healthFailed;
+    /** Whether the instance announces its stop: health fails while everything is still served. */
+    private volatile boolean stopping;
     private AdminServer admin;
 
     private Portgate(final PortgateContext context, final Conductor conductor, final WorkerProxy[] workers,
@@ -101,9 +106,10 @@ public final class Portgate implements AutoCloseable
      *
      * @param config the configuration.
      * @return the running balancer.
-     * @throws ConfigException       when the configuration has errors, or a target named by host name has no address
-     *                               (load the file with {@link ConfigLoader}, or give it one with
-     *                               {@link io.portgate.dns.TargetNames#resolve}); nothing was opened.
+     * @throws ConfigException       when the configuration has errors; nothing was opened. A target named by host
+     *                               name starts at the address it has (load the file with {@link ConfigLoader}, or
+     *                               give it one with {@link io.portgate.dns.TargetNames#resolve}), or, with none yet,
+     *                               once its name resolves; it is looked up again every {@code resolve-interval}.
      * @throws UncheckedIOException  when a listener cannot bind, or its port is held by another process (another
      *                               balancer included); its message names every such listener, protocol, address and
      *                               port and the holding process, and nothing was bound.
@@ -125,8 +131,9 @@ public final class Portgate implements AutoCloseable
     public static Portgate start(final PortgateContext context)
     {
         context.conclude();
-        final PortgateConfig config = context.config();
-        io.portgate.dns.TargetNames.requireResolved(config); // a named target runs at the address it loaded with
+        // Named targets start at the addresses they loaded with; the conductor looks them up again from then on.
+        final DiscoveredTargets names = new DiscoveredTargets(context.nanoClock);
+        final PortgateConfig config = names.resolve(context.config());
         final int workerCount = context.workers();
         final ListenerSockets sockets = new ListenerSockets(workerCount, context.udpBatching(), config.udpBatching());
         final long now = context.nanoClock.nanoTime();
@@ -147,7 +154,7 @@ public final class Portgate implements AutoCloseable
                 workers[w] = context.newWorker(w, budget, errors, metrics);
             }
             conductor = new Conductor(config, workers, sockets, metrics, context.probeTransport.get(),
-                context.nanoClock, context.epochClock, context.conductorCommandCapacity);
+                context.nanoClock, context.epochClock, context.conductorCommandCapacity, names);
             conductor.start(plan);
         }
         catch (final RuntimeException ex)
@@ -156,6 +163,10 @@ public final class Portgate implements AutoCloseable
             {
                 // Its health checker's probe transport is open already.
                 conductor.onClose();
+            }
+            else
+            {
+                names.close();
             }
             WorkerProxy.closeUnstarted(workers);
             metrics.close();
@@ -220,7 +231,8 @@ public final class Portgate implements AutoCloseable
      * The configuration it runs.
      *
      * @return the configuration given to {@link #start} or applied by the last {@link #reload}, with the settings
-     * that need a restart as they were at start.
+     * that need a restart as they were at start, and each target named by host name as one target per address its
+     * name has now ({@link io.portgate.config.TargetConfig#name()} says which name).
      */
     public PortgateConfig config()
     {
@@ -367,8 +379,7 @@ public final class Portgate implements AutoCloseable
      *
      * @param newConfig the new configuration.
      * @return what was applied.
-     * @throws ConfigException       when the configuration has errors, or a target named by host name has no
-     *                               address; nothing changed.
+     * @throws ConfigException       when the configuration has errors; nothing changed.
      * @throws IllegalStateException when the balancer is closed or the configuration cannot be applied, for
      *                               example a new listener's port is held by another process (the message names
      *                               it); the message says why and nothing changed.
@@ -404,7 +415,8 @@ public final class Portgate implements AutoCloseable
     /** Validates, keeps what needs a restart, and hands the rest to the conductor: one reload, start to finish. */
     private ReloadResult reloadLocked(final PortgateConfig newConfig, final List<Diagnostic> fileDiagnostics)
     {
-        final PortgateConfig running = config();
+        // As written: named targets unexpanded, so that a name's addresses are no change of the file.
+        final PortgateConfig running = conductor.requested();
         final PortgateConfig requested = newConfig.metricsFile() == null && running.metricsFile() != null ?
             newConfig.withMetricsFile(running.metricsFile()) : newConfig;
         final List<Diagnostic> diagnostics = ConfigValidator.validate(requested, HostFacts.system());
@@ -412,7 +424,6 @@ public final class Portgate implements AutoCloseable
         {
             throw new ConfigException(diagnostics);
         }
-        io.portgate.dns.TargetNames.requireResolved(requested);
         final List<String> restartRequired = new ArrayList<>();
         final PortgateConfig next = Settings.keepRestartOnly(running, requested, restartRequired);
         final List<String> changes = ConfigDiff.between(running, requested).changes();
@@ -429,6 +440,44 @@ public final class Portgate implements AutoCloseable
                 .filter(d -> d.severity() == Severity.WARNING).toList());
         LOG.log(System.Logger.Level.DEBUG, result.logLine());
         return result;
+    }
+
+    /**
+     * Whether this instance should receive traffic, for an engine in front of several (ECMP, anycast, VRRP): every
+     * listener bound, every pool with a target up (or {@code fail-open}), not failed by an operator and not stopping.
+     * Safe from any thread.
+     *
+     * @return the verdict with its reasons.
+     */
+    public InstanceHealth health()
+    {
+        final Running now = conductor.running();
+        return InstanceHealth.of(now.config(), now.bound(), conductor.targets(), healthFailed, stopping);
+    }
+
+    /**
+     * Fails the instance's health, or restores it: while failed, {@link #health()} says so and the instance keeps
+     * forwarding everything, so the engine in front moves traffic away before anything is drained. Until a restart.
+     *
+     * @param failed true to fail it, false to restore it.
+     */
+    public void failHealth(final boolean failed)
+    {
+        if (healthFailed != failed)
+        {
+            LOG.log(System.Logger.Level.INFO, failed ? "health failed by operator: /api/health answers 503, " +
+                "traffic is still forwarded" : "health restored by operator");
+        }
+        healthFailed = failed;
+    }
+
+    /**
+     * Announces a stop: from now on {@link #health()} fails with {@code stopping}, while everything is still served
+     * until {@link #close()}.
+     */
+    public void announceStop()
+    {
+        stopping = true;
     }
 
     /**

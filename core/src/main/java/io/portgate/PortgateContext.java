@@ -68,6 +68,8 @@ public final class PortgateContext
     private int workerCommandCapacity = WORKER_COMMAND_CAPACITY;
     private Boolean udpBatching;
     private int metricsCapacity;
+    /** Room in the metrics file for the addresses of a target named by host name. */
+    private static final int ADDRESSES_PER_NAME = 16;
     private Boolean udpGso;
     private boolean concluded;
 
@@ -136,16 +138,27 @@ public final class PortgateContext
         int targets = 0;
         for (final ListenerConfig listener : config.listeners())
         {
-            final int poolTargets = config.poolOf(listener).targets().size();
+            final int poolTargets = targetsToHold(config.poolOf(listener));
             perWorker += (listener.protocol() == Protocol.TCP ? TcpSlots.LAYOUT : UdpSlots.LAYOUT).needed(poolTargets);
         }
         for (final io.portgate.config.PoolConfig pool : config.pools().values())
         {
-            targets += pool.targets().size();
+            targets += targetsToHold(pool);
         }
         // Each worker's queue-full counter and the two reload counters are needed too.
         final int needed = workers * (perWorker + 1) + Conductor.countersNeeded(targets) + 2;
         return 2 * needed + Math.max(METRICS_HEADROOM, needed);
+    }
+
+    /** A pool's targets, each named one counted as {@link #ADDRESSES_PER_NAME}: DNS may give it several. */
+    private static int targetsToHold(final io.portgate.config.PoolConfig pool)
+    {
+        int targets = 0;
+        for (final io.portgate.config.TargetConfig target : pool.targets())
+        {
+            targets += target.isNamed() ? ADDRESSES_PER_NAME : 1;
+        }
+        return targets;
     }
 
     /**

@@ -249,8 +249,8 @@ final class CheckCommand implements Callable<Integer>
         out.println();
         out.println(unresolved == 0 ? "All " + ConfigFile.plural(names.size(), "host name") + " resolved; " +
             "every address is requested directly below." : unresolved + " of " +
-            ConfigFile.plural(names.size(), "host name") + " did not resolve: portgate run refuses a target whose " +
-            "name has no address.");
+            ConfigFile.plural(names.size(), "host name") + " did not resolve: portgate run starts without their " +
+            "targets and adds them once the names resolve.");
     }
 
     private static List<String> poolsNaming(final PortgateConfig config, final String name)

@@ -15,9 +15,11 @@ import java.util.Map;
  * @param lastProbe     how the last probe ended.
  * @param latencyMicros how long it took, or -1 when there was no probe yet.
  * @param inState       how long the target has been in its state.
+ * @param name          the host name the target was looked up from, or null for a target written as an address.
  */
-record LiveState(String state, String lastProbe, long latencyMicros, String inState)
+record LiveState(String state, String lastProbe, long latencyMicros, String inState, String name)
 {
+
     static String key(final String pool, final String target)
     {
         return pool + "|" + target;
@@ -26,6 +28,7 @@ record LiveState(String state, String lastProbe, long latencyMicros, String inSt
     static Map<String, LiveState> read(final MetricsReader reader)
     {
         final Map<String, long[]> values = new HashMap<>();
+        final Map<String, String> names = new HashMap<>();
         for (final MetricsReader.Sample s : reader.samples())
         {
             final int column = switch (s.metric())
@@ -39,14 +42,18 @@ record LiveState(String state, String lastProbe, long latencyMicros, String inSt
             if (column >= 0)
             {
                 final Map<String, String> labels = Labels.parse(s.labels());
-                values.computeIfAbsent(key(labels.get("pool"), labels.get("target")), k -> new long[4])[column] =
-                    s.value();
+                final String key = key(labels.get("pool"), labels.get("target"));
+                values.computeIfAbsent(key, k -> new long[4])[column] = s.value();
+                if (labels.get("name") != null)
+                {
+                    names.put(key, labels.get("name"));
+                }
             }
         }
         final long nowSeconds = System.currentTimeMillis() / 1000;
         final Map<String, LiveState> states = new HashMap<>();
         values.forEach((key, v) -> states.put(key, new LiveState(stateName(v[0]), probeResultName(v[1]),
-            v[1] == NO_PROBE_YET ? -1 : v[2], elapsed(nowSeconds - v[3]))));
+            v[1] == NO_PROBE_YET ? -1 : v[2], elapsed(nowSeconds - v[3]), names.get(key))));
         return states;
     }
 

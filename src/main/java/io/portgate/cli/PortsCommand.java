@@ -64,7 +64,7 @@ final class PortsCommand implements Callable<Integer>
             err.flush();
             return Main.ERRORS;
         }
-        final List<PortMap.Row> rows = PortMap.of(result.config());
+        List<PortMap.Row> rows = PortMap.of(result.config());
         Map<String, LiveState> states = Map.of();
         if (live)
         {
@@ -79,6 +79,8 @@ final class PortsCommand implements Callable<Integer>
                     return Main.ERRORS;
                 }
                 states = LiveState.read(reader);
+                // A target named by host name runs as one target per address its name has now: those are the rows.
+                rows = PortMap.of(asRunning(result.config(), states));
             }
             catch (final IllegalArgumentException ex)
             {
@@ -105,6 +107,50 @@ final class PortsCommand implements Callable<Integer>
     }
 
     /**
+     * The configuration with each target named by host name replaced by the targets the running balancer looked up
+     * from that name (as its metrics file labels them); a name it runs no target for is left as written.
+     */
+    static io.portgate.config.PortgateConfig asRunning(final io.portgate.config.PortgateConfig config,
+        final Map<String, LiveState> states)
+    {
+        final List<io.portgate.config.PoolConfig> pools = new ArrayList<>();
+        for (final io.portgate.config.PoolConfig pool : config.pools().values())
+        {
+            if (!pool.hasNamedTargets())
+            {
+                continue;
+            }
+            final List<io.portgate.config.TargetConfig> targets = new ArrayList<>();
+            for (final io.portgate.config.TargetConfig target : pool.targets())
+            {
+                final List<io.portgate.config.TargetConfig> found = new ArrayList<>();
+                if (target.isNamed())
+                {
+                    states.forEach((key, state) ->
+                    {
+                        final String prefix = LiveState.key(pool.name(), "");
+                        if (key.startsWith(prefix) && state.name() != null && io.portgate.dns.TargetNames.key(
+                            state.name()).equals(io.portgate.dns.TargetNames.key(target.name())))
+                        {
+                            final io.portgate.config.Endpoint at = io.portgate.config.Addresses.parseEndpoint(
+                                key.substring(prefix.length()), true);
+                            if (at.ports().equals(target.effectivePorts(pool)))
+                            {
+                                found.add(target.withAddress(at.address()));
+                            }
+                        }
+                    });
+                }
+                found.sort(java.util.Comparator.comparing(io.portgate.config.TargetConfig::address,
+                    io.portgate.dns.AddressRecord.ADDRESS_ORDER));
+                targets.addAll(found.isEmpty() ? List.of(target) : found);
+            }
+            pools.add(pool.withTargets(targets));
+        }
+        return config.withPools(pools);
+    }
+
+    /**
      * The port map as rows, the first the header.
      *
      * @param arrowHeading the heading over the "->" between external port and pool: blank in aligned text, where
@@ -124,8 +170,11 @@ final class PortsCommand implements Callable<Integer>
         table.add(header.toArray(new String[0]));
         for (final PortMap.Row r : rows)
         {
+            final LiveState named = live ? states.get(LiveState.key(r.pool(), r.targetEndpoint())) : null;
+            final String target = named != null && named.name() != null ?
+                r.targetEndpoint() + " (" + named.name() + ")" : r.targetEndpoint();
             final List<String> cells = new ArrayList<>(List.of(r.listener(), r.protocol().configName(),
-                r.external().toString(), "->", r.pool(), r.balance(), r.targetEndpoint(), Integer.toString(r.weight()),
+                r.external().toString(), "->", r.pool(), r.balance(), target, Integer.toString(r.weight()),
                 r.health()));
             if (live)
             {
@@ -158,6 +207,10 @@ final class PortsCommand implements Callable<Integer>
         final LiveState state = states.get(LiveState.key(r.pool(), r.targetEndpoint()));
         if (state != null)
         {
+            if (state.name() != null)
+            {
+                m.put("name", state.name());
+            }
             m.put("state", state.state());
             m.put("lastProbe", state.lastProbe());
             m.put("lastProbeLatencyMicros", state.latencyMicros() < 0 ? null : state.latencyMicros());

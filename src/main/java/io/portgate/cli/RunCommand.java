@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Validate CONFIG, bind every listener and forward traffic until stopped.",
-        "SIGTERM or SIGINT (Ctrl-C): stop accepting, let open connections finish for up to drain-timeout and UDP " +
+        "SIGTERM or SIGINT (Ctrl-C): with drain-announce, first answer GET /api/health with 503 for that long while " +
+            "still serving; then stop accepting, let open connections finish for up to drain-timeout and UDP " +
             "flows until they go 1s without a datagram, then close what is left and exit 0. A second SIGTERM or " +
             "SIGINT closes what is open at once. A configuration with errors, or a listener that cannot bind, exits " +
             "2 before anything listens.",
@@ -55,7 +56,8 @@ final class RunCommand implements Callable<Integer>
     public Integer call() throws InterruptedException, IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
-        final PrintWriter err = spec.commandLine().getErr();
+        // Every line run writes to stderr is a log line, with a timestamp and a level.
+        final LogLines.Output err = LogLines.over(spec.commandLine().getErr());
         final Reloader reloader = new Reloader(file, out, err);
         // Before the file is read, so that a SIGHUP or a change from now on is not lost; either waits for the start.
         final String hupProblem = handleHangup(reloader);
@@ -72,7 +74,7 @@ final class RunCommand implements Callable<Integer>
         }
         catch (final IOException ex)
         {
-            err.println("portgate run: cannot watch " + file + ": " + ex);
+            err.error("portgate run: cannot watch " + file + ": " + ex);
             reloader.close();
             return Main.ERRORS;
         }
@@ -114,24 +116,29 @@ final class RunCommand implements Callable<Integer>
             "back: reload with --watch or POST /api/reload";
     }
 
-    private Integer run(final PrintWriter out, final PrintWriter err, final Reloader reloader,
+    private Integer run(final PrintWriter out, final LogLines.Output err, final Reloader reloader,
         final ConfigWatcher watcher) throws InterruptedException, IOException
     {
+        // Timestamped lines from the first one; the file's log-level and log-format once it is read.
+        LogSetup.apply(PortgateConfig.DEFAULT_LOG_LEVEL, PortgateConfig.DEFAULT_LOG_FORMAT, System.err);
         final ConfigLoader.Result result = ConfigFile.load(file);
-        ConfigFile.printDiagnostics(err, result.diagnostics());
-        err.flush();
         if (result.hasErrors())
         {
+            ConfigFile.printDiagnostics(err, result.diagnostics());
             err.println(file + ": " + ConfigFile.summary(result) + "; not starting");
             return Main.ERRORS;
         }
         final PortgateConfig config = result.config().metricsFile() != null ? result.config() :
             result.config().withMetricsFile(PortgateConfig.defaultMetricsFile());
+        LogSetup.apply(config.logLevel(), config.logFormat(), System.err);
+        err.configure(config.logLevel(), config.logFormat());
+        ConfigFile.printDiagnostics(err, result.diagnostics());
+        err.flush();
         final String heapNote = HeapLimit.note();
         if (heapNote != null)
         {
-            err.println(heapNote);
-            err.flush();
+            // A log line, so that a log-format: json reader sees an object like every other line.
+            System.getLogger("io.portgate").log(System.Logger.Level.WARNING, heapNote);
         }
         final Stop stop = new Stop();
         // Our own handlers rather than a shutdown hook: the drain runs on the main thread and the exit status is
@@ -148,7 +155,7 @@ final class RunCommand implements Callable<Integer>
         }
         catch (final ConfigException | IllegalStateException | UncheckedIOException ex)
         {
-            err.println("portgate run: " + ex.getMessage());
+            err.error("portgate run: " + ex.getMessage());
             return Main.ERRORS;
         }
         try (portgate)
@@ -164,7 +171,7 @@ final class RunCommand implements Callable<Integer>
             if (portgate.adminAddress() != null)
             {
                 out.println("portgate: admin on http://" + Endpoint.format(portgate.adminAddress().getAddress(),
-                    portgate.adminAddress().getPort()) + " (/metrics, /api/listeners, /api/pools, /api/reload)");
+                    portgate.adminAddress().getPort()) + " (/metrics, /api/health, /api/listeners, /api/pools, /api/reload)");
             }
             if (watcher != null)
             {
@@ -175,6 +182,7 @@ final class RunCommand implements Callable<Integer>
             out.flush();
             reloader.attach(portgate);
             stop.awaitFirst();
+            announceStop(portgate, stop, out);
             out.println("portgate: stopping: no new connections; open connections may finish for up to " + drain +
                 ", UDP flows until " + quiet + " without a datagram; SIGTERM or Ctrl-C again stops at once");
             out.flush();
@@ -192,6 +200,27 @@ final class RunCommand implements Callable<Integer>
     }
 
     /**
+     * With {@code drain-announce}, reports the instance unhealthy ({@code GET /api/health} answers 503 "stopping")
+     * and keeps serving everything for that long, so that the engine in front (keepalived, BIRD, ExaBGP) moves
+     * traffic away before the listeners close; a second signal ends the wait at once.
+     */
+    private static void announceStop(final Portgate portgate, final Stop stop, final PrintWriter out)
+        throws InterruptedException
+    {
+        final Duration announce = portgate.config().drainAnnounce();
+        if (announce.isZero())
+        {
+            return;
+        }
+        portgate.announceStop();
+        out.println("portgate: stopping: /api/health answers 503 \"stopping\" for " +
+            io.portgate.config.Units.formatDuration(announce) + " while everything is still served; then the " +
+            "listeners close; SIGTERM or Ctrl-C again stops at once");
+        out.flush();
+        stop.awaitSecond(announce);
+    }
+
+    /**
      * What SIGTERM and SIGINT ask for: the first stops accepting and drains, any later one closes what is still open
      * at once. Signal handlers run on threads of their own, so a later signal hurries the drain the main thread is
      * in.
@@ -199,6 +228,7 @@ final class RunCommand implements Callable<Integer>
     private static final class Stop
     {
         private final CountDownLatch first = new CountDownLatch(1);
+        private final CountDownLatch second = new CountDownLatch(1);
         private Portgate draining;
         private boolean hurry;
 
@@ -215,6 +245,7 @@ final class RunCommand implements Callable<Integer>
                 hurry = true;
                 hurried = draining;
             }
+            second.countDown();
             if (hurried != null)
             {
                 hurried.close(Duration.ZERO);
@@ -224,6 +255,13 @@ final class RunCommand implements Callable<Integer>
         void awaitFirst() throws InterruptedException
         {
             first.await();
+        }
+
+        /** Waits until a second signal or the timeout, whichever comes first. */
+        void awaitSecond(final Duration timeout) throws InterruptedException
+        {
+            final long nanos = timeout.compareTo(Duration.ofDays(366)) > 0 ? Long.MAX_VALUE : timeout.toNanos();
+            second.await(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
 
         /** Drains on the calling thread; returns once every socket is closed, sooner when another signal came. */

@@ -20,12 +20,13 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Targets written as host names, with {@code ./portgate} as a process and an in-process DNS server named by
  * {@code resolvers:}: the shaded jar looks names up through it, logs nothing of its own on stderr, and {@code run}
- * forwards to the address a name had when the file was loaded.
+ * forwards to the addresses the name has, looked up again every {@code resolve-interval}.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TargetNamesIT
@@ -69,6 +70,7 @@ class TargetNamesIT
             pools:
               web:
                 port: %d
+                resolve-interval: 200ms
                 targets: [%s]
             """.formatted(dir.resolve("portgate.metrics"), dns.text(), listen, echo.getLocalPort(), target));
         return file;
@@ -85,7 +87,7 @@ class TargetNamesIT
         final PortgateProcess.Result r = PortgateProcess.run("check", file.toString());
 
         assertEquals(1, r.status(), r.toString());
-        assertTrue(r.out().contains(file + ":13:34: warning: pool 'web' target 'gone.portgate.test:" +
+        assertTrue(r.out().contains(file + ":14:34: warning: pool 'web' target 'gone.portgate.test:" +
             echo.getLocalPort() + "': host name 'gone.portgate.test' does not resolve: NXDOMAIN: no such name; " +
             "asked " + dns.text()), r.toString());
         assertEquals("", r.err(), "nothing on stderr");
@@ -93,7 +95,7 @@ class TargetNamesIT
     }
 
     @Test
-    void runForwardsToTheNamesAddressAndRefusesAReloadWhoseNameNoLongerResolves() throws Exception
+    void runKeepsANamesLastGoodAddressWhenItStopsResolvingAndAReloadStillApplies() throws Exception
     {
         dns.set("web.portgate.test", "127.0.0.1");
         final int listen = NonEphemeralPort.free();
@@ -104,11 +106,12 @@ class TargetNamesIT
             assertForwards(listen);
 
             dns.remove("web.portgate.test");
+            final String failed = portgate.awaitErr(l -> l.contains("target name 'web.portgate.test'") &&
+                l.contains("lookup failed"), Duration.ofSeconds(30));
+            assertTrue(failed.contains("keeping its last address, 127.0.0.1"), failed);
             portgate.signal("HUP");
-            portgate.awaitErr(l -> l.startsWith("portgate: reload result=rejected"), Duration.ofSeconds(30));
-            assertTrue(portgate.err().contains(file + ":13:15: error: pool 'web' target 'web.portgate.test:" +
-                echo.getLocalPort() + "': host name 'web.portgate.test' has no address: it did not resolve when " +
-                "the configuration was loaded"), portgate.err());
+            portgate.awaitOut(l -> l.startsWith("portgate: reload=1 result=applied"), Duration.ofSeconds(30));
+            assertFalse(portgate.err().contains("result=rejected"), portgate.err());
             assertForwards(listen);
 
             portgate.signal("TERM");
@@ -117,16 +120,44 @@ class TargetNamesIT
     }
 
     @Test
-    void runRefusesToStartWithANameThatDoesNotResolve() throws Exception
+    void runStartsWithANameThatDoesNotResolveAndForwardsOnceItDoes() throws Exception
     {
-        final Path file = config(NonEphemeralPort.free(), "gone.portgate.test");
+        final int listen = NonEphemeralPort.free();
+        final Path file = config(listen, "late.portgate.test");
+        try (PortgateProcess portgate = PortgateProcess.start(Map.of(), "run", file.toString()))
+        {
+            portgate.awaitOut(l -> l.startsWith("portgate: running"), Duration.ofSeconds(60));
+            assertTrue(portgate.err().contains("host name 'late.portgate.test' does not resolve"), portgate.err());
+            assertClosedUnanswered(listen);
 
-        final PortgateProcess.Result r = PortgateProcess.run(Duration.ofSeconds(60), Map.of(), "run",
-            file.toString());
+            dns.set("late.portgate.test", "127.0.0.1");
+            portgate.awaitErr(l -> l.contains("targets named by host name changed: applied as a reload"),
+                Duration.ofSeconds(30));
+            assertForwards(listen);
 
-        assertEquals(2, r.status(), r.toString());
-        assertTrue(r.err().contains(file + ":13:15: error: pool 'web' target 'gone.portgate.test:" +
-            echo.getLocalPort() + "': host name 'gone.portgate.test' has no address"), r.toString());
+            portgate.signal("TERM");
+            assertEquals(0, portgate.await(Duration.ofSeconds(30)).status());
+        }
+    }
+
+    /** No target to forward to: the connection is closed (or reset) without a byte back. */
+    private static void assertClosedUnanswered(final int port) throws IOException
+    {
+        try (Socket client = new Socket(LOOPBACK, port))
+        {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write("nobody\n".getBytes(StandardCharsets.US_ASCII));
+            int read;
+            try
+            {
+                read = client.getInputStream().read();
+            }
+            catch (final java.net.SocketException reset)
+            {
+                read = -1;
+            }
+            assertEquals(-1, read, "closed without an answer");
+        }
     }
 
     private static void assertForwards(final int port) throws IOException

@@ -1,5 +1,6 @@
 package io.portgate.admin;
 
+import io.portgate.InstanceHealth;
 import io.portgate.ListenerStats;
 import io.portgate.ReloadResult;
 import io.portgate.TargetStats;
@@ -137,6 +138,20 @@ final class AdminRoutes
             requireAllowed(request);
             return mutate(request, decode(parts[3], false), decode(parts[5], false), parts[6]);
         }
+        if (path.equals("/api/health"))
+        {
+            requireMethod(method, "GET");
+            final InstanceHealth health = operations.health();
+            return AdminResponse.json(health.healthy() ? 200 : 503, health.body());
+        }
+        if (path.equals("/api/health/fail") || path.equals("/api/health/ok"))
+        {
+            requireMethod(method, "POST");
+            requireAllowed(request);
+            operations.failHealth(path.endsWith("/fail"));
+            final InstanceHealth health = operations.health();
+            return AdminResponse.json(200, health.body());
+        }
         if (path.equals("/api/reload"))
         {
             requireMethod(method, "POST");
@@ -144,7 +159,8 @@ final class AdminRoutes
             return reload();
         }
         throw new Problem(404, "no such endpoint: " + path + "; see GET /api/listeners, GET /api/pools, " +
-            "GET /metrics, POST /api/pools/POOL/targets/TARGET/{drain,undrain,weight}, POST /api/reload");
+            "GET /api/health, GET /metrics, POST /api/pools/POOL/targets/TARGET/{drain,undrain,weight}, " +
+            "POST /api/health/{fail,ok}, POST /api/reload");
     }
 
     private AdminResponse reload()
@@ -323,6 +339,11 @@ final class AdminRoutes
                 k -> new ArrayList<Map<String, Object>>());
             final Map<String, Object> m = new LinkedHashMap<>();
             m.put("target", v.target());
+            if (v.name() != null)
+            {
+                // Looked up by host name: one of the name's A or AAAA records.
+                m.put("name", v.name());
+            }
             m.put("state", v.state().label());
             m.put("weight", v.weight());
             m.put("probe", v.probe());

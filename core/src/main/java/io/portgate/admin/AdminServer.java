@@ -1,5 +1,6 @@
 package io.portgate.admin;
 
+import io.portgate.InstanceHealth;
 import io.portgate.PortgateStats;
 import io.portgate.ReloadResult;
 import io.portgate.conductor.TargetView;
@@ -32,6 +33,11 @@ import java.util.concurrent.TimeUnit;
  *     <li>{@code GET /api/pools}: pools and their targets with live state, last probe and time in state;</li>
  *     <li>{@code POST /api/pools/POOL/targets/TARGET/drain}, {@code .../undrain};</li>
  *     <li>{@code POST /api/pools/POOL/targets/TARGET/weight?value=N};</li>
+ *     <li>{@code GET /api/health}: 200 {@code {"status": "ok"}} when the instance should receive traffic, 503
+ *     {@code {"status": "fail", "reasons": [...]}} otherwise ({@link InstanceHealth}), for ECMP, anycast and VRRP
+ *     engines;</li>
+ *     <li>{@code POST /api/health/fail}, {@code POST /api/health/ok}: an operator fails the instance's health (it
+ *     keeps forwarding everything) or restores it;</li>
  *     <li>{@code POST /api/reload}: re-reads the configuration file and applies it; 200 with what changed, 422 with
  *     the file's errors as {@code portgate check} words them, 409 when it cannot be applied, 500 when it failed
  *     unexpectedly. A rejected reload changes nothing and is counted.</li>
@@ -98,6 +104,16 @@ public final class AdminServer implements AutoCloseable
         {
             return Map.of();
         }
+
+        /** @return whether the instance should receive traffic, and why not. */
+        InstanceHealth health();
+
+        /**
+         * Fails the instance's health (it keeps forwarding), or restores it.
+         *
+         * @param failed true to fail it.
+         */
+        void failHealth(boolean failed);
 
         /**
          * Re-reads the configuration file and applies it.

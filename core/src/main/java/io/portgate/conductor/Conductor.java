@@ -16,11 +16,14 @@ import io.portgate.health.TargetStatus;
 import io.portgate.loop.Route;
 import io.portgate.loop.RouteRuntime;
 import io.portgate.loop.TargetFailureListener;
+import io.portgate.metrics.Labels;
+import io.portgate.metrics.Metric;
 import io.portgate.metrics.MetricsFile;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 import java.net.InetSocketAddress;
@@ -46,6 +49,10 @@ import java.util.function.Consumer;
  * fail, applied: the pools take the new configuration in place (a target that stays keeps its state because the
  * object holding it stays; nothing is handed over) and every worker gets one {@link WorkerProxy.ApplyReload}. A start
  * is the reload of nothing.
+ *
+ * <p>It owns the lookups of targets named by host name too ({@link DiscoveredTargets}, driven from its duty cycle;
+ * the lookups themselves run off its thread): a name whose addresses change is expanded again and applied through
+ * the same path as a reload.
  */
 public final class Conductor implements Agent
 {
@@ -61,6 +68,8 @@ public final class Conductor implements Agent
     private static final long CLOSING_SLEEP_NS = 1_000_000L;
     /** A slow start scales weights by this, for a ramp finer than the configured weights. */
     static final int SLOW_START_SCALE = PoolHealth.SLOW_START_SCALE;
+    /** The lookups of named targets, ok and failed, and the changes applied. */
+    private static final int DNS_COUNTERS = 3;
 
     /** A command for the conductor's thread. */
     @FunctionalInterface
@@ -83,6 +92,11 @@ public final class Conductor implements Agent
     private final MpscAtomicArrayQueue<Command> commands;
     private final List<Pending> pending = new ArrayList<>();
     private final RouteRuntimes runtimes;
+    private final DiscoveredTargets names;
+    /** Taken at {@link #start}, where a full metrics file fails the start with everything closed. */
+    private AtomicCounter dnsLookupsOk;
+    private AtomicCounter dnsLookupsFailed;
+    private AtomicCounter dnsChanges;
     private volatile Running running;
     private volatile List<PoolHealth> pools = List.of();
     /** Each health checker target's member, by probe id. */
@@ -104,11 +118,14 @@ public final class Conductor implements Agent
      * @param clock           the clock, the workers' too.
      * @param epochClock      the wall clock, for the gauges and the heartbeat.
      * @param commandCapacity how many commands may wait for the conductor.
+     * @param names           the targets named by host name, {@link DiscoveredTargets#resolve resolved} for
+     *                        {@code config} already: from now on the conductor looks them up and applies changes.
      */
     public Conductor(final PortgateConfig config, final WorkerProxy[] workers, final ListenerSockets sockets,
         final MetricsFile metrics, final ProbeTransport transport, final NanoClock clock, final EpochClock epochClock,
-        final int commandCapacity)
+        final int commandCapacity, final DiscoveredTargets names)
     {
+        this.names = names;
         this.workers = workers.clone();
         this.sockets = sockets;
         this.metrics = metrics;
@@ -130,6 +147,9 @@ public final class Conductor implements Agent
      */
     public void start(final ReloadPlan plan)
     {
+        dnsLookupsOk = metrics.counter(Metric.DNS_LOOKUPS, 0, Labels.of("result", "ok"));
+        dnsLookupsFailed = metrics.counter(Metric.DNS_LOOKUPS, 0, Labels.of("result", "failed"));
+        dnsChanges = metrics.counter(Metric.DNS_CHANGES, 0, Labels.of());
         apply(plan, () -> { });
     }
 
@@ -249,7 +269,7 @@ public final class Conductor implements Agent
                     probe.config().protocol().configName() + ":" + probe.probeAt().getPort();
                 views.add(new TargetView(pool.name, t, member.label, shown.weights()[t], probeText,
                     shown.states()[t], status.lastResult(), Duration.ofNanos(status.lastLatencyNs()),
-                    Duration.ofNanos(Math.max(0, status.inStateNanos(now)))));
+                    Duration.ofNanos(Math.max(0, status.inStateNanos(now))), member.config.name()));
             }
         }
         return views;
@@ -265,6 +285,7 @@ public final class Conductor implements Agent
     public void onStart()
     {
         thread = Thread.currentThread();
+        names.onLookupEnded(this::wake);
     }
 
     /**
@@ -302,7 +323,8 @@ public final class Conductor implements Agent
     /**
      * When the next duty cycle has something to do if no command arrives first: now when a command waits, soon while
      * workers have commands to acknowledge or to take, else the earliest of the next health probe (with its jitter)
-     * or probe poll, the next slow-start step, and the next gauge refresh. Conductor thread only.
+     * or probe poll, the next slow-start step, the next lookup of a target named by host name (a lookup that ends
+     * wakes the conductor), and the next gauge refresh. Conductor thread only.
      *
      * @param nowNs the current time.
      * @return the deadline; {@code nowNs} or earlier when there is work now.
@@ -329,6 +351,7 @@ public final class Conductor implements Agent
                 next = earlier(next, pool.nextRampNs);
             }
         }
+        next = earlier(next, names.nextDeadlineNs(nowNs));
         return earlier(next, checker.nextDeadlineNs(nowNs));
     }
 
@@ -407,6 +430,12 @@ public final class Conductor implements Agent
     {
         dutyCycles = dutyCycles + 1;
         int work = commands.drain(Command::execute);
+        work += names.doWork();
+        if (names.takeChanged())
+        {
+            applyNames();
+            work++;
+        }
         work += checker.doWork();
         final long now = clock.nanoTime();
         for (final PoolHealth pool : pools)
@@ -427,6 +456,8 @@ public final class Conductor implements Agent
         {
             nextGaugesNs = now + GAUGE_PERIOD_NS;
             updateGauges();
+            dnsLookupsOk.setRelease(names.lookups() - names.failures());
+            dnsLookupsFailed.setRelease(names.failures());
             metrics.heartbeat(epochClock.time());
             work++;
         }
@@ -436,7 +467,29 @@ public final class Conductor implements Agent
     @Override
     public void onClose()
     {
+        names.close();
         checker.onClose();
+    }
+
+    /**
+     * The configuration as written that runs now, named targets unexpanded: what a reload compares with. Any thread.
+     *
+     * @return the configuration.
+     */
+    public PortgateConfig requested()
+    {
+        final PortgateConfig requested = names.requested();
+        return requested != null ? requested : running.config();
+    }
+
+    /**
+     * The targets named by host name, and their lookups. Any thread (for its statuses and totals).
+     *
+     * @return the names.
+     */
+    public DiscoveredTargets names()
+    {
+        return names;
     }
 
     private void offer(final Command command)
@@ -450,18 +503,56 @@ public final class Conductor implements Agent
 
     private void onReload(final ReloadRequest reload)
     {
+        final PortgateConfig previous = names.requested();
         try
         {
+            // Named targets run at their name's last good addresses, and are looked up again from now on.
+            final PortgateConfig expanded = names.resolve(reload.config());
             final long now = clock.nanoTime();
-            final long deadline = now + Math.max(1, reload.config().drainTimeout().toNanos());
-            final ReloadPlan plan = ReloadPlan.of(running.layout(), reload.config(), now, deadline);
+            final long deadline = now + Math.max(1, expanded.drainTimeout().toNanos());
+            final ReloadPlan plan = ReloadPlan.of(running.layout(), expanded, now, deadline);
             sockets.probe(plan);
             final List<String> notes = apply(plan, () -> reload.applied().complete(null));
             reload.planned().complete(new ReloadRequest.Applied(running, notes));
         }
         catch (final RuntimeException | Error ex)
         {
+            if (previous != null)
+            {
+                // What runs is still the previous configuration: its names are the ones to look up.
+                names.resolve(previous);
+            }
             reload.planned().completeExceptionally(ex);
+        }
+    }
+
+    /**
+     * A name's addresses changed: what runs is expanded again and applied exactly as a reload is (new targets start,
+     * removed ones drain for drain-timeout, nothing is dropped). Should it fail (the metrics file full, say), the
+     * targets stay as they run and the next change tries again.
+     */
+    private void applyNames()
+    {
+        try
+        {
+            final PortgateConfig expanded = names.expanded();
+            final long now = clock.nanoTime();
+            final ReloadPlan plan = ReloadPlan.of(running.layout(), expanded, now,
+                now + Math.max(1, expanded.drainTimeout().toNanos()));
+            sockets.probe(plan);
+            final int generation = running.generation() + 1;
+            // Counted once every worker picks by the new targets: a client that connects after sees them.
+            apply(plan, () ->
+            {
+                dnsChanges.increment();
+                LOG.log(System.Logger.Level.INFO, "targets named by host name changed: applied as a reload " +
+                    "(generation {0}): new targets start, removed ones drain", String.valueOf(generation));
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "targets named by host name changed, but the change could not be " +
+                "applied: {0}; the targets stay as they run", String.valueOf(ex.getMessage()));
         }
     }
 
@@ -742,7 +833,7 @@ public final class Conductor implements Agent
      */
     public static int countersNeeded(final int targets)
     {
-        return PoolHealth.Gauges.COUNTERS * targets;
+        return PoolHealth.Gauges.COUNTERS * targets + DNS_COUNTERS;
     }
 
     /**

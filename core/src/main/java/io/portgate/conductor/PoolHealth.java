@@ -86,10 +86,12 @@ final class PoolHealth
         /** How many counters a target's gauges take. */
         static final int COUNTERS = 5;
 
-        static Gauges take(final MetricsFile metrics, final String pool, final String target)
+        static Gauges take(final MetricsFile metrics, final String pool, final String target, final String name)
         {
-            // Labelled as the forwarders label their counters: address and port or port range.
-            final String labels = Labels.of("pool", pool, "target", target);
+            // Labelled as the forwarders label their counters: address and port or port range; a target looked up
+            // by host name also by that name, so that `ports --live` shows where it came from.
+            final String labels = name == null ? Labels.of("pool", pool, "target", target) :
+                Labels.of("pool", pool, "target", target, "name", name);
             final List<AtomicCounter> taken = new ArrayList<>();
             try
             {

@@ -79,7 +79,8 @@ final class RouteRuntimes
                     final String label = target.label(pool);
                     if (need.isNew(pool.name(), label))
                     {
-                        gauges.put(pool.name() + "\n" + label, PoolHealth.Gauges.take(metrics, pool.name(), label));
+                        gauges.put(pool.name() + "\n" + label, PoolHealth.Gauges.take(metrics, pool.name(), label,
+                            target.name()));
                     }
                 }
             }

@@ -29,6 +29,10 @@ import java.util.Map;
  * @param resolvers       the DNS servers that look up targets named by host name, in the order they are asked;
  *                        empty for the system resolver.
  * @param resolversPosition where {@code resolvers:} is written.
+ * @param drainAnnounce   on stop, how long {@code portgate run} reports itself unhealthy (GET /api/health answers 503
+ *                        "stopping") while still serving everything, before it closes its listeners and drains.
+ * @param logLevel        the least severe line {@code portgate run} logs.
+ * @param logFormat       how {@code portgate run} writes its log lines.
  */
 public record PortgateConfig(
     String source,
@@ -47,7 +51,10 @@ public record PortgateConfig(
     Position adminPosition,
     java.nio.file.Path metricsFile,
     List<java.net.InetSocketAddress> resolvers,
-    Position resolversPosition)
+    Position resolversPosition,
+    Duration drainAnnounce,
+    LogLevel logLevel,
+    LogFormat logFormat)
 {
     /** The source label of configuration built in code. */
     public static final String CODE_SOURCE = "<code>";
@@ -57,6 +64,12 @@ public record PortgateConfig(
     public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
     /** Default most bytes of connection buffers over all workers. */
     public static final long DEFAULT_BUFFER_MEMORY = 256L * 1024 * 1024;
+    /** Default drain-announce: none, the listeners close at once on stop. */
+    public static final Duration DEFAULT_DRAIN_ANNOUNCE = Duration.ZERO;
+    /** Default log level. */
+    public static final LogLevel DEFAULT_LOG_LEVEL = LogLevel.INFO;
+    /** Default log format. */
+    public static final LogFormat DEFAULT_LOG_FORMAT = LogFormat.TEXT;
     /** The longest drain-timeout: a deadline in nanoseconds, as {@link ListenerConfig#MAX_TIMEOUT}. */
     public static final Duration MAX_DRAIN_TIMEOUT = ListenerConfig.MAX_TIMEOUT;
     /** The smallest buffer-memory. */
@@ -162,7 +175,8 @@ public record PortgateConfig(
             .idleStrategy(idleStrategy).drainTimeout(drainTimeout).maxConnections(maxConnections)
             .bufferMemory(bufferMemory).splice(splice).udpBatching(udpBatching).udpGso(udpGso)
             .adminPosition(adminPosition).metricsFile(metricsFile).resolvers(resolvers)
-            .resolversPosition(resolversPosition);
+            .resolversPosition(resolversPosition).drainAnnounce(drainAnnounce).logLevel(logLevel)
+            .logFormat(logFormat);
         listeners.forEach(b::listener);
         pools.values().forEach(b::pool);
         return b;
@@ -198,6 +212,9 @@ public record PortgateConfig(
         private java.nio.file.Path metricsFile;
         private List<java.net.InetSocketAddress> resolvers = List.of();
         private Position resolversPosition = Position.NONE;
+        private Duration drainAnnounce = DEFAULT_DRAIN_ANNOUNCE;
+        private LogLevel logLevel = DEFAULT_LOG_LEVEL;
+        private LogFormat logFormat = DEFAULT_LOG_FORMAT;
 
         private Builder()
         {
@@ -237,13 +254,19 @@ public record PortgateConfig(
         public Builder resolvers(final List<java.net.InetSocketAddress> v) { resolvers = v; return this; }
         /** @param v where resolvers is. @return this. */
         public Builder resolversPosition(final Position v) { resolversPosition = v; return this; }
+        /** @param v how long a stop is announced before the listeners close. @return this. */
+        public Builder drainAnnounce(final Duration v) { drainAnnounce = v; return this; }
+        /** @param v the least severe line logged. @return this. */
+        public Builder logLevel(final LogLevel v) { logLevel = v; return this; }
+        /** @param v how log lines are written. @return this. */
+        public Builder logFormat(final LogFormat v) { logFormat = v; return this; }
 
         /** @return the configuration, not yet validated: see {@link ConfigValidator}. */
         public PortgateConfig build()
         {
             return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,
                 bufferMemory, splice, udpBatching, udpGso, listeners, pools, adminPosition, metricsFile, resolvers,
-                resolversPosition);
+                resolversPosition, drainAnnounce, logLevel, logFormat);
         }
     }
 }

@@ -46,6 +46,12 @@ public final class Settings
             .access(PortgateConfig::drainTimeout, PortgateConfig.Builder::drainTimeout)
             .doc("on stop, how long open connections may take to finish before they are closed; at most `365d`")
             .build(),
+        top("drain-announce", Kind.DURATION).atMost(PortgateConfig.MAX_DRAIN_TIMEOUT)
+            .byDefault(PortgateConfig.DEFAULT_DRAIN_ANNOUNCE)
+            .access(PortgateConfig::drainAnnounce, PortgateConfig.Builder::drainAnnounce)
+            .doc("on SIGTERM or SIGINT, `portgate run` first answers `GET /api/health` with 503 \"stopping\" for " +
+                "this long while it still serves everything (so that keepalived, BIRD or ExaBGP move traffic away " +
+                "first), then closes its listeners and drains; `0s` closes them at once; at most `365d`").build(),
         top("max-connections", Kind.NUMBER).range(1, Integer.MAX_VALUE)
             .byDefault(PortgateConfig.DEFAULT_MAX_CONNECTIONS)
             .access(PortgateConfig::maxConnections, PortgateConfig.Builder::maxConnections)
@@ -66,6 +72,15 @@ public final class Settings
                 "then the nameservers (at most 3), `search` or `domain`, and `options ndots: timeout: attempts:` of " +
                 "`/etc/resolv.conf` (`LOCALDOMAIN` and `RES_OPTIONS` override them, as for every program), both files " +
                 "read again at the next lookup when they change").build(),
+        top("log-level", Kind.CHOICE).values(LogLevel.values()).byDefault(PortgateConfig.DEFAULT_LOG_LEVEL)
+            .restart().access(PortgateConfig::logLevel, PortgateConfig.Builder::logLevel)
+            .doc("the least severe line `portgate run` logs to stderr: `error`, `warn`, `info`, `debug`").build(),
+        top("log-format", Kind.CHOICE).values(LogFormat.values()).byDefault(PortgateConfig.DEFAULT_LOG_FORMAT)
+            .restart().access(PortgateConfig::logFormat, PortgateConfig.Builder::logFormat)
+            .doc("how `portgate run` writes every line to stderr (its log, the file's warnings, a rejected " +
+                "reload): `text` (`2026-11-28T21:30:00.123Z INFO  message`) or `json` (one object per line: `time` in " +
+                "ISO-8601 UTC, `level`, `logger`, `message`, and `error` when an exception is logged)")
+            .build(),
         top("listeners", Kind.OTHER).shownDefault("required").notCompared().doc("list of listeners, below").build(),
         top("pools", Kind.OTHER).shownDefault("required").notCompared().doc("map of pool name to pool, below").build());
 
@@ -170,9 +185,9 @@ public final class Settings
         pool("resolve-interval", Kind.DURATION).atMost(PoolConfig.MAX_RESOLVE_INTERVAL)
             .byDefault(PoolConfig.DEFAULT_RESOLVE_INTERVAL)
             .access(PoolConfig::resolveInterval, PoolConfig.Builder::resolveInterval)
-            .doc("how often the pool's targets written as host names are looked up again; `0s` looks them up once, " +
-                "at start; at most `365d`. Applied by the balancer once DNS-discovered targets are wired in " +
-                "(coming): see below").build());
+            .doc("how often the pool's targets written as host names are looked up again; every A and AAAA record " +
+                "is a target, and a change is applied as a reload is; `0s` looks them up once, at start; at most " +
+                "`365d`: see below").build());
 
     /** A target written as a mapping. */
     public static final List<Setting<TargetConfig, Object>> TARGET = List.of(

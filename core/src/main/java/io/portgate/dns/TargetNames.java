@@ -1,6 +1,5 @@
 package io.portgate.dns;
 
-import io.portgate.config.ConfigException;
 import io.portgate.config.Diagnostic;
 import io.portgate.config.Endpoint;
 import io.portgate.config.PoolConfig;
@@ -141,7 +140,7 @@ public final class TargetNames
                 {
                     diagnostics.add(new Diagnostic(Severity.WARNING, config.source(), target.position(),
                         what + " does not resolve: " + r.reason(), "check the name, resolvers: and the DNS " +
-                        "servers; portgate run and reload refuse a target whose name has no address"));
+                        "servers; portgate run starts without this target and adds it once its name resolves"));
                     targets.add(target);
                     continue;
                 }
@@ -190,47 +189,6 @@ public final class TargetNames
             pools.add(pool.withTargets(targets));
         }
         return config.withPools(pools);
-    }
-
-    /**
-     * Errors for the named targets that have no address: the balancer cannot start one.
-     *
-     * @param config the configuration.
-     * @return an error per such target, at its position; empty when every target has an address.
-     */
-    public static List<Diagnostic> unresolved(final PortgateConfig config)
-    {
-        final List<Diagnostic> errors = new ArrayList<>();
-        for (final PoolConfig pool : config.pools().values())
-        {
-            for (final TargetConfig target : pool.targets())
-            {
-                if (target.address() == null)
-                {
-                    errors.add(new Diagnostic(Severity.ERROR, config.source(), target.position(), "pool " +
-                        Quote.of(pool.name()) + " target " + Quote.of(target.label(pool)) + ": host name " +
-                        Quote.of(target.host()) + " has no address: it did not resolve when the configuration " +
-                        "was loaded", "check the name, resolvers: and the DNS servers (portgate check shows why " +
-                        "it did not resolve), then start or reload again"));
-                }
-            }
-        }
-        return errors;
-    }
-
-    /**
-     * Refuses a configuration with a named target that has no address.
-     *
-     * @param config the configuration.
-     * @throws ConfigException naming each such target.
-     */
-    public static void requireResolved(final PortgateConfig config)
-    {
-        final List<Diagnostic> errors = unresolved(config);
-        if (!errors.isEmpty())
-        {
-            throw new ConfigException(errors);
-        }
     }
 
     private static String literals(final Resolution r)

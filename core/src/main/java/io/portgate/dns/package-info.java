@@ -10,7 +10,8 @@
  * answer the question), {@code ResolvConf} and {@code HostsFile} read the system resolver's files as glibc does.
  * {@link io.portgate.dns.TargetResolution} re-resolves every named target of a configuration every
  * {@code resolve-interval}, as an Agrona agent with an injected clock, keeps the last good addresses through failed
- * lookups and hands out a {@link io.portgate.dns.TargetChange} only when a name's addresses change.
+ * lookups and hands out a {@link io.portgate.dns.TargetChange} only when a name's addresses change; the conductor
+ * drives it from its duty cycle and applies each change as a reload ({@code io.portgate.conductor.DiscoveredTargets}).
  * {@link io.portgate.dns.TargetNames} resolves the names of a configuration once, as it is loaded.
  */
 package io.portgate.dns;

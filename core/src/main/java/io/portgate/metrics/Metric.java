@@ -89,7 +89,13 @@ public enum Metric
         "Configuration reloads: applied, or rejected (invalid, or could not be applied) with the old one kept"),
     /** Times a worker's command queue was full, per worker. */
     WORKER_QUEUE_FULL("portgate_worker_queue_full_total", Type.COUNTER,
-        "Times a worker's command queue was full and a control-plane command waited for room");
+        "Times a worker's command queue was full and a control-plane command waited for room"),
+    /** Lookups of targets named by host name, by result. */
+    DNS_LOOKUPS("portgate_dns_lookups_total", Type.COUNTER,
+        "Lookups of targets named by host name: ok, or failed (the last good addresses kept)"),
+    /** Changes of a name's addresses applied. */
+    DNS_CHANGES("portgate_dns_changes_total", Type.COUNTER,
+        "Changes of the addresses of targets named by host name, applied as a reload");
 
     /** Prometheus metric types. */
     public enum Type

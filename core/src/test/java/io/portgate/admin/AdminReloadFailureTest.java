@@ -162,5 +162,17 @@ class AdminReloadFailureTest
         {
             throw new OutOfMemoryError("test");
         }
+
+        @Override
+        public io.portgate.InstanceHealth health()
+        {
+            throw new OutOfMemoryError("test");
+        }
+
+        @Override
+        public void failHealth(final boolean failed)
+        {
+            throw new OutOfMemoryError("test");
+        }
     }
 }

@@ -418,6 +418,18 @@ class AdminServerTest
         {
             throw new UnsupportedOperationException();
         }
+
+        @Override
+        public io.portgate.InstanceHealth health()
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void failHealth(final boolean failed)
+        {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private void awaitState(final String target, final TargetState state) throws InterruptedException

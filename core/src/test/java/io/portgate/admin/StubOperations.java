@@ -25,6 +25,7 @@ final class StubOperations implements AdminServer.Operations
     private final MetricsFile metrics = MetricsFile.inMemory(16);
     private final List<TargetView> targets = new ArrayList<>();
     private volatile Supplier<ReloadResult> reload = () -> new ReloadResult(1, List.of(), List.of());
+    private volatile boolean failed;
     final AtomicInteger drains = new AtomicInteger();
     final AtomicInteger weights = new AtomicInteger();
     final AtomicInteger reloads = new AtomicInteger();
@@ -102,6 +103,19 @@ final class StubOperations implements AdminServer.Operations
     public Map<String, Histogram> connectLatencies()
     {
         return Map.of();
+    }
+
+    @Override
+    public io.portgate.InstanceHealth health()
+    {
+        return new io.portgate.InstanceHealth(!failed, failed ? List.of(io.portgate.InstanceHealth.FAILED_BY_OPERATOR) :
+            List.of());
+    }
+
+    @Override
+    public void failHealth(final boolean value)
+    {
+        failed = value;
     }
 
     @Override
