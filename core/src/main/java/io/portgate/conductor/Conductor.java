@@ -59,7 +59,7 @@ public final class Conductor implements Agent
     private static final System.Logger LOG = System.getLogger("io.portgate");
     /**
      * The gauges (time in state, last probe) and the metrics file's heartbeat are refreshed this often when nothing
-     * happens; a change shows in them as soon as every worker picks by it.
+     * happens; a probe's end shows in them at once, and a change as soon as every worker picks by it.
      */
     static final long GAUGE_PERIOD_NS = 1_000_000_000L;
     /** While workers have a command to acknowledge or to take, the conductor looks again this often. */
@@ -436,7 +436,8 @@ public final class Conductor implements Agent
             applyNames();
             work++;
         }
-        work += checker.doWork();
+        final int probed = checker.doWork();
+        work += probed;
         final long now = clock.nanoTime();
         for (final PoolHealth pool : pools)
         {
@@ -452,7 +453,9 @@ public final class Conductor implements Agent
         }
         final int finished = finishPending();
         work += finished;
-        if (finished > 0 || now - nextGaugesNs >= 0)
+        // A probe that ended or a change every worker picks by shows in the gauges at once; time in state and the
+        // heartbeat move once a second.
+        if (probed > 0 || finished > 0 || now - nextGaugesNs >= 0)
         {
             nextGaugesNs = now + GAUGE_PERIOD_NS;
             updateGauges();
