@@ -1,7 +1,6 @@
 package io.portgate;
 
 import io.portgate.admin.AdminServer;
-import io.portgate.conductor.TargetView;
 import io.portgate.metrics.MetricsReader;
 import org.HdrHistogram.Histogram;
 

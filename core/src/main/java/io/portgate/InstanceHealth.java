@@ -1,11 +1,11 @@
 package io.portgate;
 
-import io.portgate.conductor.TargetView;
+import io.portgate.TargetView;
 import io.portgate.config.AllDown;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
-import io.portgate.health.TargetState;
+import io.portgate.spi.TargetState;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

@@ -3,11 +3,11 @@ package io.portgate;
 import io.portgate.admin.AdminServer;
 import io.portgate.conductor.Conductor;
 import io.portgate.conductor.DiscoveredTargets;
+import io.portgate.conductor.Events;
 import io.portgate.conductor.ListenerSockets;
 import io.portgate.conductor.ReloadRequest;
 import io.portgate.conductor.ReloadPlan;
 import io.portgate.conductor.Running;
-import io.portgate.conductor.TargetView;
 import io.portgate.conductor.WorkerProxy;
 import io.portgate.config.ConfigDiff;
 import io.portgate.config.ConfigException;
@@ -24,9 +24,8 @@ import io.portgate.metrics.Labels;
 import io.portgate.metrics.Metric;
 import io.portgate.metrics.MetricsFile;
 import io.portgate.metrics.MetricsReader;
-import io.portgate.ports.ListenerPorts;
 import io.portgate.tcp.MemoryBudget;
-import io.portgate.udp.UdpForwarder;
+import io.portgate.spi.PortgateEvent;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -41,7 +40,7 @@ import java.util.Objects;
 
 /**
  * A running balancer: the library's entry point, and a thin one, as Aeron's {@code MediaDriver}: it concludes a
- * {@link PortgateContext}, starts one {@link Worker} per thread and the {@link Conductor}, and hands out views.
+ * {@link PortgateContext}, starts one forwarder thread per worker and the control thread, and hands out views.
  *
  * <pre>{@code
  * try (Portgate portgate = Portgate.start(config))
@@ -50,10 +49,10 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>{@link #start} returns once every listening socket is bound; every port is probed without SO_REUSEPORT first
- * ({@link ListenerPorts}), so a port another process holds fails the start, named, with nothing left open.
+ * <p>{@link #start} returns once every listening socket is bound; every port is probed without SO_REUSEPORT first,
+ * so a port another process holds fails the start, named, with nothing left open.
  * {@link #close()} stops accepting, lets connections and UDP flows finish up to the drain timeout (a flow finishes
- * once {@link UdpForwarder#QUIET_AT_STOP} without a datagram), then closes them; a second {@link #close(Duration)}
+ * once it has gone a second without a datagram), then closes them; a second {@link #close(Duration)}
  * cuts the drain short. A {@link #reload(PortgateConfig)} goes to the conductor as a command, and from there to
  * every worker as one. Thread-safe.
  */
@@ -76,6 +75,7 @@ public final class Portgate implements AutoCloseable
     private final AtomicCounter reloadsRejected;
     private final Object reloadLock = new Object();
     private final Shutdown shutdown;
+    private final Events events;
     /** Set under the reload lock once closing: no reload starts after. */
     private boolean closed;
     /** Whether an operator failed the instance's health ({@code POST /api/health/fail}). */
@@ -85,8 +85,9 @@ public final class Portgate implements AutoCloseable
     private AdminServer admin;
 
     private Portgate(final PortgateContext context, final Conductor conductor, final WorkerProxy[] workers,
-        final MemoryBudget budget, final MetricsFile metrics, final ErrorLog errors)
+        final MemoryBudget budget, final MetricsFile metrics, final ErrorLog errors, final Events events)
     {
+        this.events = events;
         this.context = context;
         this.conductor = conductor;
         this.workers = workers;
@@ -107,15 +108,15 @@ public final class Portgate implements AutoCloseable
      * @param config the configuration.
      * @return the running balancer.
      * @throws ConfigException       when the configuration has errors; nothing was opened. A target named by host
-     *                               name starts at the address it has (load the file with {@link ConfigLoader}, or
-     *                               give it one with {@link io.portgate.dns.TargetNames#resolve}), or, with none yet,
-     *                               once its name resolves; it is looked up again every {@code resolve-interval}.
+     *                               name starts at the address it has (load the file with {@link ConfigLoader}, which
+     *                               looks it up), or, with none yet, once its name resolves; it is looked up again
+     *                               every {@code resolve-interval}.
      * @throws UncheckedIOException  when a listener cannot bind, or its port is held by another process (another
      *                               balancer included); its message names every such listener, protocol, address and
      *                               port and the holding process, and nothing was bound.
      * @throws IllegalStateException when a fast path is {@code on} but does not work here, a UDP listener is bound to
      *                               a wildcard without the batched datagram path, or another running balancer uses
-     *                               the metrics file.
+     *                               the metrics file, or the JVM lacks a flag the library needs ({@link JvmFlags}).
      */
     public static Portgate start(final PortgateConfig config)
     {
@@ -147,6 +148,7 @@ public final class Portgate implements AutoCloseable
         final MemoryBudget budget = new MemoryBudget(config.bufferMemory());
         final WorkerProxy[] workers = new WorkerProxy[workerCount];
         Conductor conductor = null;
+        final Events events = new Events(context.eventListener, PortgateContext.EVENT_QUEUE_CAPACITY);
         try
         {
             for (int w = 0; w < workerCount; w++)
@@ -154,7 +156,8 @@ public final class Portgate implements AutoCloseable
                 workers[w] = context.newWorker(w, budget, errors, metrics);
             }
             conductor = new Conductor(config, workers, sockets, metrics, context.probeTransport.get(),
-                context.nanoClock, context.epochClock, context.conductorCommandCapacity, names);
+                context.nanoClock, context.epochClock, context.conductorCommandCapacity, names, context.extensions,
+                events);
             conductor.start(plan);
         }
         catch (final RuntimeException ex)
@@ -170,9 +173,10 @@ public final class Portgate implements AutoCloseable
             }
             WorkerProxy.closeUnstarted(workers);
             metrics.close();
+            events.close();
             throw ex;
         }
-        return new Portgate(context, conductor, workers, budget, metrics, errors).run();
+        return new Portgate(context, conductor, workers, budget, metrics, errors, events).run();
     }
 
     private Portgate run()
@@ -199,6 +203,8 @@ public final class Portgate implements AutoCloseable
             }
         }
         final Running running = conductor.running();
+        running.bound().forEach((name, addresses) -> events.publish(new PortgateEvent.ListenerBound(name,
+            addresses)));
         LOG.log(System.Logger.Level.INFO, "portgate started: {0} worker(s), {1} TCP listener(s), {2}, " +
             "{3} UDP listener(s){4}", workers.length, running.tcp().size(),
             context.splice() ? "splice(2) forwarding" : "NIO copy forwarding", running.udp().size(),
@@ -261,6 +267,31 @@ public final class Portgate implements AutoCloseable
     }
 
     /**
+     * The JVM flags the library uses and which of them this JVM has; a missing one turned a fast path off.
+     *
+     * @return the flags.
+     */
+    public JvmFlags jvmFlags()
+    {
+        return JvmFlags.check();
+    }
+
+    /**
+     * Whether each fast path runs, as {@link PortgateContext#conclude()} decided from the configuration, the JVM's
+     * flags and what the kernel does.
+     *
+     * @return e.g. {@code {splice=true, udp-batching=false, udp-gso=false}}.
+     */
+    public Map<String, Boolean> fastPaths()
+    {
+        final Map<String, Boolean> paths = new java.util.LinkedHashMap<>();
+        paths.put("splice", context.splice());
+        paths.put("udp-batching", context.udpBatching());
+        paths.put("udp-gso", context.udpGso());
+        return java.util.Collections.unmodifiableMap(paths);
+    }
+
+    /**
      * Drains a target: no new connection goes to it, open ones finish. Returns once every worker picks by it (within
      * a few milliseconds), so {@link #targets()} shows it from then on.
      *
@@ -303,12 +334,12 @@ public final class Portgate implements AutoCloseable
      * connect to its completion, as the loop saw it. Safe from any thread.
      *
      * @param listenerName the listener's name.
-     * @return a copy of the histogram, values in nanoseconds.
+     * @return the count and percentiles, in nanoseconds.
      * @throws IllegalArgumentException when there is no TCP listener of that name.
      */
-    public Histogram connectLatency(final String listenerName)
+    public LatencySnapshot connectLatency(final String listenerName)
     {
-        return stats.connectLatency(conductor.running(), listenerName);
+        return StatsAggregator.snapshot(stats.connectLatency(conductor.running(), listenerName));
     }
 
     /**
@@ -317,12 +348,12 @@ public final class Portgate implements AutoCloseable
      * speaks first, from the connect) to the target's first bytes reaching the client. Safe from any thread.
      *
      * @param listenerName the listener's name.
-     * @return a copy of the histogram, values in nanoseconds; empty when the listener does not record them.
+     * @return the count and percentiles, in nanoseconds; empty when the listener does not record them.
      * @throws IllegalArgumentException when there is no TCP listener of that name.
      */
-    public Histogram firstByteLatency(final String listenerName)
+    public LatencySnapshot firstByteLatency(final String listenerName)
     {
-        return stats.firstByteLatency(conductor.running(), listenerName);
+        return StatsAggregator.snapshot(stats.firstByteLatency(conductor.running(), listenerName));
     }
 
     Map<String, Histogram> latencies(final boolean firstByte)
@@ -353,18 +384,22 @@ public final class Portgate implements AutoCloseable
                 throw new IllegalStateException("the running configuration was built in code, so there is no file " +
                     "to read again; call reload(PortgateConfig)");
             }
-            result = ConfigLoader.load(java.nio.file.Path.of(running.source()), HostFacts.system());
+            result = ConfigLoader.load(java.nio.file.Path.of(running.source()), HostFacts.system(),
+                context.extensions);
         }
         catch (final RuntimeException | Error ex)
         {
             // Whatever failed, the reload was asked for and did not happen: counted, and the caller reports it.
             reloadsRejected.increment();
+            events.publish(new PortgateEvent.ReloadRejected(String.valueOf(ex.getMessage())));
             throw ex;
         }
         if (result.hasErrors())
         {
             reloadsRejected.increment();
-            throw new ConfigException(result.diagnostics());
+            final ConfigException rejected = new ConfigException(result.diagnostics());
+            events.publish(new PortgateEvent.ReloadRejected(String.valueOf(rejected.getMessage())));
+            throw rejected;
         }
         return reload(result.config(), result.diagnostics());
     }
@@ -400,16 +435,39 @@ public final class Portgate implements AutoCloseable
                 {
                     throw new IllegalStateException("portgate is closed");
                 }
+                final Map<String, List<InetSocketAddress>> before = conductor.running().bound();
                 final ReloadResult result = reloadLocked(newConfig, fileDiagnostics);
                 reloadsApplied.increment();
+                publishListeners(before, conductor.running().bound());
+                events.publish(new PortgateEvent.ReloadApplied(result.generation(), result.changes()));
                 return result;
             }
             catch (final RuntimeException | Error ex)
             {
                 reloadsRejected.increment();
+                events.publish(new PortgateEvent.ReloadRejected(String.valueOf(ex.getMessage())));
                 throw ex;
             }
         }
+    }
+
+    /** Listeners a reload bound and closed, as events. */
+    private void publishListeners(final Map<String, List<InetSocketAddress>> before,
+        final Map<String, List<InetSocketAddress>> after)
+    {
+        before.keySet().stream().filter(name -> !after.containsKey(name))
+            .forEach(name -> events.publish(new PortgateEvent.ListenerClosed(name)));
+        after.forEach((name, addresses) ->
+        {
+            if (!addresses.equals(before.get(name)))
+            {
+                if (before.containsKey(name))
+                {
+                    events.publish(new PortgateEvent.ListenerClosed(name));
+                }
+                events.publish(new PortgateEvent.ListenerBound(name, addresses));
+            }
+        });
     }
 
     /** Validates, keeps what needs a restart, and hands the rest to the conductor: one reload, start to finish. */
@@ -419,7 +477,8 @@ public final class Portgate implements AutoCloseable
         final PortgateConfig running = conductor.requested();
         final PortgateConfig requested = newConfig.metricsFile() == null && running.metricsFile() != null ?
             newConfig.withMetricsFile(running.metricsFile()) : newConfig;
-        final List<Diagnostic> diagnostics = ConfigValidator.validate(requested, HostFacts.system());
+        final List<Diagnostic> diagnostics = ConfigValidator.validate(requested, HostFacts.system(),
+            context.extensions);
         if (diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR))
         {
             throw new ConfigException(diagnostics);
@@ -502,11 +561,11 @@ public final class Portgate implements AutoCloseable
 
     /**
      * The balancer's counters, as {@code portgate stat} and {@code /metrics} read them: per listener, pool and target,
-     * summed over the workers. Safe from any thread.
+     * summed over the workers. Safe from any thread. Internal: the admin endpoint's.
      *
      * @return a reader over the live counters.
      */
-    public MetricsReader metrics()
+    MetricsReader metrics()
     {
         return metrics.reader();
     }
@@ -532,7 +591,7 @@ public final class Portgate implements AutoCloseable
      * Stops accepting at once, lets open connections finish for up to {@code drain}, closes what is still open and
      * stops the threads. Returns when every socket is closed.
      *
-     * <p>UDP flows have no close: once stopping, a flow that has gone {@link UdpForwarder#QUIET_AT_STOP} without a
+     * <p>UDP flows have no close: once stopping, a flow that has gone a second without a
      * datagram (or its idle timeout, if shorter) is done, so only flows still exchanging datagrams hold the drain.
      *
      * <p>A call while another is draining hurries it: the drain ends by this call's {@code drain} if that is sooner
@@ -552,9 +611,12 @@ public final class Portgate implements AutoCloseable
             synchronized (reloadLock)
             {
                 closed = true;
+                final java.util.Set<String> listeners = conductor.running().bound().keySet();
                 conductor.wakeForClose();
                 shutdown.stop(conductorRunner, runners, () -> StatsAggregator.open(conductor.running()));
                 metrics.close();
+                listeners.forEach(name -> events.publish(new PortgateEvent.ListenerClosed(name)));
+                events.close();
             }
         });
     }

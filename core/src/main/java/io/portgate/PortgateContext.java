@@ -32,17 +32,29 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 
+import io.portgate.spi.EventListener;
+import io.portgate.spi.Extensions;
+
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * Everything a balancer is started with, as Aeron's {@code MediaDriver.Context}: the configuration, and what a test or
- * an embedder may inject in place of the defaults (the clocks, the idle strategies, the fast-path choices, the probe
- * transport, an error handler, the sizes of queues and of the metrics file). {@link #conclude()} fills in and checks
- * every value once, before a socket opens: the configuration is validated, each fast path probed and decided, the
- * sizes derived.
+ * an embedder may inject in place of the defaults (the registered balancing policies and health probes, an event
+ * listener, the clocks, the fast-path choices, an error handler, the sizes of queues and of the metrics file).
+ * {@link #conclude()} fills in and checks every value once, before a socket opens: the configuration is validated,
+ * the JVM's flags checked ({@link JvmFlags}), each fast path probed and decided, the sizes derived.
+ *
+ * <pre>{@code
+ * PortgateContext context = new PortgateContext(config)
+ *     .extensions(Extensions.builder().policy("my-policy", myPolicy).build())
+ *     .events(event -> System.out.println(event));
+ * try (Portgate portgate = Portgate.start(context)) { ... }
+ * }</pre>
  */
 public final class PortgateContext
 {
@@ -54,6 +66,8 @@ public final class PortgateContext
     public static final int METRICS_HEADROOM = 4096;
     /** Bytes of the metrics file's error log: room for a few hundred distinct errors with their stack traces. */
     public static final int ERROR_LOG_BYTES = 1024 * 1024;
+    /** Events that may wait for the {@link EventListener}; past it, new ones are dropped and logged. */
+    public static final int EVENT_QUEUE_CAPACITY = 4096;
 
     private final PortgateConfig config;
     NanoClock nanoClock = SystemNanoClock.INSTANCE;
@@ -63,6 +77,8 @@ public final class PortgateContext
     Supplier<IdleStrategy> conductorIdleStrategy;
     Supplier<ProbeTransport> probeTransport = NioProbeTransport::new;
     ErrorHandler errorHandler;
+    Extensions extensions = Extensions.none();
+    EventListener eventListener;
     final int conductorCommandCapacity = CONDUCTOR_COMMAND_CAPACITY;
     private Boolean splice;
     private int workerCommandCapacity = WORKER_COMMAND_CAPACITY;
@@ -98,12 +114,13 @@ public final class PortgateContext
         {
             return this;
         }
-        final List<Diagnostic> diagnostics = ConfigValidator.validate(config, HostFacts.system());
+        final List<Diagnostic> diagnostics = ConfigValidator.validate(config, HostFacts.system(), extensions);
         if (diagnostics.stream().anyMatch(d -> d.severity() == Severity.ERROR))
         {
             throw new ConfigException(diagnostics);
         }
         final boolean hasUdp = config.listeners().stream().anyMatch(l -> l.protocol() == Protocol.UDP);
+        JvmFlags.check().logMissing();
         if (splice == null)
         {
             splice = Splice.probe().resolve(config.splice(), "fast-paths.splice");
@@ -193,60 +210,90 @@ public final class PortgateContext
             MetricsFile.create(config.metricsFile(), metricsCapacity, ERROR_LOG_BYTES);
     }
 
-    /** @return the configuration. */
+    /**
+     * The configuration.
+     *
+     * @return the configuration.
+     */
     public PortgateConfig config()
     {
         return config;
     }
 
-    /** @return forwarder threads: the configuration's, at least one. */
+    /**
+     * Forwarder threads: the configuration's, at least one.
+     *
+     * @return forwarder threads: the configuration's, at least one.
+     */
     public int workers()
     {
         return Math.max(1, config.workers());
     }
 
     /**
+     * Registers balancing policies and health probes by name, for the configuration's {@code balance:} and
+     * {@code health.protocol:} to select. A file that names them is loaded with the same extensions
+     * ({@code ConfigLoader.load(path, facts, extensions)}); {@link Portgate#reload()} re-reads it with these.
+     *
+     * @param extensions the policies and probes.
+     * @return this.
+     */
+    public PortgateContext extensions(final Extensions extensions)
+    {
+        this.extensions = Objects.requireNonNull(extensions, "extensions");
+        return this;
+    }
+
+    /**
+     * The registered balancing policies and health probes.
+     *
+     * @return the registered balancing policies and health probes.
+     */
+    public Extensions extensions()
+    {
+        return extensions;
+    }
+
+    /**
+     * Sets who hears of events: targets going up, down or draining, reloads applied or rejected, listeners bound and
+     * closed. Called on a thread of the balancer's own, in order; see {@link EventListener}.
+     *
+     * @param listener the listener, or null for none.
+     * @return this.
+     */
+    public PortgateContext events(final EventListener listener)
+    {
+        this.eventListener = listener;
+        return this;
+    }
+
+    /**
      * Sets the clocks, for tests that move time by hand.
      *
-     * @param nano  the clock of every loop.
-     * @param epoch the wall clock of the gauges, the heartbeat and the error log.
+     * @param nanoTime    the monotonic clock of every loop, in nanoseconds, as {@link System#nanoTime()}.
+     * @param epochMillis the wall clock of the gauges, the heartbeat and the error log, as
+     *                    {@link System#currentTimeMillis()}.
      * @return this.
      */
-    public PortgateContext clocks(final NanoClock nano, final EpochClock epoch)
+    public PortgateContext clocks(final LongSupplier nanoTime, final LongSupplier epochMillis)
     {
-        nanoClock = Objects.requireNonNull(nano, "nano");
-        epochClock = Objects.requireNonNull(epoch, "epoch");
+        Objects.requireNonNull(nanoTime, "nanoTime");
+        Objects.requireNonNull(epochMillis, "epochMillis");
+        nanoClock = nanoTime::getAsLong;
+        epochClock = epochMillis::getAsLong;
         return this;
     }
 
     /**
-     * Sets how the threads wait when idle, in place of {@code idle-strategy} for the workers and, for the conductor,
-     * its sleep until its next deadline or a command.
+     * Sets a handler told of every unexpected error besides the metrics file's error log (which
+     * {@code portgate stat --errors} reads).
      *
-     * @param worker    makes a worker's strategy.
-     * @param conductor makes the conductor's strategy.
+     * @param handler told of every error; it must not block, and is called from any thread; null for none.
      * @return this.
      */
-    public PortgateContext idleStrategies(final Function<Worker, IdleStrategy> worker,
-        final Supplier<IdleStrategy> conductor)
+    public PortgateContext errorHandler(final Consumer<Throwable> handler)
     {
-        workerIdleStrategy = worker;
-        conductorIdleStrategy = Objects.requireNonNull(conductor, "conductor");
-        return this;
-    }
-
-    /**
-     * Sets what carries health probes, for tests that script them, and a handler told of every unexpected error
-     * besides the metrics file's error log (which {@code portgate stat --errors} reads).
-     *
-     * @param transport makes the probe transport.
-     * @param handler   told of every error; it must not block, and is called from any thread; null for none.
-     * @return this.
-     */
-    public PortgateContext probesAndErrors(final Supplier<ProbeTransport> transport, final ErrorHandler handler)
-    {
-        probeTransport = Objects.requireNonNull(transport, "transport");
-        errorHandler = handler;
+        errorHandler = handler == null ? null : handler::accept;
         return this;
     }
 
@@ -280,25 +327,41 @@ public final class PortgateContext
         return this;
     }
 
-    /** @return whether TCP bytes move with splice(2); decided by {@link #conclude()}. */
+    /**
+     * Whether TCP bytes move with splice(2); decided by {@link #conclude()}.
+     *
+     * @return whether TCP bytes move with splice(2); decided by {@link #conclude()}.
+     */
     public boolean splice()
     {
         return splice;
     }
 
-    /** @return whether datagrams move with recvmmsg/sendmmsg; decided by {@link #conclude()}. */
+    /**
+     * Whether datagrams move with recvmmsg/sendmmsg; decided by {@link #conclude()}.
+     *
+     * @return whether datagrams move with recvmmsg/sendmmsg; decided by {@link #conclude()}.
+     */
     public boolean udpBatching()
     {
         return udpBatching;
     }
 
-    /** @return whether runs of datagrams leave with UDP_SEGMENT; decided by {@link #conclude()}. */
+    /**
+     * Whether runs of datagrams leave with UDP_SEGMENT; decided by {@link #conclude()}.
+     *
+     * @return whether runs of datagrams leave with UDP_SEGMENT; decided by {@link #conclude()}.
+     */
     public boolean udpGso()
     {
         return udpGso;
     }
 
-    /** @return how many counters the metrics file holds; derived by {@link #conclude()} unless set. */
+    /**
+     * How many counters the metrics file holds; derived by {@link #conclude()} unless set.
+     *
+     * @return how many counters the metrics file holds; derived by {@link #conclude()} unless set.
+     */
     public int metricsCapacity()
     {
         return metricsCapacity;

@@ -176,6 +176,24 @@ final class StatsAggregator
         }
     }
 
+    /**
+     * Summarises a histogram for the public API, which shows no third-party type.
+     *
+     * @param histogram values in nanoseconds.
+     * @return its count and percentiles.
+     */
+    static LatencySnapshot snapshot(final Histogram histogram)
+    {
+        if (histogram.getTotalCount() == 0)
+        {
+            return LatencySnapshot.EMPTY;
+        }
+        return new LatencySnapshot(histogram.getTotalCount(), histogram.getMinValue(),
+            histogram.getValueAtPercentile(50),
+            histogram.getValueAtPercentile(90), histogram.getValueAtPercentile(99),
+            histogram.getValueAtPercentile(99.9), histogram.getMaxValue());
+    }
+
     private static RouteCounters[] counters(final RouteRuntime<?>[] perWorker)
     {
         final RouteCounters[] counters = new RouteCounters[perWorker.length];

@@ -1,12 +1,16 @@
 /**
  * The embeddable balancer, a thin facade as Aeron's {@code MediaDriver}: {@link io.portgate.PortgateContext} holds the
- * configuration and what may be injected (clocks, idle strategies, fast-path choices, probe transport, error handler,
- * sizes) and is concluded once before a socket opens; {@link io.portgate.Portgate#start(io.portgate.PortgateContext)}
- * starts one {@link io.portgate.loop.Worker} per thread and the long-lived {@link io.portgate.conductor.Conductor},
- * and hands out views: {@link io.portgate.Portgate#stats()} (summed by {@code StatsAggregator}),
- * {@link io.portgate.Portgate#targets()}, the admin endpoint's operations ({@code AdminOperations}).
- * {@link io.portgate.Portgate#reload(io.portgate.config.PortgateConfig)} validates, keeps what needs a restart
- * ({@link io.portgate.config.Settings#keepRestartOnly}) and hands the rest to the conductor as a command;
- * {@link io.portgate.Portgate#close()} drains and stops ({@code Shutdown}).
+ * configuration and what may be injected (registered policies and probes, an event listener, clocks, fast-path
+ * choices, an error handler, sizes) and is concluded once before a socket opens;
+ * {@link io.portgate.Portgate#start(io.portgate.PortgateContext)} starts the forwarder threads and the control thread
+ * and hands out views: {@link io.portgate.Portgate#stats()}, {@link io.portgate.Portgate#targets()},
+ * {@link io.portgate.Portgate#connectLatency(String)} ({@link io.portgate.LatencySnapshot}),
+ * {@link io.portgate.Portgate#jvmFlags()} ({@link io.portgate.JvmFlags}).
+ * {@link io.portgate.Portgate#reload(io.portgate.config.PortgateConfig)} validates, keeps what needs a restart and
+ * hands the rest to the control thread; {@link io.portgate.Portgate#close()} drains and stops.
+ *
+ * <p>This package, {@link io.portgate.config} and {@link io.portgate.spi} are the library's API, the packages the
+ * module {@code io.portgate.core} exports; they change only as semantic versioning allows. Every other package is
+ * internal.
  */
 package io.portgate;

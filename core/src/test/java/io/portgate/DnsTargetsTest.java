@@ -1,6 +1,6 @@
 package io.portgate;
 
-import io.portgate.conductor.TargetView;
+import io.portgate.TargetView;
 import io.portgate.config.ConfigLoader;
 import io.portgate.config.HostFacts;
 import io.portgate.metrics.Metric;

@@ -1,12 +1,11 @@
 package io.portgate;
 
-import io.portgate.conductor.TargetView;
 import io.portgate.config.HealthConfig;
 import io.portgate.config.IdleStrategyName;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
-import io.portgate.health.TargetState;
+import io.portgate.spi.TargetState;
 import io.portgate.testing.EchoServer;
 import io.portgate.testing.Exchange;
 import io.portgate.testing.FreePorts;

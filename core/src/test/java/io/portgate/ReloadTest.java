@@ -251,7 +251,7 @@ class ReloadTest
         final boolean even = step % 2 == 0;
         final int[] chosen = even ? new int[] {0, 1, 2} : new int[] {1, 2, 3};
         final PoolConfig.Builder tcpPool = PoolConfig.builder("tcp-pool")
-            .balance(even ? BalanceAlgorithm.ROUND_ROBIN : BalanceAlgorithm.LEAST_CONN);
+            .balance((even ? BalanceAlgorithm.ROUND_ROBIN : BalanceAlgorithm.LEAST_CONN).configName());
         final PoolConfig.Builder udpPool = PoolConfig.builder("udp-pool");
         for (final int t : chosen)
         {
@@ -502,16 +502,16 @@ class ReloadTest
         final String deadLabel = "127.0.0.1:" + ports[1];
         final String drainedLabel = "127.0.0.1:" + drained.port();
         dead.stopListening();
-        awaitTrue(() -> state(portgate, deadLabel) == io.portgate.health.TargetState.DOWN);
+        awaitTrue(() -> state(portgate, deadLabel) == io.portgate.spi.TargetState.DOWN);
         portgate.drain("back", drainedLabel);
-        awaitTrue(() -> state(portgate, drainedLabel) == io.portgate.health.TargetState.DRAINING);
+        awaitTrue(() -> state(portgate, drainedLabel) == io.portgate.spi.TargetState.DRAINING);
 
         final ReloadResult result = portgate.reload(healthy(webPort, ports));
         assertEquals(List.of("pool back: +target 127.0.0.1:" + ports[3]), result.changes());
         // From the first moment after the reload: the dead target stays down and the drained one drained, so no
         // new connection goes to either (a connect to the dead one would be counted as a failure).
-        assertEquals(io.portgate.health.TargetState.DOWN, state(portgate, deadLabel));
-        assertEquals(io.portgate.health.TargetState.DRAINING, state(portgate, drainedLabel));
+        assertEquals(io.portgate.spi.TargetState.DOWN, state(portgate, deadLabel));
+        assertEquals(io.portgate.spi.TargetState.DRAINING, state(portgate, drainedLabel));
         // Counted by the balancer, not by the target, which also accepts health probes.
         final long drainedConnections = targetConnections(portgate, drainedLabel);
         final InetSocketAddress web = portgate.boundAddresses("web").getFirst();
@@ -531,7 +531,7 @@ class ReloadTest
             .findFirst().orElseThrow().totalConnections();
     }
 
-    private static io.portgate.health.TargetState state(final Portgate portgate, final String label)
+    private static io.portgate.spi.TargetState state(final Portgate portgate, final String label)
     {
         return portgate.targets().stream().filter(v -> v.target().equals(label)).findFirst().orElseThrow().state();
     }
@@ -610,7 +610,7 @@ class ReloadTest
 
     private static PortgateConfig udpConfig(final int dnsPort, final int oldPort, final UdpEchoServer... targets)
     {
-        final PoolConfig.Builder pool = PoolConfig.builder("udp").balance(BalanceAlgorithm.ROUND_ROBIN);
+        final PoolConfig.Builder pool = PoolConfig.builder("udp").balance(BalanceAlgorithm.ROUND_ROBIN.configName());
         for (final UdpEchoServer target : targets)
         {
             pool.target(LOOPBACK, target.port());

@@ -1,6 +1,6 @@
 package io.portgate.cli;
 
-import io.portgate.health.ProbeResult;
+import io.portgate.spi.ProbeResult;
 import io.portgate.metrics.Labels;
 import io.portgate.metrics.Metric;
 import io.portgate.metrics.MetricsReader;

@@ -67,7 +67,7 @@ class StatCommandTest
             metrics.counter(Metric.TARGET_STATE_SINCE, 0, gauge)
                 .setRelease(System.currentTimeMillis() / 1000 - 3725);
             metrics.counter(Metric.TARGET_PROBE_RESULT, 0, gauge)
-                .setRelease(io.portgate.health.ProbeResult.BAD_REPLY.ordinal() + 1);
+                .setRelease(io.portgate.spi.ProbeResult.BAD_REPLY.ordinal() + 1);
             metrics.counter(Metric.TARGET_PROBE_LATENCY, 0, gauge).setRelease(812);
             metrics.counter(Metric.RELOADS, 0, Labels.of("result", "applied")).getAndAddRelease(3);
             metrics.counter(Metric.RELOADS, 0, Labels.of("result", "rejected")).getAndAddRelease(1);

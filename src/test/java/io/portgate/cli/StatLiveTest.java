@@ -87,7 +87,7 @@ class StatLiveTest
                     assertEquals(target.bytesIn(), cell(targetHeader, targetRow, "SENT_BYTES"), run.out());
                     assertEquals("up", text(targetHeader, targetRow, "STATE"), run.out());
                 }
-                assertEquals(10, portgate.metrics().sum(Metric.TCP_CONNECTIONS, "listener", "web"));
+                assertEquals(10, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.TCP_CONNECTIONS, "listener", "web"));
             }
         }
     }
@@ -161,7 +161,7 @@ class StatLiveTest
     private static void awaitProbe(final Portgate portgate) throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (portgate.metrics().sum(Metric.TARGET_PROBE_RESULT, "pool", "web") == 0 &&
+        while (io.portgate.PortgateInternals.metrics(portgate).sum(Metric.TARGET_PROBE_RESULT, "pool", "web") == 0 &&
             System.nanoTime() < deadline)
         {
             Thread.sleep(20);

@@ -4,12 +4,12 @@ import io.portgate.InstanceHealth;
 import io.portgate.ListenerStats;
 import io.portgate.ReloadResult;
 import io.portgate.TargetStats;
-import io.portgate.conductor.TargetView;
+import io.portgate.TargetView;
 import io.portgate.config.ConfigException;
 import io.portgate.config.Diagnostic;
 import io.portgate.config.Severity;
 import io.portgate.config.Units;
-import io.portgate.health.TargetState;
+import io.portgate.spi.TargetState;
 import io.portgate.metrics.PrometheusText;
 
 import java.io.ByteArrayOutputStream;

@@ -3,7 +3,7 @@ package io.portgate.admin;
 import io.portgate.InstanceHealth;
 import io.portgate.PortgateStats;
 import io.portgate.ReloadResult;
-import io.portgate.conductor.TargetView;
+import io.portgate.TargetView;
 import io.portgate.config.ConfigException;
 import io.portgate.config.Endpoint;
 import io.portgate.metrics.MetricsReader;

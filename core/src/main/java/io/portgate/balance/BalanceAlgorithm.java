@@ -1,12 +1,18 @@
 package io.portgate.balance;
 
 import io.portgate.config.ConfigEnum;
+import io.portgate.spi.BalancingPolicy;
+import io.portgate.spi.EligibleTargets;
+import io.portgate.spi.LoadView;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** The balancing policies a pool can use, by their configuration names. */
-public enum BalanceAlgorithm implements ConfigEnum
+/**
+ * The built-in balancing policies, by their configuration names; each is a {@link BalancingPolicy} as an embedder's
+ * is.
+ */
+public enum BalanceAlgorithm implements ConfigEnum, BalancingPolicy
 {
     /**
      * Smooth weighted round robin, as nginx's default and HAProxy's {@code roundrobin}: each target in turn, as often
@@ -58,6 +64,25 @@ public enum BalanceAlgorithm implements ConfigEnum
             names.add(algorithm.configName());
         }
         return names;
+    }
+
+    /**
+     * Builds this policy's picker, keying Maglev targets by their addresses.
+     *
+     * @param targets the eligible targets.
+     * @param load    the loop's open connections.
+     * @param seed    the loop's seed.
+     * @return the picker.
+     */
+    @Override
+    public BalancerPolicy picker(final EligibleTargets targets, final LoadView load, final long seed)
+    {
+        final long[] keys = new long[targets.count()];
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = Hashing.targetKey(targets.address(i));
+        }
+        return BalancerPolicies.create(this, targets.ids(), targets.weights(), keys, load, seed);
     }
 
     @Override

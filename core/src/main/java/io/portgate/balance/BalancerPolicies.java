@@ -1,5 +1,7 @@
 package io.portgate.balance;
 
+import io.portgate.spi.LoadView;
+
 import java.util.Arrays;
 import java.util.Objects;
 

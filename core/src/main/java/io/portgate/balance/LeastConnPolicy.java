@@ -1,5 +1,7 @@
 package io.portgate.balance;
 
+import io.portgate.spi.LoadView;
+
 /**
  * The target with the fewest active connections for its weight, that is the smallest {@code active / weight},
  * compared by cross-multiplying so no division or rounding is involved (HAProxy's {@code leastconn} and nginx's
@@ -42,7 +44,7 @@ final class LeastConnPolicy implements BalancerPolicy
         int ties = 0;
         for (int i = 0; i < count; i++)
         {
-            final long connections = load.activeConnections(targetIds[i]);
+            final long connections = load.openConnections(targetIds[i]);
             active[i] = connections;
             final long order = Long.compare(connections * weights[least], active[least] * weights[i]);
             if (i == 0 || order < 0)

@@ -1,5 +1,7 @@
 package io.portgate.balance;
 
+import io.portgate.spi.LoadView;
+
 /**
  * Power of two random choices: draw two distinct targets at random, each with probability proportional to its
  * weight, and take the one with fewer active connections for its weight (the first drawn on a tie). Unlike
@@ -49,8 +51,8 @@ final class PowerOfTwoChoicesPolicy implements BalancerPolicy
         }
         final int second = cumulativeWeights.indexOf(point);
 
-        final long firstActive = load.activeConnections(targetIds[first]);
-        final long secondActive = load.activeConnections(targetIds[second]);
+        final long firstActive = load.openConnections(targetIds[first]);
+        final long secondActive = load.openConnections(targetIds[second]);
 
         return secondActive * firstWeight < firstActive * weights[second] ? targetIds[second] : targetIds[first];
     }

@@ -1,5 +1,7 @@
 package io.portgate.conductor;
 
+import io.portgate.TargetView;
+
 import io.portgate.balance.BalancerPolicy;
 import io.portgate.config.Addresses;
 import io.portgate.config.HealthConfig;
@@ -8,10 +10,10 @@ import io.portgate.config.PortgateConfig;
 import io.portgate.config.Quote;
 import io.portgate.config.TargetConfig;
 import io.portgate.health.HealthChecker;
-import io.portgate.health.ProbeResult;
+import io.portgate.spi.ProbeResult;
 import io.portgate.health.ProbeTarget;
 import io.portgate.health.ProbeTransport;
-import io.portgate.health.TargetState;
+import io.portgate.spi.TargetState;
 import io.portgate.health.TargetStatus;
 import io.portgate.loop.Route;
 import io.portgate.loop.RouteRuntime;
@@ -102,6 +104,8 @@ public final class Conductor implements Agent
     /** Each health checker target's member, by probe id. */
     private PoolHealth.Member[] byProbe = new PoolHealth.Member[0];
     private long nextGaugesNs;
+    private final io.portgate.spi.Extensions extensions;
+    private final Events events;
     private volatile Thread thread;
     private volatile boolean closing;
     /** Duty cycles run since start; written by the conductor's thread only. */
@@ -120,19 +124,25 @@ public final class Conductor implements Agent
      * @param commandCapacity how many commands may wait for the conductor.
      * @param names           the targets named by host name, {@link DiscoveredTargets#resolve resolved} for
      *                        {@code config} already: from now on the conductor looks them up and applies changes.
+     * @param extensions      the registered balancing policies and health probes.
+     * @param events          where target state changes go.
      */
     public Conductor(final PortgateConfig config, final WorkerProxy[] workers, final ListenerSockets sockets,
         final MetricsFile metrics, final ProbeTransport transport, final NanoClock clock, final EpochClock epochClock,
-        final int commandCapacity, final DiscoveredTargets names)
+        final int commandCapacity, final DiscoveredTargets names, final io.portgate.spi.Extensions extensions,
+        final Events events)
     {
         this.names = names;
+        this.extensions = extensions;
+        this.events = events;
         this.workers = workers.clone();
         this.sockets = sockets;
         this.metrics = metrics;
         this.clock = clock;
         this.epochClock = epochClock;
         this.commands = new MpscAtomicArrayQueue<>(commandCapacity);
-        this.checker = new HealthChecker(List.of(), transport, clock, this::onStateChange, System.nanoTime());
+        this.checker = new HealthChecker(List.of(), new io.portgate.health.ExtensionProbeTransport(transport,
+            extensions), clock, this::onStateChange, System.nanoTime());
         this.runtimes = new RouteRuntimes(metrics, workers.length);
         this.running = Running.before(config, workers.length);
     }
@@ -266,7 +276,7 @@ public final class Conductor implements Agent
                 final TargetStatus status = member.health.status();
                 final ProbeTarget probe = status.target();
                 final String probeText = probe.config() == null ? "none" :
-                    probe.config().protocol().configName() + ":" + probe.probeAt().getPort();
+                    probe.config().protocolName() + ":" + probe.probeAt().getPort();
                 views.add(new TargetView(pool.name, t, member.label, shown.weights()[t], probeText,
                     shown.states()[t], status.lastResult(), Duration.ofNanos(status.lastLatencyNs()),
                     Duration.ofNanos(Math.max(0, status.inStateNanos(now))), member.config.name()));
@@ -691,7 +701,7 @@ public final class Conductor implements Agent
         for (final PoolHealth pool : next.values())
         {
             pool.routes = List.copyOf(routes.getOrDefault(pool.name, List.of()));
-            final BalancerPolicy[][] policies = pool.buildPolicies(now, workers.length);
+            final BalancerPolicy[][] policies = pool.buildPolicies(now, workers.length, extensions);
             for (int b = 0; b < pool.routes.size(); b++)
             {
                 for (int w = 0; w < workers.length; w++)
@@ -740,7 +750,7 @@ public final class Conductor implements Agent
     }
 
     private void onStateChange(final ProbeTarget target, final TargetState from, final TargetState to,
-        final ProbeResult cause)
+        final ProbeResult cause, final String reason)
     {
         final PoolHealth.Member member = byProbe[target.id()];
         final PoolHealth pool = member.pool;
@@ -753,7 +763,9 @@ public final class Conductor implements Agent
         }
         LOG.log(to == TargetState.DOWN ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
             "target {0} of pool ''{1}'' is {2} (was {3}; {4})", member.label, pool.name, to.label(), from.label(),
-            cause == null ? "operator" : "last result: " + cause.label());
+            reason);
+        events.publish(new io.portgate.spi.PortgateEvent.TargetStateChanged(pool.name, member.label, from, to,
+            reason, cause));
         if (to == TargetState.DOWN && pool.config.onDown() == OnDown.CLOSE)
         {
             final int index = pool.members.indexOf(member);
@@ -773,7 +785,7 @@ public final class Conductor implements Agent
      */
     private void publish(final PoolHealth pool, final long now, final Runnable shown)
     {
-        final BalancerPolicy[][] policies = pool.buildPolicies(now, workers.length);
+        final BalancerPolicy[][] policies = pool.buildPolicies(now, workers.length, extensions);
         final PoolHealth.Shown inForce = pool.inForce();
         final AtomicInteger remaining = new AtomicInteger(pool.routes.size() * workers.length);
         for (int b = 0; b < pool.routes.size(); b++)

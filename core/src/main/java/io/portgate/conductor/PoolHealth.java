@@ -1,14 +1,15 @@
 package io.portgate.conductor;
 
 import io.portgate.balance.BalanceAlgorithm;
-import io.portgate.balance.BalancerPolicies;
 import io.portgate.balance.BalancerPolicy;
-import io.portgate.balance.Hashing;
+import io.portgate.spi.BalancingPolicy;
+import io.portgate.spi.EligibleTargets;
+import io.portgate.spi.Extensions;
 import io.portgate.config.AllDown;
 import io.portgate.config.PoolConfig;
 import io.portgate.config.TargetConfig;
 import io.portgate.health.HealthChecker;
-import io.portgate.health.TargetState;
+import io.portgate.spi.TargetState;
 import io.portgate.loop.RouteRuntime;
 import io.portgate.metrics.Labels;
 import io.portgate.metrics.Metric;
@@ -27,6 +28,7 @@ import java.util.List;
  */
 final class PoolHealth
 {
+    private static final int NO_TARGET = BalancingPolicy.Picker.NO_TARGET;
     /** Weights are multiplied by this during a slow start so a ramp has steps finer than the configured weights. */
     static final int SLOW_START_SCALE = 16;
     private static final long MIN_RAMP_STEP_NS = 100_000_000L;
@@ -191,10 +193,11 @@ final class PoolHealth
      * slow start.
      *
      * @param nowNs   now.
-     * @param workers how many workers.
+     * @param workers    how many workers.
+     * @param extensions the registered policies.
      * @return by listener (as in {@link #routes}) and worker, the policy.
      */
-    BalancerPolicy[][] buildPolicies(final long nowNs, final int workers)
+    BalancerPolicy[][] buildPolicies(final long nowNs, final int workers, final Extensions extensions)
     {
         dirty = false;
         nextRampNs = 0;
@@ -204,7 +207,7 @@ final class PoolHealth
         final long slowStartNs = config.slowStart().toNanos();
         final int[] ids = new int[n];
         final int[] weights = new int[n];
-        final long[] keys = new long[n];
+        final InetSocketAddress[] addresses = new InetSocketAddress[n];
         int count = 0;
         for (int t = 0; t < n; t++)
         {
@@ -214,7 +217,7 @@ final class PoolHealth
                 ids[count] = t;
                 weights[count] = effectiveWeight(member, nowNs, slowStartNs);
                 // Maglev keys each target by its address, so a target keeps its slots when others come and go.
-                keys[count] = Hashing.targetKey(trafficAddress(member.config));
+                addresses[count] = trafficAddress(member.config);
                 count++;
             }
         }
@@ -223,24 +226,46 @@ final class PoolHealth
             System.getLogger("io.portgate").log(System.Logger.Level.WARNING,
                 "pool ''{0}'' has no target up: new connections are refused", name);
         }
-        final int[] eligible = java.util.Arrays.copyOf(ids, count);
-        final int[] eligibleWeights = java.util.Arrays.copyOf(weights, count);
-        final long[] eligibleKeys = java.util.Arrays.copyOf(keys, count);
+        final EligibleTargets eligible = EligibleTargets.of(java.util.Arrays.copyOf(ids, count),
+            java.util.Arrays.copyOf(weights, count), java.util.Arrays.copyOf(addresses, count));
         final BalancerPolicy[][] policies = new BalancerPolicy[routes.size()][workers];
         for (int b = 0; b < routes.size(); b++)
         {
             final RouteRuntime<?>[] route = routes.get(b);
-            final BalanceAlgorithm algorithm = route[0].algorithm();
+            final BalancingPolicy policy = extensions.policy(route[0].balance());
             // Maglev's table is immutable, so one serves every worker; the other policies keep per-loop state.
-            final BalancerPolicy shared = algorithm == BalanceAlgorithm.MAGLEV ? BalancerPolicies.create(
-                BalanceAlgorithm.MAGLEV, eligible, eligibleWeights, eligibleKeys, null, 0) : null;
+            final BalancerPolicy shared = policy == BalanceAlgorithm.MAGLEV ?
+                BalanceAlgorithm.MAGLEV.picker(eligible, null, 0) : null;
             for (int w = 0; w < workers; w++)
             {
-                policies[b][w] = shared != null ? shared : BalancerPolicies.create(algorithm, eligible,
-                    eligibleWeights, eligibleKeys, route[w], w);
+                policies[b][w] = shared != null ? shared : picker(policy, eligible, route[w], w, n);
             }
         }
         return policies;
+    }
+
+    /**
+     * A loop's picker: a built-in policy's as it is; an embedder's checked so that a pick outside the eligible set
+     * (a down target, an id out of range) picks nothing rather than sending traffic where it must not go.
+     */
+    private static BalancerPolicy picker(final BalancingPolicy policy, final EligibleTargets eligible,
+        final RouteRuntime<?> load, final int seed, final int poolSize)
+    {
+        if (policy instanceof BalanceAlgorithm builtIn)
+        {
+            return builtIn.picker(eligible, load, seed);
+        }
+        final BalancingPolicy.Picker picker = policy.picker(eligible, load, seed);
+        final boolean[] allowed = new boolean[poolSize];
+        for (int i = 0; i < eligible.count(); i++)
+        {
+            allowed[eligible.id(i)] = true;
+        }
+        return hashKey ->
+        {
+            final int id = picker.pick(hashKey);
+            return id >= 0 && id < allowed.length && allowed[id] ? id : NO_TARGET;
+        };
     }
 
     /**
@@ -251,7 +276,7 @@ final class PoolHealth
      */
     static BalancerPolicy noTargets(final RouteRuntime<?> runtime)
     {
-        return BalancerPolicies.create(runtime.algorithm(), new int[0], new int[0], null, runtime, 0);
+        return hashKey -> NO_TARGET;
     }
 
     /** Whether a slow start's next step is due. */

@@ -173,8 +173,8 @@ public record ConfigDiff(List<String> changes)
         {
             if (a != b)
             {
-                changes.add(prefix + "health " + (a == null ? "none" : a.protocol().configName()) + " -> " +
-                    (b == null ? "none" : b.protocol().configName()));
+                changes.add(prefix + "health " + (a == null ? "none" : a.protocolName()) + " -> " +
+                    (b == null ? "none" : b.protocolName()));
             }
             return;
         }

@@ -82,6 +82,19 @@ public final class ConfigLoader
      */
     public static Result load(final Path file, final HostFacts host)
     {
+        return load(file, host, io.portgate.spi.Extensions.none());
+    }
+
+    /**
+     * Reads and validates a file that may select registered balancing policies and health probes by name.
+     *
+     * @param file       the file.
+     * @param host       the machine's facts.
+     * @param extensions the policies and probes its {@code balance:} and {@code health.protocol:} may name.
+     * @return the configuration and findings.
+     */
+    public static Result load(final Path file, final HostFacts host, final io.portgate.spi.Extensions extensions)
+    {
         final String text;
         try
         {
@@ -114,7 +127,7 @@ public final class ConfigLoader
         {
             return failed(file, "cannot read the file: " + ex.getMessage(), null);
         }
-        return load(file.toString(), text, host);
+        return load(file.toString(), text, host, extensions);
     }
 
     private static Result tooLarge(final Path file, final long size)
@@ -134,7 +147,22 @@ public final class ConfigLoader
      */
     public static Result load(final String source, final String text, final HostFacts host)
     {
-        final ConfigParser.Result parsed = ConfigParser.parse(source, text);
+        return load(source, text, host, io.portgate.spi.Extensions.none());
+    }
+
+    /**
+     * Parses and validates YAML text that may select registered balancing policies and health probes by name.
+     *
+     * @param source     the name used in messages.
+     * @param text       the YAML.
+     * @param host       the machine's facts.
+     * @param extensions the policies and probes its {@code balance:} and {@code health.protocol:} may name.
+     * @return the configuration and findings.
+     */
+    public static Result load(final String source, final String text, final HostFacts host,
+        final io.portgate.spi.Extensions extensions)
+    {
+        final ConfigParser.Result parsed = ConfigParser.parse(source, text, extensions);
         final List<Diagnostic> all = new ArrayList<>(parsed.diagnostics());
         PortgateConfig config = parsed.config();
         if (config != null)
@@ -145,7 +173,7 @@ public final class ConfigLoader
                 io.portgate.dns.HostResolver.DEFAULT_TIMEOUT);
             config = names.config();
             all.addAll(names.diagnostics());
-            all.addAll(ConfigValidator.validate(config, host));
+            all.addAll(ConfigValidator.validate(config, host, extensions));
         }
         all.sort(Comparator.comparingInt((Diagnostic d) -> d.position().line())
             .thenComparingInt(d -> d.position().column()));

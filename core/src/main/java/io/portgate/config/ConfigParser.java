@@ -1,5 +1,7 @@
 package io.portgate.config;
 
+import java.util.ArrayList;
+
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
@@ -48,12 +50,20 @@ public final class ConfigParser extends YamlNodes
      */
     public static final int MAX_DEPTH = 50;
 
-    private ConfigParser(final String source)
+    private final io.portgate.spi.Extensions extensions;
+
+    private ConfigParser(final String source, final io.portgate.spi.Extensions extensions)
     {
         super(source);
+        this.extensions = java.util.Objects.requireNonNull(extensions, "extensions");
     }
 
-    /** What parsing produced: a configuration (null when the file could not be read at all) and the findings. */
+    /**
+     * What parsing produced: a configuration (null when the file could not be read at all) and the findings.
+     *
+     * @param config      the configuration, or null.
+     * @param diagnostics the findings.
+     */
     public record Result(PortgateConfig config, List<Diagnostic> diagnostics)
     {
         /**
@@ -76,7 +86,20 @@ public final class ConfigParser extends YamlNodes
      */
     public static Result parse(final String source, final String text)
     {
-        final ConfigParser parser = new ConfigParser(source);
+        return parse(source, text, io.portgate.spi.Extensions.none());
+    }
+
+    /**
+     * Parses YAML text that may select registered balancing policies and health probes by name.
+     *
+     * @param source     the file name used in messages.
+     * @param text       the YAML.
+     * @param extensions the policies and probes a {@code balance:} or {@code health.protocol:} may name.
+     * @return the configuration and what was found wrong with it.
+     */
+    public static Result parse(final String source, final String text, final io.portgate.spi.Extensions extensions)
+    {
+        final ConfigParser parser = new ConfigParser(source, extensions);
         final PortgateConfig config = parser.parseDocument(text);
         return new Result(config, List.copyOf(parser.diagnostics));
     }
@@ -304,6 +327,7 @@ public final class ConfigParser extends YamlNodes
                 b.portsPosition(pos(n));
                 b.ports(ports(n, label + " port"));
             },
+            "balance", n -> balance(n, label, b),
             "health", n -> b.health(health(n, label))));
         final Node targets = m.get("targets");
         if (targets == null)
@@ -382,6 +406,7 @@ public final class ConfigParser extends YamlNodes
         }
         final HealthConfig.Builder b = HealthConfig.builder().position(pos(node));
         read(m, Settings.HEALTH, b, label, Map.of(
+            "protocol", n -> protocol(n, label, b),
             "port", n ->
             {
                 b.portPosition(pos(n));
@@ -428,6 +453,55 @@ public final class ConfigParser extends YamlNodes
                 }
             }));
         return b.build();
+    }
+
+    /** A built-in policy or a registered one; an unknown name is an error, and the default stays. */
+    private void balance(final Node node, final String label, final PoolConfig.Builder b)
+    {
+        final String text = scalarText(node);
+        if (text != null && extensions.policy(text) != null)
+        {
+            b.balance(text);
+            return;
+        }
+        final List<String> names = new ArrayList<>(io.portgate.balance.BalanceAlgorithm.configNames());
+        names.addAll(extensions.policyNames());
+        error(pos(node), label + " balance " + (text != null ? Quote.of(text) : describe(node)) + " is not a " +
+            "balancing policy: the built-in ones are " + String.join(", ",
+            io.portgate.balance.BalanceAlgorithm.configNames()) + (extensions.policyNames().isEmpty() ?
+            ", and none is registered" : ", and registered: " + String.join(", ", extensions.policyNames())),
+            text != null && didYouMean(text, names) != null ? didYouMean(text, names) :
+                "use one of those, or register a policy of that name (Extensions.builder().policy) and load the " +
+                    "file with it (ConfigLoader.load(path, facts, extensions))");
+    }
+
+    /** A built-in probe protocol or a registered probe; an unknown name is an error, and the default stays. */
+    private void protocol(final Node node, final String label, final HealthConfig.Builder b)
+    {
+        final String text = scalarText(node);
+        final List<String> names = new ArrayList<>();
+        for (final HealthProtocol protocol : HealthProtocol.values())
+        {
+            if (protocol.configName().equals(text))
+            {
+                b.protocol(protocol);
+                return;
+            }
+            names.add(protocol.configName());
+        }
+        if (text != null && extensions.probe(text) != null)
+        {
+            b.probe(text);
+            return;
+        }
+        final List<String> all = new ArrayList<>(names);
+        all.addAll(extensions.probeNames());
+        error(pos(node), label + " protocol " + (text != null ? Quote.of(text) : describe(node)) + " is not a " +
+            "health probe: the built-in ones are " + String.join(", ", names) + (extensions.probeNames().isEmpty() ?
+            ", and none is registered" : ", and registered: " + String.join(", ", extensions.probeNames())),
+            text != null && didYouMean(text, all) != null ? didYouMean(text, all) :
+                "use one of those, or register a probe of that name (Extensions.builder().probe) and load the " +
+                    "file with it (ConfigLoader.load(path, facts, extensions))");
     }
 
     private List<java.net.InetSocketAddress> resolvers(final Node node)

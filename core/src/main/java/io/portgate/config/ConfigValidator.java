@@ -20,12 +20,15 @@ public final class ConfigValidator
 
     private final PortgateConfig config;
     private final HostFacts host;
+    private final io.portgate.spi.Extensions extensions;
     private final List<Diagnostic> out = new ArrayList<>();
 
-    private ConfigValidator(final PortgateConfig config, final HostFacts host)
+    private ConfigValidator(final PortgateConfig config, final HostFacts host,
+        final io.portgate.spi.Extensions extensions)
     {
         this.config = config;
         this.host = host;
+        this.extensions = java.util.Objects.requireNonNull(extensions, "extensions");
     }
 
     /**
@@ -37,7 +40,21 @@ public final class ConfigValidator
      */
     public static List<Diagnostic> validate(final PortgateConfig config, final HostFacts host)
     {
-        final ConfigValidator v = new ConfigValidator(config, host);
+        return validate(config, host, io.portgate.spi.Extensions.none());
+    }
+
+    /**
+     * Validates a configuration that may select registered balancing policies and health probes by name.
+     *
+     * @param config     the configuration.
+     * @param host       the machine's facts.
+     * @param extensions the policies and probes a pool may name.
+     * @return errors, warnings and notes, in the order of the file.
+     */
+    public static List<Diagnostic> validate(final PortgateConfig config, final HostFacts host,
+        final io.portgate.spi.Extensions extensions)
+    {
+        final ConfigValidator v = new ConfigValidator(config, host, extensions);
         v.run();
         return List.copyOf(v.out);
     }
@@ -88,6 +105,7 @@ public final class ConfigValidator
                     "add a listener with pool: " + Quote.visible(pool.name()) + ", or remove the pool");
             }
             checkTargets(pool);
+            checkExtensions(pool);
             checkHealth(pool);
         }
         checkLoops();
@@ -380,10 +398,32 @@ public final class ConfigValidator
         }
     }
 
+    /** A policy or probe named in code must exist; from a file, the parser has reported an unknown name already. */
+    private void checkExtensions(final PoolConfig pool)
+    {
+        if (pool.balance() == null || extensions.policy(pool.balance()) == null)
+        {
+            error(pool.position(), name(pool) + " balance " + Quote.of(String.valueOf(pool.balance())) + " is not a " +
+                "balancing policy: the built-in ones are " + String.join(", ",
+                io.portgate.balance.BalanceAlgorithm.configNames()) + (extensions.policyNames().isEmpty() ?
+                ", and none is registered" : ", and registered: " + String.join(", ", extensions.policyNames())),
+                "use one of those, or register the policy with Extensions.builder().policy and give the " +
+                    "extensions to PortgateContext.extensions");
+        }
+        final HealthConfig health = pool.health();
+        if (health != null && health.probe() != null && extensions.probe(health.probe()) == null)
+        {
+            error(health.position(), name(pool) + " health protocol " + Quote.of(health.probe()) + " is not a " +
+                "registered health probe" + (extensions.probeNames().isEmpty() ? " (none is registered)" :
+                " (registered: " + String.join(", ", extensions.probeNames()) + ")"), "register the probe with " +
+                "Extensions.builder().probe and give the extensions to PortgateContext.extensions");
+        }
+    }
+
     private void checkHealthProtocol(final ListenerConfig listener, final PoolConfig pool)
     {
         final HealthConfig health = pool.health();
-        if (health == null || health.port() != null)
+        if (health == null || health.port() != null || health.probe() != null)
         {
             return;
         }
@@ -550,7 +590,7 @@ public final class ConfigValidator
                 ", not on its traffic port " + pool.ports(), "a passing probe there does not prove the traffic port " +
                 "works; `portgate check --live` tests both");
         }
-        if (health.protocol() != HealthProtocol.HTTP && (health.path() != null &&
+        if (health.probe() == null && health.protocol() != HealthProtocol.HTTP && (health.path() != null &&
             !health.path().equals(HealthConfig.DEFAULT_PATH)))
         {
             warning(health.position(), name(pool) + " health sets path: but its protocol is " +

@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param statusMax  highest accepted HTTP status.
  * @param position   where the {@code health:} block is.
  * @param portPosition where {@code port:} is.
+ * @param probe      the name of a probe registered in {@link io.portgate.spi.Extensions} that probes instead of
+ *                   {@code protocol}, or null for the built-in probe of {@code protocol}.
  */
 public record HealthConfig(
     HealthProtocol protocol,
@@ -32,7 +34,8 @@ public record HealthConfig(
     int statusMin,
     int statusMax,
     Position position,
-    Position portPosition)
+    Position portPosition,
+    String probe)
 {
     /** Default probe protocol. */
     public static final HealthProtocol DEFAULT_PROTOCOL = HealthProtocol.TCP;
@@ -54,6 +57,16 @@ public record HealthConfig(
     public static final String DEFAULT_SEND = "ping";
     /** Default HTTP path. */
     public static final String DEFAULT_PATH = "/";
+
+    /**
+     * The probe's name as a configuration writes it: a registered probe's name, or the built-in protocol's.
+     *
+     * @return e.g. {@code tcp} or {@code my-probe}.
+     */
+    public String protocolName()
+    {
+        return probe != null ? probe : protocol.configName();
+    }
 
     /**
      * The port a target is probed on.
@@ -92,37 +105,115 @@ public record HealthConfig(
         private int statusMax = DEFAULT_STATUS_MAX;
         private Position position = Position.NONE;
         private Position portPosition = Position.NONE;
+        private String probe;
 
-        /** @param v probe protocol. @return this. */
-        public Builder protocol(final HealthProtocol v) { protocol = v; return this; }
-        /** @param v port probed, null for the traffic port. @return this. */
+        /** A builder with every default; {@link HealthConfig#builder()} makes one too. */
+        public Builder()
+        {
+        }
+
+        /**
+         * Sets probe protocol.
+         *
+         * @param v probe protocol.
+         * @return this.
+         */
+        public Builder protocol(final HealthProtocol v) { protocol = v; probe = null; return this; }
+        /**
+         * Probes with a registered probe instead of a built-in protocol.
+         *
+         * @param v the probe's name in {@link io.portgate.spi.Extensions}.
+         * @return this.
+         */
+        public Builder probe(final String v) { probe = v; return this; }
+        /**
+         * Sets port probed, null for the traffic port.
+         *
+         * @param v port probed, null for the traffic port.
+         * @return this.
+         */
         public Builder port(final Integer v) { port = v; return this; }
-        /** @param v interval. @return this. */
+        /**
+         * Sets interval.
+         *
+         * @param v interval.
+         * @return this.
+         */
         public Builder interval(final Duration v) { interval = v; return this; }
-        /** @param v timeout. @return this. */
+        /**
+         * Sets timeout.
+         *
+         * @param v timeout.
+         * @return this.
+         */
         public Builder timeout(final Duration v) { timeout = v; return this; }
-        /** @param v rise. @return this. */
+        /**
+         * Sets rise.
+         *
+         * @param v rise.
+         * @return this.
+         */
         public Builder rise(final int v) { rise = v; return this; }
-        /** @param v fall. @return this. */
+        /**
+         * Sets fall.
+         *
+         * @param v fall.
+         * @return this.
+         */
         public Builder fall(final int v) { fall = v; return this; }
-        /** @param v UDP payload. @return this. */
+        /**
+         * Sets UDP payload.
+         *
+         * @param v UDP payload.
+         * @return this.
+         */
         public Builder send(final String v) { send = v; return this; }
-        /** @param v expected UDP reply prefix. @return this. */
+        /**
+         * Sets expected UDP reply prefix.
+         *
+         * @param v expected UDP reply prefix.
+         * @return this.
+         */
         public Builder expect(final String v) { expect = v; return this; }
-        /** @param v HTTP path. @return this. */
+        /**
+         * Sets HTTP path.
+         *
+         * @param v HTTP path.
+         * @return this.
+         */
         public Builder path(final String v) { path = v; return this; }
-        /** @param min lowest accepted status. @param max highest. @return this. */
+        /**
+         * Sets lowest accepted status.
+         *
+         * @param min lowest accepted status.
+         * @param max highest.
+         * @return this.
+         */
         public Builder status(final int min, final int max) { statusMin = min; statusMax = max; return this; }
-        /** @param v where the block is. @return this. */
+        /**
+         * Sets where the block is.
+         *
+         * @param v where the block is.
+         * @return this.
+         */
         public Builder position(final Position v) { position = v; return this; }
-        /** @param v where the port is. @return this. */
+        /**
+         * Sets where the port is.
+         *
+         * @param v where the port is.
+         * @return this.
+         */
         public Builder portPosition(final Position v) { portPosition = v; return this; }
 
-        /** @return the health configuration. */
+        /**
+         * The health configuration.
+         *
+         * @return the health configuration.
+         */
         public HealthConfig build()
         {
             return new HealthConfig(protocol, port, interval, timeout, rise, fall, send, expect, path,
-                statusMin, statusMax, position, portPosition);
+                statusMin, statusMax, position, portPosition, probe);
         }
     }
 }

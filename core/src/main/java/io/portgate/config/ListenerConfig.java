@@ -23,6 +23,7 @@ import java.time.Duration;
  * @param position        where the listener is written.
  * @param bindPosition    where its {@code bind:} is written.
  * @param poolPosition    where its {@code pool:} is written.
+ * @param firstByteLatency whether first-byte times are recorded (TCP).
  */
 public record ListenerConfig(
     String name,
@@ -109,44 +110,138 @@ public record ListenerConfig(
             this.name = name;
         }
 
-        /** @param v protocol. @return this. */
+        /**
+         * Sets protocol.
+         *
+         * @param v protocol.
+         * @return this.
+         */
         public Builder protocol(final Protocol v) { protocol = v; return this; }
-        /** @param v address and port(s). @return this. */
+        /**
+         * Sets address and port(s).
+         *
+         * @param v address and port(s).
+         * @return this.
+         */
         public Builder bind(final Endpoint v) { bind = v; return this; }
-        /** @param text address and port(s) as in the file, e.g. {@code 127.0.0.1:8080}. @return this. */
+        /**
+         * Sets address and port(s) as in the file, e.g. {@code 127.0.0.1:8080}.
+         *
+         * @param text address and port(s) as in the file, e.g. {@code 127.0.0.1:8080}.
+         * @return this.
+         */
         public Builder bind(final String text) { bind = Addresses.parseEndpoint(text, true); return this; }
-        /** @param v pool name. @return this. */
+        /**
+         * Sets pool name.
+         *
+         * @param v pool name.
+         * @return this.
+         */
         public Builder pool(final String v) { pool = v; return this; }
-        /** @param v connection limit. @return this. */
+        /**
+         * Sets connection limit.
+         *
+         * @param v connection limit.
+         * @return this.
+         */
         public Builder maxConnections(final int v) { maxConnections = v; return this; }
-        /** @param v connect timeout. @return this. */
+        /**
+         * Sets connect timeout.
+         *
+         * @param v connect timeout.
+         * @return this.
+         */
         public Builder connectTimeout(final Duration v) { connectTimeout = v; return this; }
-        /** @param v targets tried per connection. @return this. */
+        /**
+         * Sets targets tried per connection.
+         *
+         * @param v targets tried per connection.
+         * @return this.
+         */
         public Builder connectAttempts(final int v) { connectAttempts = v; return this; }
-        /** @param v idle timeout, null for the protocol's default. @return this. */
+        /**
+         * Sets idle timeout, null for the protocol's default.
+         *
+         * @param v idle timeout, null for the protocol's default.
+         * @return this.
+         */
         public Builder idleTimeout(final Duration v) { idleTimeout = v; return this; }
-        /** @param v listen backlog. @return this. */
+        /**
+         * Sets listen backlog.
+         *
+         * @param v listen backlog.
+         * @return this.
+         */
         public Builder backlog(final int v) { backlog = v; return this; }
-        /** @param v SO_SNDBUF, 0 for the default. @return this. */
+        /**
+         * Sets SO_SNDBUF, 0 for the default.
+         *
+         * @param v SO_SNDBUF, 0 for the default.
+         * @return this.
+         */
         public Builder sendBuffer(final int v) { sendBuffer = v; return this; }
-        /** @param v SO_RCVBUF, 0 for the default. @return this. */
+        /**
+         * Sets SO_RCVBUF, 0 for the default.
+         *
+         * @param v SO_RCVBUF, 0 for the default.
+         * @return this.
+         */
         public Builder receiveBuffer(final int v) { receiveBuffer = v; return this; }
-        /** @param v bytes buffered per direction. @return this. */
+        /**
+         * Sets bytes buffered per direction.
+         *
+         * @param v bytes buffered per direction.
+         * @return this.
+         */
         public Builder bufferSize(final int v) { bufferSize = v; return this; }
-        /** @param v UDP affinity. @return this. */
+        /**
+         * Sets UDP affinity.
+         *
+         * @param v UDP affinity.
+         * @return this.
+         */
         public Builder affinity(final Affinity v) { affinity = v; return this; }
-        /** @param v UDP flows per worker. @return this. */
+        /**
+         * Sets UDP flows per worker.
+         *
+         * @param v UDP flows per worker.
+         * @return this.
+         */
         public Builder maxFlows(final int v) { maxFlows = v; return this; }
-        /** @param v where the listener is. @return this. */
+        /**
+         * Sets where the listener is.
+         *
+         * @param v where the listener is.
+         * @return this.
+         */
         public Builder position(final Position v) { position = v; return this; }
-        /** @param v whether to record first-byte times. @return this. */
+        /**
+         * Sets whether to record first-byte times.
+         *
+         * @param v whether to record first-byte times.
+         * @return this.
+         */
         public Builder firstByteLatency(final boolean v) { firstByteLatency = v; return this; }
-        /** @param v where bind is. @return this. */
+        /**
+         * Sets where bind is.
+         *
+         * @param v where bind is.
+         * @return this.
+         */
         public Builder bindPosition(final Position v) { bindPosition = v; return this; }
-        /** @param v where pool is. @return this. */
+        /**
+         * Sets where pool is.
+         *
+         * @param v where pool is.
+         * @return this.
+         */
         public Builder poolPosition(final Position v) { poolPosition = v; return this; }
 
-        /** @return the listener. */
+        /**
+         * The listener.
+         *
+         * @return the listener.
+         */
         public ListenerConfig build()
         {
             final Duration idle = idleTimeout != null ? idleTimeout :

@@ -1,7 +1,5 @@
 package io.portgate.config;
 
-import io.portgate.balance.BalanceAlgorithm;
-
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +10,9 @@ import java.util.List;
  *
  * @param name          the pool's name, referenced by listeners.
  * @param ports         the internal port or ports its targets listen on, or null when every target names its own.
- * @param balance       the balancing policy.
+ * @param balance       the balancing policy, by name: a built-in one ({@code round-robin}, {@code weighted},
+ *                      {@code least-conn}, {@code p2c}, {@code source-hash}, {@code maglev}) or one registered
+ *                      in {@link io.portgate.spi.Extensions}.
  * @param targets       the targets, in file order.
  * @param health        the active health probe, or null for none (passive detection only).
  * @param onDown        what happens to open connections of a target that goes down.
@@ -25,7 +25,7 @@ import java.util.List;
 public record PoolConfig(
     String name,
     PortRange ports,
-    BalanceAlgorithm balance,
+    String balance,
     List<TargetConfig> targets,
     HealthConfig health,
     OnDown onDown,
@@ -46,7 +46,7 @@ public record PoolConfig(
      */
     public static final Duration MAX_SLOW_START = Duration.ofHours(12);
     /** Default balancing policy. */
-    public static final BalanceAlgorithm DEFAULT_BALANCE = BalanceAlgorithm.ROUND_ROBIN;
+    public static final String DEFAULT_BALANCE = "round-robin";
     /** Default for open connections of a target that goes down. */
     public static final OnDown DEFAULT_ON_DOWN = OnDown.KEEP;
     /** Default when every target is down. */
@@ -98,7 +98,7 @@ public record PoolConfig(
     {
         private final String name;
         private PortRange ports;
-        private BalanceAlgorithm balance = DEFAULT_BALANCE;
+        private String balance = DEFAULT_BALANCE;
         private final List<TargetConfig> targets = new ArrayList<>();
         private HealthConfig health;
         private OnDown onDown = DEFAULT_ON_DOWN;
@@ -113,38 +113,108 @@ public record PoolConfig(
             this.name = name;
         }
 
-        /** @param v internal port(s) of the targets. @return this. */
+        /**
+         * Sets internal port(s) of the targets.
+         *
+         * @param v internal port(s) of the targets.
+         * @return this.
+         */
         public Builder ports(final PortRange v) { ports = v; return this; }
-        /** @param v internal port of the targets. @return this. */
+        /**
+         * Sets internal port of the targets.
+         *
+         * @param v internal port of the targets.
+         * @return this.
+         */
         public Builder port(final int v) { ports = PortRange.of(v); return this; }
-        /** @param v balancing policy. @return this. */
-        public Builder balance(final BalanceAlgorithm v) { balance = v; return this; }
-        /** @param v a target. @return this. */
+        /**
+         * Selects the balancing policy.
+         *
+         * @param v the policy's name: a built-in one or one registered in {@link io.portgate.spi.Extensions}.
+         * @return this.
+         */
+        public Builder balance(final String v) { balance = v; return this; }
+        /**
+         * Adds a target.
+         *
+         * @param v a target.
+         * @return this.
+         */
         public Builder target(final TargetConfig v) { targets.add(v); return this; }
-        /** @param address a target taking the pool's port. @return this. */
+        /**
+         * Adds a target taking the pool's port.
+         *
+         * @param address a target taking the pool's port.
+         * @return this.
+         */
         public Builder target(final InetAddress address) { targets.add(TargetConfig.of(address, null)); return this; }
-        /** @param address a target. @param port its own port. @return this. */
+        /**
+         * Adds a target.
+         *
+         * @param address a target.
+         * @param port its own port.
+         * @return this.
+         */
         public Builder target(final InetAddress address, final int port)
         {
             targets.add(TargetConfig.of(address, PortRange.of(port)));
             return this;
         }
-        /** @param v health probe, null for none. @return this. */
+        /**
+         * Sets health probe, null for none.
+         *
+         * @param v health probe, null for none.
+         * @return this.
+         */
         public Builder health(final HealthConfig v) { health = v; return this; }
-        /** @param v on-down behaviour. @return this. */
+        /**
+         * Sets on-down behaviour.
+         *
+         * @param v on-down behaviour.
+         * @return this.
+         */
         public Builder onDown(final OnDown v) { onDown = v; return this; }
-        /** @param v all-down behaviour. @return this. */
+        /**
+         * Sets all-down behaviour.
+         *
+         * @param v all-down behaviour.
+         * @return this.
+         */
         public Builder allDown(final AllDown v) { allDown = v; return this; }
-        /** @param v slow start. @return this. */
+        /**
+         * Sets slow start.
+         *
+         * @param v slow start.
+         * @return this.
+         */
         public Builder slowStart(final Duration v) { slowStart = v; return this; }
-        /** @param v where the pool is. @return this. */
+        /**
+         * Sets where the pool is.
+         *
+         * @param v where the pool is.
+         * @return this.
+         */
         public Builder position(final Position v) { position = v; return this; }
-        /** @param v where its port is. @return this. */
+        /**
+         * Sets where its port is.
+         *
+         * @param v where its port is.
+         * @return this.
+         */
         public Builder portsPosition(final Position v) { portsPosition = v; return this; }
-        /** @param v how often named targets are looked up again, zero for once. @return this. */
+        /**
+         * Sets how often named targets are looked up again, zero for once.
+         *
+         * @param v how often named targets are looked up again, zero for once.
+         * @return this.
+         */
         public Builder resolveInterval(final Duration v) { resolveInterval = v; return this; }
 
-        /** @return the pool. */
+        /**
+         * The pool.
+         *
+         * @return the pool.
+         */
         public PoolConfig build()
         {
             return new PoolConfig(name, ports, balance, targets, health, onDown, allDown, slowStart, position,

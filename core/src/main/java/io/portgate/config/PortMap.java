@@ -92,7 +92,7 @@ public final class PortMap
                 final HealthConfig health = pool.health();
                 final int healthPort = health == null ? 0 : health.portFor(internal.first());
                 rows.add(new Row(listener.name(), listener.protocol(), listener.bind(), pool.name(),
-                    pool.balance().configName(), target.addressText(), internal, target.weight(),
+                    pool.balance(), target.addressText(), internal, target.weight(),
                     health == null ? null : health.protocol(), healthPort,
                     health != null && !internal.contains(healthPort)));
             }

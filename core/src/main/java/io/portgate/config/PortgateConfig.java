@@ -220,48 +220,152 @@ public record PortgateConfig(
         {
         }
 
-        /** @param v the file name. @return this. */
+        /**
+         * Sets the file name.
+         *
+         * @param v the file name.
+         * @return this.
+         */
         public Builder source(final String v) { source = v; return this; }
-        /** @param v forwarder threads. @return this. */
+        /**
+         * Sets forwarder threads.
+         *
+         * @param v forwarder threads.
+         * @return this.
+         */
         public Builder workers(final int v) { workers = v; return this; }
-        /** @param v admin endpoint, null for none. @return this. */
+        /**
+         * Sets admin endpoint, null for none.
+         *
+         * @param v admin endpoint, null for none.
+         * @return this.
+         */
         public Builder admin(final Endpoint v) { admin = v; return this; }
-        /** @param v admin token. @return this. */
+        /**
+         * Sets admin token.
+         *
+         * @param v admin token.
+         * @return this.
+         */
         public Builder adminToken(final String v) { adminToken = v; return this; }
-        /** @param v idle strategy. @return this. */
+        /**
+         * Sets idle strategy.
+         *
+         * @param v idle strategy.
+         * @return this.
+         */
         public Builder idleStrategy(final IdleStrategyName v) { idleStrategy = v; return this; }
-        /** @param v drain deadline. @return this. */
+        /**
+         * Sets drain deadline.
+         *
+         * @param v drain deadline.
+         * @return this.
+         */
         public Builder drainTimeout(final Duration v) { drainTimeout = v; return this; }
-        /** @param v global connection limit. @return this. */
+        /**
+         * Sets global connection limit.
+         *
+         * @param v global connection limit.
+         * @return this.
+         */
         public Builder maxConnections(final int v) { maxConnections = v; return this; }
-        /** @param v global buffer memory limit in bytes. @return this. */
+        /**
+         * Sets global buffer memory limit in bytes.
+         *
+         * @param v global buffer memory limit in bytes.
+         * @return this.
+         */
         public Builder bufferMemory(final long v) { bufferMemory = v; return this; }
-        /** @param v splice fast path. @return this. */
+        /**
+         * Sets splice fast path.
+         *
+         * @param v splice fast path.
+         * @return this.
+         */
         public Builder splice(final FastPath v) { splice = v; return this; }
-        /** @param v recvmmsg/sendmmsg fast path. @return this. */
+        /**
+         * Sets recvmmsg/sendmmsg fast path.
+         *
+         * @param v recvmmsg/sendmmsg fast path.
+         * @return this.
+         */
         public Builder udpBatching(final FastPath v) { udpBatching = v; return this; }
-        /** @param v UDP GSO fast path. @return this. */
+        /**
+         * Sets UDP GSO fast path.
+         *
+         * @param v UDP GSO fast path.
+         * @return this.
+         */
         public Builder udpGso(final FastPath v) { udpGso = v; return this; }
-        /** @param v a listener. @return this. */
+        /**
+         * Sets a listener.
+         *
+         * @param v a listener.
+         * @return this.
+         */
         public Builder listener(final ListenerConfig v) { listeners.add(v); return this; }
-        /** @param v a pool, replacing one of the same name. @return this. */
+        /**
+         * Sets a pool, replacing one of the same name.
+         *
+         * @param v a pool, replacing one of the same name.
+         * @return this.
+         */
         public Builder pool(final PoolConfig v) { pools.put(v.name(), v); return this; }
-        /** @param v where admin is. @return this. */
+        /**
+         * Sets where admin is.
+         *
+         * @param v where admin is.
+         * @return this.
+         */
         public Builder adminPosition(final Position v) { adminPosition = v; return this; }
-        /** @param v the metrics file, null for memory only. @return this. */
+        /**
+         * Sets the metrics file, null for memory only.
+         *
+         * @param v the metrics file, null for memory only.
+         * @return this.
+         */
         public Builder metricsFile(final java.nio.file.Path v) { metricsFile = v; return this; }
-        /** @param v DNS servers for named targets, empty for the system resolver. @return this. */
+        /**
+         * Sets DNS servers for named targets, empty for the system resolver.
+         *
+         * @param v DNS servers for named targets, empty for the system resolver.
+         * @return this.
+         */
         public Builder resolvers(final List<java.net.InetSocketAddress> v) { resolvers = v; return this; }
-        /** @param v where resolvers is. @return this. */
+        /**
+         * Sets where resolvers is.
+         *
+         * @param v where resolvers is.
+         * @return this.
+         */
         public Builder resolversPosition(final Position v) { resolversPosition = v; return this; }
-        /** @param v how long a stop is announced before the listeners close. @return this. */
+        /**
+         * Sets how long a stop is announced before the listeners close.
+         *
+         * @param v how long a stop is announced before the listeners close.
+         * @return this.
+         */
         public Builder drainAnnounce(final Duration v) { drainAnnounce = v; return this; }
-        /** @param v the least severe line logged. @return this. */
+        /**
+         * Sets the least severe line logged.
+         *
+         * @param v the least severe line logged.
+         * @return this.
+         */
         public Builder logLevel(final LogLevel v) { logLevel = v; return this; }
-        /** @param v how log lines are written. @return this. */
+        /**
+         * Sets how log lines are written.
+         *
+         * @param v how log lines are written.
+         * @return this.
+         */
         public Builder logFormat(final LogFormat v) { logFormat = v; return this; }
 
-        /** @return the configuration, not yet validated: see {@link ConfigValidator}. */
+        /**
+         * The configuration, not yet validated: see {@link ConfigValidator}.
+         *
+         * @return the configuration, not yet validated: see {@link ConfigValidator}.
+         */
         public PortgateConfig build()
         {
             return new PortgateConfig(source, workers, admin, adminToken, idleStrategy, drainTimeout, maxConnections,

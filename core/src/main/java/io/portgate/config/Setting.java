@@ -60,7 +60,11 @@ public record Setting<O, B>(Scope scope, String key, Kind kind, long min, long m
             this.heading = heading;
         }
 
-        /** @return the README heading (after {@code ### }) of the table that documents it, or null for none. */
+        /**
+         * The README heading (after {@code ### }) of the table that documents it, or null for none.
+         *
+         * @return the README heading (after {@code ### }) of the table that documents it, or null for none.
+         */
         public String heading()
         {
             return heading;
@@ -96,7 +100,11 @@ public record Setting<O, B>(Scope scope, String key, Kind kind, long min, long m
 
         private final String text = name().toLowerCase(java.util.Locale.ROOT);
 
-        /** @return the word the README uses: the name in lower case. */
+        /**
+         * The word the README uses: the name in lower case.
+         *
+         * @return the word the README uses: the name in lower case.
+         */
         public String text()
         {
             return text;
@@ -118,13 +126,21 @@ public record Setting<O, B>(Scope scope, String key, Kind kind, long min, long m
         return new Builder<>(scope, key, kind);
     }
 
-    /** @return its full name as messages and the README give it, e.g. {@code fast-paths.splice}. */
+    /**
+     * Its full name as messages and the README give it, e.g. {@code fast-paths.splice}.
+     *
+     * @return its full name as messages and the README give it, e.g. {@code fast-paths.splice}.
+     */
     public String name()
     {
         return scope.prefix + key;
     }
 
-    /** @return the default, as the configuration holds it when the key is not written (null for none). */
+    /**
+     * The default, as the configuration holds it when the key is not written (null for none).
+     *
+     * @return the default, as the configuration holds it when the key is not written (null for none).
+     */
     public Object defaultValue()
     {
         return defaults.get();

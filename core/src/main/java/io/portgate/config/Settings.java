@@ -165,7 +165,8 @@ public final class Settings
                 "address picks the target, each target owning a share of the hash range as large as its weight), " +
                 "`maglev` (consistent hashing over a table in which each target owns entries in proportion to its " +
                 "weight). Every policy, and every UDP `affinity`, picks by the weights in force: `weight:`, an " +
-                "operator's `weight` call and the `slow-start` ramp").build(),
+                "operator's `weight` call and the `slow-start` ramp. An embedder may register policies of its own by " +
+                "name (see \"Embedding\")").build(),
         pool("targets", Kind.OTHER).shownDefault("required").notCompared()
             .doc("list of `address`, `address:port`, or `{address: ..., weight: N}` (weight default 1, must be >= 1). " +
                 "The address may be a host name: see \"Targets named by host name\"")
@@ -199,9 +200,10 @@ public final class Settings
     /** The {@code health:} block of a pool. */
     public static final List<Setting<HealthConfig, HealthConfig.Builder>> HEALTH = List.of(
         health("protocol", Kind.CHOICE).values(HealthProtocol.values()).byDefault(HealthConfig.DEFAULT_PROTOCOL)
-            .access(HealthConfig::protocol, HealthConfig.Builder::protocol)
+            .access(h -> h.probe() != null ? (Object)h.probe() : h.protocol(), Settings::protocolOrProbe)
             .doc("`tcp` (connect), `udp` (send `send`, expect a reply starting with `expect`; an ICMP " +
-                "port-unreachable is a failure), `http` (GET `path`, expect `status`)").build(),
+                "port-unreachable is a failure), `http` (GET `path`, expect `status`), or the name of a probe an " +
+                "embedder registered (see \"Embedding\")").build(),
         health("port", Kind.OTHER).shownDefault("the target's traffic port")
             .access(HealthConfig::port, HealthConfig.Builder::port)
             .doc("probe this port instead; `ports` and `check` note it").build(),
@@ -389,5 +391,18 @@ public final class Settings
     private static Setting.Builder<HealthConfig, HealthConfig.Builder> health(final String key, final Kind kind)
     {
         return Setting.of(Scope.HEALTH, key, kind);
+    }
+
+    /** A health protocol read as a built-in one or, by name, a registered probe. */
+    private static void protocolOrProbe(final HealthConfig.Builder builder, final Object value)
+    {
+        if (value instanceof HealthProtocol protocol)
+        {
+            builder.protocol(protocol);
+        }
+        else
+        {
+            builder.probe((String)value);
+        }
     }
 }

@@ -19,9 +19,10 @@ import java.util.Map;
 /**
  * Reads typed values out of YAML nodes for {@link ConfigParser}, strictly: every value that is not what its setting
  * takes becomes a {@link Diagnostic} naming the file, line and column, and the setting keeps its fallback. Keys of
- * simple kinds are read straight from the {@link Settings} table ({@link #read}).
+ * simple kinds are read straight from the {@link Settings} table. Public only as {@link ConfigParser}'s superclass:
+ * none of its members is visible outside this package.
  */
-abstract class YamlNodes
+public abstract class YamlNodes
 {
     final String source;
     final List<Diagnostic> diagnostics = new ArrayList<>();

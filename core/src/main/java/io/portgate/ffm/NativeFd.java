@@ -7,8 +7,9 @@ import java.nio.channels.SelectableChannel;
 
 /**
  * Reads the file descriptor behind an NIO channel, which the JDK offers no public way to do. It needs
- * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}; without it {@link #isAvailable()} is false and callers
- * stay on plain NIO.
+ * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}, and native access for the downcalls that use it
+ * ({@code --enable-native-access=ALL-UNNAMED}); without either {@link #isAvailable()} is false and callers stay on
+ * plain NIO (on the module path both name {@code io.portgate.core}).
  */
 public final class NativeFd
 {
@@ -16,6 +17,12 @@ public final class NativeFd
     private static final FeatureProbe PROBE = FeatureProbe.run("file descriptor",
         "NIO file descriptors cannot be read", "plain NIO", () ->
         {
+            final Module module = NativeFd.class.getModule();
+            final String target = module.isNamed() ? module.getName() : "ALL-UNNAMED";
+            // Without native access a downcall prints the JDK's warning, or fails under --illegal-native-access=deny:
+            // every fast path needs both this and the file descriptor, so both are checked here, once.
+            FeatureProbe.require(module.isNativeAccessEnabled(), "FFM downcalls are not enabled for portgate " +
+                "(start the JVM with --enable-native-access=" + target + ")");
             try
             {
                 final Class<?> selChImpl = Class.forName("sun.nio.ch.SelChImpl");
@@ -26,7 +33,7 @@ public final class NativeFd
             catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
             {
                 throw new FeatureProbe.Unavailable("cannot read NIO file descriptors (start the JVM with " +
-                    "--add-exports java.base/sun.nio.ch=ALL-UNNAMED): " + ex, ex);
+                    "--add-exports java.base/sun.nio.ch=" + target + "): " + ex, ex);
             }
         });
     private static final MethodHandle FD_VAL = GET_FD_VAL[0];

@@ -1,5 +1,9 @@
 package io.portgate.health;
 
+import io.portgate.spi.ProbeResult;
+
+import io.portgate.spi.TargetState;
+
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
@@ -59,6 +63,7 @@ public final class HealthChecker implements Agent
         private long nextProbeNs;
         private boolean inFlight;
         private long probes;
+        private String lastDetail;
         private volatile TargetStatus status;
 
         private Target(final HealthChecker owner, final ProbeTarget probe, final long nowNs)
@@ -389,13 +394,15 @@ public final class HealthChecker implements Agent
         return started;
     }
 
-    private void onProbeEnded(final ProbeTarget probe, final ProbeResult result, final long latencyNanos)
+    private void onProbeEnded(final ProbeTarget probe, final ProbeResult result, final long latencyNanos,
+        final String detail)
     {
         final Target target = inFlight.remove(probe);
         if (target == null || target.retired)
         {
             return;
         }
+        target.lastDetail = detail;
         final long now = clock.nanoTime();
         target.inFlight = false;
         target.probes++;
@@ -421,6 +428,7 @@ public final class HealthChecker implements Agent
             // target are not held against it: the forwarders' connect retry is its only protection.
             while (target.probed && failures-- > 0)
             {
+                target.lastDetail = "a connect failure, reset or ICMP unreachable on real traffic";
                 record(target, ProbeResult.PASSIVE_FAILURE, 0, now);
                 work++;
             }
@@ -462,7 +470,27 @@ public final class HealthChecker implements Agent
             target.healthy);
         if (after != before)
         {
-            listener.onStateChange(target.probe, before, after, cause);
+            listener.onStateChange(target.probe, before, after, cause, reason(target, before, after, cause));
         }
+    }
+
+    /** Why a target changed state, in words, for logs and events. */
+    private static String reason(final Target target, final TargetState before, final TargetState after,
+        final ProbeResult cause)
+    {
+        if (cause == null)
+        {
+            return after == TargetState.DRAINING ? "drained by an operator" :
+                before == TargetState.DRAINING ? "undrained by an operator" : "an operator's change";
+        }
+        final String detail = target.lastDetail != null ? ": " + target.lastDetail : "";
+        final io.portgate.config.HealthConfig config = target.probe.config();
+        if (after == TargetState.DOWN)
+        {
+            return (config != null ? config.fall() + " consecutive failed probe(s), the last " : "last result ") +
+                cause.label() + detail;
+        }
+        return (config != null ? config.rise() + " consecutive passing probe(s), the last " : "last result ") +
+            cause.label() + detail;
     }
 }

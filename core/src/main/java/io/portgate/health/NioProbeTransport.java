@@ -1,5 +1,7 @@
 package io.portgate.health;
 
+import io.portgate.spi.ProbeResult;
+
 import io.portgate.config.Endpoint;
 import io.portgate.config.HealthConfig;
 

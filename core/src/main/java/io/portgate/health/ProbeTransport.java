@@ -1,5 +1,7 @@
 package io.portgate.health;
 
+import io.portgate.spi.ProbeResult;
+
 /**
  * Carries probes out without blocking: {@link #start} sends one, {@link #poll} makes progress on those in flight and
  * reports each that ended. The real one is {@link NioProbeTransport}; tests script their own to step thresholds
@@ -20,8 +22,21 @@ public interface ProbeTransport extends AutoCloseable
          * @param target       what was probed.
          * @param result       how it ended.
          * @param latencyNanos how long it took.
+         * @param detail       what the probe said about it (a registered probe's reason), or null.
          */
-        void complete(ProbeTarget target, ProbeResult result, long latencyNanos);
+        void complete(ProbeTarget target, ProbeResult result, long latencyNanos, String detail);
+
+        /**
+         * A probe ended, with nothing more to say than its result.
+         *
+         * @param target       what was probed.
+         * @param result       how it ended.
+         * @param latencyNanos how long it took.
+         */
+        default void complete(final ProbeTarget target, final ProbeResult result, final long latencyNanos)
+        {
+            complete(target, result, latencyNanos, null);
+        }
     }
 
     /**

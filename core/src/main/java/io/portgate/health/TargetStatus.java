@@ -1,5 +1,9 @@
 package io.portgate.health;
 
+import io.portgate.spi.ProbeResult;
+
+import io.portgate.spi.TargetState;
+
 /**
  * The operator's view of one target: its state, its last probe and how long it has been in that state.
  *

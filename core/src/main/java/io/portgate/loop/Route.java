@@ -1,6 +1,5 @@
 package io.portgate.loop;
 
-import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.config.ListenerConfig;
 import org.agrona.collections.LongHashSet;
 
@@ -17,7 +16,7 @@ public abstract class Route
     private final ListenerConfig listener;
     private final String poolName;
     private final RouteTargets targets;
-    private final BalanceAlgorithm algorithm;
+    private final String balance;
     private final long drainUntilNs;
 
     /**
@@ -27,18 +26,18 @@ public abstract class Route
      * @param listener     the validated listener.
      * @param poolName     its pool's name.
      * @param targets      its pool's targets, resolved for every port of the listener.
-     * @param algorithm    its pool's policy.
+     * @param balance      its pool's balancing policy, by name.
      * @param drainUntilNs until when a listener a reload removed drains, on the workers' clock; 0 for one that
      *                     accepts.
      */
     protected Route(final int index, final ListenerConfig listener, final String poolName, final RouteTargets targets,
-        final BalanceAlgorithm algorithm, final long drainUntilNs)
+        final String balance, final long drainUntilNs)
     {
         this.index = index;
         this.listener = listener;
         this.poolName = poolName;
         this.targets = targets;
-        this.algorithm = algorithm;
+        this.balance = balance;
         this.drainUntilNs = drainUntilNs;
     }
 
@@ -158,10 +157,10 @@ public abstract class Route
         return targets.weights();
     }
 
-    /** @return the pool's balancing policy. */
-    public BalanceAlgorithm algorithm()
+    /** @return the pool's balancing policy, by name. */
+    public String balance()
     {
-        return algorithm;
+        return balance;
     }
 
     /** @return true for a listener a reload removed, whose connections or flows drain. */

@@ -1,8 +1,7 @@
 package io.portgate.loop;
 
-import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.balance.BalancerPolicy;
-import io.portgate.balance.LoadView;
+import io.portgate.spi.LoadView;
 import io.portgate.metrics.RouteCounters;
 
 /**
@@ -51,8 +50,8 @@ public abstract class RouteRuntime<R extends Route> implements LoadView
         return counters;
     }
 
-    /** @return the policy its forwarders pick with; UDP client affinity may use a hashing one. */
-    public abstract BalanceAlgorithm algorithm();
+    /** @return the name of the policy its forwarders pick with; UDP client affinity may use a hashing one. */
+    public abstract String balance();
 
     /** @return the policy targets are picked by now. */
     public final BalancerPolicy policy()
@@ -83,7 +82,7 @@ public abstract class RouteRuntime<R extends Route> implements LoadView
     }
 
     @Override
-    public final int activeConnections(final int target)
+    public final int openConnections(final int target)
     {
         return open[target];
     }

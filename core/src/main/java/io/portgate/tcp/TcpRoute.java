@@ -1,6 +1,5 @@
 package io.portgate.tcp;
 
-import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.loop.Route;
@@ -24,9 +23,9 @@ public final class TcpRoute extends Route
     private final boolean firstByteLatency;
 
     private TcpRoute(final int index, final ListenerConfig listener, final String poolName,
-        final RouteTargets targets, final BalanceAlgorithm algorithm, final long drainUntilNs)
+        final RouteTargets targets, final String balance, final long drainUntilNs)
     {
-        super(index, listener, poolName, targets, algorithm, drainUntilNs);
+        super(index, listener, poolName, targets, balance, drainUntilNs);
         this.maxConnections = listener.maxConnections();
         this.connectTimeoutNs = listener.connectTimeout().toNanos();
         this.connectAttempts = Math.max(1, listener.connectAttempts());
@@ -80,7 +79,7 @@ public final class TcpRoute extends Route
     @Override
     public TcpRoute draining(final int newIndex, final long deadlineNs)
     {
-        return new TcpRoute(newIndex, listener(), poolName(), targets(), algorithm(), drainDeadline(deadlineNs));
+        return new TcpRoute(newIndex, listener(), poolName(), targets(), balance(), drainDeadline(deadlineNs));
     }
 
     /** @return true to record each connection's first-byte time. */

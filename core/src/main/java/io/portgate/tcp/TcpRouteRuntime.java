@@ -1,6 +1,5 @@
 package io.portgate.tcp;
 
-import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.loop.RouteRuntime;
 import io.portgate.loop.TargetFailureListener;
 import io.portgate.metrics.RouteCounters;
@@ -55,9 +54,9 @@ public final class TcpRouteRuntime extends RouteRuntime<TcpRoute>
     }
 
     @Override
-    public BalanceAlgorithm algorithm()
+    public String balance()
     {
-        return route().algorithm();
+        return route().balance();
     }
 
     /** @return connect times to the listener's targets, recorded by this worker only, in nanoseconds. */

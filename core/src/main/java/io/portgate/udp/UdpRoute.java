@@ -31,9 +31,9 @@ public final class UdpRoute extends Route
     private final ProtocolFamily bindFamily;
 
     private UdpRoute(final int index, final ListenerConfig listener, final String poolName,
-        final RouteTargets targets, final BalanceAlgorithm algorithm, final long drainUntilNs, final int maxDatagram)
+        final RouteTargets targets, final String balance, final long drainUntilNs, final int maxDatagram)
     {
-        super(index, listener, poolName, targets, algorithm, drainUntilNs);
+        super(index, listener, poolName, targets, balance, drainUntilNs);
         if (maxDatagram < 1 || maxDatagram > MAX_DATAGRAM)
         {
             throw new IllegalArgumentException("maxDatagram must be 1.." + MAX_DATAGRAM + ": " + maxDatagram);
@@ -107,7 +107,7 @@ public final class UdpRoute extends Route
     @Override
     public UdpRoute draining(final int newIndex, final long deadlineNs)
     {
-        return new UdpRoute(newIndex, listener(), poolName(), targets(), algorithm(), drainDeadline(deadlineNs),
+        return new UdpRoute(newIndex, listener(), poolName(), targets(), balance(), drainDeadline(deadlineNs),
             maxDatagram);
     }
 
@@ -124,18 +124,19 @@ public final class UdpRoute extends Route
      *
      * @return the policy to build.
      */
-    public BalanceAlgorithm pickAlgorithm()
+    public String pickBalance()
     {
-        if (affinity == Affinity.CLIENT && !hashes(algorithm()))
+        if (affinity == Affinity.CLIENT && !hashes(balance()))
         {
-            return BalanceAlgorithm.SOURCE_HASH;
+            return BalanceAlgorithm.SOURCE_HASH.configName();
         }
-        return algorithm();
+        return balance();
     }
 
-    static boolean hashes(final BalanceAlgorithm algorithm)
+    static boolean hashes(final String balance)
     {
-        return algorithm == BalanceAlgorithm.SOURCE_HASH || algorithm == BalanceAlgorithm.MAGLEV;
+        return BalanceAlgorithm.SOURCE_HASH.configName().equals(balance) ||
+            BalanceAlgorithm.MAGLEV.configName().equals(balance);
     }
 
     /** @return which datagrams share a target. */

@@ -1,6 +1,5 @@
 package io.portgate.udp;
 
-import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.config.Affinity;
 import io.portgate.loop.RouteRuntime;
 import io.portgate.loop.TargetFailureListener;
@@ -30,9 +29,9 @@ public final class UdpRouteRuntime extends RouteRuntime<UdpRoute>
     }
 
     @Override
-    public BalanceAlgorithm algorithm()
+    public String balance()
     {
-        return route().pickAlgorithm();
+        return route().pickBalance();
     }
 
     /** @return true when every datagram picks its target anew. */

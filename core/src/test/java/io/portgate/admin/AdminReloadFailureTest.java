@@ -81,7 +81,7 @@ class AdminReloadFailureTest
 
                 final HttpResponse<String> metrics = send("GET", admin, "/metrics");
                 assertTrue(metrics.body().contains("portgate_reloads_total{result=\"rejected\"} 1\n"), metrics.body());
-                assertEquals(1, portgate.metrics().sum(Metric.RELOADS, "result", "rejected"));
+                assertEquals(1, io.portgate.PortgateInternals.metrics(portgate).sum(Metric.RELOADS, "result", "rejected"));
                 final byte[] payload = Exchange.random(300);
                 assertArrayEquals(payload, Exchange.roundTrip(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                     listen), payload), "still forwarding with the previous configuration");
@@ -134,7 +134,7 @@ class AdminReloadFailureTest
         }
 
         @Override
-        public List<io.portgate.conductor.TargetView> targets()
+        public List<io.portgate.TargetView> targets()
         {
             throw new OutOfMemoryError("test");
         }

@@ -3,7 +3,7 @@ package io.portgate.admin;
 import io.portgate.Portgate;
 import io.portgate.PortgateStats;
 import io.portgate.ReloadResult;
-import io.portgate.conductor.TargetView;
+import io.portgate.TargetView;
 import io.portgate.config.Addresses;
 import io.portgate.config.ConfigException;
 import io.portgate.config.Diagnostic;
@@ -13,7 +13,7 @@ import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
 import io.portgate.config.Position;
 import io.portgate.config.Severity;
-import io.portgate.health.TargetState;
+import io.portgate.spi.TargetState;
 import io.portgate.metrics.MetricsReader;
 import io.portgate.testing.EchoServer;
 import io.portgate.testing.Exchange;
@@ -159,7 +159,7 @@ class AdminServerTest
             samples.get("portgate_target_connections_total" + bLabels));
         assertEquals(a.accepted(), samples.get("portgate_target_connections_total" + aLabels));
         assertEquals(1, samples.get("portgate_target_state{pool=\"web\",target=\"127.0.0.1:" + a.port() + "\"}"));
-        assertEquals(12, portgate.connectLatency("web").getTotalCount());
+        assertEquals(12, portgate.connectLatency("web").count());
     }
 
     @Test

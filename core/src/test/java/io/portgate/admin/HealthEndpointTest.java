@@ -9,7 +9,7 @@ import io.portgate.config.HealthProtocol;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
-import io.portgate.health.TargetState;
+import io.portgate.spi.TargetState;
 import io.portgate.testing.EchoServer;
 import io.portgate.testing.Exchange;
 import io.portgate.testing.FreePorts;
@@ -299,7 +299,7 @@ class HealthEndpointTest
         assertTrue(!health.healthy());
         final var all = java.util.Map.of("web", List.of(new InetSocketAddress(LOOPBACK, 8080)), "range",
             List.of(new InetSocketAddress(LOOPBACK, 9000), new InetSocketAddress(LOOPBACK, 9001)));
-        final var up = List.of(new io.portgate.conductor.TargetView("web", 0, "127.0.0.1:1000", 1, "none",
+        final var up = List.of(new io.portgate.TargetView("web", 0, "127.0.0.1:1000", 1, "none",
             TargetState.UP, null, Duration.ZERO, Duration.ZERO));
         assertEquals(new io.portgate.InstanceHealth(true, List.of()),
             io.portgate.InstanceHealth.of(config, all, up, false, false));

@@ -2,9 +2,9 @@ package io.portgate.admin;
 
 import io.portgate.PortgateStats;
 import io.portgate.ReloadResult;
-import io.portgate.conductor.TargetView;
-import io.portgate.health.ProbeResult;
-import io.portgate.health.TargetState;
+import io.portgate.TargetView;
+import io.portgate.spi.ProbeResult;
+import io.portgate.spi.TargetState;
 import io.portgate.metrics.MetricsFile;
 import io.portgate.metrics.MetricsReader;
 import org.HdrHistogram.Histogram;

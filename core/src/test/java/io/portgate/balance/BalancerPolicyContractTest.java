@@ -1,5 +1,7 @@
 package io.portgate.balance;
 
+import io.portgate.spi.LoadView;
+
 import java.lang.management.ManagementFactory;
 import java.util.HashSet;
 import java.util.Set;

@@ -8,7 +8,7 @@ import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
 import io.portgate.config.Position;
 import io.portgate.config.TargetConfig;
-import io.portgate.conductor.TargetView;
+import io.portgate.TargetView;
 import io.portgate.testing.EchoServer;
 import io.portgate.testing.Exchange;
 import io.portgate.testing.FreePorts;
@@ -92,12 +92,12 @@ class WeightsThroughPortgateTest
                 Position.NONE, Position.NONE));
         if (policy.algorithm != null)
         {
-            pool.balance(policy.algorithm);
+            pool.balance(policy.algorithm.configName());
         }
         final PoolConfig built = pool.build();
         if (policy.algorithm == null)
         {
-            assertEquals(BalanceAlgorithm.ROUND_ROBIN, built.balance(), "a pool naming no policy is round-robin");
+            assertEquals(BalanceAlgorithm.ROUND_ROBIN.configName(), built.balance(), "a pool naming no policy is round-robin");
         }
         final Portgate portgate = track(Portgate.start(PortgateConfig.builder()
             .workers(2)

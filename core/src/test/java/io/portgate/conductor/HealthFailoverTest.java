@@ -1,5 +1,7 @@
 package io.portgate.conductor;
 
+import io.portgate.TargetView;
+
 import io.portgate.Portgate;
 import io.portgate.config.AllDown;
 import io.portgate.config.HealthConfig;
@@ -9,8 +11,8 @@ import io.portgate.config.ListenerConfig;
 import io.portgate.config.OnDown;
 import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
-import io.portgate.health.ProbeResult;
-import io.portgate.health.TargetState;
+import io.portgate.spi.ProbeResult;
+import io.portgate.spi.TargetState;
 import io.portgate.testing.EchoServer;
 import io.portgate.testing.Exchange;
 import io.portgate.testing.FreePorts;
@@ -347,9 +349,9 @@ class HealthFailoverTest
         }
         // The UDP counters live in the metrics file too; a worker counts a reply just after sending it.
         await("replies counted", () ->
-            portgate.metrics().sum(io.portgate.metrics.Metric.DATAGRAMS_SENT, "listener", "dns") >= 20);
+            io.portgate.PortgateInternals.metrics(portgate).sum(io.portgate.metrics.Metric.DATAGRAMS_SENT, "listener", "dns") >= 20);
         assertEquals(portgate.stats().udpListener("dns").datagramsOut(),
-            portgate.metrics().sum(io.portgate.metrics.Metric.DATAGRAMS_SENT, "listener", "dns"));
+            io.portgate.PortgateInternals.metrics(portgate).sum(io.portgate.metrics.Metric.DATAGRAMS_SENT, "listener", "dns"));
     }
 
     @Test

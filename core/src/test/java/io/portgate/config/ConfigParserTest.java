@@ -122,7 +122,7 @@ class ConfigParserTest
         assertEquals(ListenerConfig.DEFAULT_UDP_IDLE_TIMEOUT, dns.idleTimeout());
 
         final PoolConfig pool = c.pools().get("web");
-        assertEquals(BalanceAlgorithm.WEIGHTED, pool.balance());
+        assertEquals(BalanceAlgorithm.WEIGHTED.configName(), pool.balance());
         assertEquals(OnDown.CLOSE, pool.onDown());
         assertEquals(AllDown.FAIL_OPEN, pool.allDown());
         assertEquals(Duration.ofSeconds(30), pool.slowStart());
@@ -174,7 +174,7 @@ class ConfigParserTest
         assertEquals(Protocol.TCP, l.protocol());
         assertEquals(ListenerConfig.DEFAULT_CONNECT_TIMEOUT, l.connectTimeout());
         assertEquals(ListenerConfig.DEFAULT_TCP_IDLE_TIMEOUT, l.idleTimeout());
-        assertEquals(BalanceAlgorithm.ROUND_ROBIN, c.pools().get("p").balance());
+        assertEquals(BalanceAlgorithm.ROUND_ROBIN.configName(), c.pools().get("p").balance());
         assertNull(c.pools().get("p").health(), "no active probe unless the file asks for one");
     }
 

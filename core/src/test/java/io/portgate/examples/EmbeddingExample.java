@@ -2,7 +2,6 @@ package io.portgate.examples;
 
 import io.portgate.ListenerStats;
 import io.portgate.Portgate;
-import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.config.ListenerConfig;
 import io.portgate.config.PoolConfig;
 import io.portgate.config.PortgateConfig;
@@ -35,7 +34,7 @@ public final class EmbeddingExample
             .workers(1)
             .listener(ListenerConfig.builder("web").bind("127.0.0.1:" + frontPort).pool("backends").build())
             .pool(PoolConfig.builder("backends")
-                .balance(BalanceAlgorithm.LEAST_CONN)
+                .balance("least-conn")
                 .target(InetAddress.getLoopbackAddress(), backendPort)
                 .build())
             .build();

@@ -1,5 +1,9 @@
 package io.portgate.health;
 
+import io.portgate.spi.ProbeResult;
+
+import io.portgate.spi.TargetState;
+
 import io.portgate.config.HealthConfig;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +69,7 @@ class HealthCheckerTest
             new ProbeTarget(1, "p", new InetSocketAddress("127.0.0.1", 9001),
                 new InetSocketAddress("127.0.0.1", 9001), config));
         return new HealthChecker(targets, transport, () -> now,
-            (t, from, to, cause) -> changes.add(t.id() + ":" + from.label() + "->" + to.label() + ":" + (cause == null ? "operator" : cause.label())),
+            (t, from, to, cause, reason) -> changes.add(t.id() + ":" + from.label() + "->" + to.label() + ":" + (cause == null ? "operator" : cause.label())),
             42);
     }
 

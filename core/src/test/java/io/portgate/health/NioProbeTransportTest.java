@@ -1,5 +1,9 @@
 package io.portgate.health;
 
+import io.portgate.spi.ProbeResult;
+
+import io.portgate.spi.TargetState;
+
 import io.portgate.config.HealthConfig;
 import io.portgate.config.HealthProtocol;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +53,7 @@ class NioProbeTransportTest
             transport.start(target, System.nanoTime());
             while (result[0] == null)
             {
-                transport.poll(System.nanoTime(), (t, r, latency) -> result[0] = r);
+                transport.poll(System.nanoTime(), (t, r, latency, detail) -> result[0] = r);
                 Thread.onSpinWait();
             }
         }
@@ -210,7 +214,7 @@ class NioProbeTransportTest
         final InetSocketAddress address = new InetSocketAddress(LOOPBACK, port);
         final List<TargetState> states = new ArrayList<>();
         final HealthChecker checker = new HealthChecker(List.of(new ProbeTarget(0, "p", address, address, config)),
-            new NioProbeTransport(), System::nanoTime, (t, from, to, cause) -> states.add(to), 7);
+            new NioProbeTransport(), System::nanoTime, (t, from, to, cause, reason) -> states.add(to), 7);
         try
         {
             runUntil(checker, () -> checker.status(0).probes() >= 3);

@@ -1,5 +1,7 @@
 package io.portgate.tcp;
 
+import io.portgate.LatencySnapshot;
+
 import io.portgate.Portgate;
 import io.portgate.config.Addresses;
 import io.portgate.config.ListenerConfig;
@@ -122,15 +124,15 @@ class FirstByteLatencyTest
                 }
             }
         }
-        final Histogram firstByte = awaitCount(portgate, connections);
-        assertEquals(connections, firstByte.getTotalCount());
+        final LatencySnapshot firstByte = awaitCount(portgate, connections);
+        assertEquals(connections, firstByte.count());
         // The histogram keeps two significant digits, so a value reads back as the low end of its bucket; the worker's
         // clock is read once per duty cycle, a few microseconds early at most.
-        final long floor = firstByte.lowestEquivalentValue(TimeUnit.MILLISECONDS.toNanos(DELAY_MS - 1));
-        assertTrue(firstByte.getMinValue() >= floor,
-            "recorded " + firstByte.getMinValue() + " ns for a target that waited " + DELAY_MS + " ms");
+        final long floor = new Histogram(2).lowestEquivalentValue(TimeUnit.MILLISECONDS.toNanos(DELAY_MS - 1));
+        assertTrue(firstByte.minNanos() >= floor,
+            "recorded " + firstByte.minNanos() + " ns for a target that waited " + DELAY_MS + " ms");
         // Connect times do not include the pause: the target accepted at once.
-        assertEquals(connections, portgate.connectLatency("web").getTotalCount());
+        assertEquals(connections, portgate.connectLatency("web").count());
 
         final String metrics = scrape(portgate);
         assertTrue(metrics.contains("# TYPE portgate_tcp_first_byte_seconds summary\n"), metrics);
@@ -138,11 +140,11 @@ class FirstByteLatencyTest
             metrics);
     }
 
-    private static Histogram awaitCount(final Portgate portgate, final long count) throws InterruptedException
+    private static LatencySnapshot awaitCount(final Portgate portgate, final long count) throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Histogram histogram = portgate.firstByteLatency("web");
-        while (histogram.getTotalCount() < count && System.nanoTime() - deadline < 0)
+        LatencySnapshot histogram = portgate.firstByteLatency("web");
+        while (histogram.count() < count && System.nanoTime() - deadline < 0)
         {
             Thread.sleep(5);
             histogram = portgate.firstByteLatency("web");
@@ -172,11 +174,11 @@ class FirstByteLatencyTest
             assertArrayEquals("hello\n".getBytes(StandardCharsets.US_ASCII), Exchange.readExactly(channel, 6));
         }
         // The worker records right after the greeting reaches the client, which may read it a moment before.
-        final Histogram firstByte = awaitCount(portgate, 1);
-        assertEquals(1, firstByte.getTotalCount());
+        final LatencySnapshot firstByte = awaitCount(portgate, 1);
+        assertEquals(1, firstByte.count());
         // The target's pause starts at its accept, which may come a little before the worker sees the connect
         // complete on a busy machine: the time covers most of the pause, not necessarily all of it.
-        assertTrue(firstByte.getMinValue() >= TimeUnit.MILLISECONDS.toNanos(DELAY_MS / 2), firstByte.getMinValue() +
+        assertTrue(firstByte.minNanos() >= TimeUnit.MILLISECONDS.toNanos(DELAY_MS / 2), firstByte.minNanos() +
             " ns for a greeting sent " + DELAY_MS + " ms after the accept");
     }
 
@@ -188,7 +190,7 @@ class FirstByteLatencyTest
         final Portgate portgate = start(target, false);
         final byte[] payload = Exchange.random(300);
         assertArrayEquals(payload, Exchange.roundTrip(portgate.boundAddresses("web").getFirst(), payload));
-        assertEquals(0, portgate.firstByteLatency("web").getTotalCount());
+        assertEquals(0, portgate.firstByteLatency("web").count());
         final String metrics = scrape(portgate);
         assertTrue(metrics.contains("portgate_tcp_connect_seconds_count{listener=\"web\"} 1\n"), metrics);
         assertTrue(!metrics.contains("portgate_tcp_first_byte_seconds"), metrics);

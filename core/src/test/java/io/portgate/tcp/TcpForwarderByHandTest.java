@@ -76,7 +76,7 @@ class TcpForwarderByHandTest
         final TcpRouteRuntime runtime = new TcpRouteRuntime(route, counters, TargetFailureListener.NONE,
             new ConnectionLimits(100, new int[] {100}), TcpRouteRuntime.newLatencyRecorder(),
             TcpRouteRuntime.newLatencyRecorder());
-        runtime.policy(BalancerPolicies.create(route.algorithm(), route.targetIds(), route.weights(), runtime, 0));
+        runtime.policy(BalancerPolicies.create(io.portgate.balance.BalanceAlgorithm.fromConfigName(route.balance()), route.targetIds(), route.weights(), runtime, 0));
         final TcpForwarder forwarder = new TcpForwarder(new MemoryBudget(1 << 20), 1 << 18, false);
         final Worker worker = new Worker(0, clock::get, errors::add, 64, List.of(forwarder));
         invoker = new AgentInvoker(errors::add, null, worker);

@@ -453,7 +453,7 @@ abstract class TcpForwardingContract
         final AtomicLong clock = new AtomicLong(TimeUnit.HOURS.toNanos(1));
         final Portgate portgate = track(Portgate.start(new PortgateContext(TestConfigs.tcp(splice(), WORKERS,
             l -> l.idleTimeout(Duration.ofSeconds(60)), g -> { }, echo().port()))
-            .clocks(clock::get, SystemEpochClock.INSTANCE)));
+            .clocks(clock::get, System::currentTimeMillis)));
         try (SocketChannel quiet = SocketChannel.open(front(portgate));
             SocketChannel busy = SocketChannel.open(front(portgate)))
         {

@@ -60,7 +60,7 @@ final class UdpByHand implements AutoCloseable
         front = (InetSocketAddress)channel.getLocalAddress();
         counters = RouteCounters.inMemory(UdpSlots.LAYOUT, targetPorts.length);
         final UdpRouteRuntime runtime = new UdpRouteRuntime(route, counters, TargetFailureListener.NONE);
-        runtime.policy(BalancerPolicies.create(route.pickAlgorithm(), route.targetIds(), route.weights(), runtime, 0));
+        runtime.policy(BalancerPolicies.create(io.portgate.balance.BalanceAlgorithm.fromConfigName(route.pickBalance()), route.targetIds(), route.weights(), runtime, 0));
         forwarder = new UdpForwarder(batching, gso);
         final Worker worker = new Worker(0, clock::get, errors::add, 64, List.of(forwarder));
         invoker = new AgentInvoker(errors::add, null, worker);

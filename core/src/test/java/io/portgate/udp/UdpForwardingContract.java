@@ -254,7 +254,7 @@ abstract class UdpForwardingContract
     {
         final UdpEchoServer[] targets = echoes(3);
         final Portgate portgate = start(l -> l.affinity(Affinity.CLIENT),
-            p -> p.balance(BalanceAlgorithm.ROUND_ROBIN), targets);
+            p -> p.balance(BalanceAlgorithm.ROUND_ROBIN.configName()), targets);
         final Set<Byte> used = new HashSet<>();
         for (int ip = 2; ip < 14; ip++)
         {
@@ -281,7 +281,7 @@ abstract class UdpForwardingContract
     {
         final UdpEchoServer[] targets = echoes(3);
         final Portgate portgate = start(l -> l.affinity(Affinity.PACKET),
-            p -> p.balance(BalanceAlgorithm.ROUND_ROBIN), targets);
+            p -> p.balance(BalanceAlgorithm.ROUND_ROBIN.configName()), targets);
         final UdpClient client = track(UdpClient.open("127.0.0.1", front(portgate)));
         final Map<Byte, Integer> perTarget = new HashMap<>();
         for (int s = 0; s < 30; s++)
@@ -513,7 +513,7 @@ abstract class UdpForwardingContract
     void aTargetThatDisappearsIsCountedAndTheFlowMovesToALiveOne() throws Exception
     {
         final UdpEchoServer[] targets = echoes(2);
-        final Portgate portgate = start(l -> { }, p -> p.balance(BalanceAlgorithm.ROUND_ROBIN), targets);
+        final Portgate portgate = start(l -> { }, p -> p.balance(BalanceAlgorithm.ROUND_ROBIN.configName()), targets);
         final UdpClient client = track(UdpClient.open("127.0.0.1", front(portgate)));
         final byte first = client.exchange(payload(0, 0, 100));
         final int dead = first - 'A';

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import io.portgate.balance.BalanceAlgorithm;
 import io.portgate.balance.BalancerPolicies;
 import io.portgate.balance.BalancerPolicy;
-import io.portgate.balance.LoadView;
+import io.portgate.spi.LoadView;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -50,7 +50,7 @@ final class Paths
     static Portgate start(final String path, final Protocol protocol, final int port,
         final List<InetSocketAddress> backends)
     {
-        final PoolConfig.Builder pool = PoolConfig.builder("backends").balance(BalanceAlgorithm.ROUND_ROBIN);
+        final PoolConfig.Builder pool = PoolConfig.builder("backends").balance(BalanceAlgorithm.ROUND_ROBIN.configName());
         for (final InetSocketAddress backend : backends)
         {
             pool.target(backend.getAddress(), backend.getPort());

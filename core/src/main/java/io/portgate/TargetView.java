@@ -1,7 +1,7 @@
-package io.portgate.conductor;
+package io.portgate;
 
-import io.portgate.health.ProbeResult;
-import io.portgate.health.TargetState;
+import io.portgate.spi.ProbeResult;
+import io.portgate.spi.TargetState;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package io.portgate.health;
+package io.portgate.spi;
 
 /** How one probe ended. Expected outcomes are values, not exceptions. */
 public enum ProbeResult

@@ -1,4 +1,4 @@
-package io.portgate.health;
+package io.portgate.spi;
 
 /** What the balancer believes about a target. */
 public enum TargetState
