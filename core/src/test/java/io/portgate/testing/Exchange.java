@@ -67,7 +67,19 @@ public final class Exchange
             }
         }, r -> Thread.ofVirtual().start(r));
         final byte[] received = readToEnd(channel, payload.length);
-        sent.join();
+        try
+        {
+            sent.join();
+        }
+        catch (final java.util.concurrent.CompletionException ex)
+        {
+            // A reset can reach the writing side first: it fails the exchange the same way as on the reading side.
+            if (ex.getCause() instanceof UncheckedIOException failed)
+            {
+                throw failed.getCause();
+            }
+            throw ex;
+        }
         return received;
     }
 
