@@ -48,8 +48,11 @@ class SyscallBudgetIT
     private static final double ROUND_TRIP_BUDGET = 7.5;
     /** Before issue 12: 53.5 here (9 futex from the conductor, 7 epoll_wait); now about 40.5. */
     private static final double CONNECTION_BUDGET = 46;
-    /** Before issue 12: 1,225 a second here (the conductor's futex); now about 18, mostly the JVM's own threads. */
-    private static final double IDLE_BUDGET_PER_SECOND = 60;
+    /**
+     * Before issue 12: 1,225 a second here (the conductor's futex); now about 18, mostly the JVM's own threads, and up
+     * to 85 seen on a loaded machine while the JIT still compiled the warm-up's code (futex, getrusage).
+     */
+    private static final double IDLE_BUDGET_PER_SECOND = 200;
 
     @TempDir
     Path dir;
@@ -94,7 +97,8 @@ class SyscallBudgetIT
         {
             roundTrips(client, 2_000, random);
         }
-        Thread.sleep(1000);
+        // The last connections close, and the compiler threads finish most of what the warm-up gave them.
+        Thread.sleep(3000);
 
         final Map<String, Long> idle;
         final long idleNs;
