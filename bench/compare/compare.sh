@@ -6,7 +6,7 @@
 #
 #   bench/compare/compare.sh [--quick] [--runs N] [--out DIR] [--targets LIST] [--only LIST] [--no-profile] [--reload]
 #   (--targets: direct,portgate,portgate-splice,haproxy,nginx;
-#    --only: tcp-rr,udp-rr,udp-oneway,bulk,iperf3,connect,reload)
+#    --only: tcp-rr,udp-rr,udp-oneway,bulk,iperf3,connect,syscalls,reload)
 #   portgate runs the build's defaults (idle-strategy block, fast-paths.splice off: copying through a buffer);
 #   portgate-splice is the same build with fast-paths.splice: on (TCP moved by splice(2)).
 #
@@ -23,6 +23,15 @@
 #   success" lines), nginx `kill -HUP` to the master (counted from its "reconfiguring" lines). reload/summary.md
 #   holds errors, timeouts, lost replies and datagrams, and reload/steady latency ratios, per balancer; for
 #   portgate, raw/stat.*.txt keeps `portgate stat --once` after each load (counters since its start).
+#
+#   syscalls (only when --only names it) counts the system calls each balancer but direct makes, all its threads
+#   (nginx: its worker), with `strace -c -f -p PID`: SYSCALL_IDLE seconds (default 10) idle, where the context
+#   switches of all its threads are counted from /proc too, without strace attached, as wake-ups; then a fixed-rate
+#   TCP round-trip load (`bench rr -c RR_CONNECTIONS --rate SYSCALL_RR_RATE`, default 1000/s) and a connect, 64-byte
+#   echo, close load (`bench connect -c 1 --rate SYSCALL_CONNECT_RATE`, default 200/s), each SYSCALL_DURATION
+#   (default 5s) with no warm-up, so that every unit done was traced. summary.md reports syscalls per round trip, per
+#   connection and per idle second, per balancer and per syscall, against issue 12's targets; strace slows the
+#   balancer down, so these runs measure counts, never time. nginx is left out when it is not installed.
 #
 # It installs nothing: a missing tool is named together with the apt package that provides it.
 set -euo pipefail
@@ -56,6 +65,10 @@ RELOAD_RUNS=${RELOAD_RUNS:-1}
 RELOAD_DURATION=${RELOAD_DURATION:-10s}   # measured time of each of the three loads
 RELOAD_INTERVAL=${RELOAD_INTERVAL:-0.5}   # seconds between two reloads
 RELOAD_ONEWAY_RATE=${RELOAD_ONEWAY_RATE:-20000}
+SYSCALL_DURATION=${SYSCALL_DURATION:-5s}  # each traced load of the syscalls scenario
+SYSCALL_RR_RATE=${SYSCALL_RR_RATE:-1000}  # round trips/s over RR_CONNECTIONS connections while traced
+SYSCALL_CONNECT_RATE=${SYSCALL_CONNECT_RATE:-200}   # connect/echo/close cycles per second while traced
+SYSCALL_IDLE=${SYSCALL_IDLE:-10}          # seconds idle, counted untraced (wake-ups) and traced (syscalls)
 
 usage() { sed -n '2,/^[^#]/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -75,13 +88,22 @@ done
 wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 [[ ",$ONLY," == *",reload,"* ]] && RELOAD=1
 MAIN=0   # any of the regular scenarios wanted
-for s in tcp-rr udp-rr udp-oneway bulk iperf3 connect; do wanted "$s" && [ "$ONLY" != reload ] && MAIN=1; done
+for s in tcp-rr udp-rr udp-oneway bulk iperf3 connect syscalls; do wanted "$s" && [ "$ONLY" != reload ] && MAIN=1; done
+SYSCALLS=0   # the syscalls scenario runs only when --only names it
+[[ ",$ONLY," == *",syscalls,"* ]] && SYSCALLS=1
 
 # ---- tools: present, or say exactly what to install -----------------------------------------------------------
 missing=()
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("$1 (apt package: $2)"); }
 need haproxy haproxy
-need nginx nginx
+if [ "$SYSCALLS" = 1 ] && ! command -v nginx >/dev/null 2>&1 && [ -z "$(echo ",$ONLY," | sed 's/,syscalls,/,/; s/,reload,/,/; s/^,*//')" ]; then
+  # The syscalls scenario alone compares whichever peers are installed.
+  TARGETS=$(echo ",$TARGETS," | sed 's/,nginx,/,/; s/^,//; s/,$//')
+  echo "compare.sh: nginx is not installed: the syscalls scenario leaves it out" >&2
+else
+  need nginx nginx
+fi
+[ "$SYSCALLS" = 1 ] && need strace strace
 need taskset util-linux
 need python3 python3
 need ss iproute2
@@ -275,6 +297,7 @@ render "$HERE/nginx.conf.in" "$CONF_DIR/nginx.conf"
   echo "- balancer jar: $PORTGATE_JAR"
   echo "- pinning (taskset): client and its udp-oneway sink on CPU $CLIENT_CPU, backends on CPU $BACKEND_CPU, balancer on CPU $BALANCER_CPU"
   [ "$MAIN" = 1 ] && echo "- settings: runs=$RUNS warmup=$WARMUP duration=$DURATION oneway-duration=$ONEWAY_DURATION size=$SIZE rr: -c $RR_CONNECTIONS --rate $RR_RATE; udp flows $UDP_FLOWS; one-way rates $ONEWAY_RATES; connect -c $CONNECT_CLIENTS"
+  [ "$SYSCALLS" = 1 ] && echo "- syscalls scenario: $(strace -V | head -1); strace -c -f -U name,calls,errors -p PID over ${SYSCALL_IDLE}s idle, bench rr -c $RR_CONNECTIONS --rate $SYSCALL_RR_RATE -s $SIZE -w 0s -d $SYSCALL_DURATION, bench connect -c 1 --rate $SYSCALL_CONNECT_RATE -s $SIZE -w 0s -d $SYSCALL_DURATION; wake-ups: voluntary + involuntary context switches of all threads from /proc over ${SYSCALL_IDLE}s idle, untraced"
   [ "$RELOAD" = 1 ] && echo "- reload scenario (one load at a time): runs=$RELOAD_RUNS duration=$RELOAD_DURATION each interval=${RELOAD_INTERVAL}s size=$SIZE tcp-rr -c $RR_CONNECTIONS --rate $RR_RATE; udp-rr -c $UDP_FLOWS --rate $RR_RATE; udp-oneway -c $UDP_FLOWS --rate $RELOAD_ONEWAY_RATE"
   echo "- sysctl: $(sysctl -n net.ipv4.tcp_tw_reuse 2>/dev/null | sed 's/^/tcp_tw_reuse=/') $(sysctl -n net.core.rmem_default 2>/dev/null | sed 's/^/rmem_default=/') $(sysctl -n net.core.rmem_max 2>/dev/null | sed 's/^/rmem_max=/')"
   echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other builds may run; raw/load.txt logs it per run)"
@@ -431,12 +454,76 @@ run_scenario() { # scenario target run
         -c "$CONNECT_CLIENTS" -w "$WARMUP" -d "$DURATION"
       # Let this run's TIME_WAIT sockets age a little before the next target's.
       sleep 2 ;;
+    syscalls)
+      [ "$t" = direct ] || syscall_scenario "$t" "$run" ;;
   esac
+}
+
+# ---- syscalls: strace -c -f on the balancer, idle and under two fixed loads ----------------------------------------
+syscall_pids() { # target -> the processes to trace: the balancer, or nginx's worker(s)
+  case "$1" in
+    nginx) pgrep -P "${BAL_PID[$1]}" | tr '\n' ' ' ;;
+    *) echo "${BAL_PID[$1]}" ;;
+  esac
+}
+thread_switches() { # pids... -> one line per thread: tid, name, voluntary + involuntary context switches so far
+  local p f
+  for p in "$@"; do
+    for f in /proc/"$p"/task/*; do
+      [ -r "$f/status" ] || continue
+      echo "$(basename "$f") $(tr ' ' '_' < "$f/comm" 2>/dev/null) $(awk '/ctxt_switches/ {s += $2} END {print s + 0}' "$f/status" 2>/dev/null)"
+    done
+  done
+}
+strace_start() { # output pids...: attaches to every thread of each, then returns
+  local out=$1 args=() p; shift
+  for p in "$@"; do args+=(-p "$p"); done
+  echo "strace -c -f -U name,calls,errors -o $out ${args[*]}" >> "$LOG"
+  strace -c -f -U name,calls,errors -o "$out" "${args[@]}" 2> "$out.attach" &
+  STRACE_PID=$!
+  BG_PIDS+=("$STRACE_PID")
+  for _ in $(seq 100); do grep -q attached "$out.attach" 2>/dev/null && break; sleep 0.1; done
+  sleep 0.5   # every thread of a JVM
+}
+strace_stop() { # the summary table is written to the output file as strace detaches
+  kill -INT "$STRACE_PID" 2>/dev/null || true
+  wait "$STRACE_PID" 2>/dev/null || true
+}
+syscall_scenario() { # target run
+  local t=$1 run=$2 dir=$OUT/raw/syscalls pids load
+  mkdir -p "$dir"
+  pids=$(syscall_pids "$t")
+  # Untraced, not kept: the connect path's first connections (class loading, compilation) are not what is counted.
+  pg_bench connect "$(address "$t" tcp-echo)" -q -s "$SIZE" -c 1 -r "$SYSCALL_CONNECT_RATE" -w 0s -d 2s \
+    > /dev/null 2>&1 || true
+  note "  syscalls.$t.$run: ${SYSCALL_IDLE}s idle, untraced (wake-ups), then traced"
+  sleep 2   # the previous load's connections close
+  thread_switches $pids > "$dir/$t.idle.$run.before"
+  sleep "$SYSCALL_IDLE"
+  thread_switches $pids > "$dir/$t.idle.$run.after"
+  echo "$SYSCALL_IDLE" > "$dir/$t.idle.$run.seconds"
+  strace_start "$dir/$t.idle.$run.strace" $pids
+  sleep "$SYSCALL_IDLE"
+  strace_stop
+  for load in tcp-rr connect; do
+    note "  syscalls.$t.$run: $load, traced"
+    strace_start "$dir/$t.$load.$run.strace" $pids
+    case "$load" in
+      tcp-rr) set -- rr "$(address "$t" tcp-echo)" -c "$RR_CONNECTIONS" -r "$SYSCALL_RR_RATE" ;;
+      connect) set -- connect "$(address "$t" tcp-echo)" -c 1 -r "$SYSCALL_CONNECT_RATE" ;;
+    esac
+    echo "pg_bench $* -q --format json -s $SIZE -w 0s -d $SYSCALL_DURATION" >> "$LOG"
+    pg_bench "$@" -q --format json -s "$SIZE" -w 0s -d "$SYSCALL_DURATION" > "$dir/$t.$load.$run.json" \
+      2> "$dir/$t.$load.$run.err" || note "  syscalls.$t.$run: the $load client failed, see raw/syscalls/$t.$load.$run.err"
+    sleep 1   # the last connection's close, still traced
+    strace_stop
+  done
 }
 
 SCENARIOS="tcp-rr udp-rr"
 for rate in $ONEWAY_RATES; do SCENARIOS="$SCENARIOS udp-oneway-$rate"; done
 SCENARIOS="$SCENARIOS iperf3 bulk connect"
+[ "$SYSCALLS" = 1 ] && SCENARIOS="$SCENARIOS syscalls"
 scenario_wanted() { wanted "$1" || { [[ "$1" == udp-oneway-* ]] && wanted udp-oneway; }; }
 
 # ---- reload under load (--reload): the same load with and without a reload every RELOAD_INTERVAL ------------------

@@ -349,7 +349,22 @@ def svg(out_dir):
 def main():
     out_dir = sys.argv[1]
     raw = os.path.join(out_dir, "raw")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import syscalls_report
+    syscalls_md, syscalls_summary = syscalls_report.section(out_dir)
     metrics, cpu = collect(raw)
+    if not metrics and syscalls_md:
+        # compare.sh --only syscalls: that section alone.
+        with open(os.path.join(out_dir, "summary.md"), "w") as f:
+            machine = ""
+            if os.path.exists(os.path.join(out_dir, "machine.md")):
+                with open(os.path.join(out_dir, "machine.md")) as m:
+                    machine = m.read()
+            f.write("# System calls: portgate, HAProxy, nginx stream\n\n" + syscalls_md + "\n" + machine)
+        with open(os.path.join(out_dir, "summary.json"), "w") as f:
+            json.dump({"syscalls": syscalls_summary}, f, indent=2, sort_keys=True)
+        print(syscalls_md)
+        return
     goals_md, verdicts = goals(metrics)
     picture = svg(out_dir)
     machine = ""
@@ -369,11 +384,13 @@ def main():
           cpu_table(cpu), ""]
     if picture:
         md += ["## Latency percentiles", "", "![latency percentile curves](latency.svg)", ""]
+    if syscalls_md:
+        md += [syscalls_md]
     md += [machine]
     with open(os.path.join(out_dir, "summary.md"), "w") as f:
         f.write("\n".join(md))
     summary = {"metrics": {"%s.%s" % k: v for k, v in metrics.items()}, "cpu_us_per_unit": cpu,
-               "targets": verdicts}
+               "targets": verdicts, "syscalls": syscalls_summary}
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2, sort_keys=True)
     print(table(metrics))

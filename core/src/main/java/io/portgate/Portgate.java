@@ -102,7 +102,8 @@ public final class Portgate implements AutoCloseable
         this.stats = new StatsAggregator(budget, errors::count);
         this.runners = new AgentRunner[workers.length];
         this.shutdown = new Shutdown(workers);
-        this.conductorRunner = new AgentRunner(context.conductorIdleStrategy.get(), errors, null, conductor);
+        this.conductorRunner = new AgentRunner(context.conductorIdleStrategy == null ? conductor.idleStrategy() :
+            context.conductorIdleStrategy.get(), errors, null, conductor);
         this.reloadsApplied = metrics.counter(Metric.RELOADS, 0, Labels.of("result", "applied"));
         this.reloadsRejected = metrics.counter(Metric.RELOADS, 0, Labels.of("result", "rejected"));
     }
@@ -551,6 +552,16 @@ public final class Portgate implements AutoCloseable
     }
 
     /**
+     * Duty cycles the conductor ran since start: idle, a few a second (tests count them).
+     *
+     * @return the count.
+     */
+    long conductorDutyCycles()
+    {
+        return conductor.dutyCycles();
+    }
+
+    /**
      * Where the admin endpoint listens.
      *
      * @return its address, or null when the configuration has no {@code admin:}.
@@ -633,6 +644,7 @@ public final class Portgate implements AutoCloseable
             {
                 closed = true;
                 final java.util.Set<String> listeners = conductor.running().bound().keySet();
+                conductor.wakeForClose();
                 shutdown.stop(conductorRunner, runners, () -> StatsAggregator.open(conductor.running()));
                 // After the workers: their last records are written before the log closes.
                 accessLog.close();

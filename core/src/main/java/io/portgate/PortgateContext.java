@@ -26,7 +26,6 @@ import io.portgate.tcp.TcpSlots;
 import io.portgate.udp.UdpForwarder;
 import io.portgate.udp.UdpSlots;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
@@ -74,7 +73,8 @@ public final class PortgateContext
     NanoClock nanoClock = SystemNanoClock.INSTANCE;
     EpochClock epochClock = SystemEpochClock.INSTANCE;
     Function<Worker, IdleStrategy> workerIdleStrategy;
-    Supplier<IdleStrategy> conductorIdleStrategy = () -> new BackoffIdleStrategy(10, 10, 1_000, 1_000_000);
+    /** Null for the conductor's own: it sleeps until its next deadline or a command ({@link Conductor#idleStrategy}). */
+    Supplier<IdleStrategy> conductorIdleStrategy;
     Supplier<ProbeTransport> probeTransport = NioProbeTransport::new;
     ErrorHandler errorHandler;
     Extensions extensions = Extensions.none();

@@ -63,11 +63,13 @@ class PortsLiveTest
             final ConfigLoader.Result loaded = ConfigLoader.load(file, HostFacts.system());
             try (Portgate portgate = Portgate.start(loaded.orThrow()))
             {
-                // The gauges are published a few times a second: read until they show the dead target down.
+                // The gauges are published as each probe ends (and once a second): read until they show the dead
+                // target down and the live one probed (each first probe lands at a random point of its interval).
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 CliRun run = CliRun.of("ports", file.toString(), "--live");
-                while (run.out().lines().noneMatch(l -> l.contains("127.0.0.1:" + dead + " ") && l.contains(" down ")) &&
-                    System.nanoTime() - deadline < 0)
+                while ((run.out().lines().noneMatch(l -> l.contains("127.0.0.1:" + dead + " ") && l.contains(" down ")) ||
+                    run.out().lines().noneMatch(l -> l.contains("127.0.0.1:" + live.getLocalPort() + " ") &&
+                        l.contains(" ok "))) && System.nanoTime() - deadline < 0)
                 {
                     run = CliRun.of("ports", file.toString(), "--live");
                 }

@@ -25,6 +25,7 @@ import io.portgate.metrics.Metric;
 import io.portgate.metrics.MetricsFile;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -59,7 +61,15 @@ import java.util.function.Consumer;
 public final class Conductor implements Agent
 {
     private static final System.Logger LOG = System.getLogger("io.portgate");
-    private static final long GAUGE_PERIOD_NS = 250_000_000L;
+    /**
+     * The gauges (time in state, last probe) and the metrics file's heartbeat are refreshed this often when nothing
+     * happens; a probe's end shows in them at once, and a change as soon as every worker picks by it.
+     */
+    static final long GAUGE_PERIOD_NS = 1_000_000_000L;
+    /** While workers have a command to acknowledge or to take, the conductor looks again this often. */
+    static final long ACKNOWLEDGE_POLL_NS = 1_000_000L;
+    /** Once closing, the conductor sleeps at most this long, so that its runner stops promptly. */
+    private static final long CLOSING_SLEEP_NS = 1_000_000L;
     /** A slow start scales weights by this, for a ramp finer than the configured weights. */
     static final int SLOW_START_SCALE = PoolHealth.SLOW_START_SCALE;
     /** The lookups of named targets, ok and failed, and the changes applied. */
@@ -100,6 +110,10 @@ public final class Conductor implements Agent
     private long nextGaugesNs;
     private final io.portgate.spi.Extensions extensions;
     private final Events events;
+    private volatile Thread thread;
+    private volatile boolean closing;
+    /** Duty cycles run since start; written by the conductor's thread only. */
+    private volatile long dutyCycles;
 
     /**
      * Creates the conductor of a balancer; nothing runs until {@link #start}.
@@ -284,8 +298,153 @@ public final class Conductor implements Agent
     }
 
     @Override
+    public void onStart()
+    {
+        thread = Thread.currentThread();
+        names.onLookupEnded(this::wake);
+    }
+
+    /**
+     * How the conductor's thread waits when a duty cycle found nothing to do: it sleeps until its next deadline
+     * ({@link #nextDeadlineNs}) in the health checker's probe transport, so a probe's reply wakes it too, and a command
+     * wakes it through {@link #offer}. Idle, it wakes a few times a second at most instead of once a millisecond.
+     *
+     * @return a strategy for the conductor's runner; it works for this conductor only.
+     */
+    public IdleStrategy idleStrategy()
+    {
+        return new DeadlineIdleStrategy();
+    }
+
+    /**
+     * Duty cycles run since start, for tests and measurements: idle, it stays within a few a second.
+     *
+     * @return the count.
+     */
+    public long dutyCycles()
+    {
+        return dutyCycles;
+    }
+
+    /**
+     * Keeps the conductor from sleeping more than a millisecond from now on, so that closing its runner does not wait
+     * out a sleep. Any thread.
+     */
+    public void wakeForClose()
+    {
+        closing = true;
+        wake();
+    }
+
+    /**
+     * When the next duty cycle has something to do if no command arrives first: now when a command waits, soon while
+     * workers have commands to acknowledge or to take, else the earliest of the next health probe (with its jitter)
+     * or probe poll, the next slow-start step, the next lookup of a target named by host name (a lookup that ends
+     * wakes the conductor), and the next gauge refresh. Conductor thread only.
+     *
+     * @param nowNs the current time.
+     * @return the deadline; {@code nowNs} or earlier when there is work now.
+     */
+    long nextDeadlineNs(final long nowNs)
+    {
+        if (!commands.isEmpty())
+        {
+            return nowNs;
+        }
+        long next = nextGaugesNs;
+        if (!pending.isEmpty() || waitingForWorkers())
+        {
+            next = earlier(next, nowNs + ACKNOWLEDGE_POLL_NS);
+        }
+        for (final PoolHealth pool : pools)
+        {
+            if (pool.dirty)
+            {
+                return nowNs;
+            }
+            if (pool.nextRampNs != 0)
+            {
+                next = earlier(next, pool.nextRampNs);
+            }
+        }
+        next = earlier(next, names.nextDeadlineNs(nowNs));
+        return earlier(next, checker.nextDeadlineNs(nowNs));
+    }
+
+    private static long earlier(final long a, final long b)
+    {
+        return b - a < 0 ? b : a;
+    }
+
+    private boolean waitingForWorkers()
+    {
+        for (final WorkerProxy worker : workers)
+        {
+            if (worker.waiting() > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void sleep()
+    {
+        final long now = clock.nanoTime();
+        long timeoutNs = nextDeadlineNs(now) - now;
+        if (closing)
+        {
+            timeoutNs = Math.min(timeoutNs, CLOSING_SLEEP_NS);
+        }
+        if (timeoutNs > 0)
+        {
+            checker.await(timeoutNs);
+        }
+    }
+
+    /** Wakes the conductor's thread from {@link #sleep()}, or makes its next sleep return at once. Any thread. */
+    private void wake()
+    {
+        // The checker's transport may sleep in a selector or park the thread: both are woken.
+        LockSupport.unpark(thread);
+        checker.wakeup();
+    }
+
+    /**
+     * Sleeps until the conductor's next deadline, a probe's progress or a command, even after a duty cycle that did
+     * work: the deadline says whether anything is left to do now (a command that waits, workers yet to acknowledge),
+     * so a probe costs the cycle that starts it and the one that reads its end, not a second look after each.
+     */
+    private final class DeadlineIdleStrategy implements IdleStrategy
+    {
+        @Override
+        public void idle(final int workCount)
+        {
+            sleep();
+        }
+
+        @Override
+        public void idle()
+        {
+            sleep();
+        }
+
+        @Override
+        public void reset()
+        {
+        }
+
+        @Override
+        public String alias()
+        {
+            return "deadline";
+        }
+    }
+
+    @Override
     public int doWork()
     {
+        dutyCycles = dutyCycles + 1;
         int work = commands.drain(Command::execute);
         work += names.doWork();
         if (names.takeChanged())
@@ -293,7 +452,8 @@ public final class Conductor implements Agent
             applyNames();
             work++;
         }
-        work += checker.doWork();
+        final int probed = checker.doWork();
+        work += probed;
         final long now = clock.nanoTime();
         for (final PoolHealth pool : pools)
         {
@@ -307,8 +467,11 @@ public final class Conductor implements Agent
         {
             worker.flush();
         }
-        work += finishPending();
-        if (now - nextGaugesNs >= 0)
+        final int finished = finishPending();
+        work += finished;
+        // A probe that ended or a change every worker picks by shows in the gauges at once; time in state and the
+        // heartbeat move once a second.
+        if (probed > 0 || finished > 0 || now - nextGaugesNs >= 0)
         {
             nextGaugesNs = now + GAUGE_PERIOD_NS;
             updateGauges();
@@ -354,6 +517,7 @@ public final class Conductor implements Agent
         {
             throw new IllegalStateException("the control plane is busy; try again");
         }
+        wake();
     }
 
     private void onReload(final ReloadRequest reload)

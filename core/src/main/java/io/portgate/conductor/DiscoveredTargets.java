@@ -73,6 +73,27 @@ public final class DiscoveredTargets
     }
 
     /**
+     * When {@link #doWork()} has something to do next if no lookup ends first.
+     *
+     * @param nowNs the current time.
+     * @return the deadline.
+     */
+    long nextDeadlineNs(final long nowNs)
+    {
+        return resolution.nextDeadlineNs(nowNs);
+    }
+
+    /**
+     * Who is woken when a lookup ends, on the thread that ended it.
+     *
+     * @param wake the wake-up; it must not block.
+     */
+    void onLookupEnded(final Runnable wake)
+    {
+        resolution.onLookupEnded(wake);
+    }
+
+    /**
      * Whether a name's addresses changed since the last call (or {@link #resolve}), then cleared.
      *
      * @return true when what runs should be expanded again.

@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Looks up the targets named by host name of a configuration again and again, and says when a name's addresses
@@ -113,6 +114,7 @@ public final class TargetResolution implements Agent
     private long earliestDueNs;
     private boolean waiting;
     private boolean closed;
+    private volatile Runnable onLookupEnded = () -> { };
 
     private volatile List<NameStatus> statuses = List.of();
     private volatile long totalLookups;
@@ -247,6 +249,33 @@ public final class TargetResolution implements Agent
             pools.add(pool.withTargets(targets));
         }
         return config.withPools(pools);
+    }
+
+    /**
+     * Who is told, on the thread that ended it, that a lookup ended and waits for {@link #doWork()}: a runner that
+     * sleeps until {@link #nextDeadlineNs} is woken by it.
+     *
+     * @param wake told of each lookup that ended; it must not block.
+     */
+    public void onLookupEnded(final Runnable wake)
+    {
+        onLookupEnded = wake;
+    }
+
+    /**
+     * When {@link #doWork()} has something to do next if no lookup ends first: now when one ended and waits, else
+     * the next lookup due.
+     *
+     * @param nowNs the current time.
+     * @return the deadline; an hour from now when nothing is due.
+     */
+    public long nextDeadlineNs(final long nowNs)
+    {
+        if (!completed.isEmpty())
+        {
+            return nowNs;
+        }
+        return waiting && !closed ? earliestDueNs : nowNs + TimeUnit.HOURS.toNanos(1);
     }
 
     @Override
@@ -386,9 +415,12 @@ public final class TargetResolution implements Agent
         s.inFlight = true;
         s.startedNs = now;
         final HostResolver r = resolver;
-        r.resolve(s.target.name()).whenComplete((resolution, ex) -> completed.offer(new Completed(s,
-            resolution != null ? resolution : Resolution.failed(s.target.name(), LookupOutcome.ERROR,
-                r.description(), String.valueOf(ex)))));
+        r.resolve(s.target.name()).whenComplete((resolution, ex) ->
+        {
+            completed.offer(new Completed(s, resolution != null ? resolution :
+                Resolution.failed(s.target.name(), LookupOutcome.ERROR, r.description(), String.valueOf(ex))));
+            onLookupEnded.run();
+        });
     }
 
     private void apply(final Subscription s, final Resolution r)

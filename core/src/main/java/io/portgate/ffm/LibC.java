@@ -82,6 +82,10 @@ public final class LibC
     public static final int IPV6_PKTINFO = 50;
     /** setsockopt/cmsg level of UDP options. */
     public static final int SOL_UDP = 17;
+    /** setsockopt level of TCP options. */
+    public static final int IPPROTO_TCP = 6;
+    /** TCP option: send small segments at once (no Nagle); a listening socket's value is inherited on accept. */
+    public static final int TCP_NODELAY = 1;
     /** UDP option: segment a large send into datagrams of this size in the kernel (GSO, Linux 4.18). */
     public static final int UDP_SEGMENT = 103;
     /** Socket-level options. */

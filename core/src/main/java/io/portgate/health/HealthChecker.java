@@ -41,8 +41,12 @@ public final class HealthChecker implements Agent
     public static final double JITTER_FRACTION = 0.1;
     /** How many operator commands (drains from any thread) may wait for the checker's next duty cycle. */
     public static final int COMMAND_CAPACITY = 1024;
-    /** How long the checker waits at most before looking for due probes again when none is due. */
-    private static final long IDLE_RECHECK_NS = 1_000_000_000L;
+    /**
+     * How long the checker waits at most before looking for due probes again when none is due. Only a safety net:
+     * scheduling a probe (a new target, a probe's end) brings the next look forward, and a conductor that sleeps until
+     * {@link #nextDeadlineNs} should not wake for nothing.
+     */
+    private static final long IDLE_RECHECK_NS = 10_000_000_000L;
 
     /** One target's health: its verdict, an operator's drain, its probe schedule and its last result. */
     public static final class Target
@@ -100,7 +104,13 @@ public final class HealthChecker implements Agent
         public void reportPassiveFailure()
         {
             passiveFailures.incrementAndGet();
-            owner.passiveFailurePending = true;
+            if (!owner.passiveFailurePending)
+            {
+                owner.passiveFailurePending = true;
+                // Once per duty cycle of the checker at most, however many failures: it counts them all when it
+                // wakes, and a sleeping conductor should not wait for its next deadline to hear of a dead target.
+                owner.transport.wakeup();
+            }
         }
 
         /** @return the operator's view; safe from any thread. */
@@ -215,6 +225,45 @@ public final class HealthChecker implements Agent
             work += startDueProbes(now);
         }
         return work;
+    }
+
+    /**
+     * When {@link #doWork()} has something to do next if nothing arrives sooner: a command or a passive failure
+     * waiting now, the next probe due (its jitter included), or the next poll of the probes in flight.
+     *
+     * @param nowNs the current time.
+     * @return the deadline, on the checker's clock; {@code nowNs} or earlier when there is work now.
+     */
+    public long nextDeadlineNs(final long nowNs)
+    {
+        if (passiveFailurePending || !commands.isEmpty())
+        {
+            return nowNs;
+        }
+        long next = earliestDueNs;
+        if (!inFlight.isEmpty())
+        {
+            final long poll = transport.pollDeadlineNs(nowNs);
+            next = poll - next < 0 ? poll : next;
+        }
+        return next;
+    }
+
+    /**
+     * Sleeps in the probe transport: until a probe in flight may have progressed, {@link #wakeup()}, or the timeout.
+     * Checker thread only.
+     *
+     * @param timeoutNs the longest sleep, above 0.
+     */
+    public void await(final long timeoutNs)
+    {
+        transport.await(timeoutNs);
+    }
+
+    /** Ends an {@link #await} early, or makes the next one return at once. Any thread. */
+    public void wakeup()
+    {
+        transport.wakeup();
     }
 
     @Override

@@ -177,6 +177,46 @@ public final class NioProbeTransport implements ProbeTransport
         return progress;
     }
 
+    @Override
+    public long pollDeadlineNs(final long nowNs)
+    {
+        // Readiness ends the wait in the selector: only the earliest timeout has to be woken up for. A probe that
+        // failed at its start is reported by the next poll.
+        long deadline = nowNs + SCRIPTED_POLL_NS;
+        boolean any = false;
+        for (int i = 0; i < inFlight.size(); i++)
+        {
+            final Probe probe = inFlight.get(i);
+            final long due = probe.channel == null ? nowNs : probe.deadlineNs;
+            if (!any || due - deadline < 0)
+            {
+                deadline = due;
+                any = true;
+            }
+        }
+        return deadline;
+    }
+
+    @Override
+    public void await(final long timeoutNs)
+    {
+        try
+        {
+            // Rounded up: a select(0) would wait for ever, and waking before the deadline would only spin.
+            selector.select(Math.max(1, (timeoutNs + 999_999) / 1_000_000));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("health probe selector failed", ex);
+        }
+    }
+
+    @Override
+    public void wakeup()
+    {
+        selector.wakeup();
+    }
+
     private void onReady(final SelectionKey key)
     {
         final Probe probe = (Probe)key.attachment();

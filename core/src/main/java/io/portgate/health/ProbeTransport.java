@@ -9,6 +9,9 @@ import io.portgate.spi.ProbeResult;
  */
 public interface ProbeTransport extends AutoCloseable
 {
+    /** How often probes in flight are polled on a transport that does not say when they end: 1 ms. */
+    long SCRIPTED_POLL_NS = 1_000_000L;
+
     /** Receives the end of a probe. */
     @FunctionalInterface
     interface Completion
@@ -52,6 +55,34 @@ public interface ProbeTransport extends AutoCloseable
      * @return how many probes ended or made progress.
      */
     int poll(long nowNs, Completion completion);
+
+    /**
+     * When {@link #poll} must run next for the probes in flight, if {@link #await} does not return sooner. By
+     * default soon ({@link #SCRIPTED_POLL_NS}): a transport that cannot wake its thread when a probe ends is polled.
+     *
+     * @param nowNs the current time; there is at least one probe in flight.
+     * @return the deadline, on the same clock.
+     */
+    default long pollDeadlineNs(final long nowNs)
+    {
+        return nowNs + SCRIPTED_POLL_NS;
+    }
+
+    /**
+     * Sleeps until a probe in flight may have progressed, {@link #wakeup()} is called, or the timeout passes. By
+     * default it parks the calling thread, which {@link java.util.concurrent.locks.LockSupport#unpark} wakes.
+     *
+     * @param timeoutNs the longest sleep, above 0.
+     */
+    default void await(final long timeoutNs)
+    {
+        java.util.concurrent.locks.LockSupport.parkNanos(timeoutNs);
+    }
+
+    /** Ends an {@link #await} early, or makes the next one return at once. Any thread. */
+    default void wakeup()
+    {
+    }
 
     @Override
     void close();

@@ -32,12 +32,14 @@ public interface EventSource
     int dispatchReady() throws IOException;
 
     /**
-     * Waits until a channel is ready, {@link #wakeup()} is called, or the timeout passes; handles nothing.
+     * Waits until a channel is ready, {@link #wakeup()} is called, or the timeout passes, and calls the handler of
+     * every channel ready then: a wait that ends with channels ready needs no second poll to handle them.
      *
-     * @param timeoutMs the longest wait.
+     * @param timeoutMs the longest wait, above 0.
+     * @return how many were ready.
      * @throws IOException when waiting fails.
      */
-    void await(long timeoutMs) throws IOException;
+    int await(long timeoutMs) throws IOException;
 
     /** Ends an {@link #await} early, or the next one at once. Any thread. */
     void wakeup();

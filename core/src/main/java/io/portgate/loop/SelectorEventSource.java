@@ -15,7 +15,6 @@ public final class SelectorEventSource implements EventSource
 {
     private final Selector selector;
     private final Consumer<SelectionKey> dispatch;
-    private final Consumer<SelectionKey> ignore = key -> { };
 
     /**
      * Opens a selector.
@@ -44,11 +43,9 @@ public final class SelectorEventSource implements EventSource
     }
 
     @Override
-    public void await(final long timeoutMs) throws IOException
+    public int await(final long timeoutMs) throws IOException
     {
-        // Ready keys are only noted here: epoll is level-triggered, so the next duty cycle's dispatchReady reports
-        // them again and handles them with a fresh clock reading.
-        selector.select(ignore, timeoutMs);
+        return selector.select(dispatch, timeoutMs);
     }
 
     @Override

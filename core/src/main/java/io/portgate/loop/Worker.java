@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * {@link #offer(WorkerCommand)}, which any thread may call.
  *
  * <p>A duty cycle reads the clock once, runs the commands, dispatches ready channels (nothing is allocated per ready
- * channel), expires timeouts and lets each service do its own work. Commands come through a JCTools
+ * channel), expires timeouts and lets each service do its own work. In {@code block} mode a duty cycle that found
+ * nothing goes straight to a blocking wait, which dispatches what is ready when it ends (with a fresh clock reading),
+ * and the duty cycle after it does not poll again: one {@code epoll_wait} per wake-up, not a poll before and after
+ * each wait. Commands come through a JCTools
  * {@link MpscAtomicArrayQueue}: many producers (the conductor, a stop), this loop the one consumer.
  */
 public final class Worker implements Agent
@@ -38,8 +41,12 @@ public final class Worker implements Agent
     /** Bounds the catch-up after a long block so one duty cycle never spins through a huge backlog of ticks. */
     private static final int MAX_TICKS_PER_CYCLE = 4096;
     private static final int COMMAND_LIMIT = 64;
-    /** In block mode the loop sleeps at most this long while timers are armed, so they fire nearly on time. */
+    /**
+     * In block mode, with timers armed, the loop sleeps until the earliest deadline, which a scan of the wheel finds;
+     * it scans at most once in this period, and sleeps at most this long when it may not scan yet.
+     */
     private static final long BLOCK_WITH_TIMERS_MS = 10;
+    private static final long BLOCK_WITH_TIMERS_NS = TimeUnit.MILLISECONDS.toNanos(BLOCK_WITH_TIMERS_MS);
     private static final long BLOCK_IDLE_MS = TimeUnit.SECONDS.toMillis(1);
 
     private final String roleName;
@@ -53,7 +60,17 @@ public final class Worker implements Agent
     private final DeadlineTimerWheel timers;
     private final EventSource events;
     private final DeadlineTimerWheel.TimerHandler expireTimer = this::onTimerExpiry;
+    private final DeadlineTimerWheel.TimerConsumer earliestTimer = this::onTimerScanned;
+    /** No armed timer is due before this: a lower bound of the earliest deadline, exact right after a scan. */
+    private long timerFloorNs;
+    private long lastTimerScanNs;
+    private long scannedFloorNs;
+    private boolean scannedAny;
     private long nowNs;
+    /** Set before a blocking wait: the first channel it dispatches reads the clock again. */
+    private boolean clockStale;
+    /** Set after a blocking wait: it polled the channels just now, so the next duty cycle does not. */
+    private boolean justPolled;
     private volatile boolean blocking;
     private volatile boolean closing;
 
@@ -73,6 +90,27 @@ public final class Worker implements Agent
         final int commandCapacity,
         final List<LoopService> services)
     {
+        this(index, clock, errorHandler, commandCapacity, services, SelectorEventSource::new);
+    }
+
+    /**
+     * Creates a worker on an event source of the caller's choosing (a test counts the calls to one).
+     *
+     * @param index           its index, used in its name.
+     * @param clock           the clock.
+     * @param errorHandler    where unexpected errors go.
+     * @param commandCapacity how many commands may wait at once.
+     * @param services        the transports that live on it.
+     * @param events          opens its event source.
+     */
+    Worker(
+        final int index,
+        final NanoClock clock,
+        final ErrorHandler errorHandler,
+        final int commandCapacity,
+        final List<LoopService> services,
+        final EventSourceFactory events)
+    {
         this.index = index;
         this.roleName = "portgate-worker-" + index;
         this.clock = clock;
@@ -83,12 +121,19 @@ public final class Worker implements Agent
         this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, nowNs, TICK_NS, TICKS_PER_WHEEL);
         try
         {
-            this.events = new SelectorEventSource(this::onReadyKey);
+            this.events = events.open(this::onReadyKey);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot open a selector for " + roleName, ex);
         }
+    }
+
+    /** Opens a worker's event source, given what handles a ready key. */
+    @FunctionalInterface
+    interface EventSourceFactory
+    {
+        EventSource open(java.util.function.Consumer<SelectionKey> dispatch) throws IOException;
     }
 
     /**
@@ -184,6 +229,10 @@ public final class Worker implements Agent
      */
     public long scheduleTimeout(final long deadlineNs, final TimeoutHandler handler)
     {
+        if (timers.timerCount() == 0 || deadlineNs - timerFloorNs < 0)
+        {
+            timerFloorNs = deadlineNs;
+        }
         final long timerId = timers.scheduleTimer(deadlineNs);
         timeoutHandlers.put(timerId, handler);
         return timerId;
@@ -218,7 +267,16 @@ public final class Worker implements Agent
     {
         nowNs = clock.nanoTime();
         int work = commands.drain(runCommand, COMMAND_LIMIT);
-        work += events.dispatchReady();
+        if (justPolled)
+        {
+            // The blocking wait that just ended handled what was ready; what became ready since, the next wait
+            // (which returns at once then) handles.
+            justPolled = false;
+        }
+        else
+        {
+            work += events.dispatchReady();
+        }
         work += pollTimers(nowNs);
         for (int i = 0, n = services.size(); i < n; i++)
         {
@@ -282,6 +340,11 @@ public final class Worker implements Agent
 
     private void onReadyKey(final SelectionKey key)
     {
+        if (clockStale)
+        {
+            clockStale = false;
+            nowNs = clock.nanoTime();
+        }
         try
         {
             ((IoHandler)key.attachment()).onReady(key, nowNs);
@@ -346,7 +409,9 @@ public final class Worker implements Agent
             {
                 return;
             }
-            events.await(timers.timerCount() > 0 ? BLOCK_WITH_TIMERS_MS : BLOCK_IDLE_MS);
+            clockStale = true;
+            events.await(timers.timerCount() > 0 ? untilNextTimerMs() : BLOCK_IDLE_MS);
+            justPolled = true;
         }
         catch (final IOException ex)
         {
@@ -354,7 +419,41 @@ public final class Worker implements Agent
         }
         finally
         {
+            clockStale = false;
             blocking = false;
+        }
+    }
+
+    /**
+     * How long a blocking wait may last with timers armed: until the earliest deadline, so that an idle worker with
+     * open connections or flows wakes when one of their timers is due rather than every few milliseconds. A cancelled
+     * or expired timer leaves the floor behind; the wheel is scanned again then, at most once per
+     * {@link #BLOCK_WITH_TIMERS_MS} (a scan visits every timer).
+     */
+    private long untilNextTimerMs()
+    {
+        final long now = clock.nanoTime();
+        if (timerFloorNs - now <= 0)
+        {
+            if (now - lastTimerScanNs < BLOCK_WITH_TIMERS_NS)
+            {
+                return BLOCK_WITH_TIMERS_MS;
+            }
+            lastTimerScanNs = now;
+            scannedAny = false;
+            timers.forEach(earliestTimer);
+            timerFloorNs = scannedAny ? scannedFloorNs : now + TimeUnit.MILLISECONDS.toNanos(BLOCK_IDLE_MS);
+        }
+        // Rounded up to the millisecond: waking before the deadline would only sleep again.
+        return Math.clamp((timerFloorNs - now + 999_999) / 1_000_000, 1, BLOCK_IDLE_MS);
+    }
+
+    private void onTimerScanned(final long deadlineNs, final long timerId)
+    {
+        if (!scannedAny || deadlineNs - scannedFloorNs < 0)
+        {
+            scannedFloorNs = deadlineNs;
+            scannedAny = true;
         }
     }
 

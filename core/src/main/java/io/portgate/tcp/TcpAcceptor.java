@@ -32,6 +32,8 @@ final class TcpAcceptor implements IoHandler, TimeoutHandler
     private SelectionKey key;
     private final AcceptBackoff backoff = new AcceptBackoff();
     private long resumeTimerId = DeadlineTimerWheel.NULL_DEADLINE;
+    /** Whether the sockets it accepts have TCP_NODELAY already, from the listening socket. */
+    private boolean noDelayInherited;
 
     TcpAcceptor(final TcpForwarder forwarder, final TcpRouteRuntime runtime, final int portOffset,
         final ServerSocketChannel channel)
@@ -60,6 +62,7 @@ final class TcpAcceptor implements IoHandler, TimeoutHandler
 
     void register() throws IOException
     {
+        noDelayInherited = TcpSockets.noDelayOnListener(channel);
         key = forwarder.worker().register(channel, SelectionKey.OP_ACCEPT, this);
     }
 
@@ -86,7 +89,7 @@ final class TcpAcceptor implements IoHandler, TimeoutHandler
             {
                 backoff.succeeded();
             }
-            forwarder.onAccepted(runtime, portOffset, client, nowNs);
+            forwarder.onAccepted(runtime, portOffset, client, noDelayInherited, nowNs);
         }
     }
 

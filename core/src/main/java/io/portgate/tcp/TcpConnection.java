@@ -222,7 +222,8 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         return target;
     }
 
-    void start(final TcpRouteRuntime runtime, final int portOffset, final SocketChannel client, final long nowNs)
+    void start(final TcpRouteRuntime runtime, final int portOffset, final SocketChannel client,
+        final boolean noDelayInherited, final long nowNs)
     {
         this.worker = forwarder.worker();
         use(runtime);
@@ -252,7 +253,7 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         try
         {
             client.configureBlocking(false);
-            TcpSockets.configure(client, route);
+            TcpSockets.configureAccepted(client, route, noDelayInherited);
             final InetSocketAddress remote = (InetSocketAddress)client.getRemoteAddress();
             final InetAddress remoteAddress = remote.getAddress();
             clientHigh = Ip.high(remoteAddress);
@@ -675,9 +676,9 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         SocketChannel channel = null;
         try
         {
-            channel = SocketChannel.open();
+            channel = SocketChannel.open(TcpSockets.familyOf(address));
             channel.configureBlocking(false);
-            TcpSockets.configure(channel, route);
+            TcpSockets.configureTarget(channel, route);
             backend = channel;
             if (channel.connect(address))
             {
@@ -872,6 +873,14 @@ final class TcpConnection implements IoHandler, TimeoutHandler
         if (flow.eof && flow.pending() == 0 && !flow.shutdown)
         {
             flow.shutdown = true;
+            if ((flow == upstream ? downstream : upstream).shutdown)
+            {
+                // Both ends said all they had to say: closing sends this last FIN (the JDK shuts down the output
+                // of a socket that is still registered as it closes it), so a shutdown of our own would be one
+                // syscall more per connection.
+                release(false);
+                return;
+            }
             try
             {
                 flow.destination.shutdownOutput();
@@ -879,11 +888,6 @@ final class TcpConnection implements IoHandler, TimeoutHandler
             catch (final IOException ex)
             {
                 reset();
-                return;
-            }
-            if (upstream.shutdown && downstream.shutdown)
-            {
-                release(false);
             }
         }
     }

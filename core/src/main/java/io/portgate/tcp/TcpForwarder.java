@@ -309,7 +309,7 @@ public final class TcpForwarder implements LoopService
     }
 
     void onAccepted(final TcpRouteRuntime runtime, final int portOffset, final SocketChannel client,
-        final long nowNs)
+        final boolean noDelayInherited, final long nowNs)
     {
         if (!runtime.tryAdmit())
         {
@@ -325,7 +325,7 @@ public final class TcpForwarder implements LoopService
         active.addLast(connection.activeLink);
         runtime.counters().addListener(TcpSlots.L_ACTIVE, 1);
         runtime.counters().addListener(TcpSlots.L_TOTAL, 1);
-        connection.start(runtime, portOffset, client, nowNs);
+        connection.start(runtime, portOffset, client, noDelayInherited, nowNs);
     }
 
     void onReleased(final TcpConnection connection)

@@ -108,6 +108,47 @@ class HealthCheckerTest
     }
 
     @Test
+    void sleepingUntilTheNextDeadlineRunsEveryProbeOnTimeWithItsJitter()
+    {
+        final HealthChecker checker = checker(2, 3);
+        final long start = now;
+        int cycles = 0;
+        final List<Long> starts = new ArrayList<>();
+        while (now - (start + 40 * INTERVAL_NS) < 0)
+        {
+            // As the conductor's thread does: sleep until the next deadline (no command can arrive here), then work.
+            final long next = checker.nextDeadlineNs(now);
+            if (next - now > 0)
+            {
+                now = next;
+            }
+            final int before = transport.startTimes.size();
+            checker.doWork();
+            cycles++;
+            for (int i = before; i < transport.startTimes.size(); i++)
+            {
+                if (transport.startIds.get(i) == 0)
+                {
+                    starts.add(transport.startTimes.get(i));
+                }
+            }
+        }
+        final java.util.Set<Long> gaps = new java.util.HashSet<>();
+        for (int i = 1; i < starts.size(); i++)
+        {
+            final long gap = starts.get(i) - starts.get(i - 1);
+            assertTrue(gap >= INTERVAL_NS * (1 - HealthChecker.JITTER_FRACTION) &&
+                gap <= INTERVAL_NS * (1 + HealthChecker.JITTER_FRACTION) + ProbeTransport.SCRIPTED_POLL_NS,
+                "probe " + i + " of target 0 came " + gap + " ns after the one before");
+            gaps.add(gap);
+        }
+        assertTrue(starts.size() >= 36, "target 0 probed " + starts.size() + " times in 40 intervals");
+        assertTrue(gaps.size() > starts.size() / 2, "the jitter is kept: " + gaps.size() + " distinct gaps");
+        // Two probes per interval, each a start and a completion: a few cycles per probe, not one per millisecond.
+        assertTrue(cycles <= 2 * 2 * 41 + 10, cycles + " duty cycles for " + transport.startTimes.size() + " probes");
+    }
+
+    @Test
     void comesBackAfterRiseSuccesses()
     {
         final HealthChecker checker = checker(2, 1);
