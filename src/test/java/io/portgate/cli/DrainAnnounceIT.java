@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -121,9 +120,9 @@ class DrainAnnounceIT
 
     private Balancer start(final Duration announce) throws Exception
     {
-        final int target = tcpEcho();
-        final int port = freeTcpPort();
-        final int admin = freeTcpPort();
+        final int target = Echoes.tcp(resources);
+        final int port = Echoes.freeTcpPort();
+        final int admin = Echoes.freeTcpPort();
         final Path file = dir.resolve("announce.yaml");
         Files.writeString(file, """
             workers: 2
@@ -151,46 +150,5 @@ class DrainAnnounceIT
         new SplittableRandom(sequence).nextBytes(payload);
         client.getOutputStream().write(payload);
         assertArrayEquals(payload, client.getInputStream().readNBytes(payload.length), "message " + sequence);
-    }
-
-    private int tcpEcho() throws IOException
-    {
-        final ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
-        resources.add(server);
-        Thread.ofVirtual().start(() ->
-        {
-            try
-            {
-                while (true)
-                {
-                    final Socket s = server.accept();
-                    resources.add(s);
-                    Thread.ofVirtual().start(() ->
-                    {
-                        try (s)
-                        {
-                            s.getInputStream().transferTo(s.getOutputStream());
-                        }
-                        catch (final IOException ignored)
-                        {
-                            // the balancer closed it
-                        }
-                    });
-                }
-            }
-            catch (final IOException closed)
-            {
-                // test over
-            }
-        });
-        return server.getLocalPort();
-    }
-
-    private static int freeTcpPort() throws IOException
-    {
-        try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK))
-        {
-            return s.getLocalPort();
-        }
     }
 }

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -78,7 +77,7 @@ class LiveViewsIT
                   interval: 100ms
               dns:
                 targets: [127.0.0.1:%d]
-            """.formatted(metrics, freeTcpPort(), freeUdpPort(), probed.getLocalPort(), udpTarget));
+            """.formatted(metrics, Echoes.freeTcpPort(), Echoes.freeUdpPort(), probed.getLocalPort(), udpTarget));
         final PortgateProcess run = PortgateProcess.start(Map.of(), "run", file.toString());
         resources.add(run);
         run.awaitOut(l -> l.startsWith("portgate: running"), WITHIN);
@@ -139,22 +138,6 @@ class LiveViewsIT
                 return stat;
             }
             Thread.sleep(200);
-        }
-    }
-
-    private static int freeTcpPort() throws IOException
-    {
-        try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK))
-        {
-            return s.getLocalPort();
-        }
-    }
-
-    private static int freeUdpPort() throws IOException
-    {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0)))
-        {
-            return s.getLocalPort();
         }
     }
 }

@@ -86,7 +86,7 @@ class ScaleOutIT
         {
             for (int l = 0; l < LISTENERS.length; l++)
             {
-                ports[i][l] = l == 2 ? freeUdpPort() : freeTcpPort();
+                ports[i][l] = l == 2 ? Echoes.freeUdpPort() : Echoes.freeTcpPort();
             }
             final PortgateProcess p = PortgateProcess.start(Map.of(), "run", write(i, -1).toString());
             processes.add(p);
@@ -383,21 +383,5 @@ class ScaleOutIT
             }
         });
         return server.getLocalPort();
-    }
-
-    private static int freeTcpPort() throws IOException
-    {
-        try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK))
-        {
-            return s.getLocalPort();
-        }
-    }
-
-    private static int freeUdpPort() throws IOException
-    {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0)))
-        {
-            return s.getLocalPort();
-        }
     }
 }

@@ -10,7 +10,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
@@ -136,10 +135,10 @@ class StopIT
     /** Starts {@code ./portgate run} with a TCP and a UDP listener in front of echo servers. */
     private Ports startBalancer() throws Exception
     {
-        final int tcpTarget = tcpEcho();
-        final int udpTarget = udpEcho();
-        final int tcp = freeTcpPort();
-        final int udp = freeUdpPort();
+        final int tcpTarget = Echoes.tcp(resources);
+        final int udpTarget = Echoes.udp(resources);
+        final int tcp = Echoes.freeTcpPort();
+        final int udp = Echoes.freeUdpPort();
         final Path file = dir.resolve("stop.yaml");
         Files.writeString(file, """
             workers: 2
@@ -215,79 +214,6 @@ class StopIT
         {
             // A reset ends it as well as a FIN does.
             return -1;
-        }
-    }
-
-    private int tcpEcho() throws IOException
-    {
-        final ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
-        resources.add(server);
-        Thread.ofVirtual().start(() ->
-        {
-            try
-            {
-                while (true)
-                {
-                    final Socket s = server.accept();
-                    resources.add(s);
-                    Thread.ofVirtual().start(() ->
-                    {
-                        try (s)
-                        {
-                            s.getInputStream().transferTo(s.getOutputStream());
-                        }
-                        catch (final IOException ignored)
-                        {
-                            // the balancer closed it
-                        }
-                    });
-                }
-            }
-            catch (final IOException closed)
-            {
-                // test over
-            }
-        });
-        return server.getLocalPort();
-    }
-
-    private int udpEcho() throws IOException
-    {
-        final DatagramSocket server = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
-        resources.add(server);
-        Thread.ofVirtual().start(() ->
-        {
-            final byte[] buffer = new byte[65536];
-            try
-            {
-                while (true)
-                {
-                    final DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                    server.receive(packet);
-                    server.send(packet);
-                }
-            }
-            catch (final IOException closed)
-            {
-                // test over
-            }
-        });
-        return server.getLocalPort();
-    }
-
-    private static int freeTcpPort() throws IOException
-    {
-        try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK))
-        {
-            return s.getLocalPort();
-        }
-    }
-
-    private static int freeUdpPort() throws IOException
-    {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0)))
-        {
-            return s.getLocalPort();
         }
     }
 }

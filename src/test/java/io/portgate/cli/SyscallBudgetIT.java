@@ -84,7 +84,7 @@ class SyscallBudgetIT
             pools:
               echo:
                 targets: [127.0.0.1:%d]
-            """.formatted(dir.resolve("syscalls.metrics"), front, tcpEcho()));
+            """.formatted(dir.resolve("syscalls.metrics"), front, Echoes.tcp(resources)));
         final PortgateProcess process = PortgateProcess.start(Map.of(), "run", file.toString());
         resources.add(process);
         process.awaitOut(l -> l.startsWith("portgate: running"), STARTS_WITHIN);
@@ -269,39 +269,6 @@ class SyscallBudgetIT
         {
             process.destroy();
         }
-    }
-
-    private int tcpEcho() throws IOException
-    {
-        final ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
-        resources.add(server);
-        Thread.ofVirtual().start(() ->
-        {
-            try
-            {
-                while (true)
-                {
-                    final Socket s = server.accept();
-                    resources.add(s);
-                    Thread.ofVirtual().start(() ->
-                    {
-                        try (s)
-                        {
-                            s.getInputStream().transferTo(s.getOutputStream());
-                        }
-                        catch (final IOException ignored)
-                        {
-                            // the balancer closed it
-                        }
-                    });
-                }
-            }
-            catch (final IOException closed)
-            {
-                // test over
-            }
-        });
-        return server.getLocalPort();
     }
 
     private static int freeTcpPort() throws IOException
